@@ -1,0 +1,42 @@
+package dev.sparrow.nn;
+
+import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Kernels;
+
+import java.util.SplittableRandom;
+
+/**
+ * What a forward or backward pass runs with: the kernels, the thread pool, whether this is training
+ * (dropout, batch statistics) and the random source for stochastic layers (seeded, so runs repeat).
+ */
+public final class ExecutionContext {
+    private final Kernels kernels;
+    private final ComputePool pool;
+    private final SplittableRandom random;
+    private boolean training;
+
+    public ExecutionContext(Kernels kernels, ComputePool pool, long seed) {
+        this.kernels = kernels;
+        this.pool = pool;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** Chosen kernels, serial pool, seed 0: for tests and single-threaded use. */
+    public static ExecutionContext defaults() {
+        return new ExecutionContext(KernelProvider.get(), ComputePool.serial(), 0L);
+    }
+
+    public Kernels kernels() { return kernels; }
+
+    public ComputePool pool() { return pool; }
+
+    public SplittableRandom random() { return random; }
+
+    public boolean training() { return training; }
+
+    public ExecutionContext training(boolean on) {
+        this.training = on;
+        return this;
+    }
+}
