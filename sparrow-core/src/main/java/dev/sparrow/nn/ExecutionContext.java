@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 public final class ExecutionContext {
     private final Kernels kernels;
     private final ComputePool pool;
-    private final SplittableRandom random;
+    private SplittableRandom random;
     private boolean training;
 
     public ExecutionContext(Kernels kernels, ComputePool pool, long seed) {
@@ -32,6 +32,9 @@ public final class ExecutionContext {
     public ComputePool pool() { return pool; }
 
     public SplittableRandom random() { return random; }
+
+    /** Restarts the random stream from {@code seed}; the trainer does this before every step. */
+    public void reseed(long seed) { this.random = new SplittableRandom(seed); }
 
     public boolean training() { return training; }
 

@@ -1,0 +1,63 @@
+package dev.sparrow.cli;
+
+import dev.sparrow.train.EpochResult;
+import dev.sparrow.train.TrainListener;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.PrintStream;
+import java.util.Locale;
+
+/** A progress bar per epoch (samples, throughput, ETA, running loss) and one summary line per epoch. */
+final class ProgressListener implements TrainListener {
+    private final PrintStream out;
+    private final boolean bar;
+    private final int samplesPerEpoch;
+    private ProgressBar progress;
+    private double lossSum;
+    private long seen;
+
+    ProgressListener(PrintStream out, boolean bar, int samplesPerEpoch) {
+        this.out = out;
+        this.bar = bar;
+        this.samplesPerEpoch = samplesPerEpoch;
+    }
+
+    @Override
+    public void onEpochStart(int epoch, int epochs, int batches) {
+        lossSum = 0;
+        seen = 0;
+        if (bar) {
+            progress = new ProgressBarBuilder()
+                    .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
+                    .setInitialMax(samplesPerEpoch)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setUnit(" samples", 1)
+                    .showSpeed()
+                    .setUpdateIntervalMillis(250)
+                    .build();
+        }
+    }
+
+    @Override
+    public void onStep(int epoch, long globalStep, double loss, int samples) {
+        lossSum += loss * samples;
+        seen += samples;
+        if (progress != null) {
+            progress.stepBy(samples);
+            progress.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", lossSum / seen));
+        }
+    }
+
+    @Override
+    public void onEpochEnd(EpochResult r) {
+        if (progress != null) {
+            progress.close();
+            progress = null;
+        }
+        out.printf(Locale.ROOT, "epoch %3d  train loss %.4f  acc %6.2f%%  |  test loss %.4f  acc %6.2f%%  |  %6.0f samples/s  %5.1fs  lr %.5f%n",
+                r.epoch(), r.trainLoss(), 100 * r.trainAccuracy(), r.testLoss(), 100 * r.testAccuracy(),
+                r.samplesPerSecond(), r.seconds(), r.learningRate());
+    }
+}

@@ -1,0 +1,47 @@
+package dev.sparrow.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code sparrow} command. */
+@Command(name = "sparrow",
+        mixinStandardHelpOptions = true,
+        versionProvider = SparrowCli.Version.class,
+        description = "Sparse neural networks on the JVM: train them sparse, run them fast.",
+        subcommands = {TrainCommand.class, EvalCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+public final class SparrowCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The configured command line, shared by main and tests. */
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new SparrowCli());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof UserInputException || ex instanceof IllegalArgumentException
+                    || ex instanceof java.io.IOException) {
+                commandLine.getErr().println("sparrow " + commandLine.getCommandName() + ": " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = SparrowCli.class.getPackage().getImplementationVersion();
+            return new String[] {"sparrow " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.sparrow.cli;
+
+import dev.sparrow.nn.models.ModelZoo;
+import dev.sparrow.train.EpochResult;
+import dev.sparrow.train.TrainConfig;
+import dev.sparrow.train.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains a model on Fashion-MNIST and prints its test accuracy.",
+                "Writes metrics.jsonl, summary.json and checkpoint.safetensors to the output folder."})
+final class TrainCommand implements Callable<Integer> {
+    private static final TrainConfig D = TrainConfig.defaults();
+
+    @Option(names = "--model", paramLabel = "NAME", description = "Model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            completionCandidates = ModelNames.class, defaultValue = "mlp")
+    String model;
+
+    @Option(names = "--dataset", paramLabel = "NAME", defaultValue = TrainConfig.DATASET_FASHION_MNIST,
+            description = "Data set (default: ${DEFAULT-VALUE}; the only one for now).")
+    String dataset;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: 15 for mlp, 12 for the CNNs).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--optimizer", paramLabel = "NAME", defaultValue = "sgd", description = "sgd or adamw (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "Peak learning rate (default: 0.05 for sgd, 0.001 for adamw).")
+    Double lr;
+
+    @Option(names = "--momentum", paramLabel = "M", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum for SGD.")
+    boolean nesterov;
+
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "Weight decay (default: 5e-4 for sgd, 0.01 for adamw).")
+    Double weightDecay;
+
+    @Option(names = "--schedule", paramLabel = "SPEC", defaultValue = "cosine",
+            description = "Learning-rate schedule: cosine, constant or step:EPOCHS:GAMMA (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
+    @Option(names = "--warmup-epochs", paramLabel = "E", defaultValue = "0", description = "Linear warm-up epochs (default: ${DEFAULT-VALUE}).")
+    double warmupEpochs;
+
+    @Option(names = "--label-smoothing", paramLabel = "EPS", defaultValue = "0", description = "Label smoothing (default: ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+
+    @Option(names = "--augment", description = "Random crop (padding 2) and horizontal flip of training images.")
+    boolean augment;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for init, data order and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = {"--output", "-o"}, paramLabel = "DIR", description = "Run folder (default: runs/MODEL-TIMESTAMP).")
+    Path output;
+
+    @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue the run saved in this checkpoint.")
+    Path resume;
+
+    @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig config = config();
+        Path out = output != null ? output : Path.of("runs", config.model() + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        TrainingRun.Data d = data.load();
+        System.out.printf(Locale.ROOT, "training %s on %s (%d train / %d test), %d epochs, batch %d, %s lr %s, %d thread(s) -> %s%n",
+                config.model(), config.dataset(), d.train().size(), d.test().size(), config.epochs(), config.batchSize(),
+                config.optimizer(), config.learningRate(), config.threads(), out);
+        ProgressListener progress = new ProgressListener(System.out, !noProgress, d.train().size());
+        TrainingRun.Outcome result = TrainingRun.run(config, d, out, resume, progress);
+        EpochResult last = result.last();
+        System.out.printf(Locale.ROOT, "%nTest accuracy: %.2f%% (%s, %d parameters, %d epochs)%n",
+                100 * last.testAccuracy(), config.model(), result.parameters(), last.epoch());
+        System.out.printf(Locale.ROOT, "Run folder: %s%n", result.directory());
+        return 0;
+    }
+
+    TrainConfig config() {
+        if (!ModelZoo.NAMES.contains(model)) {
+            throw new UserInputException("--model is '" + model + "'; expected one of " + ModelZoo.NAMES);
+        }
+        boolean adam = "adamw".equals(optimizer);
+        int e = epochs != null ? epochs : ("mlp".equals(model) ? 15 : 12);
+        double rate = lr != null ? lr : (adam ? 1e-3 : 0.05);
+        double wd = weightDecay != null ? weightDecay : (adam ? 0.01 : 5e-4);
+        int t = threads != null ? threads : D.threads();
+        return new TrainConfig(model, dataset, data.dataDir == null ? null : data.dataDir.toString(), e, batchSize,
+                optimizer, rate, momentum, nesterov, wd, schedule, warmupEpochs, labelSmoothing, augment, seed, t);
+    }
+
+    static final class ModelNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ModelZoo.NAMES.iterator();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.sparrow.train;
+
+import dev.sparrow.data.DataLoader;
+import dev.sparrow.data.Dataset;
+import dev.sparrow.io.Checkpoint;
+import dev.sparrow.io.CheckpointData;
+import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.nn.ExecutionContext;
+import dev.sparrow.nn.Layer;
+import dev.sparrow.nn.Modules;
+import dev.sparrow.nn.Parameter;
+import dev.sparrow.nn.loss.SoftmaxCrossEntropy;
+import dev.sparrow.nn.models.ModelZoo;
+import dev.sparrow.optim.AdamW;
+import dev.sparrow.optim.LrSchedule;
+import dev.sparrow.optim.LrSchedules;
+import dev.sparrow.optim.Optimizer;
+import dev.sparrow.optim.Sgd;
+import dev.sparrow.util.Json;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One training run from a {@link TrainConfig}: builds the model, optimizer, schedule and loaders,
+ * optionally resumes from a checkpoint, trains, and writes the run folder (see {@link RunDirectory}).
+ */
+public final class TrainingRun {
+
+    /** The data of a run: train and test sets and the per-channel normalisation to apply to both. */
+    public record Data(Dataset train, Dataset test, float mean, float std) {}
+
+    /** What a finished run reports. */
+    public record Outcome(List<EpochResult> epochs, Path checkpoint, Path directory, long parameters) {
+        public EpochResult last() { return epochs.getLast(); }
+    }
+
+    private TrainingRun() {}
+
+    /**
+     * Trains per {@code config} and writes to {@code outputDir}.
+     *
+     * @param resumeFrom a checkpoint written by an earlier run of the same config, or null
+     */
+    public static Outcome run(TrainConfig config, Data data, Path outputDir, Path resumeFrom, TrainListener listener)
+            throws IOException {
+        Layer model = ModelZoo.create(config.model(), data.train().sampleShape(), data.train().classes(), config.seed());
+        try (ComputePool pool = ComputePool.ofThreads(config.threads());
+             DataLoader train = trainLoader(config, data);
+             DataLoader test = evalLoader(data.test(), config.batchSize(), data.mean(), data.std())) {
+            ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), pool, config.seed());
+            Optimizer optimizer = optimizer(config, Modules.namedParameters(model));
+            long stepsPerEpoch = train.batchesPerEpoch();
+            LrSchedule schedule = LrSchedules.parse(config.schedule(), (float) config.learningRate(),
+                    Math.round(config.warmupEpochs() * stepsPerEpoch), stepsPerEpoch);
+            int firstEpoch = 1;
+            if (resumeFrom != null) {
+                CheckpointData saved = Checkpoint.read(resumeFrom);
+                checkSameRun(config, saved);
+                saved.restoreInto(model, optimizer);
+                firstEpoch = (int) saved.epoch().orElseThrow(() -> new IllegalArgumentException(
+                        resumeFrom + ": checkpoint has no epoch; it cannot be resumed")) + 1;
+                if (firstEpoch > config.epochs()) {
+                    throw new IllegalArgumentException(resumeFrom + ": already trained for " + (firstEpoch - 1)
+                            + " epochs; ask for more with --epochs");
+                }
+            }
+            RunDirectory dir = RunDirectory.create(outputDir, resumeFrom == null);
+            Trainer trainer = new Trainer(model, optimizer, schedule, new SoftmaxCrossEntropy(config.labelSmoothing()),
+                    ctx, config.seed());
+            trainer.addListener(listener);
+            trainer.addListener(new TrainListener() {
+                @Override
+                public void onEpochEnd(EpochResult r) {
+                    try {
+                        dir.appendMetrics(r);
+                        Checkpoint.save(dir.checkpoint(), model, optimizer,
+                                Checkpoint.metadata(Json.write(config.toJson()), r.epoch(), r.globalStep()));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException("cannot write run folder " + dir.path(), e);
+                    }
+                }
+            });
+            List<EpochResult> results = trainer.fit(train, test, firstEpoch, config.epochs());
+            long paramCount = Modules.parameterCount(model);
+            dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe());
+            return new Outcome(results, dir.checkpoint(), dir.path(), paramCount);
+        }
+    }
+
+    static DataLoader trainLoader(TrainConfig config, Data data) {
+        DataLoader.Builder b = DataLoader.builder(data.train(), config.batchSize())
+                .seed(config.seed())
+                .shuffle(true)
+                .prefetch(true)
+                .normalize(data.mean(), data.std());
+        if (config.augment()) b.randomCrop(2).horizontalFlip(true);
+        return b.build();
+    }
+
+    /** Batches in order, normalised, for evaluation. */
+    public static DataLoader evalLoader(Dataset test, int batchSize, float mean, float std) {
+        return DataLoader.builder(test, batchSize).shuffle(false).prefetch(true).normalize(mean, std).build();
+    }
+
+    static Optimizer optimizer(TrainConfig c, Map<String, Parameter> params) {
+        return switch (c.optimizer()) {
+            case "sgd" -> Sgd.builder(params).momentum((float) c.momentum()).nesterov(c.nesterov())
+                    .weightDecay((float) c.weightDecay()).build();
+            case "adamw" -> AdamW.builder(params).weightDecay((float) c.weightDecay()).build();
+            default -> throw new IllegalArgumentException("unknown optimizer '" + c.optimizer() + "'");
+        };
+    }
+
+    /** A resumed run must train the same model with the same optimizer; epochs and threads may change. */
+    private static void checkSameRun(TrainConfig config, CheckpointData saved) {
+        String json = saved.config().orElseThrow(() -> new IllegalArgumentException(
+                saved.file() + ": checkpoint has no run config; it cannot be resumed"));
+        TrainConfig old = TrainConfig.fromJson(Json.parseObject(json, Json.Limits.of(1 << 20)));
+        if (!old.model().equals(config.model()) || !old.optimizer().equals(config.optimizer())) {
+            throw new IllegalArgumentException(saved.file() + ": checkpoint is from a " + old.model() + "/"
+                    + old.optimizer() + " run, not " + config.model() + "/" + config.optimizer());
+        }
+    }
+}
