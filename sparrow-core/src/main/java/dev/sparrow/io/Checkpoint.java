@@ -23,7 +23,7 @@ import java.util.Map;
  * <li>optimizer state as "{@code optim.<key>}" for each entry of {@link Optimizer#state()}, F32;</li>
  * <li>metadata (strings only): {@value #FORMAT_VERSION_KEY}, {@value #MODEL_KEY} (the model's
  *     description), {@value #BUFFERS_KEY} (JSON array of buffer names), {@value #OPTIMIZER_KEY}
- *     when an optimizer is saved, plus the caller's entries, conventionally {@value #CONFIG_KEY}
+ *     and {@value #OPTIMIZER_STEP_KEY} when an optimizer is saved, plus the caller's entries, conventionally {@value #CONFIG_KEY}
  *     (run config as JSON), {@value #EPOCH_KEY} and {@value #GLOBAL_STEP_KEY} (see {@link #metadata}).</li>
  * </ul>
  * Files are written atomically (see {@link SafetensorsWriter}).
@@ -37,6 +37,8 @@ public final class Checkpoint {
     public static final String MODEL_KEY = "sparrow.model";
     public static final String OPTIMIZER_KEY = "sparrow.optimizer";
     public static final String BUFFERS_KEY = "sparrow.buffers";
+    /** {@link Optimizer#stepCount()} at save time, for reading only: restoring goes through {@link Optimizer#loadState}. */
+    public static final String OPTIMIZER_STEP_KEY = "sparrow.optimizer_step";
     public static final String MASK_SUFFIX = ".mask";
     public static final String OPTIMIZER_PREFIX = "optim.";
 
@@ -92,7 +94,10 @@ public final class Checkpoint {
         meta.put(FORMAT_VERSION_KEY, FORMAT_VERSION);
         meta.put(MODEL_KEY, model.describe());
         meta.put(BUFFERS_KEY, Json.write(new ArrayList<>(buffers.keySet())));
-        if (optimizer != null) meta.put(OPTIMIZER_KEY, optimizer.describe());
+        if (optimizer != null) {
+            meta.put(OPTIMIZER_KEY, optimizer.describe());
+            meta.put(OPTIMIZER_STEP_KEY, Long.toString(optimizer.stepCount()));
+        }
         meta.putAll(metadata);
         SafetensorsWriter.write(file, tensors, meta);
     }

@@ -114,6 +114,14 @@ class SafetensorsTest {
     }
 
     @Test
+    void roundTripsLongMetadataValues() throws IOException {
+        String config = "{\"note\": \"" + "ü漢\\n".repeat(50_000) + "\"}";
+        Path file = dir.resolve("meta.safetensors");
+        SafetensorsWriter.write(file, Map.of(), Map.of("sparrow.config", config));
+        assertThat(SafetensorsReader.read(file).metadata()).containsExactly(Map.entry("sparrow.config", config));
+    }
+
+    @Test
     void acceptsNullMetadataAndAnEmptyFile() throws IOException {
         Path file = write("empty.safetensors", fileBytes("{\"__metadata__\":null}", new byte[0]));
         SafetensorsFile read = SafetensorsReader.read(file);
