@@ -281,15 +281,15 @@ public final class CheckpointData {
         List<TensorSummary> rows = summary();
         int width = "name".length();
         for (TensorSummary r : rows) width = Math.max(width, r.name().length());
-        String format = "%-" + width + "s  %-9s  %-5s  %-18s  %12s  %s%n";
-        sb.append(String.format(Locale.ROOT, format, "name", "kind", "dtype", "shape", "elements", "sparsity"));
+        String format = "%-" + width + "s  %-9s  %-5s  %-18s  %12s  %s";
+        sb.append(String.format(Locale.ROOT, format, "name", "kind", "dtype", "shape", "elements", "sparsity")).append('\n');
         long parameters = 0;
         double active = 0;
         for (TensorSummary r : rows) {
             String sparsity = r.sparsity().isPresent()
                     ? String.format(Locale.ROOT, "%.2f%%", 100 * r.sparsity().getAsDouble()) : "";
             sb.append(String.format(Locale.ROOT, format, r.name(), r.kind().name().toLowerCase(Locale.ROOT), r.dtype(),
-                    Arrays.toString(r.shape()), r.elements(), sparsity));
+                    Arrays.toString(r.shape()), r.elements(), sparsity).stripTrailing()).append('\n');
             if (r.kind() == TensorSummary.Kind.PARAMETER) {
                 parameters += r.elements();
                 active += r.elements() * (1 - r.sparsity().orElse(0));
