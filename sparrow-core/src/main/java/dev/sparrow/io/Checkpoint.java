@@ -1,0 +1,130 @@
+package dev.sparrow.io;
+
+import dev.sparrow.nn.Layer;
+import dev.sparrow.nn.Modules;
+import dev.sparrow.nn.Parameter;
+import dev.sparrow.optim.Optimizer;
+import dev.sparrow.tensor.Tensor;
+import dev.sparrow.util.Json;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training state in one safetensors file, readable by Python's {@code safetensors}:
+ * <ul>
+ * <li>parameters under their {@link Modules#namedParameters} names ("0.weight"), F32;</li>
+ * <li>masks as "{@code <parameter>.mask}", U8 0/1 with the parameter's shape, only for masked parameters;</li>
+ * <li>buffers under their {@link Modules#namedBuffers} names ("1.running_mean"), F32;</li>
+ * <li>optimizer state as "{@code optim.<key>}" for each entry of {@link Optimizer#state()}, F32;</li>
+ * <li>metadata (strings only): {@value #FORMAT_VERSION_KEY}, {@value #MODEL_KEY} (the model's
+ *     description), {@value #BUFFERS_KEY} (JSON array of buffer names), {@value #OPTIMIZER_KEY}
+ *     and {@value #OPTIMIZER_STEP_KEY} when an optimizer is saved, plus the caller's entries, conventionally {@value #CONFIG_KEY}
+ *     (run config as JSON), {@value #EPOCH_KEY} and {@value #GLOBAL_STEP_KEY} (see {@link #metadata}).</li>
+ * </ul>
+ * Files are written atomically (see {@link SafetensorsWriter}).
+ */
+public final class Checkpoint {
+    public static final String FORMAT_VERSION = "1";
+    public static final String FORMAT_VERSION_KEY = "sparrow.format_version";
+    public static final String CONFIG_KEY = "sparrow.config";
+    public static final String EPOCH_KEY = "sparrow.epoch";
+    public static final String GLOBAL_STEP_KEY = "sparrow.global_step";
+    public static final String MODEL_KEY = "sparrow.model";
+    public static final String OPTIMIZER_KEY = "sparrow.optimizer";
+    public static final String BUFFERS_KEY = "sparrow.buffers";
+    /** {@link Optimizer#stepCount()} at save time, for reading only: restoring goes through {@link Optimizer#loadState}. */
+    public static final String OPTIMIZER_STEP_KEY = "sparrow.optimizer_step";
+    public static final String MASK_SUFFIX = ".mask";
+    public static final String OPTIMIZER_PREFIX = "optim.";
+
+    private Checkpoint() {}
+
+    /**
+     * The conventional metadata of a training checkpoint, as a mutable map the caller may extend
+     * (e.g. with RNG state or the data loader seed).
+     */
+    public static Map<String, String> metadata(String configJson, long epoch, long globalStep) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (configJson != null) m.put(CONFIG_KEY, configJson);
+        m.put(EPOCH_KEY, Long.toString(epoch));
+        m.put(GLOBAL_STEP_KEY, Long.toString(globalStep));
+        return m;
+    }
+
+    /**
+     * Saves {@code model} (and the optimizer's state, when not null) to {@code file}, atomically.
+     *
+     * @param metadata caller's string entries; it may not set {@value #FORMAT_VERSION_KEY}
+     * @throws IllegalArgumentException if two tensors would get the same name (e.g. a parameter
+     *                                  literally named "x.mask" beside a masked "x")
+     */
+    public static void save(Path file, Layer model, Optimizer optimizer, Map<String, String> metadata) throws IOException {
+        if (file == null) throw new IllegalArgumentException("file is null");
+        if (model == null) throw new IllegalArgumentException("model is null");
+        if (metadata == null) throw new IllegalArgumentException("metadata is null");
+        if (metadata.containsKey(FORMAT_VERSION_KEY)) {
+            throw new IllegalArgumentException("metadata must not set " + FORMAT_VERSION_KEY + "; Checkpoint writes it");
+        }
+        Map<String, TensorSource> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : Modules.namedParameters(model).entrySet()) {
+            Parameter p = e.getValue();
+            put(tensors, e.getKey(), TensorSource.of(p.value()), "parameter");
+        }
+        for (Map.Entry<String, Parameter> e : Modules.namedParameters(model).entrySet()) {
+            Parameter p = e.getValue();
+            if (p.hasMask()) {
+                put(tensors, e.getKey() + MASK_SUFFIX, TensorSource.u8Flags(p.mask().values(), p.value().shape()), "mask");
+            }
+        }
+        Map<String, Tensor> buffers = Modules.namedBuffers(model);
+        for (Map.Entry<String, Tensor> e : buffers.entrySet()) {
+            put(tensors, e.getKey(), TensorSource.of(e.getValue()), "buffer");
+        }
+        if (optimizer != null) {
+            for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
+                put(tensors, OPTIMIZER_PREFIX + e.getKey(), TensorSource.of(e.getValue()), "optimizer state");
+            }
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(FORMAT_VERSION_KEY, FORMAT_VERSION);
+        meta.put(MODEL_KEY, model.describe());
+        meta.put(BUFFERS_KEY, Json.write(new ArrayList<>(buffers.keySet())));
+        if (optimizer != null) {
+            meta.put(OPTIMIZER_KEY, optimizer.describe());
+            meta.put(OPTIMIZER_STEP_KEY, Long.toString(optimizer.stepCount()));
+        }
+        meta.putAll(metadata);
+        SafetensorsWriter.write(file, tensors, meta);
+    }
+
+    /** Reads and validates a checkpoint file; restore it with {@link CheckpointData#restoreInto}. */
+    public static CheckpointData read(Path file) throws IOException {
+        if (file == null) throw new IllegalArgumentException("file is null");
+        SafetensorsFile content = SafetensorsReader.read(file);
+        String version = content.metadata().get(FORMAT_VERSION_KEY);
+        if (version != null && !version.equals(FORMAT_VERSION)) {
+            throw new SafetensorsFormatException(file + ": checkpoint format version " + Json.quote(version)
+                    + " is not supported; expected " + Json.quote(FORMAT_VERSION));
+        }
+        return new CheckpointData(file, content.metadata(), content.tensors());
+    }
+
+    private static void put(Map<String, TensorSource> tensors, String name, TensorSource source, String kind) {
+        if (tensors.put(name, source) != null) {
+            throw new IllegalArgumentException("two checkpoint tensors are named '" + name + "' (the second is a " + kind
+                    + "); rename the parameter or buffer");
+        }
+    }
+
+    static List<String> sortedNames(Iterable<String> names) {
+        List<String> out = new ArrayList<>();
+        names.forEach(out::add);
+        out.sort(null);
+        return out;
+    }
+}
