@@ -18,7 +18,7 @@ public final class ModelSummary {
 
     public static String table(Layer model, int[] inputShape) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("%-4s %-40s %-16s %12s %14s%n", "#", "layer", "output", "params", "FLOPs"));
+        sb.append(String.format("%-4s %-46s %-16s %12s %14s%n", "#", "layer", "output", "params", "FLOPs"));
         List<Layer> layers = model.children().isEmpty() ? List.of(model) : model.children();
         int[] shape = inputShape;
         long params = 0, flops = 0;
@@ -32,9 +32,9 @@ public final class ModelSummary {
             String name = l.describe();
             int nl = name.indexOf('\n');
             if (nl >= 0) name = name.substring(0, nl) + "...";
-            sb.append(String.format("%-4d %-40s %-16s %,12d %,14d%n", i, name, Arrays.toString(shape), p, f));
+            sb.append(String.format("%-4d %-46s %-16s %,12d %,14d%n", i, name, Arrays.toString(shape), p, f));
         }
-        sb.append(String.format("%-4s %-40s %-16s %,12d %,14d%n", "", "total (per sample, forward)", "", params, flops));
+        sb.append(String.format("%-4s %-46s %-16s %,12d %,14d%n", "", "total (per sample, forward)", "", params, flops));
         return sb.toString();
     }
 }
