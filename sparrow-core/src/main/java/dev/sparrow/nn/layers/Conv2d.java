@@ -16,15 +16,21 @@ import java.util.SplittableRandom;
  * 2-D convolution over NCHW input by im2col + GEMM, weight [cout, cin, kh, kw] as in PyTorch.
  * Weights start Kaiming normal (fan-in = cin·kh·kw, ReLU gain), biases zero.
  *
- * <p>The batch is split into one contiguous slice per thread; each slice unfolds one sample at a time
- * into its own column buffer (K × P floats, K = cin·kh·kw, P = output pixels) and runs a serial GEMM,
- * so every sample's output is computed the same way whatever the thread count. The weight gradient is
- * summed per slice and the slices are added in order. Backward unfolds the input again rather than
- * keeping B column matrices from forward (that would cost B·K·P floats). A 1×1 convolution with
- * stride 1 and no padding skips the unfolding. Backward gives the dense weight gradient even where a
- * mask is set (see {@link Linear}).
+ * <p>Samples are processed in fixed groups of G consecutive samples, unfolded side by side into one
+ * column matrix [K, G·P] (K = cin·kh·kw, P = output pixels) so that each GEMM is wide enough to run
+ * near the kernel's peak even when P is small (49 pixels at 7×7); G is chosen from the layer's shape
+ * and the batch size only. Groups are spread over the pool's threads, each thread with its own buffers
+ * and a serial GEMM, so a sample's output and input gradient are computed the same way whatever the
+ * thread count. The weight gradient is summed per thread and the partial sums are added in thread
+ * order. Backward unfolds the input again rather than keeping B column matrices from forward.
+ * Backward gives the dense weight gradient even where a mask is set (see {@link Linear}).
  */
 public final class Conv2d implements Layer, FlopCounting {
+    /** Target GEMM width (G·P columns): wide enough to amortise packing the weight. */
+    private static final int TARGET_COLUMNS = 1024;
+    /** Cap on one thread's column buffer, in floats (4 MiB). */
+    private static final int MAX_COLUMN_FLOATS = 1 << 20;
+
     private final int cin, cout, kh, kw, stride, padding;
     private final Parameter weight; // (cout, cin, kh, kw) = (cout, K)
     private final Parameter bias;   // (cout,) or null
@@ -36,10 +42,14 @@ public final class Conv2d implements Layer, FlopCounting {
     private Tensor output;           // (batch, cout, oh, ow)
     private Tensor gradOutput;       // (batch, cout, oh, ow), the caller's tensor during backward
     private Tensor gradInput;        // (batch, cin, h, w)
-    private float[][] columns = new float[0][];     // per slice (K·P)
-    private float[][] weightGrads = new float[0][];  // per slice (cout·K)
-    private float[][] biasGrads = new float[0][];    // per slice (cout)
-    private int slices;
+    private float[][] columns = new float[0][];     // per thread (K, G·P)
+    private float[][] products = new float[0][];    // per thread (cout, G·P): output or gradient of a group
+    private float[][] weightGrads = new float[0][];  // per thread (cout·K)
+    private float[][] biasGrads = new float[0][];    // per thread (cout)
+    private int group;               // G: samples per GEMM
+    private int groups;              // ⌈batch / G⌉
+    private int slices;              // threads in use
+    private ComputePool gemmPool;    // the context's pool when one slice runs, else serial
     private Kernels kernels;
     private final ComputePool.RangeTask forwardTask = this::forwardSlices;
     private final ComputePool.RangeTask backwardTask = this::backwardSlices;
@@ -71,10 +81,6 @@ public final class Conv2d implements Layer, FlopCounting {
 
     public Parameter bias() { return bias; }
 
-    private boolean isPointwise() {
-        return kh == 1 && kw == 1 && stride == 1 && padding == 0;
-    }
-
     @Override
     public Tensor forward(Tensor x, ExecutionContext ctx) {
         Buffers.requireRank(x, 4, describe(), "[batch, " + cin + ", height, width]");
@@ -83,60 +89,76 @@ public final class Conv2d implements Layer, FlopCounting {
             outSample = outputShape(s);
             inSample = s;
             geometry = new Im2col(cin, s[1], s[2], kh, kw, stride, padding);
-            columns = new float[0][];
-            weightGrads = new float[0][];
-            biasGrads = new float[0][];
+            group = 0;
         }
         int batch = x.dim(0);
         output = Buffers.ensure(output, batch, outSample);
         input = x;
-        kernels = ctx.kernels();
-        prepareSlices(batch, ctx.pool().threads());
+        prepare(batch, ctx);
         ctx.pool().parallelFor(slices, 1, forwardTask);
         return output;
     }
 
-    private void prepareSlices(int batch, int threads) {
-        slices = Math.max(1, Math.min(batch, threads));
-        if (columns.length < slices) {
-            int colSize = isPointwise() ? 0 : geometry.rows() * geometry.cols();
-            float[][] c = new float[slices][];
-            for (int i = 0; i < slices; i++) c[i] = i < columns.length ? columns[i] : new float[colSize];
-            columns = c;
+    /** Sizes the groups for this batch and makes sure every thread has its buffers. */
+    private void prepare(int batch, ExecutionContext ctx) {
+        int p = geometry.cols();
+        int k = geometry.rows();
+        int g = Math.max(1, Math.min(batch, Math.min((TARGET_COLUMNS + p - 1) / p, MAX_COLUMN_FLOATS / Math.max(1, k * p))));
+        if (g != group) {
+            group = g;
+            columns = new float[0][];
+            products = new float[0][];
         }
+        groups = (batch + group - 1) / group;
+        slices = Math.max(1, Math.min(groups, ctx.pool().threads()));
+        gemmPool = slices == 1 ? ctx.pool() : ComputePool.serial();
+        kernels = ctx.kernels();
+        if (columns.length < slices) {
+            columns = grow(columns, slices, k * group * p);
+            products = grow(products, slices, cout * group * p);
+        }
+    }
+
+    private static float[][] grow(float[][] old, int n, int size) {
+        float[][] a = new float[n][];
+        for (int i = 0; i < n; i++) a[i] = i < old.length ? old[i] : new float[size];
+        return a;
+    }
+
+    private int firstGroup(int slice) {
+        return (int) ((long) groups * slice / slices);
     }
 
     private void forwardSlices(int from, int to) {
-        int batch = input.dim(0);
         for (int s = from; s < to; s++) {
-            int first = (int) ((long) batch * s / slices);
-            int end = (int) ((long) batch * (s + 1) / slices);
-            for (int n = first; n < end; n++) forwardSample(n, columns[s]);
+            for (int g = firstGroup(s); g < firstGroup(s + 1); g++) forwardGroup(g, columns[s], products[s]);
         }
     }
 
-    private void forwardSample(int n, float[] col) {
+    private void forwardGroup(int g, float[] col, float[] prod) {
         int k = geometry.rows();
         int p = geometry.cols();
+        int first = g * group;
+        int count = Math.min(group, input.dim(0) - first);
+        int ld = count * p;
+        int inSize = cin * geometry.height * geometry.width;
         float[] x = input.data();
-        int xOff = n * cin * geometry.height * geometry.width;
-        float[] b = x;
-        int bOff = xOff;
-        if (!isPointwise()) {
-            geometry.unfold(x, xOff, col, 0);
-            b = col;
-            bOff = 0;
-        }
+        for (int i = 0; i < count; i++) geometry.unfold(x, (first + i) * inSize, col, i * p, ld);
+        // prod (cout, count·P) = W (cout, K) · col (K, count·P)
+        kernels.gemm(false, false, cout, ld, k, weight.value().data(), 0, k, col, 0, ld, 0f, prod, 0, ld, gemmPool);
         float[] y = output.data();
-        int yOff = n * cout * p;
-        kernels.gemm(false, false, cout, p, k, weight.value().data(), 0, k, b, bOff, p,
-                0f, y, yOff, p, ComputePool.serial());
-        if (bias != null) {
-            float[] bv = bias.value().data();
+        float[] bv = bias == null ? null : bias.value().data();
+        for (int i = 0; i < count; i++) {
+            int yBase = (first + i) * cout * p;
             for (int c = 0; c < cout; c++) {
-                float v = bv[c];
-                int row = yOff + c * p;
-                for (int i = 0; i < p; i++) y[row + i] += v;
+                int src = c * ld + i * p;
+                int dst = yBase + c * p;
+                if (bv == null) {
+                    System.arraycopy(prod, src, y, dst, p);
+                } else {
+                    float b = bv[c];
+                    for (int j = 0; j < p; j++) y[dst + j] = prod[src + j] + b;
+                }
             }
         }
     }
@@ -144,21 +166,15 @@ public final class Conv2d implements Layer, FlopCounting {
     @Override
     public Tensor backward(Tensor gradOut, ExecutionContext ctx) {
         Buffers.requireGradShape(gradOut, output, describe());
-        int batch = input.dim(0);
+        int batch = output.dim(0);
         gradInput = Buffers.ensure(gradInput, batch, inSample);
         gradOutput = gradOut;
-        kernels = ctx.kernels();
-        prepareSlices(batch, ctx.pool().threads());
+        prepare(batch, ctx);
         int kSize = cout * geometry.rows();
         if (weightGrads.length < slices) {
-            float[][] w = new float[slices][];
-            float[][] b = new float[slices][];
-            for (int i = 0; i < slices; i++) {
-                w[i] = i < weightGrads.length ? weightGrads[i] : new float[kSize];
-                b[i] = i < biasGrads.length ? biasGrads[i] : new float[cout];
-            }
-            weightGrads = w;
-            biasGrads = b;
+            // the weight size is fixed, so old partial buffers always fit
+            weightGrads = grow(weightGrads, slices, kSize);
+            biasGrads = grow(biasGrads, slices, cout);
         }
         ctx.pool().parallelFor(slices, 1, backwardTask);
         float[] gw = weight.grad().data();
@@ -178,49 +194,45 @@ public final class Conv2d implements Layer, FlopCounting {
     }
 
     private void backwardSlices(int from, int to) {
-        int batch = input.dim(0);
         for (int s = from; s < to; s++) {
             java.util.Arrays.fill(weightGrads[s], 0f);
             java.util.Arrays.fill(biasGrads[s], 0f);
-            int first = (int) ((long) batch * s / slices);
-            int end = (int) ((long) batch * (s + 1) / slices);
-            for (int n = first; n < end; n++) backwardSample(n, columns[s], weightGrads[s], biasGrads[s]);
+            for (int g = firstGroup(s); g < firstGroup(s + 1); g++) {
+                backwardGroup(g, columns[s], products[s], weightGrads[s], biasGrads[s]);
+            }
         }
     }
 
-    private void backwardSample(int n, float[] col, float[] gw, float[] gb) {
+    private void backwardGroup(int g, float[] col, float[] prod, float[] gw, float[] gb) {
         int k = geometry.rows();
         int p = geometry.cols();
+        int first = g * group;
+        int count = Math.min(group, output.dim(0) - first);
+        int ld = count * p;
+        int inSize = cin * geometry.height * geometry.width;
         float[] x = input.data();
-        int xOff = n * cin * geometry.height * geometry.width;
-        float[] g = gradOutput.data();
-        int gOff = n * cout * p;
-        boolean pointwise = isPointwise();
-        float[] cols = x;
-        int colsOff = xOff;
-        if (!pointwise) {
-            geometry.unfold(x, xOff, col, 0);
-            cols = col;
-            colsOff = 0;
-        }
-        // dW (cout, K) += dY_n (cout, P) · colᵀ (P, K)
-        kernels.gemm(false, true, cout, k, p, g, gOff, p, cols, colsOff, p, 1f, gw, 0, k, ComputePool.serial());
-        if (bias != null) {
+        for (int i = 0; i < count; i++) geometry.unfold(x, (first + i) * inSize, col, i * p, ld);
+        // gather dY of the group into prod (cout, count·P), summing the bias gradient on the way
+        float[] dy = gradOutput.data();
+        for (int i = 0; i < count; i++) {
+            int base = (first + i) * cout * p;
             for (int c = 0; c < cout; c++) {
-                float acc = 0f;
-                int row = gOff + c * p;
-                for (int i = 0; i < p; i++) acc += g[row + i];
-                gb[c] += acc;
+                int src = base + c * p;
+                int dst = c * ld + i * p;
+                System.arraycopy(dy, src, prod, dst, p);
+                if (bias != null) {
+                    float acc = 0f;
+                    for (int j = 0; j < p; j++) acc += dy[src + j];
+                    gb[c] += acc;
+                }
             }
         }
-        // dcol (K, P) = Wᵀ (K, cout) · dY_n (cout, P), then fold back onto the input pixels
+        // dW (cout, K) += dY (cout, count·P) · colᵀ (count·P, K)
+        kernels.gemm(false, true, cout, k, ld, prod, 0, ld, col, 0, ld, 1f, gw, 0, k, gemmPool);
+        // dcol (K, count·P) = Wᵀ (K, cout) · dY (cout, count·P), folded back onto each sample's pixels
+        kernels.gemm(true, false, k, ld, cout, weight.value().data(), 0, k, prod, 0, ld, 0f, col, 0, ld, gemmPool);
         float[] dx = gradInput.data();
-        if (pointwise) {
-            kernels.gemm(true, false, k, p, cout, weight.value().data(), 0, k, g, gOff, p, 0f, dx, xOff, p, ComputePool.serial());
-        } else {
-            kernels.gemm(true, false, k, p, cout, weight.value().data(), 0, k, g, gOff, p, 0f, col, 0, p, ComputePool.serial());
-            geometry.fold(col, 0, dx, xOff);
-        }
+        for (int i = 0; i < count; i++) geometry.fold(col, i * p, ld, dx, (first + i) * inSize);
     }
 
     @Override

@@ -3,7 +3,8 @@ package dev.sparrow.nn.layers;
 /**
  * The geometry of a 2-D convolution over one sample, and the unfolding that turns it into a GEMM.
  * The column matrix has one row per weight position k = (c·kh + ky)·kw + kx and one column per output
- * pixel p = oy·ow + ox, so that out[cout, P] = W[cout, K] · col[K, P].
+ * pixel p = oy·ow + ox, so that out[cout, P] = W[cout, K] · col[K, P]. Rows are {@code ld} apart, so
+ * several samples can be unfolded side by side into one wider matrix.
  */
 final class Im2col {
     final int channels, height, width, kh, kw, stride, padding, outH, outW;
@@ -36,9 +37,9 @@ final class Im2col {
         return lim < 0 ? 0 : Math.min(outW, lim / stride + 1);
     }
 
-    /** col (rows × cols, at colOff) = unfold of x (channels × height × width, at xOff). */
-    void unfold(float[] x, int xOff, float[] col, int colOff) {
-        int cols = cols();
+    /** col (rows × cols, at colOff, rows ld apart) = unfold of x (channels × height × width, at xOff). */
+    void unfold(float[] x, int xOff, float[] col, int colOff, int ld) {
+        int cols = ld;
         for (int c = 0; c < channels; c++) {
             int plane = xOff + c * height * width;
             for (int ky = 0; ky < kh; ky++) {
@@ -67,9 +68,9 @@ final class Im2col {
         }
     }
 
-    /** x (channels × height × width, at xOff) = fold of col: each input pixel sums its column entries. */
-    void fold(float[] col, int colOff, float[] x, int xOff) {
-        int cols = cols();
+    /** x (channels × height × width, at xOff) = fold of col (rows ld apart): each input pixel sums its entries. */
+    void fold(float[] col, int colOff, int ld, float[] x, int xOff) {
+        int cols = ld;
         int planeSize = height * width;
         java.util.Arrays.fill(x, xOff, xOff + channels * planeSize, 0f);
         for (int c = 0; c < channels; c++) {
