@@ -1,0 +1,96 @@
+package dev.sparrow.nn.models;
+
+import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.nn.ExecutionContext;
+import dev.sparrow.nn.Modules;
+import dev.sparrow.nn.Parameter;
+import dev.sparrow.nn.layers.Sequential;
+import dev.sparrow.nn.loss.SoftmaxCrossEntropy;
+import dev.sparrow.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ModelZooTest {
+    private static final int[] FASHION = {1, 28, 28};
+
+    @ParameterizedTest(name = "{0}: {1} parameters, {2} FLOPs")
+    @CsvSource({"mlp, 266610, 532810", "lenet5, 61706, 839558", "cnn, 458730, 12095114", "resnet, 77754, 18691850"})
+    void buildsWithKnownSizeAndTrainsOneStep(String name, long params, long flops) {
+        long seed = 701;
+        Sequential model = ModelZoo.create(name, FASHION, 10, seed);
+        System.out.println(name + " (seed " + seed + ")\n" + model.describe() + "\n" + ModelSummary.table(model, FASHION));
+        assertThat(Modules.parameterCount(model)).as(name + " parameters").isEqualTo(params);
+        assertThat(ModelSummary.forwardFlops(model, FASHION)).as(name + " FLOPs").isEqualTo(flops);
+        assertThat(model.outputShape(FASHION)).containsExactly(10);
+
+        SplittableRandom rng = new SplittableRandom(seed);
+        Tensor x = Tensor.zeros(3, 1, 28, 28);
+        for (int i = 0; i < x.size(); i++) x.set(i, (float) rng.nextGaussian());
+        ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), ComputePool.serial(), seed).training(true);
+        Tensor logits = model.forward(x, ctx);
+        assertThat(logits.shape()).containsExactly(3, 10);
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+        double value = loss.forward(logits, new int[] {1, 4, 9});
+        assertThat(value).as("initial loss of %s is near ln 10", name).isBetween(0.5, 10.0);
+        Tensor gx = model.backward(loss.backward(), ctx);
+        assertThat(gx.shape()).containsExactly(3, 1, 28, 28);
+        for (var e : Modules.namedParameters(model).entrySet()) {
+            double norm = 0;
+            for (float g : e.getValue().grad().data()) {
+                assertThat(Float.isFinite(g)).isTrue();
+                norm += g * g;
+            }
+            assertThat(norm).as("gradient of %s.%s", name, e.getKey()).isPositive();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} memorises 8 samples of 1x12x12")
+    @CsvSource({"mlp", "lenet5", "cnn", "resnet"})
+    void plainSgdDrivesTheLossDownOnATinyBatch(String name) {
+        long seed = 711;
+        int[] small = {1, 12, 12}; // keeps the test fast with the scalar kernels
+        Sequential model = ModelZoo.create(name, small, 10, seed);
+        SplittableRandom rng = new SplittableRandom(seed);
+        Tensor x = Tensor.zeros(8, 1, 12, 12);
+        for (int i = 0; i < x.size(); i++) x.set(i, (float) rng.nextGaussian());
+        int[] labels = {0, 1, 2, 3, 4, 5, 6, 7};
+        ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), ComputePool.serial(), seed).training(true);
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+        double first = 0, last = 0;
+        for (int step = 0; step < 12; step++) {
+            for (Parameter p : Modules.namedParameters(model).values()) p.zeroGrad();
+            last = loss.forward(model.forward(x, ctx), labels);
+            if (step == 0) first = last;
+            model.backward(loss.backward(), ctx);
+            for (Parameter p : Modules.namedParameters(model).values()) {
+                float[] v = p.value().data(), g = p.grad().data();
+                for (int i = 0; i < v.length; i++) v[i] -= 0.05f * g[i];
+            }
+        }
+        assertThat(last).as("%s loss after 12 steps (first %.3f), seed %d", name, first, seed).isLessThan(0.5 * first);
+    }
+
+    @Test
+    void sameSeedSameWeightsAndClearErrors() {
+        var a = Modules.namedParameters(ModelZoo.create("cnn", FASHION, 10, 5));
+        var b = Modules.namedParameters(ModelZoo.create("cnn", FASHION, 10, 5));
+        var c = Modules.namedParameters(ModelZoo.create("cnn", FASHION, 10, 6));
+        assertThat(b.get("0.weight").value().data()).isEqualTo(a.get("0.weight").value().data());
+        assertThat(c.get("0.weight").value().data()).isNotEqualTo(a.get("0.weight").value().data());
+        assertThat(ModelZoo.create("resnet", new int[] {3, 32, 32}, 100, 1).outputShape(new int[] {3, 32, 32})).containsExactly(100);
+        assertThat(ModelZoo.create("mlp", new int[] {20}, 3, 1).outputShape(new int[] {20})).containsExactly(3);
+        assertThatThrownBy(() -> ModelZoo.create("vgg", FASHION, 10, 1))
+                .hasMessageContaining("unknown model 'vgg'").hasMessageContaining("[mlp, lenet5, cnn, resnet]");
+        assertThatThrownBy(() -> ModelZoo.create("cnn", new int[] {784}, 10, 1)).hasMessageContaining("[channels, height, width]");
+        assertThatThrownBy(() -> ModelZoo.create("lenet5", new int[] {1, 8, 8}, 10, 1)).hasMessageContaining("too small");
+        assertThat(ModelZoo.create("lenet5", new int[] {3, 32, 32}, 10, 1).outputShape(new int[] {3, 32, 32})).containsExactly(10);
+        assertThatThrownBy(() -> ModelZoo.create("mlp", FASHION, 1, 1)).hasMessageContaining("classes");
+    }
+}
