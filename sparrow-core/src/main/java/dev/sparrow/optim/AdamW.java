@@ -14,8 +14,9 @@ import java.util.Map;
  *   v = beta2 * v + (1 - beta2) * g * g
  *   w = w - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
- * Masked weights are skipped and forced to +0.0 with both moments, so they stay exactly zero; the
- * gradient tensor itself is never modified.
+ * Masked weights are held at +0.0 with both moments by multiplying the gradient, the new moments and
+ * the new value by the 0/1 mask ({@code + 0f} turns -0.0 into +0.0); as in {@link Sgd}, only a NaN or
+ * infinite gradient at a masked weight escapes this. The gradient tensor itself is never modified.
  *
  * <p>State: {@code "<param>.exp_avg"}, {@code "<param>.exp_avg_sq"} and {@code "step"}.
  */
@@ -63,20 +64,28 @@ public final class AdamW extends ParameterOptimizer {
         float oneMinusB2 = 1f - b2;
         float e = eps;
         int n = w.length;
-        for (int i = 0; i < n; i++) {
-            if (keep != null && keep[i] == 0f) {
-                w[i] = 0f;
-                m[i] = 0f;
-                v[i] = 0f;
-                continue;
+        if (keep == null) {
+            for (int i = 0; i < n; i++) {
+                float gi = g[i];
+                float mi = b1 * m[i] + oneMinusB1 * gi;
+                float vi = b2 * v[i] + oneMinusB2 * gi * gi;
+                m[i] = mi;
+                v[i] = vi;
+                float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
+                w[i] = w[i] * decay - stepSize * mi / denom;
             }
-            float gi = g[i];
-            float mi = b1 * m[i] + oneMinusB1 * gi;
-            float vi = b2 * v[i] + oneMinusB2 * gi * gi;
-            m[i] = mi;
-            v[i] = vi;
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
-            w[i] = w[i] * decay - stepSize * mi / denom;
+        } else {
+            for (int i = 0; i < n; i++) {
+                float k = keep[i];
+                float gi = g[i] * k;
+                // At a masked weight m and v become 0, so the step is 0 / eps = 0.
+                float mi = (b1 * m[i] + oneMinusB1 * gi) * k + 0f;
+                float vi = (b2 * v[i] + oneMinusB2 * gi * gi) * k + 0f;
+                m[i] = mi;
+                v[i] = vi;
+                float denom = (float) Math.sqrt(vi) / bc2Sqrt + e;
+                w[i] = (w[i] * decay - stepSize * mi / denom) * k + 0f;
+            }
         }
     }
 

@@ -89,8 +89,8 @@ abstract class ParameterOptimizer implements Optimizer {
 
     /**
      * Updates one parameter in place for step {@code t} (1-based). Must leave {@code value} and every
-     * state array at exactly +0.0 wherever {@code keep} (null when unmasked) is 0, and must not
-     * modify {@code grad}.
+     * state array at exactly +0.0 wherever {@code keep} (null when unmasked) is 0 (given finite
+     * gradients), and must not modify {@code grad}.
      */
     abstract void update(float[] value, float[] grad, float[] keep, float[][] state, boolean decayed, float lr, long t);
 

@@ -14,8 +14,11 @@ import java.util.Map;
  *   d = nesterov ? d + momentum * b : b     (when momentum != 0)
  *   w = w - lr * d
  * </pre>
- * Masked weights are skipped and forced to +0.0 along with their momentum buffer, so they stay
- * exactly zero; the gradient tensor itself is never modified (sparsity methods may read it).
+ * Masked weights are held at +0.0 along with their momentum buffer: the gradient, the new buffer and
+ * the new value are multiplied by the 0/1 mask (then {@code + 0f} turns -0.0 into +0.0). Multiplying
+ * rather than branching keeps the loop vectorisable; the one case it cannot cover is a NaN or
+ * infinite gradient at a masked weight (0 * NaN = NaN), which only a diverged model produces. The
+ * gradient tensor itself is never modified (sparsity methods may read it).
  *
  * <p>State: {@code "<param>.momentum_buffer"} (only when momentum != 0) and {@code "step"}.
  */
@@ -57,7 +60,7 @@ public final class Sgd extends ParameterOptimizer {
             if (keep == null) {
                 for (int i = 0; i < n; i++) w[i] -= lr * (g[i] + wd * w[i]);
             } else {
-                for (int i = 0; i < n; i++) w[i] = keep[i] == 0f ? 0f : w[i] - lr * (g[i] + wd * w[i]);
+                for (int i = 0; i < n; i++) w[i] = (w[i] - lr * (g[i] * keep[i] + wd * w[i])) * keep[i] + 0f;
             }
             return;
         }
@@ -67,16 +70,21 @@ public final class Sgd extends ParameterOptimizer {
         float keepD = t == 1 ? 1f : 1f - dampening;
         float keepB = t == 1 ? 0f : m;
         boolean nest = nesterov;
-        for (int i = 0; i < n; i++) {
-            if (keep != null && keep[i] == 0f) {
-                w[i] = 0f;
-                buf[i] = 0f;
-                continue;
+        if (keep == null) {
+            for (int i = 0; i < n; i++) {
+                float d = g[i] + wd * w[i];
+                float b = keepB * buf[i] + keepD * d;
+                buf[i] = b;
+                w[i] -= lr * (nest ? d + m * b : b);
             }
-            float d = g[i] + wd * w[i];
-            float b = keepB * buf[i] + keepD * d;
-            buf[i] = b;
-            w[i] -= lr * (nest ? d + m * b : b);
+        } else {
+            for (int i = 0; i < n; i++) {
+                float k = keep[i];
+                float d = g[i] * k + wd * w[i];
+                float b = (keepB * buf[i] + keepD * d) * k + 0f;
+                buf[i] = b;
+                w[i] = (w[i] - lr * (nest ? d + m * b : b)) * k + 0f;
+            }
         }
     }
 
