@@ -1,0 +1,14 @@
+package dev.sparrow.data;
+
+import java.io.IOException;
+
+/** A dataset that is neither on disk nor downloadable; the message says where it looked and how to get it. */
+public final class DatasetNotFoundException extends IOException {
+    public DatasetNotFoundException(String message) {
+        super(message);
+    }
+
+    public DatasetNotFoundException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.sparrow.data;
+
+import java.io.IOException;
+
+/** An IDX file that is not what its header or its callers say it is; the message names file and field. */
+public final class IdxFormatException extends IOException {
+    public IdxFormatException(String message) {
+        super(message);
+    }
+
+    public IdxFormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

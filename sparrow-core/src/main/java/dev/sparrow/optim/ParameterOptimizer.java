@@ -1,0 +1,173 @@
+package dev.sparrow.optim;
+
+import dev.sparrow.nn.Parameter;
+import dev.sparrow.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * What every optimizer here shares: the ordered parameters, per-parameter state tensors of the
+ * parameter's shape (one per state kind, e.g. "exp_avg"), the step count, checkpointing of all of it
+ * and the reset of single weights. Subclasses only write the update loop.
+ *
+ * <p>The step count is checkpointed as the one-element tensor {@value #STEP_KEY}; a float holds it
+ * exactly up to 2^24 (16.7 million) steps.
+ */
+abstract class ParameterOptimizer implements Optimizer {
+    /** State name of the step count. */
+    static final String STEP_KEY = "step";
+    private static final long EXACT_FLOAT_LIMIT = 1L << 24;
+
+    final String[] names;        // (params,)
+    final Parameter[] params;    // (params,)
+    final float[][][] stateData; // (params, kinds, size of that parameter)
+    private final String[] stateKinds;
+    private final Tensor stepTensor = Tensor.zeros(1);
+    private final Map<String, Tensor> stateView;
+    private final Map<String, Integer> indexByName;
+    long steps;
+
+    ParameterOptimizer(Map<String, Parameter> parameters, String... stateKinds) {
+        if (parameters == null) throw new IllegalArgumentException("parameters must not be null");
+        if (parameters.isEmpty()) throw new IllegalArgumentException("parameters is empty: nothing to optimise");
+        int n = parameters.size();
+        this.names = new String[n];
+        this.params = new Parameter[n];
+        this.stateData = new float[n][stateKinds.length][];
+        this.stateKinds = stateKinds.clone();
+        Map<String, Tensor> view = new LinkedHashMap<>();
+        Map<String, Integer> index = new LinkedHashMap<>();
+        Map<Parameter, String> seen = new IdentityHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+            String name = e.getKey();
+            Parameter p = e.getValue();
+            if (name == null || name.isEmpty()) throw new IllegalArgumentException("parameter name must not be null or empty");
+            if (p == null) throw new IllegalArgumentException("parameter '" + name + "' is null");
+            String earlier = seen.put(p, name);
+            if (earlier != null) {
+                throw new IllegalArgumentException("parameters '" + earlier + "' and '" + name
+                        + "' are the same object; it would be updated twice per step");
+            }
+            names[i] = name;
+            params[i] = p;
+            index.put(name, i);
+            int[] shape = p.value().shape();
+            for (int k = 0; k < stateKinds.length; k++) {
+                Tensor t = Tensor.zeros(shape);
+                stateData[i][k] = t.data();
+                view.put(name + "." + stateKinds[k], t);
+            }
+            i++;
+        }
+        if (view.containsKey(STEP_KEY)) throw new IllegalArgumentException("a state tensor would be named '" + STEP_KEY + "'");
+        view.put(STEP_KEY, stepTensor);
+        this.stateView = Collections.unmodifiableMap(view);
+        this.indexByName = index;
+    }
+
+    @Override
+    public final void step(float learningRate) {
+        if (!(learningRate >= 0f) || Float.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learningRate must be finite and >= 0, got " + learningRate);
+        }
+        long t = steps + 1;
+        for (int i = 0; i < params.length; i++) {
+            Parameter p = params[i];
+            float[] keep = p.hasMask() ? p.mask().values() : null;
+            update(p.value().data(), p.grad().data(), keep, stateData[i], p.decayed(), learningRate, t);
+        }
+        steps = t;
+        stepTensor.data()[0] = t;
+    }
+
+    /**
+     * Updates one parameter in place for step {@code t} (1-based). Must leave {@code value} and every
+     * state array at exactly +0.0 wherever {@code keep} (null when unmasked) is 0 (given finite
+     * gradients), and must not modify {@code grad}.
+     */
+    abstract void update(float[] value, float[] grad, float[] keep, float[][] state, boolean decayed, float lr, long t);
+
+    @Override
+    public final void zeroGrad() {
+        for (Parameter p : params) p.zeroGrad();
+    }
+
+    @Override
+    public final long stepCount() { return steps; }
+
+    @Override
+    public final Map<String, Tensor> state() { return stateView; }
+
+    @Override
+    public final void loadState(Map<String, Tensor> state) {
+        if (state == null) throw new IllegalArgumentException("state must not be null");
+        List<String> missing = new ArrayList<>();
+        for (String key : stateView.keySet()) if (!state.containsKey(key)) missing.add(key);
+        TreeSet<String> unknown = new TreeSet<>();
+        for (String key : state.keySet()) if (!stateView.containsKey(key)) unknown.add(key);
+        if (!missing.isEmpty() || !unknown.isEmpty()) {
+            StringBuilder msg = new StringBuilder("optimizer state does not match " + describe() + ":");
+            if (!missing.isEmpty()) msg.append(" missing ").append(missing);
+            if (!unknown.isEmpty()) msg.append(missing.isEmpty() ? "" : ";").append(" unexpected ").append(unknown);
+            throw new IllegalArgumentException(msg.toString());
+        }
+        for (Map.Entry<String, Tensor> e : stateView.entrySet()) {
+            Tensor given = state.get(e.getKey());
+            if (given == null) throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' is null");
+            if (!given.hasShape(e.getValue().shape())) {
+                throw new IllegalArgumentException("optimizer state '" + e.getKey() + "' has shape " + given.shapeString()
+                        + " but " + e.getValue().shapeString() + " is expected");
+            }
+        }
+        float stepValue = state.get(STEP_KEY).get(0);
+        if (!(stepValue >= 0f) || stepValue != Math.rint(stepValue) || stepValue > EXACT_FLOAT_LIMIT) {
+            throw new IllegalArgumentException("optimizer state '" + STEP_KEY + "' is " + stepValue
+                    + "; expected a whole number of steps in [0, 2^24]");
+        }
+        // Validated everything first, so a bad map leaves this optimizer untouched.
+        for (Map.Entry<String, Tensor> e : stateView.entrySet()) {
+            Tensor given = state.get(e.getKey());
+            if (given != e.getValue()) e.getValue().copyFrom(given);
+        }
+        steps = (long) stepValue;
+    }
+
+    @Override
+    public final void resetState(String parameterName, int[] flatIndices) {
+        Integer index = indexByName.get(parameterName);
+        if (index == null) {
+            throw new IllegalArgumentException("no parameter named '" + parameterName + "'; known: " + indexByName.keySet());
+        }
+        if (flatIndices == null) throw new IllegalArgumentException("flatIndices must not be null");
+        int size = params[index].size();
+        for (int j : flatIndices) {
+            if (j < 0 || j >= size) {
+                throw new IllegalArgumentException("flat index " + j + " is outside parameter '" + parameterName
+                        + "' of size " + size);
+            }
+        }
+        for (float[] s : stateData[index]) {
+            for (int j : flatIndices) s[j] = 0f;
+        }
+    }
+
+    /** Compact decimal for describe(): 5.0E-4 becomes 0.0005, 0.9 stays 0.9, 0.0 becomes 0. */
+    static String fmt(float v) {
+        return new java.math.BigDecimal(Float.toString(v)).stripTrailingZeros().toPlainString();
+    }
+
+    static float requireInRange(String name, float v, float lo, float hi, boolean hiInclusive) {
+        if (!(v >= lo) || (hiInclusive ? !(v <= hi) : !(v < hi))) {
+            throw new IllegalArgumentException(name + " must be in [" + fmt(lo) + ", " + fmt(hi) + (hiInclusive ? "]" : ")")
+                    + ", got " + v);
+        }
+        return v;
+    }
+}
