@@ -71,7 +71,7 @@ public final class TrainingRun {
             RunDirectory dir = RunDirectory.create(outputDir, resumeFrom == null);
             Trainer trainer = new Trainer(model, optimizer, schedule, new SoftmaxCrossEntropy(config.labelSmoothing()),
                     ctx, config.seed());
-            trainer.addListener(listener);
+            // the run folder is written first, so a listener that stops the run still leaves a resumable checkpoint
             trainer.addListener(new TrainListener() {
                 @Override
                 public void onEpochEnd(EpochResult r) {
@@ -84,6 +84,7 @@ public final class TrainingRun {
                     }
                 }
             });
+            trainer.addListener(listener);
             List<EpochResult> results = trainer.fit(train, test, firstEpoch, config.epochs());
             long paramCount = Modules.parameterCount(model);
             dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe());

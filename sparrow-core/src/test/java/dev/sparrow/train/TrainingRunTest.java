@@ -80,7 +80,14 @@ class TrainingRunTest {
     void oneThreadRunsAreBitForBitRepeatableAndResumeExactly(@TempDir Path dir) throws IOException {
         TrainingRun.Outcome straight = TrainingRun.run(config(2), data(), dir.resolve("a"), null, TrainListener.NONE);
         TrainingRun.Outcome again = TrainingRun.run(config(2), data(), dir.resolve("b"), null, TrainListener.NONE);
-        TrainingRun.run(config(1), data(), dir.resolve("c"), null, TrainListener.NONE);
+        TrainListener crashAfterFirstEpoch = new TrainListener() {
+            @Override
+            public void onEpochEnd(EpochResult r) {
+                throw new IllegalStateException("simulated crash");
+            }
+        };
+        assertThatThrownBy(() -> TrainingRun.run(config(2), data(), dir.resolve("c"), null, crashAfterFirstEpoch))
+                .hasMessage("simulated crash");
         TrainingRun.Outcome resumed = TrainingRun.run(config(2), data(), dir.resolve("c"),
                 dir.resolve("c").resolve(RunDirectory.CHECKPOINT), TrainListener.NONE);
 
