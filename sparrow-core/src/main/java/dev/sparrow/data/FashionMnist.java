@@ -23,7 +23,7 @@ import java.util.Map;
  * the directory in {@code $SPARROW_DATA}, {@code ~/.cache/sparrow/fashion-mnist}, then
  * {@code /usr/share/datasets/fashion-mnist} (Debian package dataset-fashion-mnist). If none holds
  * them it downloads the missing ones into the cache directory and checks their SHA-256.
- * {@link #load} then reads one split and checks its structure (counts, 28x28, labels 0..9).
+ * {@link #read} (or {@link #load}, which locates first) reads one split and checks its structure (counts, 28x28, labels 0..9).
  */
 public final class FashionMnist {
     private FashionMnist() {}
@@ -79,11 +79,11 @@ public final class FashionMnist {
 
     /** Loads one split, finding (or downloading) the files as {@link Locator#fromEnvironment} does. */
     public static Dataset load(Split split, Path explicitDirOrNull) throws IOException {
-        return load(split, Locator.fromEnvironment(explicitDirOrNull).locate());
+        return read(split, Locator.fromEnvironment(explicitDirOrNull).locate());
     }
 
     /** Loads one split from located files and checks its structure. */
-    public static Dataset load(Split split, Location location) throws IOException {
+    public static Dataset read(Split split, Location location) throws IOException {
         if (split == null) throw new IllegalArgumentException("split must not be null");
         if (location == null) throw new IllegalArgumentException("location must not be null");
         IdxReader reader = new IdxReader();
@@ -247,7 +247,7 @@ public final class FashionMnist {
 
         private String notFoundMessage(List<String> looked, Exception cause) {
             return "Fashion-MNIST not found. Looked in: " + String.join("; ", looked) + ".\n"
-                    + "Downloading from " + baseUrl + " into " + cacheDir + " failed: " + cause.getMessage() + "\n"
+                    + "Downloading from " + baseUrl + " into " + cacheDir + " failed: " + (cause.getMessage() != null ? cause.getMessage() : HttpDownloader.describe(cause)) + "\n"
                     + "To get the files, either:\n"
                     + "  - install the Debian package: sudo apt-get install dataset-fashion-mnist"
                     + " (puts them in " + SYSTEM_DIR + "), or\n"

@@ -45,6 +45,21 @@ public final class HttpDownloader implements Downloader {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("download of " + source + " was interrupted");
+        } catch (IOException e) {
+            // The JDK client often throws exceptions without a message (e.g. ConnectException).
+            throw new IOException("cannot fetch " + source + ": " + describe(e), e);
         }
+    }
+
+    /** "ConnectException: Connection refused" style text from the first messages down the cause chain. */
+    static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder(e.getClass().getSimpleName());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                sb.append(": ").append(t.getMessage());
+                break;
+            }
+        }
+        return sb.toString();
     }
 }

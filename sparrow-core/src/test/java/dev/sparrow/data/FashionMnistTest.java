@@ -26,7 +26,7 @@ class FashionMnistTest {
         FashionMnist.Location loc = new FashionMnist.Locator(null, null, dir, system, (s, t) -> {
             throw new AssertionError("no download expected");
         }).locate();
-        Dataset test = FashionMnist.load(FashionMnist.Split.TEST, loc);
+        Dataset test = FashionMnist.read(FashionMnist.Split.TEST, loc);
         assertThat(test.size()).isEqualTo(10000);
         assertThat(test.sampleShape()).containsExactly(1, 28, 28);
         assertThat(test.classes()).isEqualTo(10);
@@ -47,16 +47,16 @@ class FashionMnistTest {
 
     @Test
     void wrongCountsShapesAndLabelsAreRejectedByFileAndField() throws IOException {
-        assertThatThrownBy(() -> FashionMnist.load(FashionMnist.Split.TEST, fake(10, 28, 10, (byte) 1)))
+        assertThatThrownBy(() -> FashionMnist.read(FashionMnist.Split.TEST, fake(10, 28, 10, (byte) 1)))
                 .isInstanceOf(IdxFormatException.class)
                 .hasMessage("t10k-images-idx3-ubyte.gz: holds 10 x 28 x 28 images; Fashion-MNIST test needs 10000 x 28 x 28");
-        assertThatThrownBy(() -> FashionMnist.load(FashionMnist.Split.TEST, fake(10000, 27, 10000, (byte) 1)))
+        assertThatThrownBy(() -> FashionMnist.read(FashionMnist.Split.TEST, fake(10000, 27, 10000, (byte) 1)))
                 .hasMessageContaining("holds 10000 x 27 x 27 images");
-        assertThatThrownBy(() -> FashionMnist.load(FashionMnist.Split.TEST, fake(10000, 28, 9999, (byte) 1)))
+        assertThatThrownBy(() -> FashionMnist.read(FashionMnist.Split.TEST, fake(10000, 28, 9999, (byte) 1)))
                 .hasMessage("t10k-labels-idx1-ubyte: holds 9999 labels; Fashion-MNIST test needs 10000");
-        assertThatThrownBy(() -> FashionMnist.load(FashionMnist.Split.TEST, fake(10000, 28, 10000, (byte) 10)))
+        assertThatThrownBy(() -> FashionMnist.read(FashionMnist.Split.TEST, fake(10000, 28, 10000, (byte) 10)))
                 .hasMessage("t10k-labels-idx1-ubyte: label 10 at item 0 is outside 0..9");
-        Dataset ok = FashionMnist.load(FashionMnist.Split.TEST, fake(10000, 28, 10000, (byte) 3));
+        Dataset ok = FashionMnist.read(FashionMnist.Split.TEST, fake(10000, 28, 10000, (byte) 3));
         assertThat(ok.name()).isEqualTo("fashion-mnist-test");
         assertThat(ok.label(9999)).isEqualTo(3);
     }
