@@ -89,7 +89,9 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "training %s on %s (%d train / %d test), %d epochs, batch %d, %s lr %s, %d thread(s) -> %s%n",
                 config.model(), config.dataset(), d.train().size(), d.test().size(), config.epochs(), config.batchSize(),
                 config.optimizer(), config.learningRate(), config.threads(), out);
-        ProgressListener progress = new ProgressListener(System.out, !noProgress, d.train().size());
+        // a bar redraws with carriage returns: only on a terminal, not into logs
+        boolean terminal = System.console() != null && System.console().isTerminal();
+        ProgressListener progress = new ProgressListener(System.out, !noProgress && terminal, d.train().size());
         TrainingRun.Outcome result = TrainingRun.run(config, d, out, resume, progress);
         EpochResult last = result.last();
         System.out.printf(Locale.ROOT, "%nTest accuracy: %.2f%% (%s, %d parameters, %d epochs)%n",
