@@ -113,6 +113,10 @@ class ModelZooTest {
         assertThat(c.get("0.weight").value().data()).isNotEqualTo(a.get("0.weight").value().data());
         assertThat(ModelZoo.create("resnet", new int[] {3, 32, 32}, 100, 1).outputShape(new int[] {3, 32, 32})).containsExactly(100);
         assertThat(ModelZoo.create("mlp", new int[] {20}, 3, 1).outputShape(new int[] {20})).containsExactly(3);
+        Sequential wide = ModelZoo.create("mlp-512-256-64", FASHION, 10, 1);
+        assertThat(Modules.parameterCount(wide)).isEqualTo(784 * 512 + 512 + 512 * 256 + 256 + 256 * 64 + 64 + 64 * 10 + 10);
+        assertThatThrownBy(() -> ModelZoo.create("mlp-512-x", FASHION, 10, 1)).hasMessageContaining("hidden size 'x'");
+        assertThatThrownBy(() -> ModelZoo.create("mlp-0", FASHION, 10, 1)).hasMessageContaining("hidden sizes must be >= 1");
         assertThatThrownBy(() -> ModelZoo.create("vgg", FASHION, 10, 1))
                 .hasMessageContaining("unknown model 'vgg'").hasMessageContaining("[mlp, lenet5, cnn, resnet]");
         assertThatThrownBy(() -> ModelZoo.create("cnn", new int[] {784}, 10, 1)).hasMessageContaining("[channels, height, width]");
