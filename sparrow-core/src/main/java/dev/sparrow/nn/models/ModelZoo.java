@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  *   <li>{@code lenet5}: conv 1→6 5×5 pad 2, ReLU, maxpool 2, conv 6→16 5×5, ReLU, maxpool 2, Linear
  *       400-120-84-10 with ReLUs; 61,706 parameters, 0.84 MFLOPs.</li>
  *   <li>{@code cnn}: three 3×3 conv + BatchNorm + ReLU stages (1→32 at 28×28, maxpool, 32→64 at 14×14,
- *       maxpool, 64→64 at 7×7), Linear 3136-128, ReLU, Dropout 0.3, Linear 128-10. Aimed at ≥ 91% on
+ *       maxpool, 64→64 at 7×7), Linear 3136-128, ReLU, Dropout 0.3, Linear 128-10; 458,730 parameters. Aimed at ≥ 91% on
  *       Fashion-MNIST while keeping an epoch of 60k samples to about a minute on one core at 40 GFLOP/s
  *       (12.1 MFLOPs forward, ~36 MFLOPs per training sample); the four-conv variant with a 32→32
  *       conv at 28×28 would cost 3× that.</li>
