@@ -72,6 +72,10 @@ public final class Conv2d implements Layer, FlopCounting {
         this.bias = bias ? new Parameter("bias", Tensor.zeros(cout), false) : null;
     }
 
+    public Conv2d(int cin, int cout, int kh, int kw, int stride, int padding, boolean bias, long seed) {
+        this(cin, cout, kh, kw, stride, padding, bias, new SplittableRandom(seed));
+    }
+
     /** Square kernel. */
     public Conv2d(int cin, int cout, int kernel, int stride, int padding, boolean bias, SplittableRandom rng) {
         this(cin, cout, kernel, kernel, stride, padding, bias, rng);

@@ -57,7 +57,8 @@ final class Im2col {
                         for (int ox = 0; ox < lo; ox++) col[dst + ox] = 0f;
                         int src = plane + iy * width - padding + kx;
                         if (stride == 1) {
-                            if (hi > lo) System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
+                            // rows are short (7 to 32 pixels): a plain loop beats arraycopy's call overhead
+                            for (int ox = lo; ox < hi; ox++) col[dst + ox] = x[src + ox];
                         } else {
                             for (int ox = lo; ox < hi; ox++) col[dst + ox] = x[src + ox * stride];
                         }

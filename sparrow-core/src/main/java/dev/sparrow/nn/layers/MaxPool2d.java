@@ -53,6 +53,10 @@ public final class MaxPool2d implements Layer {
         float[] x = input.data();
         float[] y = output.data();
         int h = inSample[1], w = inSample[2], oh = outSample[1], ow = outSample[2];
+        if (kernel == 2 && stride == 2) {
+            forwardPlanes2x2(from, to, x, y, h, w, oh, ow);
+            return;
+        }
         for (int plane = from; plane < to; plane++) {
             int xBase = plane * h * w;
             int yBase = plane * oh * ow;
@@ -73,6 +77,33 @@ public final class MaxPool2d implements Layer {
                     }
                     y[yBase + oy * ow + ox] = max;
                     argmax[yBase + oy * ow + ox] = best;
+                }
+            }
+        }
+    }
+
+    /** The common 2×2, stride 2 case unrolled; same tie and NaN rules as the general loop. */
+    private void forwardPlanes2x2(int from, int to, float[] x, float[] y, int h, int w, int oh, int ow) {
+        for (int plane = from; plane < to; plane++) {
+            int xBase = plane * h * w;
+            int yBase = plane * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                int row0 = xBase + 2 * oy * w;
+                int row1 = row0 + w;
+                int out = yBase + oy * ow;
+                for (int ox = 0; ox < ow; ox++) {
+                    int i = row0 + 2 * ox;
+                    int best = i;
+                    float max = x[i];
+                    float v = x[i + 1];
+                    if (v > max || (v != v && max == max)) { max = v; best = i + 1; }
+                    int j = row1 + 2 * ox;
+                    v = x[j];
+                    if (v > max || (v != v && max == max)) { max = v; best = j; }
+                    v = x[j + 1];
+                    if (v > max || (v != v && max == max)) { max = v; best = j + 1; }
+                    y[out + ox] = max;
+                    argmax[out + ox] = best;
                 }
             }
         }

@@ -84,6 +84,37 @@ class CompositeTest {
     }
 
     @Test
+    void residualBlockWithTwoThreadsMatchesOne() {
+        long seed = 531;
+        SplittableRandom rng = new SplittableRandom(seed);
+        ResidualBlock block = new ResidualBlock(3, 6, 2, rng);
+        randomizeNorms(block, rng);
+        Tensor x = randomTensor(rng, 25, 3, 20, 20); // 100 output pixels: groups of 11, 3 groups
+        Tensor g = randomTensor(rng, 25, 6, 10, 10);
+        float[][] serial = runBlock(block, x, g, dev.sparrow.kernel.ComputePool.serial());
+        try (var two = dev.sparrow.kernel.ComputePool.ofThreads(2)) {
+            float[][] parallel = runBlock(block, x, g, two);
+            for (int i = 0; i < serial.length; i++) {
+                GradCheck.assertClose("ResidualBlock 2 threads, array " + i + ", seed " + seed, parallel[i], GradCheck.toDouble(serial[i]), 1e-5);
+            }
+        }
+    }
+
+    private static float[][] runBlock(ResidualBlock block, Tensor x, Tensor g, dev.sparrow.kernel.ComputePool pool) {
+        var ctx = new dev.sparrow.nn.ExecutionContext(dev.sparrow.kernel.KernelProvider.get(), pool, 1).training(true);
+        var params = Modules.namedParameters(block);
+        params.values().forEach(dev.sparrow.nn.Parameter::zeroGrad);
+        float[] y = block.forward(x, ctx).data().clone();
+        float[] dx = block.backward(g, ctx).data().clone();
+        float[][] out = new float[2 + params.size()][];
+        out[0] = y;
+        out[1] = dx;
+        int i = 2;
+        for (var p : params.values()) out[i++] = p.grad().data().clone();
+        return out;
+    }
+
+    @Test
     void sequentialDescribesItsChildrenAndCountsFlops() {
         SplittableRandom rng = new SplittableRandom(521);
         Sequential net = new Sequential(new Flatten(), new Linear(12, 5, true, rng), new ReLU(),

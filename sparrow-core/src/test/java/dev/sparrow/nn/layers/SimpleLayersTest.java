@@ -54,6 +54,9 @@ class SimpleLayersTest {
         assertThat(pool.forward(x, ctx).data()).containsExactly(3f);
         assertThat(pool.backward(Tensor.wrap(new float[] {5f}, 1, 1, 1, 1), ctx).data()).containsExactly(0f, 5f, 0f, 0f);
         assertThatThrownBy(() -> pool.forward(Tensor.zeros(1, 1, 1, 4), ctx)).hasMessageContaining("smaller than the window");
+        Tensor withNaN = Tensor.wrap(new float[] {1, Float.NaN, 3, 0, 1, 2, 3, 4, 5}, 1, 1, 3, 3);
+        assertThat(pool.forward(withNaN, ctx).data()[0]).as("NaN propagates (2x2 path)").isNaN();
+        assertThat(new MaxPool2d(3, 1).forward(withNaN, ctx).data()[0]).as("NaN propagates (general path)").isNaN();
     }
 
     @ParameterizedTest(name = "GlobalAvgPool2d b={0} c={1} {2}x{3} seed={4}")

@@ -77,6 +77,33 @@ class ModelZooTest {
         assertThat(last).as("%s loss after 12 steps (first %.3f), seed %d", name, first, seed).isLessThan(0.5 * first);
     }
 
+    @ParameterizedTest(name = "{0}: a steady-state training step allocates (almost) nothing")
+    @CsvSource({"mlp", "cnn", "resnet"})
+    void steadyStateStepsReuseTheirBuffers(String name) {
+        long seed = 721;
+        int[] shape = {1, 12, 12};
+        Sequential model = ModelZoo.create(name, shape, 10, seed);
+        Tensor x = Tensor.zeros(4, 1, 12, 12);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = 0; i < x.size(); i++) x.set(i, (float) rng.nextGaussian());
+        int[] labels = {1, 2, 3, 4};
+        // scalar kernels: this checks the layers' buffer reuse; Vector API code allocates its vector
+        // objects until C2 has compiled it, which a four-step test never reaches
+        ExecutionContext ctx = new ExecutionContext(KernelProvider.scalar(), ComputePool.serial(), seed).training(true);
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(0.1);
+        var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().threadId();
+        long before = 0;
+        for (int step = 0; step < 4; step++) {
+            if (step == 3) before = bean.getThreadAllocatedBytes(tid);
+            loss.forward(model.forward(x, ctx), labels);
+            model.backward(loss.backward(), ctx);
+        }
+        long allocated = bean.getThreadAllocatedBytes(tid) - before;
+        // the activations alone are tens of KiB per layer; what is left is the kernels' own bookkeeping
+        assertThat(allocated).as("%s bytes allocated by the 4th step, seed %d", name, seed).isLessThan(16 * 1024);
+    }
+
     @Test
     void sameSeedSameWeightsAndClearErrors() {
         var a = Modules.namedParameters(ModelZoo.create("cnn", FASHION, 10, 5));
@@ -86,6 +113,10 @@ class ModelZooTest {
         assertThat(c.get("0.weight").value().data()).isNotEqualTo(a.get("0.weight").value().data());
         assertThat(ModelZoo.create("resnet", new int[] {3, 32, 32}, 100, 1).outputShape(new int[] {3, 32, 32})).containsExactly(100);
         assertThat(ModelZoo.create("mlp", new int[] {20}, 3, 1).outputShape(new int[] {20})).containsExactly(3);
+        Sequential wide = ModelZoo.create("mlp-512-256-64", FASHION, 10, 1);
+        assertThat(Modules.parameterCount(wide)).isEqualTo(784 * 512 + 512 + 512 * 256 + 256 + 256 * 64 + 64 + 64 * 10 + 10);
+        assertThatThrownBy(() -> ModelZoo.create("mlp-512-x", FASHION, 10, 1)).hasMessageContaining("hidden size 'x'");
+        assertThatThrownBy(() -> ModelZoo.create("mlp-0", FASHION, 10, 1)).hasMessageContaining("hidden sizes must be >= 1");
         assertThatThrownBy(() -> ModelZoo.create("vgg", FASHION, 10, 1))
                 .hasMessageContaining("unknown model 'vgg'").hasMessageContaining("[mlp, lenet5, cnn, resnet]");
         assertThatThrownBy(() -> ModelZoo.create("cnn", new int[] {784}, 10, 1)).hasMessageContaining("[channels, height, width]");
