@@ -71,40 +71,30 @@ final class PackedGemm {
             return;
         }
         ComputePool p = work >= PARALLEL_WORK ? pool : ComputePool.serial();
-        Job job = new Job(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
-        Buffers own = BUFFERS.get();
+        Job job = new Job(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         int rowPanels = ceilDiv(m, MR);
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            int panels = ceilDiv(nc, NR);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                // The packed B block is shared: the caller's buffer, filled by all threads, then read by all.
-                job.block(own.packedB(panels * NR * kc), jc, pc, kc, pc == 0 ? beta : 1f);
-                p.parallelFor(panels, 1, job::packB);
-                // Split rows when there are enough of them (each thread packs only its own A); with few
-                // rows (small batches) split the column panels instead and let each thread pack all of A.
-                if (p.threads() == 1 || rowPanels >= 2 * p.threads()) {
-                    p.parallelFor(rowPanels, 1, job::computeRows);
-                } else {
-                    p.parallelFor(panels, 1, job::computeColumns);
-                }
-            }
+        int colPanels = ceilDiv(n, NR);
+        // One parallelFor per call, each thread packing privately what it reads: no barrier between
+        // packing and computing, so the pool's wake-up cost is paid once, not twice per block. Split the
+        // columns when there are enough (each thread packs only its own B, and A, which is cheap: A is
+        // re-packed n / NC times per thread); with few columns split the rows (each packs all of B).
+        if (p.threads() == 1 || colPanels >= 2 * p.threads()) {
+            p.parallelFor(colPanels, 1, job::columns);
+        } else {
+            p.parallelFor(rowPanels, 1, job::rows);
         }
     }
 
-    /** One GEMM call: the operands plus the current (jc, pc) block, read by every thread of the pool. */
+    /** One GEMM call: its operands, read (never written, except C's disjoint tiles) by every thread. */
     private static final class Job {
         final boolean transA, transB;
         final int m, n, k;
         final float[] a, b, c;
         final int aOff, lda, bOff, ldb, cOff, ldc;
-        float[] packedB;
-        int jc, pc, kc, panels;
-        float beta;
+        final float beta;
 
         Job(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
-            float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+            float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
             this.transA = transA;
             this.transB = transB;
             this.m = m;
@@ -116,27 +106,62 @@ final class PackedGemm {
             this.b = b;
             this.bOff = bOff;
             this.ldb = ldb;
+            this.beta = beta;
             this.c = c;
             this.cOff = cOff;
             this.ldc = ldc;
         }
 
-        // Written by the caller before parallelFor, which publishes them to the workers.
-        void block(float[] packedB, int jc, int pc, int kc, float beta) {
-            this.packedB = packedB;
-            this.jc = jc;
-            this.pc = pc;
-            this.kc = kc;
-            this.beta = beta;
-            this.panels = ceilDiv(Math.min(NC, n - jc), NR);
+        /** Computes C's column panels [from, to) (units of NR columns), all rows. */
+        void columns(int from, int to) {
+            run(0, ceilDiv(m, MR), from * NR, Math.min(n, to * NR));
         }
 
-        /** Packs B panels [from, to) of this block: panel jp holds op(B)[pc..pc+kc)[j0..j0+NR) as kc rows of NR. */
-        void packB(int from, int to) {
-            float[] dstArr = packedB;
-            for (int jp = from; jp < to; jp++) {
+        /** Computes C's row panels [from, to) (units of MR rows), all columns. */
+        void rows(int from, int to) {
+            run(from, to, 0, n);
+        }
+
+        /**
+         * The BLIS loop nest over row panels [ipFrom, ipTo) and columns [jFrom, jTo): column blocks of NC,
+         * depth blocks of KC (pack B), row blocks of MC (pack A), then B micro-panels x A micro-panels.
+         */
+        private void run(int ipFrom, int ipTo, int jFrom, int jTo) {
+            Buffers buf = BUFFERS.get();
+            float[] packedA = buf.packedA;
+            for (int jc = jFrom; jc < jTo; jc += NC) {
+                int nc = Math.min(NC, jTo - jc);
+                int panels = ceilDiv(nc, NR);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    // The first depth block applies beta; the later ones add to what it wrote.
+                    float blockBeta = pc == 0 ? beta : 1f;
+                    float[] packedB = buf.packedB(panels * NR * kc);
+                    packB(packedB, jc, nc, pc, kc);
+                    for (int ib = ipFrom; ib < ipTo; ib += MC / MR) {
+                        int ibEnd = Math.min(ib + MC / MR, ipTo);
+                        packA(ib, ibEnd, pc, kc, packedA);
+                        for (int jp = 0; jp < panels; jp++) {
+                            int j0 = jc + jp * NR;
+                            int nValid = Math.min(NR, jc + nc - j0);
+                            int bBase = jp * NR * kc;
+                            for (int ip = ib; ip < ibEnd; ip++) {
+                                int i0 = ip * MR;
+                                kernel(packedA, (ip - ib) * MR * kc, packedB, bBase, kc,
+                                        c, cOff + i0 * ldc + j0, ldc, blockBeta, Math.min(MR, m - i0), nValid, buf.tile);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Packs op(B)[pc..pc+kc)[jc..jc+nc) into panels of NR columns: panel jp holds kc rows of NR, zero-padded. */
+        private void packB(float[] dstArr, int jc, int nc, int pc, int kc) {
+            int panels = ceilDiv(nc, NR);
+            for (int jp = 0; jp < panels; jp++) {
                 int j0 = jc + jp * NR;
-                int valid = Math.min(NR, n - j0);
+                int valid = Math.min(NR, jc + nc - j0);
                 int dst = jp * NR * kc;
                 if (!transB) {
                     int src = bOff + pc * ldb + j0;
@@ -165,7 +190,7 @@ final class PackedGemm {
         }
 
         /** Packs A row panels [from, to) into dst: panel ip holds op(A)[i0..i0+MR)[pc..pc+kc) as kc columns of MR. */
-        void packA(int from, int to, float[] dstArr) {
+        private void packA(int from, int to, int pc, int kc, float[] dstArr) {
             for (int ip = from; ip < to; ip++) {
                 int i0 = ip * MR;
                 int valid = Math.min(MR, m - i0);
@@ -187,32 +212,6 @@ final class PackedGemm {
             }
         }
 
-        void computeRows(int from, int to) {
-            compute(from, to, 0, panels);
-        }
-
-        void computeColumns(int from, int to) {
-            compute(0, ceilDiv(m, MR), from, to);
-        }
-
-        private void compute(int ipFrom, int ipTo, int jpFrom, int jpTo) {
-            Buffers buf = BUFFERS.get();
-            float[] packedA = buf.packedA;
-            for (int ib = ipFrom; ib < ipTo; ib += MC / MR) {
-                int ibEnd = Math.min(ib + MC / MR, ipTo);
-                packA(ib, ibEnd, packedA);
-                for (int jp = jpFrom; jp < jpTo; jp++) {
-                    int j0 = jc + jp * NR;
-                    int nValid = Math.min(NR, n - j0);
-                    int bBase = jp * NR * kc;
-                    for (int ip = ib; ip < ibEnd; ip++) {
-                        int i0 = ip * MR;
-                        kernel(packedA, (ip - ib) * MR * kc, packedB, bBase, kc,
-                                c, cOff + i0 * ldc + j0, ldc, beta, Math.min(MR, m - i0), nValid, buf.tile);
-                    }
-                }
-            }
-        }
     }
 
     /**

@@ -27,11 +27,11 @@ class VectorKernelsGemmTest {
     }
 
     static Stream<Arguments> gemmCases() {
-        // Big enough shapes (m*n*k >= 2^21) take the threaded path; m = 5 splits columns, not rows;
+        // Big enough shapes (m*n*k >= 2^21) take the threaded path: most split columns, n = 30 splits rows;
         // n = 530 > 512 needs two column blocks; k > 256 needs several depth blocks.
         int[][] shapes = {
             {1, 1, 1}, {3, 3, 3}, {17, 17, 17}, {100, 100, 100}, {1, 1023, 17}, {1023, 1, 17}, {17, 1023, 1},
-            {3, 100, 1023}, {37, 50, 300}, {100, 530, 40}, {5, 1023, 420}, {40, 60, 1023}, {1023, 17, 100},
+            {3, 100, 1023}, {37, 50, 300}, {100, 530, 40}, {5, 1023, 420}, {40, 60, 1023}, {1023, 17, 100}, {1023, 30, 100},
         };
         List<Arguments> cases = new ArrayList<>();
         long seed = 1000;
