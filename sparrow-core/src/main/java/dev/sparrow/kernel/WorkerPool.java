@@ -21,7 +21,7 @@ final class WorkerPool implements ComputePool {
 
     private final int threads;
     private final Worker[] workers;
-    /** One parallelFor at a time owns the workers; a concurrent caller runs its work serially instead. */
+    /** One parallelFor at a time owns the workers; a concurrent or nested caller runs its work serially. */
     private final ReentrantLock owner = new ReentrantLock();
     private final AtomicInteger pending = new AtomicInteger();
     private volatile Thread caller;
@@ -48,7 +48,9 @@ final class WorkerPool implements ComputePool {
         int g = Math.max(1, grain);
         int units = (n + g - 1) / g;
         int chunks = Math.min(threads, units);
-        if (chunks <= 1 || closed || IN_WORKER.get() || !owner.tryLock()) {
+        // Serial when: nothing to split; called from a worker's chunk or from the caller's own chunk
+        // (a nested call: the workers are busy with the outer one); or another thread owns the pool.
+        if (chunks <= 1 || closed || IN_WORKER.get() || owner.isHeldByCurrentThread() || !owner.tryLock()) {
             task.run(0, n);
             return;
         }
