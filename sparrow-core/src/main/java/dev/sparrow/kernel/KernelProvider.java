@@ -14,7 +14,7 @@ public final class KernelProvider {
     private KernelProvider() {}
 
     private static final class Holder {
-        static final Kernels INSTANCE = choose();
+        static final Kernels INSTANCE = choose(System.getProperty(PROPERTY, "auto"));
     }
 
     /** The kernels chosen for this JVM. */
@@ -27,8 +27,8 @@ public final class KernelProvider {
         return ScalarKernels.INSTANCE;
     }
 
-    private static Kernels choose() {
-        String forced = System.getProperty(PROPERTY, "auto");
+    /** The kernels for a {@code sparrow.kernels} value: auto, vector or scalar (package-private for tests). */
+    static Kernels choose(String forced) {
         if (forced.equals("scalar")) return ScalarKernels.INSTANCE;
         if (!forced.equals("auto") && !forced.equals("vector")) {
             throw new IllegalArgumentException("-D" + PROPERTY + " must be auto, vector or scalar, got '" + forced + "'");

@@ -1,0 +1,150 @@
+package dev.sparrow.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Matrix-vector products on the Vector API. GEMV reads every element of A once, so it is bound by
+ * memory bandwidth; the loops are shaped to issue one wide load of A per FMA and nothing else.
+ */
+final class VectorGemv {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final int L = SPECIES.length();
+    /** Below this many elements of A a second thread costs more (wake-up) than it saves. */
+    private static final long PARALLEL_WORK = 1L << 17;
+
+    private VectorGemv() {}
+
+    static void gemv(boolean transA, int m, int n, float[] a, int aOff, int lda,
+                     float[] x, int xOff, float beta, float[] y, int yOff, ComputePool pool) {
+        ComputePool p = (long) m * n >= PARALLEL_WORK ? pool : ComputePool.serial();
+        if (!transA) {
+            if (m == 0) return;
+            p.parallelFor(m, 4, (from, to) -> rows(from, to, n, a, aOff, lda, x, xOff, beta, y, yOff));
+        } else {
+            if (n == 0) return;
+            p.parallelFor(n, 2 * L, (from, to) -> columns(from, to, m, a, aOff, lda, x, xOff, beta, y, yOff));
+        }
+    }
+
+    /**
+     * y[i] = A[i] . x for rows [from, to). Four rows at a time share each load of x, and each row has
+     * two accumulators: eight independent FMA chains cover the FMA latency (4 cycles x 2 ports).
+     */
+    private static void rows(int from, int to, int n, float[] a, int aOff, int lda,
+                             float[] x, int xOff, float beta, float[] y, int yOff) {
+        int bound2 = n - n % (2 * L);
+        int bound = n - n % L;
+        int i = from;
+        for (; i + 4 <= to; i += 4) {
+            int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+            FloatVector s0 = FloatVector.zero(SPECIES), t0 = s0, s1 = s0, t1 = s0, s2 = s0, t2 = s0, s3 = s0, t3 = s0;
+            int j = 0;
+            for (; j < bound2; j += 2 * L) {
+                FloatVector xa = FloatVector.fromArray(SPECIES, x, xOff + j);
+                FloatVector xb = FloatVector.fromArray(SPECIES, x, xOff + j + L);
+                s0 = FloatVector.fromArray(SPECIES, a, r0 + j).fma(xa, s0);
+                t0 = FloatVector.fromArray(SPECIES, a, r0 + j + L).fma(xb, t0);
+                s1 = FloatVector.fromArray(SPECIES, a, r1 + j).fma(xa, s1);
+                t1 = FloatVector.fromArray(SPECIES, a, r1 + j + L).fma(xb, t1);
+                s2 = FloatVector.fromArray(SPECIES, a, r2 + j).fma(xa, s2);
+                t2 = FloatVector.fromArray(SPECIES, a, r2 + j + L).fma(xb, t2);
+                s3 = FloatVector.fromArray(SPECIES, a, r3 + j).fma(xa, s3);
+                t3 = FloatVector.fromArray(SPECIES, a, r3 + j + L).fma(xb, t3);
+            }
+            for (; j < bound; j += L) {
+                FloatVector xa = FloatVector.fromArray(SPECIES, x, xOff + j);
+                s0 = FloatVector.fromArray(SPECIES, a, r0 + j).fma(xa, s0);
+                s1 = FloatVector.fromArray(SPECIES, a, r1 + j).fma(xa, s1);
+                s2 = FloatVector.fromArray(SPECIES, a, r2 + j).fma(xa, s2);
+                s3 = FloatVector.fromArray(SPECIES, a, r3 + j).fma(xa, s3);
+            }
+            float d0 = s0.add(t0).reduceLanes(VectorOperators.ADD);
+            float d1 = s1.add(t1).reduceLanes(VectorOperators.ADD);
+            float d2 = s2.add(t2).reduceLanes(VectorOperators.ADD);
+            float d3 = s3.add(t3).reduceLanes(VectorOperators.ADD);
+            for (; j < n; j++) {
+                float xv = x[xOff + j];
+                d0 = Math.fma(a[r0 + j], xv, d0);
+                d1 = Math.fma(a[r1 + j], xv, d1);
+                d2 = Math.fma(a[r2 + j], xv, d2);
+                d3 = Math.fma(a[r3 + j], xv, d3);
+            }
+            store(y, yOff + i, d0, beta);
+            store(y, yOff + i + 1, d1, beta);
+            store(y, yOff + i + 2, d2, beta);
+            store(y, yOff + i + 3, d3, beta);
+        }
+        for (; i < to; i++) {
+            int r = aOff + i * lda;
+            FloatVector s = FloatVector.zero(SPECIES), t = s;
+            int j = 0;
+            for (; j < bound2; j += 2 * L) {
+                s = FloatVector.fromArray(SPECIES, a, r + j).fma(FloatVector.fromArray(SPECIES, x, xOff + j), s);
+                t = FloatVector.fromArray(SPECIES, a, r + j + L).fma(FloatVector.fromArray(SPECIES, x, xOff + j + L), t);
+            }
+            for (; j < bound; j += L) {
+                s = FloatVector.fromArray(SPECIES, a, r + j).fma(FloatVector.fromArray(SPECIES, x, xOff + j), s);
+            }
+            float d = s.add(t).reduceLanes(VectorOperators.ADD);
+            for (; j < n; j++) d = Math.fma(a[r + j], x[xOff + j], d);
+            store(y, yOff + i, d, beta);
+        }
+    }
+
+    private static void store(float[] y, int idx, float v, float beta) {
+        y[idx] = beta == 0f ? v : v + beta * y[idx];
+    }
+
+    /**
+     * y[j] = sum over i of A[i][j] x[i] for columns [from, to). Rows are walked in order (A is row-major)
+     * four at a time, so y's stripe (in L1) is loaded and stored once per four rows of A.
+     */
+    private static void columns(int from, int to, int m, float[] a, int aOff, int lda,
+                                float[] x, int xOff, float beta, float[] y, int yOff) {
+        int width = to - from;
+        int vBound = from + (width - width % L);
+        for (int j = from; j < to; j++) {
+            int yi = yOff + j;
+            y[yi] = beta == 0f ? 0f : beta * y[yi];
+        }
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int r0 = aOff + i * lda, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+            float x0s = x[xOff + i], x1s = x[xOff + i + 1], x2s = x[xOff + i + 2], x3s = x[xOff + i + 3];
+            FloatVector x0 = FloatVector.broadcast(SPECIES, x0s);
+            FloatVector x1 = FloatVector.broadcast(SPECIES, x1s);
+            FloatVector x2 = FloatVector.broadcast(SPECIES, x2s);
+            FloatVector x3 = FloatVector.broadcast(SPECIES, x3s);
+            int j = from;
+            for (; j < vBound; j += L) {
+                FloatVector acc = FloatVector.fromArray(SPECIES, y, yOff + j);
+                acc = FloatVector.fromArray(SPECIES, a, r0 + j).fma(x0, acc);
+                acc = FloatVector.fromArray(SPECIES, a, r1 + j).fma(x1, acc);
+                acc = FloatVector.fromArray(SPECIES, a, r2 + j).fma(x2, acc);
+                acc = FloatVector.fromArray(SPECIES, a, r3 + j).fma(x3, acc);
+                acc.intoArray(y, yOff + j);
+            }
+            for (; j < to; j++) {
+                float acc = y[yOff + j];
+                acc = Math.fma(a[r0 + j], x0s, acc);
+                acc = Math.fma(a[r1 + j], x1s, acc);
+                acc = Math.fma(a[r2 + j], x2s, acc);
+                acc = Math.fma(a[r3 + j], x3s, acc);
+                y[yOff + j] = acc;
+            }
+        }
+        for (; i < m; i++) {
+            int r = aOff + i * lda;
+            float xs = x[xOff + i];
+            FloatVector xv = FloatVector.broadcast(SPECIES, xs);
+            int j = from;
+            for (; j < vBound; j += L) {
+                FloatVector.fromArray(SPECIES, a, r + j).fma(xv, FloatVector.fromArray(SPECIES, y, yOff + j))
+                        .intoArray(y, yOff + j);
+            }
+            for (; j < to; j++) y[yOff + j] = Math.fma(a[r + j], xs, y[yOff + j]);
+        }
+    }
+}
