@@ -17,6 +17,10 @@ final class ProgressListener implements TrainListener {
     private ProgressBar progress;
     private double lossSum;
     private long seen;
+    private int epoch;
+    private int epochs;
+    private long epochStartNanos;
+    private int nextReportPercent;
 
     ProgressListener(PrintStream out, boolean bar, int samplesPerEpoch) {
         this.out = out;
@@ -28,6 +32,10 @@ final class ProgressListener implements TrainListener {
     public void onEpochStart(int epoch, int epochs, int batches) {
         lossSum = 0;
         seen = 0;
+        this.epoch = epoch;
+        this.epochs = epochs;
+        epochStartNanos = System.nanoTime();
+        nextReportPercent = 10;
         if (bar) {
             progress = new ProgressBarBuilder()
                     .setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
@@ -47,6 +55,12 @@ final class ProgressListener implements TrainListener {
         if (progress != null) {
             progress.stepBy(samples);
             progress.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", lossSum / seen));
+        } else if (100 * seen >= (long) nextReportPercent * samplesPerEpoch && nextReportPercent < 100) {
+            // without a terminal (logs, CI) a line every 10% of the epoch shows the run is alive
+            double seconds = (System.nanoTime() - epochStartNanos) / 1e9;
+            out.printf(Locale.ROOT, "  epoch %d/%d %3d%%  loss %.4f  %6.0f samples/s  eta %4.0fs%n", epoch, epochs,
+                    nextReportPercent, lossSum / seen, seen / seconds, seconds * (samplesPerEpoch - seen) / seen);
+            while (nextReportPercent <= 100L * seen / samplesPerEpoch) nextReportPercent += 10;
         }
     }
 
