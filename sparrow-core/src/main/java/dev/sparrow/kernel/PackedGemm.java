@@ -70,6 +70,12 @@ final class PackedGemm {
             smallGemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
+        if (m == 1 && (!transA || lda == 1)) {
+            // A single row (batch-1 inference): a GEMV, which streams B once instead of padding A to MR rows.
+            if (transB) VectorGemv.gemv(false, n, k, b, bOff, ldb, a, aOff, beta, c, cOff, pool);
+            else VectorGemv.gemv(true, k, n, b, bOff, ldb, a, aOff, beta, c, cOff, pool);
+            return;
+        }
         ComputePool p = work >= PARALLEL_WORK ? pool : ComputePool.serial();
         Job job = new Job(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         int rowPanels = ceilDiv(m, MR);
