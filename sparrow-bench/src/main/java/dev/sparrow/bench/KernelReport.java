@@ -1,6 +1,7 @@
 package dev.sparrow.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import org.openjdk.jmh.results.RunResult;
@@ -9,64 +10,71 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Runs the peak-FMA benchmark right before and after the GEMM benchmark and prints GFLOP/s and the
- * fraction of the peak measured in the same run (the shared machine's speed drifts, so a peak from
- * another run would mislead), then the GEMV timings as microseconds and GB/s.
+ * GEMM efficiency on a shared, noisy machine: runs the peak-FMA benchmark right before and after each
+ * GEMM benchmark, for several rounds, and prints GFLOP/s and the fraction of the peak measured beside
+ * it (neighbours and clock drift move both numbers together, so a peak from another run would
+ * mislead). The median ratio over the rounds is the figure to quote.
  *
  * <p>Usage: {@code java --add-modules jdk.incubator.vector -cp benchmarks.jar dev.sparrow.bench.KernelReport
- * [gemm shapes, comma-separated, default all of GemmBenchmark's] [threads, default 1,2]}.
+ * [rounds=3] [shapes=NN_256x3072x768] [threads=1]} (shapes and threads comma-separated).
  */
 public final class KernelReport {
     private KernelReport() {}
 
     public static void main(String[] args) throws RunnerException {
-        String[] shapes = args.length > 0 ? args[0].split(",") : null;
-        String[] threads = (args.length > 1 ? args[1] : "1,2").split(",");
-
-        double peakBefore = peakGflops();
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        String[] shapes = (args.length > 1 ? args[1] : "NN_256x3072x768").split(",");
+        String[] threads = (args.length > 2 ? args[2] : "1").split(",");
         List<String> lines = new ArrayList<>();
-        for (RunResult r : run(GemmBenchmark.class, 3, 5, 2, 
-                b -> shapes == null ? b.param("threads", threads) : b.param("threads", threads).param("shape", shapes))) {
-            String shape = r.getParams().getParam("shape");
-            String[] dims = shape.substring(3).split("x");
-            double flops = 2.0 * Long.parseLong(dims[0]) * Long.parseLong(dims[1]) * Long.parseLong(dims[2]);
-            double us = r.getPrimaryResult().getScore();
-            double err = r.getPrimaryResult().getScoreError();
-            lines.add(String.format("%-18s threads=%s  %9.1f us (+-%.1f)  %6.1f GFLOP/s", shape,
-                    r.getParams().getParam("threads"), us, err, flops / us / 1e3));
+        for (String shape : shapes) {
+            for (String t : threads) {
+                double[] ratios = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    double before = peakGflops();
+                    double us = gemmMicros(shape, t);
+                    double after = peakGflops();
+                    String[] dims = shape.substring(3).split("x");
+                    double gflops = 2.0 * Long.parseLong(dims[0]) * Long.parseLong(dims[1]) * Long.parseLong(dims[2])
+                            / us / 1e3;
+                    double peak = (before + after) / 2 * Integer.parseInt(t);
+                    ratios[r] = gflops / peak;
+                    lines.add(String.format("round %d  %-16s threads=%s  %9.1f us  %6.1f GFLOP/s   peak %5.1f/%5.1f"
+                            + " GFLOP/s per core  -> %5.1f%% of %s-core peak", r + 1, shape, t, us, gflops, before, after,
+                            100 * ratios[r], t));
+                    System.out.println(lines.getLast());
+                }
+                Arrays.sort(ratios);
+                lines.add(String.format("median   %-16s threads=%s  %5.1f%% of peak (min %.1f%%, max %.1f%%)", shape, t,
+                        100 * ratios[rounds / 2], 100 * ratios[0], 100 * ratios[rounds - 1]));
+            }
         }
-        double peakAfter = peakGflops();
-        double peak = Math.max(peakBefore, peakAfter);
-        System.out.printf("%nsingle-core FMA peak: %.1f GFLOP/s before, %.1f after%n", peakBefore, peakAfter);
-        for (String line : lines) {
-            double gflops = Double.parseDouble(line.substring(line.lastIndexOf("us)") + 3).replace("GFLOP/s", "").trim());
-            boolean oneThread = line.contains("threads=1");
-            System.out.printf("%s  %5.1f%% of %s peak%n", line, 100 * gflops / (oneThread ? peak : 2 * peak),
-                    oneThread ? "1-core" : "2-core");
-        }
+        System.out.println();
+        lines.forEach(System.out::println);
     }
 
     private static double peakGflops() throws RunnerException {
-        Collection<RunResult> results = run(PeakFmaBenchmark.class, 3, 5, 1, b -> b);
-        double ns = results.iterator().next().getPrimaryResult().getScore();
-        return PeakFmaBenchmark.FLOPS / ns;
+        return PeakFmaBenchmark.FLOPS / score(run(PeakFmaBenchmark.class, new OptionsBuilder()));
     }
 
-    private interface Customizer {
-        ChainedOptionsBuilder apply(ChainedOptionsBuilder b);
+    private static double gemmMicros(String shape, String threads) throws RunnerException {
+        return score(run(GemmBenchmark.class, new OptionsBuilder().param("shape", shape).param("threads", threads)));
     }
 
-    private static Collection<RunResult> run(Class<?> benchmark, int warmups, int iterations, int seconds,
-                                             Customizer customizer) throws RunnerException {
-        ChainedOptionsBuilder b = new OptionsBuilder()
-                .include(benchmark.getSimpleName())
+    private static double score(Collection<RunResult> results) {
+        return results.iterator().next().getPrimaryResult().getScore();
+    }
+
+    private static Collection<RunResult> run(Class<?> benchmark, ChainedOptionsBuilder b) throws RunnerException {
+        return new Runner(b.include(benchmark.getSimpleName())
                 .forks(1)
-                .warmupIterations(warmups)
-                .warmupTime(TimeValue.seconds(seconds))
-                .measurementIterations(iterations)
-                .measurementTime(TimeValue.seconds(seconds));
-        return new Runner(customizer.apply(b).build()).run();
+                .warmupIterations(3)
+                .warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5)
+                .measurementTime(TimeValue.seconds(1))
+                .verbosity(VerboseMode.SILENT)
+                .build()).run();
     }
 }
