@@ -6,9 +6,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Dense GEMM on the Vector API, organised as in BLIS/GotoBLAS: C = op(A) x op(B) + beta x C.
  *
- * <p>Loop nest, outermost first: column blocks of {@link #NC} (packed B must stay in L3), depth blocks
- * of {@link #KC} (one packed B micro-panel, KC x NR, must stay in L1 while a whole column of A
- * micro-panels streams past it), row blocks of {@link #MC} (packed A block in L2), then the
+ * <p>Loop nest, outermost first: column blocks of {@link #NC} (narrow, so the C stripe they update stays
+ * in L2 between depth blocks), depth blocks of {@link #KC} (one packed B micro-panel, KC x NR, must stay
+ * in L1 while a whole column of A micro-panels streams past it), row blocks of {@link #MC} (packed A
+ * block in L2), then the
  * {@link #MR} x {@link #NR} register tile. Packing copies op(A) and op(B) into the exact order the
  * micro-kernel reads them, so the four transpose variants differ only in the packing loops and the
  * micro-kernel is written once; the packed tails are zero-padded so it never needs a mask.
@@ -68,6 +69,12 @@ final class PackedGemm {
         long work = (long) m * n * k;
         if (work <= SMALL_WORK) {
             smallGemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        if (m == 1 && (!transA || lda == 1)) {
+            // A single row (batch-1 inference): a GEMV, which streams B once instead of padding A to MR rows.
+            if (transB) VectorGemv.gemv(false, n, k, b, bOff, ldb, a, aOff, beta, c, cOff, pool);
+            else VectorGemv.gemv(true, k, n, b, bOff, ldb, a, aOff, beta, c, cOff, pool);
             return;
         }
         ComputePool p = work >= PARALLEL_WORK ? pool : ComputePool.serial();
