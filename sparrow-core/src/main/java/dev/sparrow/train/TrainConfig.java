@@ -75,16 +75,6 @@ public record TrainConfig(String model, String dataset, String dataDir, int epoc
                 (long) num(m, "seed"), (int) num(m, "threads"));
     }
 
-    public TrainConfig withThreads(int t) {
-        return new TrainConfig(model, dataset, dataDir, epochs, batchSize, optimizer, learningRate, momentum,
-                nesterov, weightDecay, schedule, warmupEpochs, labelSmoothing, augment, seed, t);
-    }
-
-    public TrainConfig withDataDir(String dir) {
-        return new TrainConfig(model, dataset, dir, epochs, batchSize, optimizer, learningRate, momentum,
-                nesterov, weightDecay, schedule, warmupEpochs, labelSmoothing, augment, seed, threads);
-    }
-
     private static Object field(Map<String, Object> m, String key) {
         Object v = m.get(key);
         if (v == null) throw new IllegalArgumentException("run config has no '" + key + "'");
