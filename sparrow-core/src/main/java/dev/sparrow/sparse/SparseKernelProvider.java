@@ -6,7 +6,7 @@ import java.util.logging.Logger;
 
 /**
  * Picks the sparse kernels once: the Vector API ones when the incubator module is present and the
- * preferred vector holds 16 floats (the layouts interleave 16 rows), otherwise the scalar reference.
+ * preferred vector holds at least 8 floats (256 or 512 bits), otherwise the scalar reference.
  * The same system property as {@link KernelProvider} ({@code sparrow.kernels=scalar}) forces the scalar
  * path.
  */
@@ -46,7 +46,7 @@ public final class SparseKernelProvider {
         if (forced.equals("scalar")) return ScalarSparseKernels.INSTANCE;
         SparseKernels v = vectorOrNull();
         if (v != null) return v;
-        LOG.info("using scalar sparse kernels (no jdk.incubator.vector, or vectors narrower than 16 floats)");
+        LOG.info("using scalar sparse kernels (no jdk.incubator.vector, or vectors narrower than 8 floats)");
         return ScalarSparseKernels.INSTANCE;
     }
 }

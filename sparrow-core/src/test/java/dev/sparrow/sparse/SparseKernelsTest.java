@@ -70,6 +70,14 @@ class SparseKernelsTest {
         return list;
     }
 
+    @org.junit.jupiter.api.Test
+    void theVectorBackendIsTestedWhereTheMachineHasUsefulVectors() {
+        boolean useful = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+        assertThat(backends()).hasSize(useful ? 2 : 1);
+        if (useful) assertThat(backends().get(1).name()).startsWith("vector-");
+        System.out.println("sparse backends under test: " + backends().stream().map(SparseKernels::name).toList());
+    }
+
     @TestFactory
     Stream<DynamicTest> everyFormatAndKernelMatchesTheDenseReference() {
         List<DynamicTest> tests = new ArrayList<>();
