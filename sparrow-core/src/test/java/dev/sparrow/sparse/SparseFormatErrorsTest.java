@@ -112,6 +112,22 @@ class SparseFormatErrorsTest {
                 .hasMessageContaining("count 2 exceeds");
     }
 
+    @Test
+    void formatsAreBuiltFromSpecs() {
+        MaskedWeights w = weights(4, 16, mask(4, 16, 0, 0, 1, 9, 2, 3, 3, 15));
+        assertThat(SparseFormats.build("csr", w).format()).isEqualTo("csr16");
+        assertThat(SparseFormats.build("nm1:8", w).format()).isEqualTo("nm1:8");
+        assertThat(SparseFormats.build("bank16", w).format()).isEqualTo("bank16(k=1)");
+        assertThat(SparseFormats.build("complementary4", w).format()).isEqualTo("complementary4");
+        assertThat(SparseFormats.build("condensed", w).format()).isEqualTo("condensed-fanin(k=1)");
+        assertThat(SparseFormats.tryBuild("block4", w)).isNull();
+        for (String spec : SparseFormats.EXAMPLES) {
+            SparseMatrix m = SparseFormats.tryBuild(spec, w);
+            if (m != null) SparseKernelsTest.assertExactlyEqual(m.toDense(), w.toMaskedDense(), spec);
+        }
+        assertThatThrownBy(() -> SparseFormats.build("ell", w)).hasMessageContaining(LAYER).hasMessageContaining("'ell'");
+    }
+
     /** Wide layers fall back to 32-bit indices; every backend must still match the dense result. */
     @Test
     void wideMatricesUse32BitIndices() {
