@@ -26,6 +26,7 @@ import static org.assertj.core.api.Assertions.fail;
 class SparseKernelsTest {
     private static final double TOLERANCE = 1e-5;
     private static final int[][] SHAPES = {{1, 1}, {3, 17}, {17, 3}, {33, 1000}, {1023, 17}, {1000, 1023}};
+    private static final java.util.Set<String> BIG_SHAPE_CASES = java.util.Set.of("csr", "condensed-10%", "block16x1", "complementary10");
     private static ComputePool twoThreads;
 
     @BeforeAll
@@ -83,10 +84,12 @@ class SparseKernelsTest {
         List<DynamicTest> tests = new ArrayList<>();
         long seed = 1000;
         for (Case cs : cases()) {
-            boolean dense = cs.name().endsWith("-full") || cs.name().equals("complementary1");
+            // The 1000 x 1023 shape costs seconds while the vector code is still interpreted; odd sizes 1000
+            // and 1023 are covered for every format by 33 x 1000 and 1023 x 17, so only a few formats run it.
+            boolean big = BIG_SHAPE_CASES.contains(cs.name());
             for (int[] shape : SHAPES) {
                 long s = seed++;
-                if (dense && shape[0] * shape[1] > 100_000) continue; // full rows are covered by the smaller shapes
+                if (!big && shape[0] * shape[1] > 100_000) continue;
                 tests.add(DynamicTest.dynamicTest(cs.name() + " " + shape[0] + "x" + shape[1] + " seed " + s,
                         () -> check(cs, shape[0], shape[1], s)));
             }
@@ -109,7 +112,7 @@ class SparseKernelsTest {
         assertThat(m.bytes()).isPositive();
 
         float[] bias = nonzeros(rnd, rows);
-        int[] batches = (long) rows * cols > 100_000 ? new int[] {1, 3, 17} : new int[] {1, 3, 17, 100};
+        int[] batches = (long) rows * cols > 100_000 ? new int[] {1, 3} : new int[] {1, 3, 17, 100};
         float[] x = nonzeros(rnd, cols);
         float[] zeros = new float[cols];
         float[] sparseX = sparsify(nonzeros(rnd, cols), rnd);
