@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  * batch tile is the outer loop so the 64-column slices of X^T stay in L2 across rows.</li>
  * <li>16-bit indices: JDK 25 has no gather from an index vector, so the indices are widened into a small
  * int[L] that the gather reads (all lanes are always valid indices, so no padding is needed).</li>
- * <li>N:M and banks no wider than a vector: the group's inputs are one vector load and each lane's input is
- * picked with an in-register permute (selectFrom) instead of a memory gather.</li>
+ * <li>N:M and banks up to two vectors wide: the group's inputs are one or two vector loads and each
+ * lane's input is picked with an in-register (one- or two-table) permute instead of a memory gather.</li>
  * <li>Two accumulators on the batch-1 loops hide the FMA latency.</li>
  * </ul>
  */
@@ -381,9 +381,7 @@ final class VectorSparseKernels implements SparseKernels {
                     for (int g = 0; g < groups; g++) {
                         int c0 = g * width;
                         // One load serves L rows; lanes past the group (or past cols, masked to 0) are never picked.
-                        IntVector xs = (c0 + L <= cols
-                                ? FloatVector.fromArray(F, x, xOff + c0)
-                                : FloatVector.fromArray(F, x, xOff + c0, F.indexInRange(c0, cols))).reinterpretAsInts();
+                        IntVector xs = inputs(x, xOff, c0, cols);
                         int s = 0;
                         for (; s + 1 < n; s += 2, pos += 2 * ROWS) {
                             FloatVector p0 = bytesToInts(offs, pos).selectFrom(xs).reinterpretAsFloats();
@@ -393,6 +391,31 @@ final class VectorSparseKernels implements SparseKernels {
                         }
                         if (s < n) {
                             FloatVector p0 = bytesToInts(offs, pos).selectFrom(xs).reinterpretAsFloats();
+                            a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
+                            pos += ROWS;
+                        }
+                    }
+                    storeRows(a0.add(a1), y, yOff, rg * ROWS + h, w.rows, bias, relu);
+                }
+            }
+        } else if (width <= 2 * L) {
+            // Two vectors hold the group's inputs; the two-table permute picks from both.
+            for (int rg = groupFrom; rg < groupTo; rg++) {
+                for (int h = 0; h < ROWS && rg * ROWS + h < w.rows; h += L) {
+                    FloatVector a0 = FloatVector.zero(F), a1 = a0;
+                    int pos = rg * spr * ROWS + h;
+                    for (int g = 0; g < groups; g++) {
+                        int c0 = g * width;
+                        IntVector lo = inputs(x, xOff, c0, cols), hi = inputs(x, xOff, c0 + L, cols);
+                        int s = 0;
+                        for (; s + 1 < n; s += 2, pos += 2 * ROWS) {
+                            FloatVector p0 = bytesToInts(offs, pos).selectFrom(lo, hi).reinterpretAsFloats();
+                            a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
+                            FloatVector p1 = bytesToInts(offs, pos + ROWS).selectFrom(lo, hi).reinterpretAsFloats();
+                            a1 = FloatVector.fromArray(F, vals, pos + ROWS).fma(p1, a1);
+                        }
+                        if (s < n) {
+                            FloatVector p0 = bytesToInts(offs, pos).selectFrom(lo, hi).reinterpretAsFloats();
                             a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
                             pos += ROWS;
                         }
@@ -417,6 +440,13 @@ final class VectorSparseKernels implements SparseKernels {
                 }
             }
         }
+    }
+
+    /** x[c .. c + L) as int bits, lanes at or past cols zero (never picked, and never read past the input). */
+    private static IntVector inputs(float[] x, int xOff, int c, int cols) {
+        return (c + L <= cols
+                ? FloatVector.fromArray(F, x, xOff + c)
+                : FloatVector.fromArray(F, x, xOff + c, F.indexInRange(c, cols))).reinterpretAsInts();
     }
 
     @Override
