@@ -40,6 +40,11 @@ final class VectorSparseKernels implements SparseKernels {
     /** Rows interleaved by the packed layouts (a layout constant, independent of L). */
     private static final int ROWS = 16;
     private static final int TILE = 4 * L;
+    /**
+     * Output rows per register tile of the block kernel: 4 rows x 4 vectors = 16 accumulators fit the 32
+     * AVX-512 registers; AVX2 has 16, so 2 rows there (4 rows measured 2.3x slower than CSR from spills).
+     */
+    private static final int TILE_ROWS = L == 16 ? 4 : 2;
     private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
     /**
      * 256-bit x86 (AVX2) has gathers but no scatter instruction: the API emulates a scatter lane by lane,
@@ -288,8 +293,8 @@ final class VectorSparseKernels implements SparseKernels {
     }
 
     /**
-     * Each loaded 64-column slice of an input row feeds 4 output rows (a 4 x 4-vector register tile);
-     * a 16-row block row is done as four 4-row passes over its blocks.
+     * Each loaded 4-vector slice of an input row feeds TILE_ROWS output rows (a register tile); a block
+     * row is done as h / TILE_ROWS passes over its blocks.
      */
     @Override
     public void blockSpmm(BlockSparse w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
@@ -305,7 +310,7 @@ final class VectorSparseKernels implements SparseKernels {
         for (; b0 + TILE <= batch; b0 += TILE) {
             for (int br = blockRowFrom; br < blockRowTo; br++) {
                 int bStart = w.blockRowPtr[br], bEnd = w.blockRowPtr[br + 1];
-                for (int s = 0; s < h && br * h + s < rows; s += 4) {
+                for (int s = 0; s < h && br * h + s < rows; s += TILE_ROWS) {
                     FloatVector z = FloatVector.zero(F);
                     FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
                     FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
@@ -320,16 +325,20 @@ final class VectorSparseKernels implements SparseKernels {
                         a00 = x0.fma(v, a00); a01 = x1.fma(v, a01); a02 = x2.fma(v, a02); a03 = x3.fma(v, a03);
                         v = FloatVector.broadcast(F, vals[vo + 1]);
                         a10 = x0.fma(v, a10); a11 = x1.fma(v, a11); a12 = x2.fma(v, a12); a13 = x3.fma(v, a13);
-                        v = FloatVector.broadcast(F, vals[vo + 2]);
-                        a20 = x0.fma(v, a20); a21 = x1.fma(v, a21); a22 = x2.fma(v, a22); a23 = x3.fma(v, a23);
-                        v = FloatVector.broadcast(F, vals[vo + 3]);
-                        a30 = x0.fma(v, a30); a31 = x1.fma(v, a31); a32 = x2.fma(v, a32); a33 = x3.fma(v, a33);
+                        if (TILE_ROWS == 4) { // folded away at 256 bits, where rows 2 and 3 would not fit the registers
+                            v = FloatVector.broadcast(F, vals[vo + 2]);
+                            a20 = x0.fma(v, a20); a21 = x1.fma(v, a21); a22 = x2.fma(v, a22); a23 = x3.fma(v, a23);
+                            v = FloatVector.broadcast(F, vals[vo + 3]);
+                            a30 = x0.fma(v, a30); a31 = x1.fma(v, a31); a32 = x2.fma(v, a32); a33 = x3.fma(v, a33);
+                        }
                     }
                     int r = br * h + s;
                     storeTile(a00, a01, a02, a03, yt, ytOff + r * ldy + b0, bias(bias, r), relu);
                     if (r + 1 < rows) storeTile(a10, a11, a12, a13, yt, ytOff + (r + 1) * ldy + b0, bias(bias, r + 1), relu);
-                    if (r + 2 < rows) storeTile(a20, a21, a22, a23, yt, ytOff + (r + 2) * ldy + b0, bias(bias, r + 2), relu);
-                    if (r + 3 < rows) storeTile(a30, a31, a32, a33, yt, ytOff + (r + 3) * ldy + b0, bias(bias, r + 3), relu);
+                    if (TILE_ROWS == 4) {
+                        if (r + 2 < rows) storeTile(a20, a21, a22, a23, yt, ytOff + (r + 2) * ldy + b0, bias(bias, r + 2), relu);
+                        if (r + 3 < rows) storeTile(a30, a31, a32, a33, yt, ytOff + (r + 3) * ldy + b0, bias(bias, r + 3), relu);
+                    }
                 }
             }
         }
