@@ -1,0 +1,695 @@
+package dev.sparrow.sparse;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The sparse kernels on the incubating Vector API, 512-bit (16 floats) where the machine prefers it,
+ * else 256-bit; the packed layouts interleave 16 rows whatever the width, so a 256-bit machine does a
+ * row group in two halves. Loaded only through {@link SparseKernelProvider} once the module is known
+ * to exist.
+ *
+ * <p>Tricks, and why:
+ * <ul>
+ * <li>Batches (X^T batch-contiguous): each nonzero is one broadcast times 4 contiguous vectors (64 batch
+ * columns) accumulated in registers, so an output row is written once, with bias and ReLU fused. The
+ * batch tile is the outer loop so the 64-column slices of X^T stay in L2 across rows.</li>
+ * <li>16-bit indices: JDK 25 has no gather from an index vector, so the indices are widened into a small
+ * int[L] that the gather reads (all lanes are always valid indices, so no padding is needed).</li>
+ * <li>N:M and banks up to two vectors wide: the group's inputs are one or two vector loads and each
+ * lane's input is picked with an in-register (one- or two-table) permute instead of a memory gather.</li>
+ * <li>Two accumulators on the batch-1 loops hide the FMA latency.</li>
+ * </ul>
+ */
+final class VectorSparseKernels implements SparseKernels {
+    /** -Dsparrow.sparse.vectorBits=256|512 overrides the width (tests use it to run the 512-bit path). */
+    static final String BITS_PROPERTY = "sparrow.sparse.vectorBits";
+    private static final int BITS = chooseBits();
+    private static final VectorSpecies<Float> F = BITS == 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+    private static final VectorSpecies<Integer> I = BITS == 512 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    private static final VectorSpecies<Short> S = BITS == 512 ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B = BITS == 512 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    /** Floats per vector: 16 or 8. */
+    private static final int L = F.length();
+    /** Rows interleaved by the packed layouts (a layout constant, independent of L). */
+    private static final int ROWS = 16;
+    private static final int TILE = 4 * L;
+    /**
+     * Output rows per register tile of the block kernel: 4 rows x 4 vectors = 16 accumulators fit the 32
+     * AVX-512 registers; AVX2 has 16, so 2 rows there (4 rows measured 2.3x slower than CSR from spills).
+     */
+    private static final int TILE_ROWS = L == 16 ? 4 : 2;
+    private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
+    /**
+     * 256-bit x86 (AVX2) has gathers but no scatter instruction: the API emulates a scatter lane by lane,
+     * several times slower than the scalar loop (measured 3.7x on CSC gemv), so scatters are 512-bit only.
+     */
+    private static final boolean FAST_SCATTER = BITS == 512;
+    private static final ScalarSparseKernels SCALAR = ScalarSparseKernels.INSTANCE;
+
+    private VectorSparseKernels() {}
+
+    /** Called reflectively by the provider; null where 512-bit vectors are not the preferred width. */
+    public static SparseKernels createIfUseful() {
+        return BITS >= 256 ? new VectorSparseKernels() : null;
+    }
+
+    private static int chooseBits() {
+        String forced = System.getProperty(BITS_PROPERTY);
+        if (forced != null) {
+            if (!forced.equals("256") && !forced.equals("512")) {
+                throw new IllegalArgumentException("-D" + BITS_PROPERTY + " must be 256 or 512, got '" + forced + "'");
+            }
+            return Integer.parseInt(forced);
+        }
+        return Math.min(512, FloatVector.SPECIES_PREFERRED.vectorBitSize());
+    }
+
+    @Override public String name() { return "vector-" + BITS; }
+
+    // ---- helpers (small enough to be inlined, so vectors stay in registers) ----
+
+    private static void widen(char[] idx, int pos, int[] tmp) {
+        ((IntVector) ShortVector.fromCharArray(S, idx, pos).convertShape(VectorOperators.S2I, I, 0))
+                .and(0xFFFF).intoArray(tmp, 0);
+    }
+
+    private static IntVector bytesToInts(byte[] a, int pos) {
+        return ((IntVector) ByteVector.fromArray(B, a, pos).convertShape(VectorOperators.B2I, I, 0)).and(0xFF);
+    }
+
+    private static FloatVector act(FloatVector acc, float bias, boolean relu) {
+        FloatVector v = acc.add(bias);
+        return relu ? v.max(0f) : v;
+    }
+
+    private static float bias(float[] bias, int r) {
+        return bias == null ? 0f : bias[r];
+    }
+
+    /** Writes L consecutive outputs y[r0 .. r0 + L) (masked past rows) with bias and ReLU. */
+    private static void storeRows(FloatVector acc, float[] y, int yOff, int r0, int rows, float[] bias, boolean relu) {
+        if (r0 + L <= rows) {
+            FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F, bias, r0));
+            (relu ? v.max(0f) : v).intoArray(y, yOff + r0);
+        } else {
+            VectorMask<Float> m = F.indexInRange(r0, rows);
+            FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F, bias, r0, m));
+            (relu ? v.max(0f) : v).intoArray(y, yOff + r0, m);
+        }
+    }
+
+    // ---- CSR ----
+
+    @Override
+    public void csrGemv(Csr w, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu, int rowFrom, int rowTo) {
+        if (w.col16 == null) {
+            SCALAR.csrGemv(w, x, xOff, y, yOff, bias, relu, rowFrom, rowTo);
+            return;
+        }
+        int[] tmp = new int[L];
+        float[] vals = w.values;
+        char[] cols = w.col16;
+        for (int r = rowFrom; r < rowTo; r++) {
+            int p = w.rowPtr[r], end = w.rowPtr[r + 1];
+            float acc = 0f;
+            if (end - p >= 2 * L) { // gathers pay only on long rows
+                FloatVector a = FloatVector.zero(F);
+                for (; p + L <= end; p += L) {
+                    widen(cols, p, tmp);
+                    a = FloatVector.fromArray(F, vals, p).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a);
+                }
+                acc = a.reduceLanes(VectorOperators.ADD);
+            }
+            for (; p < end; p++) acc += vals[p] * x[xOff + cols[p]];
+            y[yOff + r] = ScalarSparseKernels.out(acc, bias, r, relu);
+        }
+    }
+
+    @Override
+    public void csrSpmm(Csr w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
+                        float[] bias, boolean relu, int rowFrom, int rowTo) {
+        if (w.col16 == null) {
+            SCALAR.csrSpmm(w, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, rowFrom, rowTo);
+            return;
+        }
+        float[] vals = w.values;
+        char[] cols = w.col16;
+        int b0 = 0;
+        for (; b0 + TILE <= batch; b0 += TILE) {
+            for (int r = rowFrom; r < rowTo; r++) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int p = w.rowPtr[r], end = w.rowPtr[r + 1]; p < end; p++) {
+                    FloatVector v = FloatVector.broadcast(F, vals[p]);
+                    int xo = xtOff + cols[p] * ldx + b0;
+                    a0 = FloatVector.fromArray(F, xt, xo).fma(v, a0);
+                    a1 = FloatVector.fromArray(F, xt, xo + L).fma(v, a1);
+                    a2 = FloatVector.fromArray(F, xt, xo + 2 * L).fma(v, a2);
+                    a3 = FloatVector.fromArray(F, xt, xo + 3 * L).fma(v, a3);
+                }
+                int yo = ytOff + r * ldy + b0;
+                float b = bias(bias, r);
+                act(a0, b, relu).intoArray(yt, yo);
+                act(a1, b, relu).intoArray(yt, yo + L);
+                act(a2, b, relu).intoArray(yt, yo + 2 * L);
+                act(a3, b, relu).intoArray(yt, yo + 3 * L);
+            }
+        }
+        for (; b0 < batch; b0 += L) {
+            VectorMask<Float> m = F.indexInRange(b0, batch);
+            for (int r = rowFrom; r < rowTo; r++) {
+                FloatVector a = FloatVector.zero(F);
+                for (int p = w.rowPtr[r], end = w.rowPtr[r + 1]; p < end; p++) {
+                    a = FloatVector.fromArray(F, xt, xtOff + cols[p] * ldx + b0, m).fma(FloatVector.broadcast(F, vals[p]), a);
+                }
+                act(a, bias(bias, r), relu).intoArray(yt, ytOff + r * ldy + b0, m);
+            }
+        }
+    }
+
+    // ---- condensed constant fan-in ----
+
+    @Override
+    public void condensedGemv(CondensedFanIn w, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu,
+                              int groupFrom, int groupTo) {
+        int k = w.fanIn;
+        int[] tmp = new int[L];
+        float[] vals = w.values;
+        char[] idx = w.index;
+        for (int g = groupFrom; g < groupTo; g++) {
+            for (int h = 0; h < ROWS && g * ROWS + h < w.rows; h += L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0;
+                int pos = g * k * ROWS + h, j = 0;
+                for (; j + 1 < k; j += 2, pos += 2 * ROWS) {
+                    widen(idx, pos, tmp);
+                    a0 = FloatVector.fromArray(F, vals, pos).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a0);
+                    widen(idx, pos + ROWS, tmp);
+                    a1 = FloatVector.fromArray(F, vals, pos + ROWS).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a1);
+                }
+                if (j < k) {
+                    widen(idx, pos, tmp);
+                    a0 = FloatVector.fromArray(F, vals, pos).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a0);
+                }
+                storeRows(a0.add(a1), y, yOff, g * ROWS + h, w.rows, bias, relu);
+            }
+        }
+    }
+
+    @Override
+    public void condensedSpmm(CondensedFanIn w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
+                              float[] bias, boolean relu, int rowFrom, int rowTo) {
+        int k = w.fanIn;
+        float[] vals = w.values;
+        char[] idx = w.index;
+        int b0 = 0;
+        for (; b0 + TILE <= batch; b0 += TILE) {
+            for (int r = rowFrom; r < rowTo; r++) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                int base = (r / ROWS) * k * ROWS + r % ROWS;
+                for (int j = 0, pos = base; j < k; j++, pos += ROWS) {
+                    FloatVector v = FloatVector.broadcast(F, vals[pos]);
+                    int xo = xtOff + idx[pos] * ldx + b0;
+                    a0 = FloatVector.fromArray(F, xt, xo).fma(v, a0);
+                    a1 = FloatVector.fromArray(F, xt, xo + L).fma(v, a1);
+                    a2 = FloatVector.fromArray(F, xt, xo + 2 * L).fma(v, a2);
+                    a3 = FloatVector.fromArray(F, xt, xo + 3 * L).fma(v, a3);
+                }
+                int yo = ytOff + r * ldy + b0;
+                float b = bias(bias, r);
+                act(a0, b, relu).intoArray(yt, yo);
+                act(a1, b, relu).intoArray(yt, yo + L);
+                act(a2, b, relu).intoArray(yt, yo + 2 * L);
+                act(a3, b, relu).intoArray(yt, yo + 3 * L);
+            }
+        }
+        for (; b0 < batch; b0 += L) {
+            VectorMask<Float> m = F.indexInRange(b0, batch);
+            for (int r = rowFrom; r < rowTo; r++) {
+                FloatVector a = FloatVector.zero(F);
+                int base = (r / ROWS) * k * ROWS + r % ROWS;
+                for (int j = 0, pos = base; j < k; j++, pos += ROWS) {
+                    a = FloatVector.fromArray(F, xt, xtOff + idx[pos] * ldx + b0, m).fma(FloatVector.broadcast(F, vals[pos]), a);
+                }
+                act(a, bias(bias, r), relu).intoArray(yt, ytOff + r * ldy + b0, m);
+            }
+        }
+    }
+
+    // ---- blocks r x 1 ----
+
+    @Override
+    public void blockGemv(BlockSparse w, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu,
+                          int blockRowFrom, int blockRowTo) {
+        if (w.col16 == null) {
+            SCALAR.blockGemv(w, x, xOff, y, yOff, bias, relu, blockRowFrom, blockRowTo);
+            return;
+        }
+        float[] vals = w.values;
+        char[] cols = w.col16;
+        if (w.blockHeight == 16) {
+            for (int br = blockRowFrom; br < blockRowTo; br++) {
+                for (int h = 0; h < 16 && br * 16 + h < w.rows; h += L) {
+                    FloatVector a0 = FloatVector.zero(F), a1 = a0;
+                    int b = w.blockRowPtr[br], end = w.blockRowPtr[br + 1];
+                    for (; b + 1 < end; b += 2) {
+                        a0 = FloatVector.fromArray(F, vals, b * 16 + h).fma(FloatVector.broadcast(F, x[xOff + cols[b]]), a0);
+                        a1 = FloatVector.fromArray(F, vals, b * 16 + 16 + h).fma(FloatVector.broadcast(F, x[xOff + cols[b + 1]]), a1);
+                    }
+                    if (b < end) a0 = FloatVector.fromArray(F, vals, b * 16 + h).fma(FloatVector.broadcast(F, x[xOff + cols[b]]), a0);
+                    storeRows(a0.add(a1), y, yOff, br * 16 + h, w.rows, bias, relu);
+                }
+            }
+        } else {
+            for (int br = blockRowFrom; br < blockRowTo; br++) {
+                FloatVector a0 = FloatVector.zero(F4), a1 = a0, a2 = a0, a3 = a0;
+                int b = w.blockRowPtr[br], end = w.blockRowPtr[br + 1];
+                for (; b + 3 < end; b += 4) {
+                    a0 = FloatVector.fromArray(F4, vals, b * 4).fma(FloatVector.broadcast(F4, x[xOff + cols[b]]), a0);
+                    a1 = FloatVector.fromArray(F4, vals, b * 4 + 4).fma(FloatVector.broadcast(F4, x[xOff + cols[b + 1]]), a1);
+                    a2 = FloatVector.fromArray(F4, vals, b * 4 + 8).fma(FloatVector.broadcast(F4, x[xOff + cols[b + 2]]), a2);
+                    a3 = FloatVector.fromArray(F4, vals, b * 4 + 12).fma(FloatVector.broadcast(F4, x[xOff + cols[b + 3]]), a3);
+                }
+                for (; b < end; b++) {
+                    a0 = FloatVector.fromArray(F4, vals, b * 4).fma(FloatVector.broadcast(F4, x[xOff + cols[b]]), a0);
+                }
+                FloatVector acc = a0.add(a1).add(a2.add(a3));
+                int r0 = br * 4;
+                if (r0 + 4 <= w.rows) {
+                    FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F4, bias, r0));
+                    (relu ? v.max(0f) : v).intoArray(y, yOff + r0);
+                } else {
+                    VectorMask<Float> m = F4.indexInRange(r0, w.rows);
+                    FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F4, bias, r0, m));
+                    (relu ? v.max(0f) : v).intoArray(y, yOff + r0, m);
+                }
+            }
+        }
+    }
+
+    /**
+     * Each loaded 4-vector slice of an input row feeds TILE_ROWS output rows (a register tile); a block
+     * row is done as h / TILE_ROWS passes over its blocks.
+     */
+    @Override
+    public void blockSpmm(BlockSparse w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
+                          float[] bias, boolean relu, int blockRowFrom, int blockRowTo) {
+        if (w.col16 == null) {
+            SCALAR.blockSpmm(w, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, blockRowFrom, blockRowTo);
+            return;
+        }
+        int h = w.blockHeight, rows = w.rows;
+        float[] vals = w.values;
+        char[] cols = w.col16;
+        int b0 = 0;
+        for (; b0 + TILE <= batch; b0 += TILE) {
+            for (int br = blockRowFrom; br < blockRowTo; br++) {
+                int bStart = w.blockRowPtr[br], bEnd = w.blockRowPtr[br + 1];
+                for (int s = 0; s < h && br * h + s < rows; s += TILE_ROWS) {
+                    FloatVector z = FloatVector.zero(F);
+                    FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+                    FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+                    for (int b = bStart; b < bEnd; b++) {
+                        int xo = xtOff + cols[b] * ldx + b0;
+                        FloatVector x0 = FloatVector.fromArray(F, xt, xo);
+                        FloatVector x1 = FloatVector.fromArray(F, xt, xo + L);
+                        FloatVector x2 = FloatVector.fromArray(F, xt, xo + 2 * L);
+                        FloatVector x3 = FloatVector.fromArray(F, xt, xo + 3 * L);
+                        int vo = b * h + s;
+                        FloatVector v = FloatVector.broadcast(F, vals[vo]);
+                        a00 = x0.fma(v, a00); a01 = x1.fma(v, a01); a02 = x2.fma(v, a02); a03 = x3.fma(v, a03);
+                        v = FloatVector.broadcast(F, vals[vo + 1]);
+                        a10 = x0.fma(v, a10); a11 = x1.fma(v, a11); a12 = x2.fma(v, a12); a13 = x3.fma(v, a13);
+                        if (TILE_ROWS == 4) { // folded away at 256 bits, where rows 2 and 3 would not fit the registers
+                            v = FloatVector.broadcast(F, vals[vo + 2]);
+                            a20 = x0.fma(v, a20); a21 = x1.fma(v, a21); a22 = x2.fma(v, a22); a23 = x3.fma(v, a23);
+                            v = FloatVector.broadcast(F, vals[vo + 3]);
+                            a30 = x0.fma(v, a30); a31 = x1.fma(v, a31); a32 = x2.fma(v, a32); a33 = x3.fma(v, a33);
+                        }
+                    }
+                    int r = br * h + s;
+                    storeTile(a00, a01, a02, a03, yt, ytOff + r * ldy + b0, bias(bias, r), relu);
+                    if (r + 1 < rows) storeTile(a10, a11, a12, a13, yt, ytOff + (r + 1) * ldy + b0, bias(bias, r + 1), relu);
+                    if (TILE_ROWS == 4) {
+                        if (r + 2 < rows) storeTile(a20, a21, a22, a23, yt, ytOff + (r + 2) * ldy + b0, bias(bias, r + 2), relu);
+                        if (r + 3 < rows) storeTile(a30, a31, a32, a33, yt, ytOff + (r + 3) * ldy + b0, bias(bias, r + 3), relu);
+                    }
+                }
+            }
+        }
+        for (; b0 < batch; b0 += L) {
+            VectorMask<Float> m = F.indexInRange(b0, batch);
+            for (int br = blockRowFrom; br < blockRowTo; br++) {
+                int bStart = w.blockRowPtr[br], bEnd = w.blockRowPtr[br + 1];
+                for (int s = 0; s < h && br * h + s < rows; s += 4) {
+                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                    for (int b = bStart; b < bEnd; b++) {
+                        FloatVector x0 = FloatVector.fromArray(F, xt, xtOff + cols[b] * ldx + b0, m);
+                        int vo = b * h + s;
+                        a0 = x0.fma(FloatVector.broadcast(F, vals[vo]), a0);
+                        a1 = x0.fma(FloatVector.broadcast(F, vals[vo + 1]), a1);
+                        a2 = x0.fma(FloatVector.broadcast(F, vals[vo + 2]), a2);
+                        a3 = x0.fma(FloatVector.broadcast(F, vals[vo + 3]), a3);
+                    }
+                    int r = br * h + s;
+                    act(a0, bias(bias, r), relu).intoArray(yt, ytOff + r * ldy + b0, m);
+                    if (r + 1 < rows) act(a1, bias(bias, r + 1), relu).intoArray(yt, ytOff + (r + 1) * ldy + b0, m);
+                    if (r + 2 < rows) act(a2, bias(bias, r + 2), relu).intoArray(yt, ytOff + (r + 2) * ldy + b0, m);
+                    if (r + 3 < rows) act(a3, bias(bias, r + 3), relu).intoArray(yt, ytOff + (r + 3) * ldy + b0, m);
+                }
+            }
+        }
+    }
+
+    private static void storeTile(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] y, int o,
+                                  float b, boolean relu) {
+        act(a0, b, relu).intoArray(y, o);
+        act(a1, b, relu).intoArray(y, o + L);
+        act(a2, b, relu).intoArray(y, o + 2 * L);
+        act(a3, b, relu).intoArray(y, o + 3 * L);
+    }
+
+    // ---- N:M and bank-balanced ----
+
+    @Override
+    public void packedGemv(PackedGroups w, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu,
+                           int groupFrom, int groupTo) {
+        int spr = w.slotsPerRow, n = w.slots, width = w.groupWidth, cols = w.cols, groups = w.groupsPerRow;
+        float[] vals = w.values;
+        byte[] offs = w.offsets;
+        if (width <= L) {
+            for (int rg = groupFrom; rg < groupTo; rg++) {
+                for (int h = 0; h < ROWS && rg * ROWS + h < w.rows; h += L) {
+                    FloatVector a0 = FloatVector.zero(F), a1 = a0;
+                    int pos = rg * spr * ROWS + h;
+                    for (int g = 0; g < groups; g++) {
+                        int c0 = g * width;
+                        // One load serves L rows; lanes past the group (or past cols, masked to 0) are never picked.
+                        IntVector xs = inputs(x, xOff, c0, cols);
+                        int s = 0;
+                        for (; s + 1 < n; s += 2, pos += 2 * ROWS) {
+                            FloatVector p0 = bytesToInts(offs, pos).selectFrom(xs).reinterpretAsFloats();
+                            a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
+                            FloatVector p1 = bytesToInts(offs, pos + ROWS).selectFrom(xs).reinterpretAsFloats();
+                            a1 = FloatVector.fromArray(F, vals, pos + ROWS).fma(p1, a1);
+                        }
+                        if (s < n) {
+                            FloatVector p0 = bytesToInts(offs, pos).selectFrom(xs).reinterpretAsFloats();
+                            a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
+                            pos += ROWS;
+                        }
+                    }
+                    storeRows(a0.add(a1), y, yOff, rg * ROWS + h, w.rows, bias, relu);
+                }
+            }
+        } else if (width <= 2 * L) {
+            // Two vectors hold the group's inputs; the two-table permute picks from both.
+            for (int rg = groupFrom; rg < groupTo; rg++) {
+                for (int h = 0; h < ROWS && rg * ROWS + h < w.rows; h += L) {
+                    FloatVector a0 = FloatVector.zero(F), a1 = a0;
+                    int pos = rg * spr * ROWS + h;
+                    for (int g = 0; g < groups; g++) {
+                        int c0 = g * width;
+                        IntVector lo = inputs(x, xOff, c0, cols), hi = inputs(x, xOff, c0 + L, cols);
+                        int s = 0;
+                        for (; s + 1 < n; s += 2, pos += 2 * ROWS) {
+                            FloatVector p0 = bytesToInts(offs, pos).selectFrom(lo, hi).reinterpretAsFloats();
+                            a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
+                            FloatVector p1 = bytesToInts(offs, pos + ROWS).selectFrom(lo, hi).reinterpretAsFloats();
+                            a1 = FloatVector.fromArray(F, vals, pos + ROWS).fma(p1, a1);
+                        }
+                        if (s < n) {
+                            FloatVector p0 = bytesToInts(offs, pos).selectFrom(lo, hi).reinterpretAsFloats();
+                            a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
+                            pos += ROWS;
+                        }
+                    }
+                    storeRows(a0.add(a1), y, yOff, rg * ROWS + h, w.rows, bias, relu);
+                }
+            }
+        } else {
+            int[] tmp = new int[L];
+            for (int rg = groupFrom; rg < groupTo; rg++) {
+                for (int h = 0; h < ROWS && rg * ROWS + h < w.rows; h += L) {
+                    FloatVector a0 = FloatVector.zero(F);
+                    int pos = rg * spr * ROWS + h;
+                    for (int g = 0; g < groups; g++) {
+                        int c0 = g * width;
+                        for (int s = 0; s < n; s++, pos += ROWS) {
+                            bytesToInts(offs, pos).add(c0).intoArray(tmp, 0);
+                            a0 = FloatVector.fromArray(F, vals, pos).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a0);
+                        }
+                    }
+                    storeRows(a0, y, yOff, rg * ROWS + h, w.rows, bias, relu);
+                }
+            }
+        }
+    }
+
+    /** x[c .. c + L) as int bits, lanes at or past cols zero (never picked, and never read past the input). */
+    private static IntVector inputs(float[] x, int xOff, int c, int cols) {
+        return (c + L <= cols
+                ? FloatVector.fromArray(F, x, xOff + c)
+                : FloatVector.fromArray(F, x, xOff + c, F.indexInRange(c, cols))).reinterpretAsInts();
+    }
+
+    @Override
+    public void packedSpmm(PackedGroups w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
+                           float[] bias, boolean relu, int rowFrom, int rowTo) {
+        int spr = w.slotsPerRow, n = w.slots, width = w.groupWidth, groups = w.groupsPerRow;
+        float[] vals = w.values;
+        byte[] offs = w.offsets;
+        int b0 = 0;
+        for (; b0 + TILE <= batch; b0 += TILE) {
+            for (int r = rowFrom; r < rowTo; r++) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                int pos = (r / ROWS) * spr * ROWS + r % ROWS;
+                for (int g = 0; g < groups; g++) {
+                    int xg = xtOff + g * width * ldx + b0;
+                    for (int s = 0; s < n; s++, pos += ROWS) {
+                        float wv = vals[pos];
+                        if (wv == 0f) continue; // padding of a group with fewer than N
+                        FloatVector v = FloatVector.broadcast(F, wv);
+                        int xo = xg + (offs[pos] & 0xFF) * ldx;
+                        a0 = FloatVector.fromArray(F, xt, xo).fma(v, a0);
+                        a1 = FloatVector.fromArray(F, xt, xo + L).fma(v, a1);
+                        a2 = FloatVector.fromArray(F, xt, xo + 2 * L).fma(v, a2);
+                        a3 = FloatVector.fromArray(F, xt, xo + 3 * L).fma(v, a3);
+                    }
+                }
+                storeTile(a0, a1, a2, a3, yt, ytOff + r * ldy + b0, bias(bias, r), relu);
+            }
+        }
+        for (; b0 < batch; b0 += L) {
+            VectorMask<Float> m = F.indexInRange(b0, batch);
+            for (int r = rowFrom; r < rowTo; r++) {
+                FloatVector a = FloatVector.zero(F);
+                int pos = (r / ROWS) * spr * ROWS + r % ROWS;
+                for (int g = 0; g < groups; g++) {
+                    int xg = xtOff + g * width * ldx + b0;
+                    for (int s = 0; s < n; s++, pos += ROWS) {
+                        float wv = vals[pos];
+                        if (wv == 0f) continue;
+                        a = FloatVector.fromArray(F, xt, xg + (offs[pos] & 0xFF) * ldx, m).fma(FloatVector.broadcast(F, wv), a);
+                    }
+                }
+                act(a, bias(bias, r), relu).intoArray(yt, ytOff + r * ldy + b0, m);
+            }
+        }
+    }
+
+    // ---- CSC (input-major scatter) ----
+
+    /** y[rows of column c] += values * xc; rows within a column are distinct, so the scatter is conflict-free. */
+    private static void cscColumn(Csc w, int c, float xc, float[] y, int yOff, int[] tmp) {
+        int p = w.colPtr[c], end = w.colPtr[c + 1];
+        char[] rows = w.row16;
+        if (FAST_SCATTER && end - p >= L) {
+            FloatVector xv = FloatVector.broadcast(F, xc);
+            for (; p + L <= end; p += L) {
+                widen(rows, p, tmp);
+                FloatVector yv = FloatVector.fromArray(F, y, yOff, tmp, 0);
+                FloatVector.fromArray(F, w.values, p).fma(xv, yv).intoArray(y, yOff, tmp, 0);
+            }
+        }
+        for (; p < end; p++) y[yOff + rows[p]] += w.values[p] * xc;
+    }
+
+    @Override
+    public void cscScatterDense(Csc w, float[] x, int xOff, float[] y, int yOff) {
+        if (w.row16 == null) {
+            SCALAR.cscScatterDense(w, x, xOff, y, yOff);
+            return;
+        }
+        int[] tmp = new int[L];
+        for (int c = 0; c < w.cols; c++) {
+            float xc = x[xOff + c];
+            if (xc != 0f) cscColumn(w, c, xc, y, yOff, tmp);
+        }
+    }
+
+    @Override
+    public void cscScatterSparse(Csc w, int[] activeIdx, float[] activeVals, int count, float[] y, int yOff) {
+        if (w.row16 == null) {
+            SCALAR.cscScatterSparse(w, activeIdx, activeVals, count, y, yOff);
+            return;
+        }
+        int[] tmp = new int[L];
+        for (int i = 0; i < count; i++) cscColumn(w, activeIdx[i], activeVals[i], y, yOff, tmp);
+    }
+
+    @Override
+    public void cscSpmm(Csc w, float[] xt, int xtOff, int ldx, float[] yt, int ytOff, int ldy, int batchFrom, int batchTo) {
+        int b0 = batchFrom;
+        for (; b0 + TILE <= batchTo; b0 += TILE) {
+            for (int c = 0; c < w.cols; c++) {
+                int xo = xtOff + c * ldx + b0;
+                FloatVector x0 = FloatVector.fromArray(F, xt, xo);
+                FloatVector x1 = FloatVector.fromArray(F, xt, xo + L);
+                FloatVector x2 = FloatVector.fromArray(F, xt, xo + 2 * L);
+                FloatVector x3 = FloatVector.fromArray(F, xt, xo + 3 * L);
+                for (int p = w.colPtr[c], end = w.colPtr[c + 1]; p < end; p++) {
+                    FloatVector v = FloatVector.broadcast(F, w.values[p]);
+                    int yo = ytOff + w.row(p) * ldy + b0;
+                    x0.fma(v, FloatVector.fromArray(F, yt, yo)).intoArray(yt, yo);
+                    x1.fma(v, FloatVector.fromArray(F, yt, yo + L)).intoArray(yt, yo + L);
+                    x2.fma(v, FloatVector.fromArray(F, yt, yo + 2 * L)).intoArray(yt, yo + 2 * L);
+                    x3.fma(v, FloatVector.fromArray(F, yt, yo + 3 * L)).intoArray(yt, yo + 3 * L);
+                }
+            }
+        }
+        for (; b0 < batchTo; b0 += L) {
+            VectorMask<Float> m = F.indexInRange(b0, batchTo);
+            for (int c = 0; c < w.cols; c++) {
+                FloatVector x0 = FloatVector.fromArray(F, xt, xtOff + c * ldx + b0, m);
+                for (int p = w.colPtr[c], end = w.colPtr[c + 1]; p < end; p++) {
+                    int yo = ytOff + w.row(p) * ldy + b0;
+                    x0.fma(FloatVector.broadcast(F, w.values[p]), FloatVector.fromArray(F, yt, yo, m)).intoArray(yt, yo, m);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void cscSpmmSparseInput(Csc w, float[] xt, int xtOff, int ldx, float[] yt, int ytOff, int ldy,
+                                   int sampleFrom, int sampleTo) {
+        if (!FAST_SCATTER || w.row16 == null || (long) w.rows * ldy + ytOff + ldy > Integer.MAX_VALUE) {
+            SCALAR.cscSpmmSparseInput(w, xt, xtOff, ldx, yt, ytOff, ldy, sampleFrom, sampleTo);
+            return;
+        }
+        int[] tmp = new int[L];
+        char[] rows = w.row16;
+        for (int s = sampleFrom; s < sampleTo; s++) {
+            int ys = ytOff + s;
+            for (int c = 0; c < w.cols; c++) {
+                float xc = xt[xtOff + c * ldx + s];
+                if (xc == 0f) continue;
+                int p = w.colPtr[c], end = w.colPtr[c + 1];
+                FloatVector xv = FloatVector.broadcast(F, xc);
+                for (; p + L <= end; p += L) {
+                    // Output rows of one sample are ldy apart: gather, add and scatter them (distinct rows).
+                    ((IntVector) ShortVector.fromCharArray(S, rows, p).convertShape(VectorOperators.S2I, I, 0))
+                            .and(0xFFFF).mul(ldy).add(ys).intoArray(tmp, 0);
+                    FloatVector yv = FloatVector.fromArray(F, yt, 0, tmp, 0);
+                    FloatVector.fromArray(F, w.values, p).fma(xv, yv).intoArray(yt, 0, tmp, 0);
+                }
+                for (; p < end; p++) yt[ys + rows[p] * ldy] += w.values[p] * xc;
+            }
+        }
+    }
+
+    // ---- complementary (input-major, one weight per group and input) ----
+
+    private static void complementaryColumn(ComplementaryPacked w, int c, float xc, float[] y, int yOff, int[] tmp) {
+        int base = c * w.paddedGroups, n = w.groupSize, groups = w.groups;
+        FloatVector xv = FloatVector.broadcast(F, xc);
+        for (int g0 = 0; g0 < groups; g0 += L) {
+            // Output of group g is g * n + owner: distinct across lanes, so the scatter is conflict-free.
+            IntVector target = IOTA.add(g0).mul(n).add(bytesToInts(w.owner, base + g0));
+            FloatVector v = FloatVector.fromArray(F, w.values, base + g0);
+            if (g0 + L <= groups) {
+                target.intoArray(tmp, 0);
+                v.fma(xv, FloatVector.fromArray(F, y, yOff, tmp, 0)).intoArray(y, yOff, tmp, 0);
+            } else {
+                // JDK 25 range-checks the indices of masked-off lanes too: point them at output 0.
+                target.blend(0, I.indexInRange(g0, groups).not()).intoArray(tmp, 0);
+                VectorMask<Float> m = F.indexInRange(g0, groups);
+                v.fma(xv, FloatVector.fromArray(F, y, yOff, tmp, 0, m)).intoArray(y, yOff, tmp, 0, m);
+            }
+        }
+    }
+
+    @Override
+    public void complementaryScatterDense(ComplementaryPacked w, float[] x, int xOff, float[] y, int yOff) {
+        if (!FAST_SCATTER) {
+            SCALAR.complementaryScatterDense(w, x, xOff, y, yOff);
+            return;
+        }
+        int[] tmp = new int[L];
+        for (int c = 0; c < w.cols; c++) {
+            float xc = x[xOff + c];
+            if (xc != 0f) complementaryColumn(w, c, xc, y, yOff, tmp);
+        }
+    }
+
+    @Override
+    public void complementaryScatterSparse(ComplementaryPacked w, int[] activeIdx, float[] activeVals, int count,
+                                           float[] y, int yOff) {
+        if (!FAST_SCATTER) {
+            SCALAR.complementaryScatterSparse(w, activeIdx, activeVals, count, y, yOff);
+            return;
+        }
+        int[] tmp = new int[L];
+        for (int i = 0; i < count; i++) complementaryColumn(w, activeIdx[i], activeVals[i], y, yOff, tmp);
+    }
+
+    @Override
+    public void complementarySpmm(ComplementaryPacked w, float[] xt, int xtOff, int ldx, float[] yt, int ytOff, int ldy,
+                                  int batchFrom, int batchTo) {
+        int gp = w.paddedGroups, n = w.groupSize;
+        int b0 = batchFrom;
+        for (; b0 + TILE <= batchTo; b0 += TILE) {
+            for (int c = 0; c < w.cols; c++) {
+                int xo = xtOff + c * ldx + b0, base = c * gp;
+                FloatVector x0 = FloatVector.fromArray(F, xt, xo);
+                FloatVector x1 = FloatVector.fromArray(F, xt, xo + L);
+                FloatVector x2 = FloatVector.fromArray(F, xt, xo + 2 * L);
+                FloatVector x3 = FloatVector.fromArray(F, xt, xo + 3 * L);
+                for (int g = 0; g < w.groups; g++) {
+                    float wv = w.values[base + g];
+                    if (wv == 0f) continue; // a slot no neuron owns
+                    FloatVector v = FloatVector.broadcast(F, wv);
+                    int yo = ytOff + (g * n + (w.owner[base + g] & 0xFF)) * ldy + b0;
+                    x0.fma(v, FloatVector.fromArray(F, yt, yo)).intoArray(yt, yo);
+                    x1.fma(v, FloatVector.fromArray(F, yt, yo + L)).intoArray(yt, yo + L);
+                    x2.fma(v, FloatVector.fromArray(F, yt, yo + 2 * L)).intoArray(yt, yo + 2 * L);
+                    x3.fma(v, FloatVector.fromArray(F, yt, yo + 3 * L)).intoArray(yt, yo + 3 * L);
+                }
+            }
+        }
+        for (; b0 < batchTo; b0 += L) {
+            VectorMask<Float> m = F.indexInRange(b0, batchTo);
+            for (int c = 0; c < w.cols; c++) {
+                int base = c * gp;
+                FloatVector x0 = FloatVector.fromArray(F, xt, xtOff + c * ldx + b0, m);
+                for (int g = 0; g < w.groups; g++) {
+                    float wv = w.values[base + g];
+                    if (wv == 0f) continue;
+                    int yo = ytOff + (g * n + (w.owner[base + g] & 0xFF)) * ldy + b0;
+                    x0.fma(FloatVector.broadcast(F, wv), FloatVector.fromArray(F, yt, yo, m)).intoArray(yt, yo, m);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void complementarySpmmSparseInput(ComplementaryPacked w, float[] xt, int xtOff, int ldx, float[] yt, int ytOff,
+                                             int ldy, int sampleFrom, int sampleTo) {
+        SCALAR.complementarySpmmSparseInput(w, xt, xtOff, ldx, yt, ytOff, ldy, sampleFrom, sampleTo);
+    }
+}
