@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SparrowCli.Version.class,
         description = "Sparse neural networks on the JVM: train them sparse, run them fast.",
-        subcommands = {TrainCommand.class, EvalCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, InspectCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class SparrowCli implements Runnable {
 
     @CommandLine.Spec
@@ -29,7 +30,8 @@ public final class SparrowCli implements Runnable {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof UserInputException || ex instanceof IllegalArgumentException
                     || ex instanceof java.io.IOException) {
-                commandLine.getErr().println("sparrow " + commandLine.getCommandName() + ": " + ex.getMessage());
+                // the qualified name, e.g. "sparrow bench kernels", for subcommands of subcommands
+                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
                 return 2;
             }
             throw ex;

@@ -1,0 +1,19 @@
+package dev.sparrow.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code sparrow bench}: a parent for the benchmarks ({@code kernels} now; whole models later). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmarks on this machine: 'kernels' times the sparse formats against dense kernels.",
+        subcommands = {BenchKernelsCommand.class})
+final class BenchCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,112 @@
+package dev.sparrow.cli;
+
+import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.sparse.SparseKernelProvider;
+import dev.sparrow.util.Json;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Prints benchmark rows as an aligned table (one block per shape, batch and residency) or as JSON lines. */
+final class BenchReport {
+    private BenchReport() {}
+
+    /** Cores, CPU, last-level cache, kernel backends and Java version: what the figures depend on. */
+    static String machineLine(int threads) {
+        return String.format(Locale.ROOT, "machine: %d cores (%s), L3 %s, dense kernels %s, sparse kernels %s, Java %s, %d thread(s)",
+                Runtime.getRuntime().availableProcessors(), cpuModel(), l3(), KernelProvider.get().name(),
+                SparseKernelProvider.get().name(), Runtime.version(), threads);
+    }
+
+    static String table(List<BenchRow> rows) {
+        int fw = "format".length(), sw = "storage".length();
+        for (BenchRow r : rows) {
+            fw = Math.max(fw, r.format().length());
+            sw = Math.max(sw, r.storage().length());
+        }
+        StringBuilder sb = new StringBuilder();
+        String header = String.format(Locale.ROOT, "  %-" + fw + "s  %-" + sw + "s %8s %11s %7s %8s %8s %9s",
+                "format", "storage", "sparsity", "median_us", "spread", "GFLOP/s", "GB/s", "vs_dense");
+        String rowFormat = "  %-" + fw + "s  %-" + sw + "s %8s %11.1f %6.0f%% %8.2f %8.2f %8.2fx%s%n";
+        String group = null;
+        for (BenchRow r : rows) {
+            String g = r.shape() + "  batch " + r.batch() + "  weights " + r.residency();
+            if (!g.equals(group)) {
+                if (group != null) sb.append('\n');
+                sb.append(g).append('\n').append(header).append('\n');
+                group = g;
+            }
+            BenchTimer.Timing t = r.timing();
+            double spread = 100 * (t.p90Ns() - t.p10Ns()) / t.medianNs();
+            sb.append(String.format(Locale.ROOT, rowFormat, r.format(), r.storage(), BenchMasks.describe(r.sparsity()),
+                    r.medianUs(), spread, r.gflops(), r.gbPerS(), r.ratioVsDense(), r.bestDense() ? "  best dense" : ""));
+        }
+        sb.append('\n').append("""
+                median_us: median per call over all rounds; spread: (p90 - p10) / median.
+                GFLOP/s: useful flops only: 2 x out x in x batch for dense, 2 x nnz x batch for sparse, and for
+                  sparse-input rows (/inNN%) 2 x the nonzero weights of the active inputs.
+                GB/s: bytes of the weight representation (values, indices, padding) / median; inputs and outputs
+                  not counted. Streamed weights rotate over copies larger than the last-level cache.
+                vs_dense: best dense median / this median at the same shape, batch and residency (> 1 is faster).
+                dense-gemm-nn: Y^T = W X^T, the layout of the sparse spmm; dense-gemm-nt: Y = X W^T (PyTorch's).
+                """);
+        return sb.toString();
+    }
+
+    static String jsonLine(BenchRow r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("shape", r.shape());
+        m.put("out", r.out());
+        m.put("in", r.in());
+        m.put("kind", r.kind());
+        m.put("format", r.format());
+        m.put("storage", r.storage());
+        m.put("sparsity", round(r.sparsity(), 6));
+        m.put("input_density", Double.isNaN(r.inputDensity()) ? null : r.inputDensity());
+        m.put("batch", r.batch());
+        m.put("residency", r.residency());
+        m.put("threads", r.threads());
+        m.put("copies", r.copies());
+        m.put("median_us", round(r.medianUs(), 3));
+        m.put("p10_us", round(r.timing().p10Ns() / 1e3, 3));
+        m.put("p90_us", round(r.timing().p90Ns() / 1e3, 3));
+        m.put("samples", r.timing().samples());
+        m.put("gflops", round(r.gflops(), 3));
+        m.put("gb_s", round(r.gbPerS(), 3));
+        m.put("weight_bytes", r.weightBytes());
+        m.put("nnz", r.nnz());
+        m.put("ratio_vs_dense", round(r.ratioVsDense(), 4));
+        m.put("best_dense", r.bestDense());
+        return Json.write(m);
+    }
+
+    private static double round(double v, int digits) {
+        if (!Double.isFinite(v)) return v;
+        double scale = Math.pow(10, digits);
+        return Math.round(v * scale) / scale;
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).trim();
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the architecture is all we can say
+        }
+        return System.getProperty("os.arch");
+    }
+
+    private static String l3() {
+        try {
+            return Files.readString(Path.of("/sys/devices/system/cpu/cpu0/cache/index3/size")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.sparrow.cli;
+
+/**
+ * One measured kernel: a format (or a dense kernel) at one batch size and weight residency.
+ *
+ * @param kind          "dense", "sparse" or "sparse-input" (weights and inputs sparse)
+ * @param format        the spec asked for ("csr", "nm1:8", "dense-gemv", "csc/in10%")
+ * @param storage       the format's own name with its parameters ("csr16", "bank16(k=2)", "fp32")
+ * @param inputDensity  fraction of nonzero inputs for sparse-input rows, NaN otherwise
+ * @param usefulFlops   per call: 2 x nnz x batch (sparse), 2 x out x in x batch (dense), 2 x the
+ *                      nonzeros in active input columns (sparse-input)
+ * @param weightBytes   bytes of one copy of the weight representation
+ * @param copies        copies the kernel rotates over (1 when cached)
+ * @param ratioVsDense  best dense median / this median, same shape, batch and residency
+ */
+record BenchRow(int out, int in, String kind, String format, String storage, double sparsity, int batch,
+                String residency, int threads, double inputDensity, BenchTimer.Timing timing, double usefulFlops,
+                long weightBytes, long nnz, int copies, double ratioVsDense, boolean bestDense) {
+
+    String shape() {
+        return out + "x" + in;
+    }
+
+    double medianUs() {
+        return timing.medianNs() / 1e3;
+    }
+
+    double gflops() {
+        return usefulFlops / timing.medianNs();
+    }
+
+    double gbPerS() {
+        return weightBytes / timing.medianNs();
+    }
+
+    BenchRow withRatio(double ratio, boolean best) {
+        return new BenchRow(out, in, kind, format, storage, sparsity, batch, residency, threads, inputDensity, timing,
+                usefulFlops, weightBytes, nnz, copies, ratio, best);
+    }
+}

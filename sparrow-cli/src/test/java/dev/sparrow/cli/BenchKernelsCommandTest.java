@@ -1,0 +1,169 @@
+package dev.sparrow.cli;
+
+import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.sparse.SparseKernels;
+import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.util.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BenchKernelsCommandTest {
+    /** A small layer and tiny budgets: the run checks wiring and numbers, not speed. */
+    private static final String[] SMALL = {"bench", "kernels", "--shape", "64x96", "--batch", "1,5", "--warmup-ms", "1",
+            "--measure-ms", "40", "--rounds", "2", "--stream-mib", "1", "--seed", "7"};
+    private static final List<String> DEFAULT_FORMATS_AT_90 =
+            List.of("csr", "csc", "condensed", "block4", "block16", "nm1:8", "nm2:16", "bank16", "complementary10");
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(UnaryOperator<SparseMatrix> hook, String... args) {
+        CommandLine cl = SparrowCli.newCommandLine();
+        if (hook != null) {
+            BenchKernelsCommand cmd = cl.getSubcommands().get("bench").getSubcommands().get("kernels").getCommand();
+            cmd.formatHook = hook;
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    static String[] with(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    @Test
+    void tablePrintsMachineLineEveryFormatAndDenseKernelsInEveryGroup() {
+        Run r = run(null, SMALL);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("machine: ").contains("dense kernels ").contains("Java ");
+        for (String group : new String[] {"64x96  batch 1  weights cached", "64x96  batch 5  weights cached",
+                "64x96  batch 1  weights streamed", "64x96  batch 5  weights streamed"}) {
+            assertThat(r.out()).contains(group);
+        }
+        for (String f : DEFAULT_FORMATS_AT_90) assertThat(r.out()).contains("  " + f + " ");
+        assertThat(r.out()).contains("dense-gemv").contains("dense-gemm-nn").contains("dense-gemm-nt")
+                .contains("csc/in10%").contains("best dense").contains("87.5%");
+    }
+
+    @Test
+    void jsonHasOneObjectPerFormatBatchAndResidencyWithTheRequiredKeys() {
+        Run r = run(null, with(SMALL, "--json"));
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String line : r.out().strip().split("\n")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) Json.parse(line, 1 << 16);
+            rows.add(m);
+        }
+        // per residency: batch 1 = gemv + 9 formats + 2 sparse-input rows; batch 5 = 2 dense GEMMs + 9 formats
+        assertThat(rows).hasSize(2 * (12 + 11));
+        Set<String> keys = new HashSet<>();
+        for (Map<String, Object> m : rows) {
+            assertThat(m).containsKeys("format", "batch", "residency", "median_us", "ratio_vs_dense", "sparsity",
+                    "gflops", "gb_s");
+            assertThat(((Number) m.get("median_us")).doubleValue()).isPositive();
+            assertThat(keys.add(m.get("format") + "|" + m.get("batch") + "|" + m.get("residency")))
+                    .as("duplicate row %s", m).isTrue();
+        }
+        for (String residency : new String[] {"cached", "streamed"}) {
+            for (long batch : new long[] {1, 5}) {
+                List<Map<String, Object>> dense = rows.stream().filter(m -> m.get("kind").equals("dense")
+                        && m.get("residency").equals(residency) && m.get("batch").equals(batch)).toList();
+                assertThat(dense).hasSize(batch == 1 ? 1 : 2);
+                double best = dense.stream().mapToDouble(m -> ((Number) m.get("ratio_vs_dense")).doubleValue()).max().orElseThrow();
+                assertThat(best).isEqualTo(1.0);
+                assertThat(dense.stream().filter(m -> Boolean.TRUE.equals(m.get("best_dense")))).hasSize(1);
+            }
+        }
+        Map<String, Object> nm = rows.stream().filter(m -> m.get("format").equals("nm1:8")).findFirst().orElseThrow();
+        assertThat(((Number) nm.get("sparsity")).doubleValue()).isEqualTo(0.875);
+        Map<String, Object> sparseInput = rows.stream().filter(m -> m.get("format").equals("csc/in10%")).findFirst().orElseThrow();
+        assertThat(sparseInput.get("batch")).isEqualTo(1L);
+        assertThat(((Number) sparseInput.get("input_density")).doubleValue()).isEqualTo(0.1);
+        assertThat(r.err()).contains("# machine: ");
+    }
+
+    @Test
+    void aFormatWhoseOutputDisagreesWithDenseIsNotReportedAndTheRunFails() {
+        Run r = run(m -> m.format().startsWith("csr") ? new OffByOne(m) : m,
+                with(SMALL, "--formats", "csr,block4", "--residency", "cached", "--json"));
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("csr (csr16) at 64x96, batch 1 disagrees with dense").contains("not reported");
+        assertThat(r.out()).doesNotContain("\"format\":\"csr\"").contains("\"format\":\"block4\"");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--sparsity|1.5|--sparsity must be in [0, 1), got 1.5",
+            "--sparsity|-0.1|--sparsity must be in [0, 1)",
+            "--shape|abc|--shape: 'abc' is not OUTxIN",
+            "--shape|0x10|--shape: 0 is outside",
+            "--batch|0|--batch: 0 is outside [1, 65536]",
+            "--batch|1,,2|--batch has an empty item",
+            "--formats|csr,coo|--formats: unknown format 'coo'",
+            "--formats|nm9:8|--formats: 'nm9:8' needs 1 <= N <= M <= 256",
+            "--residency|disk|--residency: 'disk' is neither cached nor streamed",
+            "--input-density|0|--input-density must be in (0, 1]",
+            "--threads|0|--threads must be in [1, 4096]"})
+    void badOptionsAreOneClearLineAndExitCode2(String option, String value, String message) {
+        Run r = run(null, "bench", "kernels", option, value);
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("sparrow bench kernels: ").contains(message).doesNotContain("at dev.sparrow");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void helpListsTheOptionsAndBenchListsKernels() {
+        Run help = run(null, "bench", "kernels", "--help");
+        assertThat(help.exit()).isZero();
+        for (String opt : new String[] {"--shape", "--sparsity", "--batch", "--threads", "--formats", "--residency",
+                "--input-density", "--json", "--quick", "--seed"}) {
+            assertThat(help.out()).contains(opt);
+        }
+        Run bench = run(null, "bench");
+        assertThat(bench.exit()).isZero();
+        assertThat(bench.out()).contains("kernels");
+    }
+
+    /** A wrong kernel: delegates, then adds 1 to the first output. */
+    private record OffByOne(SparseMatrix m) implements SparseMatrix {
+        @Override public String layerName() { return m.layerName(); }
+        @Override public String format() { return m.format(); }
+        @Override public int rows() { return m.rows(); }
+        @Override public int cols() { return m.cols(); }
+        @Override public long nnz() { return m.nnz(); }
+        @Override public long bytes() { return m.bytes(); }
+        @Override public float[] toDense() { return m.toDense(); }
+
+        @Override
+        public void gemv(SparseKernels k, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu, ComputePool pool) {
+            m.gemv(k, x, xOff, y, yOff, bias, relu, pool);
+            y[yOff] += 1f;
+        }
+
+        @Override
+        public void spmm(SparseKernels k, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
+                         float[] bias, boolean relu, ComputePool pool) {
+            m.spmm(k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, pool);
+            yt[ytOff] += 1f;
+        }
+    }
+}
