@@ -50,8 +50,8 @@ final class BenchReport {
                 median_us: median per call over all rounds; spread: (p90 - p10) / median.
                 GFLOP/s: useful flops only: 2 x out x in x batch for dense, 2 x nnz x batch for sparse, and for
                   sparse-input rows (/inNN%) 2 x the nonzero weights of the active inputs.
-                GB/s: bytes of the weight representation (values, indices, padding) / median; inputs and outputs
-                  not counted. Streamed weights rotate over copies larger than the last-level cache.
+                GB/s: bytes of the weight representation read (values, indices, padding; for sparse-input rows only
+                  the active inputs' columns) / median; inputs and outputs not counted. Streamed weights rotate over copies larger than the last-level cache.
                 vs_dense: best dense median / this median at the same shape, batch and residency (> 1 is faster).
                 dense-gemm-nn: Y^T = W X^T, the layout of the sparse spmm; dense-gemm-nt: Y = X W^T (PyTorch's).
                 """);
@@ -79,6 +79,7 @@ final class BenchReport {
         m.put("gflops", round(r.gflops(), 3));
         m.put("gb_s", round(r.gbPerS(), 3));
         m.put("weight_bytes", r.weightBytes());
+        m.put("bytes_read", r.bytesRead());
         m.put("nnz", r.nnz());
         m.put("ratio_vs_dense", round(r.ratioVsDense(), 4));
         m.put("best_dense", r.bestDense());
@@ -104,7 +105,11 @@ final class BenchReport {
 
     private static String l3() {
         try {
-            return Files.readString(Path.of("/sys/devices/system/cpu/cpu0/cache/index3/size")).trim();
+            String size = Files.readString(Path.of("/sys/devices/system/cpu/cpu0/cache/index3/size")).trim();
+            if (size.endsWith("K") && Long.parseLong(size.substring(0, size.length() - 1)) % 1024 == 0) {
+                return Long.parseLong(size.substring(0, size.length() - 1)) / 1024 + " MiB";
+            }
+            return size;
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }

@@ -10,12 +10,14 @@ package dev.sparrow.cli;
  * @param usefulFlops   per call: 2 x nnz x batch (sparse), 2 x out x in x batch (dense), 2 x the
  *                      nonzeros in active input columns (sparse-input)
  * @param weightBytes   bytes of one copy of the weight representation
+ * @param bytesRead     bytes of it one call reads: all of it, except for sparse-input rows, which read only
+ *                      the columns of the active inputs
  * @param copies        copies the kernel rotates over (1 when cached)
  * @param ratioVsDense  best dense median / this median, same shape, batch and residency
  */
 record BenchRow(int out, int in, String kind, String format, String storage, double sparsity, int batch,
                 String residency, int threads, double inputDensity, BenchTimer.Timing timing, double usefulFlops,
-                long weightBytes, long nnz, int copies, double ratioVsDense, boolean bestDense) {
+                long weightBytes, long bytesRead, long nnz, int copies, double ratioVsDense, boolean bestDense) {
 
     String shape() {
         return out + "x" + in;
@@ -30,11 +32,11 @@ record BenchRow(int out, int in, String kind, String format, String storage, dou
     }
 
     double gbPerS() {
-        return weightBytes / timing.medianNs();
+        return bytesRead / timing.medianNs();
     }
 
     BenchRow withRatio(double ratio, boolean best) {
         return new BenchRow(out, in, kind, format, storage, sparsity, batch, residency, threads, inputDensity, timing,
-                usefulFlops, weightBytes, nnz, copies, ratio, best);
+                usefulFlops, weightBytes, bytesRead, nnz, copies, ratio, best);
     }
 }

@@ -168,7 +168,7 @@ final class KernelBench {
                 timed.add(rotating(copies.size(), i -> copies.get(i).spmm(sparse, x.xt(), 0, b, b, y, 0, b, null, false, pool)));
             }
             proto.add(new BenchRow(out, in, "sparse", fmt.spec(), m0.format(), fmt.sparsity(), b, residency,
-                    settings.threads(), Double.NaN, null, 2.0 * m0.nnz() * b, m0.bytes(), m0.nnz(), copies.size(),
+                    settings.threads(), Double.NaN, null, 2.0 * m0.nnz() * b, m0.bytes(), m0.bytes(), m0.nnz(), copies.size(),
                     Double.NaN, false));
             kinds.add(fmt.spec() + (b == 1 ? "/gemv" : "/spmm"));
         }
@@ -187,7 +187,8 @@ final class KernelBench {
                 SparseMatrix m0 = copies.get(0);
                 proto.add(new BenchRow(out, in, "sparse-input", fmt.spec() + "/in" + percent(settings.inputDensity()),
                         m0.format(), fmt.sparsity(), b, residency, settings.threads(), settings.inputDensity(), null,
-                        2.0 * activeNnz, m0.bytes(), m0.nnz(), copies.size(), Double.NaN, false));
+                        2.0 * activeNnz, m0.bytes(),
+                        Math.round((double) m0.bytes() * activeNnz / Math.max(1, m0.nnz())), m0.nnz(), copies.size(), Double.NaN, false));
                 kinds.add(fmt.spec() + "/sparse-input");
             }
         }
@@ -210,7 +211,7 @@ final class KernelBench {
         for (int i = 0; i < proto.size(); i++) {
             BenchRow p = proto.get(i);
             rows.add(new BenchRow(p.out(), p.in(), p.kind(), p.format(), p.storage(), p.sparsity(), p.batch(),
-                    p.residency(), p.threads(), p.inputDensity(), timings[i], p.usefulFlops(), p.weightBytes(), p.nnz(),
+                    p.residency(), p.threads(), p.inputDensity(), timings[i], p.usefulFlops(), p.weightBytes(), p.bytesRead(), p.nnz(),
                     p.copies(), bestDense / timings[i].medianNs(), i == bestIndex));
         }
         return rows;
@@ -218,7 +219,7 @@ final class KernelBench {
 
     private BenchRow denseRow(int out, int in, String name, int batch, String residency, double flops, long bytes, int copies) {
         return new BenchRow(out, in, "dense", name, "fp32", 0.0, batch, residency, settings.threads(), Double.NaN, null,
-                flops, bytes, (long) out * in, copies, Double.NaN, false);
+                flops, bytes, bytes, (long) out * in, copies, Double.NaN, false);
     }
 
     // ---- correctness ----

@@ -110,6 +110,14 @@ class BenchKernelsCommandTest {
         assertThat(r.out()).doesNotContain("\"format\":\"csr\"").contains("\"format\":\"block4\"");
     }
 
+    @Test
+    void twoThreadsAndAChosenFormatList() {
+        Run r = run(null, with(SMALL, "--threads", "2", "--formats", "csr,nm2:8", "--residency", "cached", "--json"));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().strip().split("\n")).hasSize(3 + 4); // batch 1: gemv + 2 formats; batch 5: 2 GEMMs + 2 formats
+        assertThat(r.out()).contains("\"format\":\"nm2:8\"").contains("\"sparsity\":0.75").contains("\"threads\":2");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "--sparsity|1.5|--sparsity must be in [0, 1), got 1.5",
