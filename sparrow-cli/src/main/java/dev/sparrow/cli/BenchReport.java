@@ -51,7 +51,8 @@ final class BenchReport {
                 GFLOP/s: useful flops only: 2 x out x in x batch for dense, 2 x nnz x batch for sparse, and for
                   sparse-input rows (/inNN%) 2 x the nonzero weights of the active inputs.
                 GB/s: bytes of the weight representation read (values, indices, padding; for sparse-input rows only
-                  the active inputs' columns) / median; inputs and outputs not counted. Streamed weights rotate over copies larger than the last-level cache.
+                  the active inputs' columns) / median; inputs and outputs not counted.
+                streamed: each kernel rotates over copies of its weights larger than the last-level cache.
                 vs_dense: best dense median / this median at the same shape, batch and residency (> 1 is faster).
                 dense-gemm-nn: Y^T = W X^T, the layout of the sparse spmm; dense-gemm-nt: Y = X W^T (PyTorch's).
                 """);

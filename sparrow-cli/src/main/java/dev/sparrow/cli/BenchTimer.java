@@ -33,8 +33,14 @@ final class BenchTimer {
         int[] callsPerSample = new int[k];
         int[] samplesPerRound = new int[k];
         long perKernelRound = budget.measureNs() / Math.max(1, (long) k * budget.rounds());
+        // two passes: the JIT compiles a kernel's loops in the background while the others warm up, so the
+        // second pass (which also estimates the call time) runs compiled code
+        for (int i = 0; i < k; i++) warmUp(kernels.get(i), budget.warmupNs()[i] / 2);
+        long warmupTotal = 0;
+        for (long w : budget.warmupNs()) warmupTotal += w;
+        waitForJitToSettle(Math.min(2_000_000_000L, 2 * warmupTotal));
         for (int i = 0; i < k; i++) {
-            double callNs = warmUp(kernels.get(i), budget.warmupNs()[i]);
+            double callNs = warmUp(kernels.get(i), budget.warmupNs()[i] / 2);
             callsPerSample[i] = (int) Math.max(1, Math.min(1_000_000, Math.ceil(budget.minSampleNs() / callNs)));
             double sampleNs = callNs * callsPerSample[i];
             samplesPerRound[i] = (int) Math.max(1, Math.min(1000, perKernelRound / sampleNs));
@@ -84,6 +90,29 @@ final class BenchTimer {
         long s = System.nanoTime();
         t.call();
         return Math.max(1, System.nanoTime() - s);
+    }
+
+    /**
+     * Waits (at most {@code maxNs}) until the JIT has compiled nothing for 50 ms: on a busy two-core machine
+     * its compiler threads lag behind the warm-up, and a kernel measured before its C2 code is installed
+     * reads several times too slow.
+     */
+    private static void waitForJitToSettle(long maxNs) {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) return;
+        long deadline = System.nanoTime() + maxNs;
+        long last = jit.getTotalCompilationTime();
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = jit.getTotalCompilationTime();
+            if (now == last) return;
+            last = now;
+        }
     }
 
     /** Linear interpolation between the closest ranks of sorted values. */
