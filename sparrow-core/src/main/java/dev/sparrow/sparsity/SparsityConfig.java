@@ -1,0 +1,113 @@
+package dev.sparrow.sparsity;
+
+import dev.sparrow.nn.Parameter;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The sparse-training part of a run config. Errors name the command-line option at fault.
+ *
+ * @param method         "dense" (no sparsity), "static", "set", "rigl", "srigl" or "gmp"
+ * @param sparsity       global sparsity of the sparsifiable weights, in [0, 1)
+ * @param distribution   "uniform" or "erk"
+ * @param denseFirst     keep the first sparsifiable layer dense
+ * @param denseLast      keep the last sparsifiable layer dense
+ * @param updateInterval ΔT in optimizer steps: mask updates (set, rigl, srigl) or pruning steps (gmp)
+ * @param updateEnd      T_end as a fraction of training: the last update (rigl, srigl, set) or the end
+ *                       of pruning (gmp)
+ * @param dropFraction   alpha for rigl and srigl, zeta for set
+ * @param ablation       srigl: whether neurons may be ablated
+ * @param gammaSal       srigl: the saliency threshold as a fraction of the fan-in
+ */
+public record SparsityConfig(String method, double sparsity, String distribution, boolean denseFirst, boolean denseLast,
+                             long updateInterval, double updateEnd, double dropFraction, boolean ablation,
+                             double gammaSal) {
+
+    public static final List<String> METHODS = List.of("dense", "static", "set", "rigl", "srigl", "gmp");
+
+    /** No sparsity. */
+    public static final SparsityConfig DENSE = new SparsityConfig("dense", 0, "uniform", false, false, 100, 0.75, 0.3, true, 0.3);
+
+    public SparsityConfig {
+        if (method == null || !METHODS.contains(method)) {
+            throw new IllegalArgumentException("--sparse-method is " + method + "; expected one of " + String.join(", ", METHODS));
+        }
+        if (!(sparsity >= 0 && sparsity < 1)) throw new IllegalArgumentException("--sparsity is " + sparsity + "; expected in [0, 1)");
+        Distribution.parse(distribution); // names the option on error
+        distribution = distribution.toLowerCase(Locale.ROOT);
+        if (updateInterval < 1) throw new IllegalArgumentException("--update-interval is " + updateInterval + "; expected >= 1");
+        if (!(updateEnd > 0 && updateEnd <= 1)) throw new IllegalArgumentException("--update-end is " + updateEnd + "; expected in (0, 1]");
+        if (!(dropFraction > 0 && dropFraction <= 1)) {
+            throw new IllegalArgumentException("--drop-fraction is " + dropFraction + "; expected in (0, 1]");
+        }
+        if (!(gammaSal >= 0 && gammaSal <= 1)) throw new IllegalArgumentException("--gamma-sal is " + gammaSal + "; expected in [0, 1]");
+    }
+
+    /** A method at a global sparsity with the published defaults (ΔT 100, T_end 0.75, alpha 0.3, gamma_sal 0.3). */
+    public static SparsityConfig of(String method, double sparsity, String distribution) {
+        return new SparsityConfig(method, sparsity, distribution, false, false, 100, 0.75, 0.3, true, 0.3);
+    }
+
+    public boolean isDense() { return method.equals("dense"); }
+
+    /** The layer budgets for a model's named parameters. */
+    public List<SparseLayer> allocate(Map<String, Parameter> parameters) {
+        return SparsityBudget.allocate(parameters, sparsity, Distribution.parse(distribution), denseFirst, denseLast);
+    }
+
+    /** A new, unbound method; null for "dense". */
+    public SparsityMethod createMethod() {
+        return switch (method) {
+            case "dense" -> null;
+            case "static" -> new StaticSparsity();
+            case "set" -> new SetSparsity(UpdateSchedule.constantFraction(updateInterval, updateEnd, dropFraction));
+            case "rigl" -> new RigL(UpdateSchedule.cosine(updateInterval, updateEnd, dropFraction));
+            case "srigl" -> new SRigL(UpdateSchedule.cosine(updateInterval, updateEnd, dropFraction), ablation, gammaSal);
+            case "gmp" -> new Gmp(0.0, 0.0, updateEnd, updateInterval);
+            default -> throw new AssertionError(method);
+        };
+    }
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", method);
+        m.put("sparsity", sparsity);
+        m.put("distribution", distribution);
+        m.put("dense_first", denseFirst);
+        m.put("dense_last", denseLast);
+        m.put("update_interval", updateInterval);
+        m.put("update_end", updateEnd);
+        m.put("drop_fraction", dropFraction);
+        m.put("ablation", ablation);
+        m.put("gamma_sal", gammaSal);
+        return m;
+    }
+
+    /** Reads {@link #toJson()}; a missing field takes its value from {@link #DENSE}'s defaults. */
+    public static SparsityConfig fromJson(Map<String, Object> m) {
+        if (m == null) return DENSE;
+        SparsityConfig d = DENSE;
+        return new SparsityConfig((String) m.getOrDefault("method", d.method), num(m, "sparsity", d.sparsity),
+                (String) m.getOrDefault("distribution", d.distribution), bool(m, "dense_first", d.denseFirst),
+                bool(m, "dense_last", d.denseLast), (long) num(m, "update_interval", d.updateInterval),
+                num(m, "update_end", d.updateEnd), num(m, "drop_fraction", d.dropFraction), bool(m, "ablation", d.ablation),
+                num(m, "gamma_sal", d.gammaSal));
+    }
+
+    private static double num(Map<String, Object> m, String key, double fallback) {
+        Object v = m.get(key);
+        if (v == null) return fallback;
+        if (!(v instanceof Number n)) throw new IllegalArgumentException("sparsity config '" + key + "' is not a number");
+        return n.doubleValue();
+    }
+
+    private static boolean bool(Map<String, Object> m, String key, boolean fallback) {
+        Object v = m.get(key);
+        if (v == null) return fallback;
+        if (!(v instanceof Boolean b)) throw new IllegalArgumentException("sparsity config '" + key + "' is not true/false");
+        return b;
+    }
+}
