@@ -1,11 +1,13 @@
 package dev.sparrow.sparsity;
 
 import dev.sparrow.nn.Parameter;
+import dev.sparrow.optim.Optimizer;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * The sparse-training part of a run config. Errors name the command-line option at fault.
@@ -21,15 +23,17 @@ import java.util.Map;
  * @param dropFraction   alpha for rigl and srigl, zeta for set
  * @param ablation       srigl: whether neurons may be ablated
  * @param gammaSal       srigl: the saliency threshold as a fraction of the fan-in
+ * @param sparseInit     rescale the initial weights to He init over each neuron's sparse fan-in (see
+ *                       {@link SparseInit}); not for gmp, which starts dense
  */
 public record SparsityConfig(String method, double sparsity, String distribution, boolean denseFirst, boolean denseLast,
                              long updateInterval, double updateEnd, double dropFraction, boolean ablation,
-                             double gammaSal) {
+                             double gammaSal, boolean sparseInit) {
 
     public static final List<String> METHODS = List.of("dense", "static", "set", "rigl", "srigl", "gmp");
 
     /** No sparsity. */
-    public static final SparsityConfig DENSE = new SparsityConfig("dense", 0, "uniform", false, false, 100, 0.75, 0.3, true, 0.3);
+    public static final SparsityConfig DENSE = new SparsityConfig("dense", 0, "uniform", false, false, 100, 0.75, 0.3, true, 0.3, true);
 
     public SparsityConfig {
         if (method == null || !METHODS.contains(method)) {
@@ -46,9 +50,35 @@ public record SparsityConfig(String method, double sparsity, String distribution
         if (!(gammaSal >= 0 && gammaSal <= 1)) throw new IllegalArgumentException("--gamma-sal is " + gammaSal + "; expected in [0, 1]");
     }
 
-    /** A method at a global sparsity with the published defaults (ΔT 100, T_end 0.75, alpha 0.3, gamma_sal 0.3). */
+    /**
+     * A method at a global sparsity with the published defaults (ΔT 100, T_end 0.75, alpha 0.3,
+     * gamma_sal 0.3) and He init over the sparse fan-in.
+     */
     public static SparsityConfig of(String method, double sparsity, String distribution) {
-        return new SparsityConfig(method, sparsity, distribution, false, false, 100, 0.75, 0.3, true, 0.3);
+        return new SparsityConfig(method, sparsity, distribution, false, false, 100, 0.75, 0.3, true, 0.3, true);
+    }
+
+    /**
+     * Draws the initial masks for a fresh run (and rescales the weights when {@link #sparseInit});
+     * returns the bound method, or null for "dense".
+     */
+    public SparsityMethod start(Map<String, Parameter> parameters, Optimizer optimizer,
+                                SplittableRandom rng) {
+        SparsityMethod m = createMethod();
+        if (m == null) return null;
+        List<SparseLayer> layers = allocate(parameters);
+        m.initialize(layers, optimizer, rng);
+        if (sparseInit) SparseInit.rescaleToSparseFanIn(layers);
+        return m;
+    }
+
+    /** Binds a method to masks restored from a checkpoint; null for "dense". */
+    public SparsityMethod resume(Map<String, Parameter> parameters, Optimizer optimizer,
+                                 SplittableRandom rng) {
+        SparsityMethod m = createMethod();
+        if (m == null) return null;
+        m.resume(allocate(parameters), optimizer, rng);
+        return m;
     }
 
     public boolean isDense() { return method.equals("dense"); }
@@ -83,6 +113,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
         m.put("drop_fraction", dropFraction);
         m.put("ablation", ablation);
         m.put("gamma_sal", gammaSal);
+        m.put("sparse_init", sparseInit);
         return m;
     }
 
@@ -94,7 +125,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
                 (String) m.getOrDefault("distribution", d.distribution), bool(m, "dense_first", d.denseFirst),
                 bool(m, "dense_last", d.denseLast), (long) num(m, "update_interval", d.updateInterval),
                 num(m, "update_end", d.updateEnd), num(m, "drop_fraction", d.dropFraction), bool(m, "ablation", d.ablation),
-                num(m, "gamma_sal", d.gammaSal));
+                num(m, "gamma_sal", d.gammaSal), bool(m, "sparse_init", d.sparseInit));
     }
 
     private static double num(Map<String, Object> m, String key, double fallback) {

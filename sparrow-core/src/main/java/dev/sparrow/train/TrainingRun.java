@@ -57,7 +57,7 @@ public final class TrainingRun {
             ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), pool, config.seed());
             Map<String, Parameter> parameters = Modules.namedParameters(model);
             Optimizer optimizer = optimizer(config, parameters);
-            SparsityMethod sparsity = config.sparsity().createMethod();
+            SparsityMethod sparsity = null;
             long stepsPerEpoch = train.batchesPerEpoch();
             LrSchedule schedule = LrSchedules.parse(config.schedule(), (float) config.learningRate(),
                     Math.round(config.warmupEpochs() * stepsPerEpoch), stepsPerEpoch);
@@ -72,9 +72,9 @@ public final class TrainingRun {
                     throw new IllegalArgumentException(resumeFrom + ": already trained for " + (firstEpoch - 1)
                             + " epochs; ask for more with --epochs");
                 }
-                if (sparsity != null) sparsity.resume(config.sparsity().allocate(parameters), optimizer, sparsityRandom(config));
-            } else if (sparsity != null) {
-                sparsity.initialize(config.sparsity().allocate(parameters), optimizer, sparsityRandom(config));
+                sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config));
+            } else {
+                sparsity = config.sparsity().start(parameters, optimizer, sparsityRandom(config));
             }
             RunDirectory dir = RunDirectory.create(outputDir, resumeFrom == null);
             Trainer trainer = new Trainer(model, optimizer, schedule, new SoftmaxCrossEntropy(config.labelSmoothing()),

@@ -34,7 +34,7 @@ class SparseTrainingRunTest {
     }
 
     private static TrainConfig config(String method) {
-        SparsityConfig s = new SparsityConfig(method, 0.9, "erk", false, false, 4, 0.75, 0.3, true, 0.3);
+        SparsityConfig s = new SparsityConfig(method, 0.9, "erk", false, false, 4, 0.75, 0.3, true, 0.3, true);
         return new TrainConfig("mlp", TrainConfig.DATASET_FASHION_MNIST, null, 2, 32, "sgd", 0.05, 0.9, true,
                 5e-4, "cosine", 0, 0, false, SEED, 1, s);
     }
@@ -102,9 +102,9 @@ class SparseTrainingRunTest {
         assertThatThrownBy(() -> SparsityConfig.of("lottery", 0.9, "erk")).hasMessageContaining("--sparse-method is lottery");
         assertThatThrownBy(() -> SparsityConfig.of("rigl", 1.2, "erk")).hasMessageContaining("--sparsity is 1.2");
         assertThatThrownBy(() -> SparsityConfig.of("rigl", 0.9, "normal")).hasMessageContaining("distribution 'normal' is unknown");
-        assertThatThrownBy(() -> new SparsityConfig("rigl", 0.9, "erk", false, false, 0, 0.75, 0.3, true, 0.3))
+        assertThatThrownBy(() -> new SparsityConfig("rigl", 0.9, "erk", false, false, 0, 0.75, 0.3, true, 0.3, true))
                 .hasMessageContaining("--update-interval is 0");
-        assertThatThrownBy(() -> new SparsityConfig("srigl", 0.9, "erk", false, false, 10, 0.75, 0.3, true, 2))
+        assertThatThrownBy(() -> new SparsityConfig("srigl", 0.9, "erk", false, false, 10, 0.75, 0.3, true, 2, true))
                 .hasMessageContaining("--gamma-sal is 2.0");
         assertThat(SparsityConfig.of("srigl", 0.9, "ERK").createMethod()).isInstanceOf(SRigL.class);
         assertThat(SparsityConfig.DENSE.createMethod()).isNull();
