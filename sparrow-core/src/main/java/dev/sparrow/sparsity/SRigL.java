@@ -12,18 +12,24 @@ import java.util.SplittableRandom;
  * from {@link SparsityBudget}. One update of a layer, with n_drop = floor(n_active · f(t)):
  * <ol>
  *   <li>Ablation (not for the output layer, and only when enabled): the salient set is the top
- *       n_active - n_drop active weights by |w| together with the top n_drop other positions by
- *       |gradient|. A neuron survives when it holds at least max(1, floor(gamma_sal · k)) salient
- *       positions; if fewer than m = max(1, budget div fanIn) would survive, the threshold falls to the
+ *       n_active - n_drop active weights by |w| together with the top n_drop positions of the layer
+ *       by |gradient|. A neuron survives when it holds at least max(1, floor(gamma_sal · k0))
+ *       salient positions, k0 = budget div (all neurons) being the constant fan-in before any
+ *       ablation; if fewer than m = ceil(budget / fanIn) would survive, the threshold falls to the
  *       m-th largest count. Ablation is decided afresh each time, so a neuron can come back.</li>
  *   <li>k' = min(fanIn, budget div survivors).</li>
  *   <li>Drop: keep the layer-wide top n_active - n_drop by |w| among active weights of survivors, then
  *       trim any neuron above k' to its k' largest |w|.</li>
  *   <li>Grow: each survivor grows its missing k' - kept positions with the largest |gradient|.</li>
  * </ol>
- * Every surviving neuron ends with exactly k' active weights and every ablated one with none. Growth
- * candidates for the salient set are the positions outside the top-|w| set (as in RigL's growth).
- * New weights start at zero with zeroed optimizer state; ties go to the lower index.
+ * Every surviving neuron ends with exactly k' active weights and every ablated one with none. New
+ * weights start at zero with zeroed optimizer state; ties go to the lower index.
+ *
+ * <p>Two choices where the reference text is loose, both as in the authors' code (calgaryml/
+ * condensed-sparsity, {@code use_sparse_const_fan_in_for_ablation}): the threshold uses the fan-in
+ * before ablation k0, not the current fan-in (with the current one, each ablation raises the
+ * threshold and the layer collapses to m neurons: at 90%, gamma_sal 0.95, the MLP's 300 hidden neurons
+ * fell to 30 within one epoch); and m is rounded up, so k' never exceeds the dense fan-in.
  */
 public final class SRigL extends AbstractSparsityMethod {
     private final UpdateSchedule schedule;
@@ -117,23 +123,17 @@ public final class SRigL extends AbstractSparsityMethod {
         int fanIn = layer.fanIn();
         boolean[] salient = new boolean[w.length];
         for (int i : Ranking.largestAbs(w, active, active.length, nKeep)) salient[i] = true;
-        int[] others = Ranking.where(salient, 0, salient.length, false);
-        for (int i : Ranking.largestAbs(grad, others, others.length, Math.min(nDrop, others.length))) salient[i] = true;
+        int[] all = new int[w.length];
+        for (int i = 0; i < all.length; i++) all[i] = i;
+        for (int i : Ranking.largestAbs(grad, all, all.length, Math.min(nDrop, all.length))) salient[i] = true;
         int[] counts = new int[rows];
-        int currentFanIn = 0;
-        float[] keep = layer.parameter().mask().values();
         for (int r = 0; r < rows; r++) {
             int c = 0;
-            int a = 0;
-            for (int i = r * fanIn; i < (r + 1) * fanIn; i++) {
-                if (salient[i]) c++;
-                if (keep[i] != 0f) a++;
-            }
+            for (int i = r * fanIn; i < (r + 1) * fanIn; i++) if (salient[i]) c++;
             counts[r] = c;
-            currentFanIn = Math.max(currentFanIn, a);
         }
-        int threshold = Math.max(1, (int) Math.floor(gammaSal * currentFanIn));
-        int minSurvivors = Math.min(rows, Math.max(1, layer.active() / fanIn));
+        int threshold = Math.max(1, (int) Math.floor(gammaSal * fanInFor(layer, rows)));
+        int minSurvivors = minSurvivors(layer);
         int surviving = 0;
         for (int c : counts) if (c >= threshold) surviving++;
         if (surviving < minSurvivors) {
@@ -144,6 +144,11 @@ public final class SRigL extends AbstractSparsityMethod {
         boolean[] alive = new boolean[rows];
         for (int r = 0; r < rows; r++) alive[r] = counts[r] >= threshold;
         return alive;
+    }
+
+    /** m = ceil(budget / dense fan-in): fewer neurons could not hold the budget. */
+    static int minSurvivors(SparseLayer layer) {
+        return Math.min(layer.rows(), Math.max(1, (layer.active() + layer.fanIn() - 1) / layer.fanIn()));
     }
 
     /** Neurons of a layer with at least one active weight. */

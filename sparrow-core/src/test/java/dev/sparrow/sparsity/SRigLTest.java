@@ -54,7 +54,7 @@ class SRigLTest {
                 int k = constantFanIn(l, context);
                 int alive = SRigL.activeNeurons(l);
                 assertThat(k).as("fan-in of %s, %s", l.name(), context).isEqualTo(Math.min(l.fanIn(), l.active() / alive));
-                assertThat(alive).as("survivors of %s", l.name()).isGreaterThanOrEqualTo(Math.max(1, l.active() / l.fanIn()));
+                assertThat(alive).as("survivors of %s", l.name()).isGreaterThanOrEqualTo(SRigL.minSurvivors(l));
                 if (l.output()) assertThat(alive).as("output layer, %s", context).isEqualTo(l.rows());
             }
         }
