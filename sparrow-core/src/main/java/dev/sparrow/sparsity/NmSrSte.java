@@ -80,7 +80,8 @@ public final class NmSrSte implements SparsityMethod {
         StructuredMasks.fillGroups(w, k, m, n);
         float[] value = l.parameter().value().data();
         for (int j = 0; j < w.length; j++) value[j] = w[j] * k[j] + 0f;
-        applied[i] = value.clone();
+        if (applied[i] == null) applied[i] = new float[value.length];
+        System.arraycopy(value, 0, applied[i], 0, value.length);
     }
 
     @Override

@@ -19,6 +19,9 @@ public final class SparseTraining implements TrainListener {
 
     public SparsityMethod method() { return method; }
 
+    /** The masks' current state. */
+    public SparsityStats stats() { return SparsityStats.of(method.layers()); }
+
     @Override
     public void onEpochStart(int epoch, int epochs, int batches) {
         totalSteps = (long) epochs * batches;

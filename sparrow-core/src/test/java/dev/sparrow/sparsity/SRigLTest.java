@@ -92,6 +92,11 @@ class SRigLTest {
 
         // k' = 20 div 3 = 6 for the three survivors
         assertThat(MaskInit.rowCounts(p.mask(), 4)).containsExactly(6, 6, 6, 0);
+        SparsityStats stats = SparsityStats.of(List.of(layer));
+        assertThat(stats.active()).isEqualTo(18);
+        assertThat(stats.layers().getFirst().activeNeurons()).isEqualTo(3);
+        assertThat(stats.sparsity()).isEqualTo(1 - 18 / 40.0);
+        assertThat(stats.toString()).contains("w 18/40, neurons 3/4");
         for (int i = 30; i < 40; i++) assertThat(p.value().data()[i]).isEqualTo(0f);
 
         // the neuron comes back when its gradients become the largest
