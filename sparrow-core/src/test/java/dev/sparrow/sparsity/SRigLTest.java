@@ -107,6 +107,32 @@ class SRigLTest {
     }
 
     @Test
+    void theThresholdComesFromTheFanInBeforeAblation() {
+        // 4 neurons of fan-in 20, budget 20: k0 = 5, gamma_sal 0.95 gives a threshold of 4. Rows 0 and
+        // 1 are alive with 10 each (k = 10). Row 0 keeps all 10 by |w|, row 1 gets 5 salient positions
+        // by gradient: it survives (5 >= 4), where a threshold from the current fan-in (9) would
+        // ablate it.
+        float[] w = new float[80];
+        float[] keep = new float[80];
+        for (int j = 0; j < 10; j++) {
+            keep[j] = 1f;
+            w[j] = 10f + j;
+            keep[20 + j] = 1f;
+            w[20 + j] = 0.1f * (j + 1);
+        }
+        Parameter p = new Parameter("weight", Tensor.wrap(w, 4, 20), true);
+        p.setMask(Mask.of(keep));
+        float[] g = p.grad().data();
+        for (int j = 10; j < 15; j++) g[j] = 3f;      // row 0: inactive positions
+        for (int j = 30; j < 35; j++) g[j] = 2f;      // row 1: inactive positions
+        SRigL srigl = new SRigL(UpdateSchedule.constantFraction(1, 1.0, 0.5), true, 0.95);
+        SparseLayer layer = new SparseLayer("w", p, 20, false);
+        srigl.resume(List.of(layer), null, new SplittableRandom(SEED));
+        srigl.afterStep(1, 10);
+        assertThat(MaskInit.rowCounts(p.mask(), 4)).containsExactly(10, 10, 0, 0);
+    }
+
+    @Test
     void theOutputLayerIsNeverAblated() {
         Parameter p = ablationLayer();
         SRigL srigl = new SRigL(UpdateSchedule.constantFraction(1, 1.0, 0.5), true, 0.3);
