@@ -133,6 +133,26 @@ class SRigLTest {
     }
 
     @Test
+    void convolutionNeuronsAreOutputChannelsOverInputChannelsAndKernel() {
+        dev.sparrow.nn.layers.Conv2d conv = new dev.sparrow.nn.layers.Conv2d(3, 8, 3, 3, 1, 1, false, SEED);
+        Map<String, Parameter> params = dev.sparrow.nn.Modules.namedParameters(conv);
+        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.7, Distribution.UNIFORM, false, false);
+        SparseLayer l = layers.getFirst();
+        assertThat(l.rows()).isEqualTo(8);
+        assertThat(l.fanIn()).isEqualTo(27);
+        SRigL srigl = new SRigL(UpdateSchedule.cosine(1, 1.0, 0.3), false, 0.3);
+        srigl.initialize(layers, null, new SplittableRandom(SEED));
+        int k = l.active() / 8; // round(0.3 * 216) = 65 -> 8 per channel
+        assertThat(MaskInit.rowCounts(l.parameter().mask(), 8)).containsOnly(k);
+        SplittableRandom gradients = new SplittableRandom(SEED);
+        for (int step = 1; step <= 5; step++) {
+            Fixtures.randomGradients(params, gradients);
+            srigl.afterStep(step, 6);
+            assertThat(MaskInit.rowCounts(l.parameter().mask(), 8)).as("step %d", step).containsOnly(k);
+        }
+    }
+
+    @Test
     void theOutputLayerIsNeverAblated() {
         Parameter p = ablationLayer();
         SRigL srigl = new SRigL(UpdateSchedule.constantFraction(1, 1.0, 0.5), true, 0.3);
