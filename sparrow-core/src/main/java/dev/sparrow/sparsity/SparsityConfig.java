@@ -1,6 +1,7 @@
 package dev.sparrow.sparsity;
 
 import dev.sparrow.nn.Parameter;
+import dev.sparrow.optim.LrSchedule;
 import dev.sparrow.optim.Optimizer;
 
 import java.util.LinkedHashMap;
@@ -12,7 +13,9 @@ import java.util.SplittableRandom;
 /**
  * The sparse-training part of a run config. Errors name the command-line option at fault.
  *
- * @param method         "dense" (no sparsity), "static", "set", "rigl", "srigl" or "gmp"
+ * @param method         "dense" (no sparsity), "static", "set", "rigl", "srigl", "gmp", or "nm:N:M" (N:M
+ *                       with SR-STE; then {@code sparsity} and {@code distribution} are not used, only
+ *                       dense first/last, and the run needs its learning-rate schedule)
  * @param sparsity       global sparsity of the sparsifiable weights, in [0, 1)
  * @param distribution   "uniform" or "erk"
  * @param denseFirst     keep the first sparsifiable layer dense
@@ -30,15 +33,18 @@ public record SparsityConfig(String method, double sparsity, String distribution
                              long updateInterval, double updateEnd, double dropFraction, boolean ablation,
                              double gammaSal, boolean sparseInit) {
 
-    public static final List<String> METHODS = List.of("dense", "static", "set", "rigl", "srigl", "gmp");
+    public static final List<String> METHODS = List.of("dense", "static", "set", "rigl", "srigl", "gmp", "nm:N:M");
+    /** SR-STE's decay of pruned weights (Zhou et al. 2021). */
+    public static final double SR_STE_LAMBDA = 2e-4;
 
     /** No sparsity. */
     public static final SparsityConfig DENSE = new SparsityConfig("dense", 0, "uniform", false, false, 100, 0.75, 0.3, true, 0.3, true);
 
     public SparsityConfig {
-        if (method == null || !METHODS.contains(method)) {
+        if (method == null || !(METHODS.contains(method) && !method.equals("nm:N:M") || method.startsWith("nm:"))) {
             throw new IllegalArgumentException("--sparse-method is " + method + "; expected one of " + String.join(", ", METHODS));
         }
+        if (method.startsWith("nm:")) nmPair(method); // checks N and M
         if (!(sparsity >= 0 && sparsity < 1)) throw new IllegalArgumentException("--sparsity is " + sparsity + "; expected in [0, 1)");
         Distribution.parse(distribution); // names the option on error
         distribution = distribution.toLowerCase(Locale.ROOT);
@@ -64,7 +70,13 @@ public record SparsityConfig(String method, double sparsity, String distribution
      */
     public SparsityMethod start(Map<String, Parameter> parameters, Optimizer optimizer,
                                 SplittableRandom rng) {
-        SparsityMethod m = createMethod();
+        return start(parameters, optimizer, rng, null);
+    }
+
+    /** As {@link #start(Map, Optimizer, SplittableRandom)}, with the run's schedule (needed by nm:N:M). */
+    public SparsityMethod start(Map<String, Parameter> parameters, Optimizer optimizer,
+                                SplittableRandom rng, LrSchedule schedule) {
+        SparsityMethod m = createMethod(schedule);
         if (m == null) return null;
         List<SparseLayer> layers = allocate(parameters);
         m.initialize(layers, optimizer, rng);
@@ -75,6 +87,10 @@ public record SparsityConfig(String method, double sparsity, String distribution
     /** Binds a method to masks restored from a checkpoint; null for "dense". */
     public SparsityMethod resume(Map<String, Parameter> parameters, Optimizer optimizer,
                                  SplittableRandom rng) {
+        if (method.startsWith("nm:")) {
+            throw new IllegalArgumentException("a run with --sparse-method " + method
+                    + " cannot be resumed: its dense weights are not in the checkpoint");
+        }
         SparsityMethod m = createMethod();
         if (m == null) return null;
         m.resume(allocate(parameters), optimizer, rng);
@@ -83,13 +99,55 @@ public record SparsityConfig(String method, double sparsity, String distribution
 
     public boolean isDense() { return method.equals("dense"); }
 
+    /** {N, M} of "nm:N:M", with errors naming the option. */
+    static int[] nmPair(String method) {
+        String[] parts = method.split(":", -1);
+        if (parts.length != 3) throw new IllegalArgumentException("--sparse-method is " + method + "; expected nm:N:M, e.g. nm:2:4");
+        int n;
+        int m;
+        try {
+            n = Integer.parseInt(parts[1]);
+            m = Integer.parseInt(parts[2]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--sparse-method is " + method + "; N and M must be whole numbers, e.g. nm:2:4");
+        }
+        try {
+            StructuredMasks.checkNm(n, m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--sparse-method " + method + ": " + e.getMessage());
+        }
+        return new int[] {n, m};
+    }
+
     /** The layer budgets for a model's named parameters. */
     public List<SparseLayer> allocate(Map<String, Parameter> parameters) {
+        if (method.startsWith("nm:")) {
+            // N:M: every layer not kept dense is sparse at N/M density
+            int[] nm = nmPair(method);
+            List<SparseLayer> all = SparsityBudget.sparsifiable(parameters);
+            List<SparseLayer> out = new java.util.ArrayList<>(all.size());
+            for (int i = 0; i < all.size(); i++) {
+                SparseLayer l = all.get(i);
+                boolean dense = (denseFirst && i == 0) || (denseLast && i == all.size() - 1);
+                out.add(dense ? l : l.withActive((int) Math.max(1, (long) l.size() * nm[0] / nm[1])));
+            }
+            return out;
+        }
         return SparsityBudget.allocate(parameters, sparsity, Distribution.parse(distribution), denseFirst, denseLast);
     }
 
     /** A new, unbound method; null for "dense". */
     public SparsityMethod createMethod() {
+        return createMethod(null);
+    }
+
+    /** A new, unbound method; null for "dense"; nm:N:M needs the run's learning-rate schedule. */
+    public SparsityMethod createMethod(LrSchedule schedule) {
+        if (method.startsWith("nm:")) {
+            int[] nm = nmPair(method);
+            if (schedule == null) throw new IllegalArgumentException("--sparse-method " + method + " needs the learning-rate schedule");
+            return new NmSrSte(nm[0], nm[1], SR_STE_LAMBDA, schedule);
+        }
         return switch (method) {
             case "dense" -> null;
             case "static" -> new StaticSparsity();

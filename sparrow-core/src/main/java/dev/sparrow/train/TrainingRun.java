@@ -74,7 +74,7 @@ public final class TrainingRun {
                 }
                 sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config));
             } else {
-                sparsity = config.sparsity().start(parameters, optimizer, sparsityRandom(config));
+                sparsity = config.sparsity().start(parameters, optimizer, sparsityRandom(config), schedule);
             }
             RunDirectory dir = RunDirectory.create(outputDir, resumeFrom == null);
             Trainer trainer = new Trainer(model, optimizer, schedule, new SoftmaxCrossEntropy(config.labelSmoothing()),

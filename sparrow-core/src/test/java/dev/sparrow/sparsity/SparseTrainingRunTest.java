@@ -34,8 +34,12 @@ class SparseTrainingRunTest {
     }
 
     private static TrainConfig config(String method) {
+        return config(method, 2);
+    }
+
+    private static TrainConfig config(String method, int epochs) {
         SparsityConfig s = new SparsityConfig(method, 0.9, "erk", false, false, 4, 0.75, 0.3, true, 0.3, true);
-        return new TrainConfig("mlp", TrainConfig.DATASET_FASHION_MNIST, null, 2, 32, "sgd", 0.05, 0.9, true,
+        return new TrainConfig("mlp", TrainConfig.DATASET_FASHION_MNIST, null, epochs, 32, "sgd", 0.05, 0.9, true,
                 5e-4, "cosine", 0, 0, false, SEED, 1, s);
     }
 
@@ -98,6 +102,25 @@ class SparseTrainingRunTest {
     }
 
     @Test
+    void nmRunWithSrSteLeavesAtMostNOfEveryMNonzeroAndLearns(@TempDir Path dir) throws IOException {
+        TrainConfig config = config("nm:2:4");
+        TrainingRun.Outcome out = TrainingRun.run(config, data(), dir, null, TrainListener.NONE);
+        assertThat(out.last().trainLoss()).isLessThan(out.epochs().getFirst().trainLoss());
+        assertThat(out.last().testAccuracy()).isGreaterThan(0.9);
+        Map<String, Parameter> params = restored(out.checkpoint());
+        for (SparseLayer l : config.sparsity().allocate(params)) {
+            float[] w = l.parameter().value().data();
+            for (int g = 0; g < w.length; g += 4) {
+                int nonzero = 0;
+                for (int j = g; j < g + 4; j++) if (w[j] != 0f) nonzero++;
+                assertThat(nonzero).as("%s group at %d", l.name(), g).isLessThanOrEqualTo(2);
+            }
+        }
+        assertThatThrownBy(() -> TrainingRun.run(config("nm:2:4", 3), data(), dir, out.checkpoint(), TrainListener.NONE))
+                .hasMessageContaining("cannot be resumed");
+    }
+
+    @Test
     void badSparsityOptionsNameTheOption() {
         assertThatThrownBy(() -> SparsityConfig.of("lottery", 0.9, "erk")).hasMessageContaining("--sparse-method is lottery");
         assertThatThrownBy(() -> SparsityConfig.of("rigl", 1.2, "erk")).hasMessageContaining("--sparsity is 1.2");
@@ -107,6 +130,9 @@ class SparseTrainingRunTest {
         assertThatThrownBy(() -> new SparsityConfig("srigl", 0.9, "erk", false, false, 10, 0.75, 0.3, true, 2, true))
                 .hasMessageContaining("--gamma-sal is 2.0");
         assertThat(SparsityConfig.of("srigl", 0.9, "ERK").createMethod()).isInstanceOf(SRigL.class);
+        assertThatThrownBy(() -> SparsityConfig.of("nm:5:4", 0, "uniform")).hasMessageContaining("--sparse-method nm:5:4: N is 5");
+        assertThatThrownBy(() -> SparsityConfig.of("nm:N:M", 0, "uniform")).hasMessageContaining("N and M must be whole numbers");
+        assertThatThrownBy(() -> SparsityConfig.of("nm:2:4", 0, "uniform").createMethod()).hasMessageContaining("needs the learning-rate schedule");
         assertThat(SparsityConfig.DENSE.createMethod()).isNull();
     }
 }
