@@ -11,12 +11,18 @@ import java.util.SplittableRandom;
  * masking its smallest |w| (ties to the higher index); pruned weights never come back. The last
  * pruning step reaches exactly the layer's budget. t0 = round(startFraction · total steps) and
  * n = max(1, floor((endFraction - startFraction) · total steps / dt)).
+ *
+ * <p>With a bank width B > 0 the pruning is bank-balanced (Yao et al. 2019): each row is split into
+ * banks of B consecutive weights and every bank keeps the same count, round(B·(1 - s_t)), of its
+ * largest |w|; the final count per layer is then rows·(fanIn / B)·round(B·(1 - s_f)), which can differ
+ * from the budget by the rounding.
  */
 public final class Gmp extends AbstractSparsityMethod {
     private final double initialSparsity;
     private final double startFraction;
     private final double endFraction;
     private final long interval;
+    private final int bankWidth;
 
     /**
      * @param initialSparsity s_i in [0, 1)
@@ -25,6 +31,11 @@ public final class Gmp extends AbstractSparsityMethod {
      * @param interval        dt, steps between pruning steps, >= 1
      */
     public Gmp(double initialSparsity, double startFraction, double endFraction, long interval) {
+        this(initialSparsity, startFraction, endFraction, interval, 0);
+    }
+
+    /** @param bankWidth B for bank-balanced pruning (must divide every sparse layer's fan-in), or 0 for none */
+    public Gmp(double initialSparsity, double startFraction, double endFraction, long interval, int bankWidth) {
         if (!(initialSparsity >= 0 && initialSparsity < 1)) {
             throw new IllegalArgumentException("initial sparsity is " + initialSparsity + "; expected in [0, 1)");
         }
@@ -38,7 +49,17 @@ public final class Gmp extends AbstractSparsityMethod {
         this.initialSparsity = initialSparsity;
         this.startFraction = startFraction;
         this.endFraction = endFraction;
+        if (bankWidth < 0) throw new IllegalArgumentException("bank width is " + bankWidth + "; expected >= 0 (0 for none)");
         this.interval = interval;
+        this.bankWidth = bankWidth;
+    }
+
+    @Override
+    protected void afterInitialMask(SparseLayer layer) {
+        if (bankWidth > 0 && layer.fanIn() % bankWidth != 0) {
+            throw new IllegalArgumentException("layer '" + layer.name() + "': bank width " + bankWidth
+                    + " does not divide its fan-in " + layer.fanIn());
+        }
     }
 
     /** From dense, every 100 steps, over the first half of training. */
@@ -73,6 +94,10 @@ public final class Gmp extends AbstractSparsityMethod {
 
     @Override
     protected void update(SparseLayer layer, long step, long totalSteps) {
+        if (bankWidth > 0) {
+            pruneBanks(layer, sparsityAt(step, totalSteps, layer.sparsity()));
+            return;
+        }
         long t0 = startStep(totalSteps);
         boolean last = (step - t0) / interval == pruningSteps(totalSteps);
         int target = last ? layer.active()
@@ -84,8 +109,28 @@ public final class Gmp extends AbstractSparsityMethod {
         commit(layer, next);
     }
 
+    /** Every bank keeps its round(B·(1 - s)) largest |w| among those still active. */
+    private void pruneBanks(SparseLayer layer, double sparsity) {
+        int keepPerBank = (int) Math.max(1, Math.round(bankWidth * (1 - sparsity)));
+        float[] keep = layer.parameter().mask().values();
+        float[] w = layer.parameter().value().data();
+        boolean[] next = new boolean[keep.length];
+        int[] bank = new int[bankWidth];
+        for (int b = 0; b < keep.length; b += bankWidth) {
+            int count = 0;
+            for (int j = b; j < b + bankWidth; j++) if (keep[j] != 0f) bank[count++] = j;
+            if (count <= keepPerBank) {
+                for (int j = 0; j < count; j++) next[bank[j]] = true;
+            } else {
+                for (int i : Ranking.largestAbs(w, bank, count, keepPerBank)) next[i] = true;
+            }
+        }
+        commit(layer, next);
+    }
+
     @Override
     public String describe() {
-        return "gmp(si=" + initialSparsity + ",start=" + startFraction + ",end=" + endFraction + ",dt=" + interval + ")";
+        return "gmp(si=" + initialSparsity + ",start=" + startFraction + ",end=" + endFraction + ",dt=" + interval
+                + (bankWidth > 0 ? ",bank=" + bankWidth : "") + ")";
     }
 }

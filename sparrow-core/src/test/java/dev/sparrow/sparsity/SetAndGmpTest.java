@@ -110,6 +110,32 @@ class SetAndGmpTest {
     }
 
     @Test
+    void bankBalancedGmpKeepsTheSameCountInEveryBank() {
+        Map<String, Parameter> params = Fixtures.twoLayers(SEED); // fan-ins 30 and 20
+        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.8, Distribution.UNIFORM, false, false);
+        Gmp gmp = new Gmp(0.0, 0.0, 0.5, 10, 10);
+        gmp.initialize(layers, null, new SplittableRandom(SEED));
+        for (long step = 1; step <= 100; step++) {
+            gmp.afterStep(step, 100);
+            for (SparseLayer l : layers) {
+                float[] keep = l.parameter().mask().values();
+                int first = -1;
+                for (int b = 0; b < keep.length; b += 10) {
+                    int c = 0;
+                    for (int j = b; j < b + 10; j++) if (keep[j] != 0f) c++;
+                    if (first < 0) first = c;
+                    assertThat(c).as("%s bank at %d after step %d", l.name(), b, step).isEqualTo(first);
+                }
+            }
+        }
+        // final: round(10 * 0.2) = 2 per bank
+        assertThat(layers.get(0).parameter().mask().activeCount()).isEqualTo(20 * 3 * 2);
+        assertThat(layers.get(1).parameter().mask().activeCount()).isEqualTo(10 * 2 * 2);
+        assertThatThrownBy(() -> new Gmp(0, 0, 0.5, 10, 7).initialize(layers, null, new SplittableRandom(1)))
+                .hasMessageContaining("bank width 7 does not divide its fan-in 30");
+    }
+
+    @Test
     void badGmpOptionsAreNamed() {
         assertThatThrownBy(() -> new Gmp(1.0, 0, 0.5, 10)).hasMessageContaining("initial sparsity is 1.0");
         assertThatThrownBy(() -> new Gmp(0, 0.6, 0.5, 10)).hasMessageContaining("pruning end fraction is 0.5");
