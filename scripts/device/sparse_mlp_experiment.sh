@@ -1,8 +1,11 @@
+# The sparse-training table of docs/sparse-training.md, 10 runs in parallel on the lent machine's CPU.
+# Needs (carried, ignored paths): .device-jdk (a jlink'd JDK 25 with jdk.incubator.vector),
+# .device-data/*-ubyte.xz (Fashion-MNIST), sparrow-core/target/classes and target/test-classes.
+# Not run there yet: the numbers in the doc come from this machine, one run after another.
 set -e
-mkdir -p /tmp/j /tmp/d /tmp/logs
-tar xJf .device-data/jdk.tar.xz -C /tmp/j
+mkdir -p /tmp/d /tmp/logs
 for f in .device-data/*-ubyte.xz; do xz -dc $f > /tmp/d/$(basename $f .xz); done
-J=/tmp/j/sp-jdk/bin/java
+J=.device-jdk/bin/java
 CP=sparrow-core/target/classes:sparrow-core/target/test-classes
 export SPARROW_DATA=/tmp/d
 nproc
