@@ -1,5 +1,7 @@
 package dev.sparrow.train;
 
+import dev.sparrow.sparsity.SparsityConfig;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,11 +14,12 @@ import java.util.Map;
  * @param warmupEpochs   linear learning-rate warm-up before the schedule, in epochs
  * @param augment        random crop (padding 2) and horizontal flip on training images
  * @param threads        size of the compute pool
+ * @param sparsity       sparse training method and budget ({@link SparsityConfig#DENSE} for none)
  */
 public record TrainConfig(String model, String dataset, String dataDir, int epochs, int batchSize,
                           String optimizer, double learningRate, double momentum, boolean nesterov,
                           double weightDecay, String schedule, double warmupEpochs, double labelSmoothing,
-                          boolean augment, long seed, int threads) {
+                          boolean augment, long seed, int threads, SparsityConfig sparsity) {
 
     public static final String DATASET_FASHION_MNIST = "fashion-mnist";
 
@@ -33,6 +36,16 @@ public record TrainConfig(String model, String dataset, String dataDir, int epoc
         require(labelSmoothing >= 0 && labelSmoothing < 1, "label-smoothing", labelSmoothing, "in [0, 1)");
         require(threads >= 1 && threads <= 1024, "threads", threads, "in [1, 1024]");
         require(schedule != null, "schedule", schedule, "a schedule");
+        if (sparsity == null) sparsity = SparsityConfig.DENSE;
+    }
+
+    /** A dense run (no sparse training). */
+    public TrainConfig(String model, String dataset, String dataDir, int epochs, int batchSize,
+                       String optimizer, double learningRate, double momentum, boolean nesterov,
+                       double weightDecay, String schedule, double warmupEpochs, double labelSmoothing,
+                       boolean augment, long seed, int threads) {
+        this(model, dataset, dataDir, epochs, batchSize, optimizer, learningRate, momentum, nesterov, weightDecay,
+                schedule, warmupEpochs, labelSmoothing, augment, seed, threads, SparsityConfig.DENSE);
     }
 
     private static void require(boolean ok, String option, Object value, String expected) {
@@ -63,6 +76,7 @@ public record TrainConfig(String model, String dataset, String dataDir, int epoc
         m.put("augment", augment);
         m.put("seed", seed);
         m.put("threads", threads);
+        if (!sparsity.isDense()) m.put("sparsity", sparsity.toJson());
         return m;
     }
 
@@ -72,7 +86,20 @@ public record TrainConfig(String model, String dataset, String dataDir, int epoc
                 (int) num(m, "epochs"), (int) num(m, "batch_size"), str(m, "optimizer"), num(m, "lr"),
                 num(m, "momentum"), bool(m, "nesterov"), num(m, "weight_decay"), str(m, "schedule"),
                 num(m, "warmup_epochs"), num(m, "label_smoothing"), bool(m, "augment"),
-                (long) num(m, "seed"), (int) num(m, "threads"));
+                (long) num(m, "seed"), (int) num(m, "threads"), sparsity(m));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static SparsityConfig sparsity(Map<String, Object> m) {
+        Object v = m.get("sparsity");
+        if (v == null) return SparsityConfig.DENSE;
+        if (!(v instanceof Map<?, ?> map)) throw new IllegalArgumentException("run config 'sparsity' is not an object");
+        return SparsityConfig.fromJson((Map<String, Object>) map);
+    }
+
+    public TrainConfig withSparsity(SparsityConfig s) {
+        return new TrainConfig(model, dataset, dataDir, epochs, batchSize, optimizer, learningRate, momentum,
+                nesterov, weightDecay, schedule, warmupEpochs, labelSmoothing, augment, seed, threads, s);
     }
 
     private static Object field(Map<String, Object> m, String key) {

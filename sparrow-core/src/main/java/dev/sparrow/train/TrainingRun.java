@@ -17,12 +17,15 @@ import dev.sparrow.optim.LrSchedule;
 import dev.sparrow.optim.LrSchedules;
 import dev.sparrow.optim.Optimizer;
 import dev.sparrow.optim.Sgd;
+import dev.sparrow.sparsity.SparseTraining;
+import dev.sparrow.sparsity.SparsityMethod;
 import dev.sparrow.util.Json;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * One training run from a {@link TrainConfig}: builds the model, optimizer, schedule and loaders,
@@ -52,7 +55,9 @@ public final class TrainingRun {
              DataLoader train = trainLoader(config, data);
              DataLoader test = evalLoader(data.test(), config.batchSize(), data.mean(), data.std())) {
             ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), pool, config.seed());
-            Optimizer optimizer = optimizer(config, Modules.namedParameters(model));
+            Map<String, Parameter> parameters = Modules.namedParameters(model);
+            Optimizer optimizer = optimizer(config, parameters);
+            SparsityMethod sparsity = null;
             long stepsPerEpoch = train.batchesPerEpoch();
             LrSchedule schedule = LrSchedules.parse(config.schedule(), (float) config.learningRate(),
                     Math.round(config.warmupEpochs() * stepsPerEpoch), stepsPerEpoch);
@@ -67,6 +72,9 @@ public final class TrainingRun {
                     throw new IllegalArgumentException(resumeFrom + ": already trained for " + (firstEpoch - 1)
                             + " epochs; ask for more with --epochs");
                 }
+                sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config));
+            } else {
+                sparsity = config.sparsity().start(parameters, optimizer, sparsityRandom(config), schedule);
             }
             RunDirectory dir = RunDirectory.create(outputDir, resumeFrom == null);
             Trainer trainer = new Trainer(model, optimizer, schedule, new SoftmaxCrossEntropy(config.labelSmoothing()),
@@ -84,12 +92,18 @@ public final class TrainingRun {
                     }
                 }
             });
+            if (sparsity != null) trainer.addListener(new SparseTraining(sparsity));
             trainer.addListener(listener);
             List<EpochResult> results = trainer.fit(train, test, firstEpoch, config.epochs());
             long paramCount = Modules.parameterCount(model);
             dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe());
             return new Outcome(results, dir.checkpoint(), dir.path(), paramCount);
         }
+    }
+
+    /** The masks' random source: from the run seed, apart from the weights' stream. */
+    private static SplittableRandom sparsityRandom(TrainConfig config) {
+        return new SplittableRandom(config.seed() ^ 0x5EED_5BA2_5E00_0001L);
     }
 
     static DataLoader trainLoader(TrainConfig config, Data data) {
@@ -121,6 +135,10 @@ public final class TrainingRun {
         String json = saved.config().orElseThrow(() -> new IllegalArgumentException(
                 saved.file() + ": checkpoint has no run config; it cannot be resumed"));
         TrainConfig old = TrainConfig.fromJson(Json.parseObject(json, Json.Limits.of(1 << 20)));
+        if (!old.sparsity().equals(config.sparsity())) {
+            throw new IllegalArgumentException(saved.file() + ": checkpoint is from a run with sparsity "
+                    + old.sparsity().toJson() + ", not " + config.sparsity().toJson());
+        }
         if (!old.model().equals(config.model()) || !old.optimizer().equals(config.optimizer())) {
             throw new IllegalArgumentException(saved.file() + ": checkpoint is from a " + old.model() + "/"
                     + old.optimizer() + " run, not " + config.model() + "/" + config.optimizer());

@@ -1,0 +1,45 @@
+package dev.sparrow.sparsity;
+
+/**
+ * Rigging the Lottery (Evci et al. 2020). At each update (every ΔT steps while t < T_end), each sparse
+ * layer drops n_drop = floor(n_active · f(t)) weights: it keeps the top n_active - n_drop by |w| and
+ * grows the n_drop positions not kept with the largest |dense gradient| of the step just taken. New
+ * weights start at zero with zeroed optimizer state; a position dropped and regrown in the same update
+ * keeps its value. Ties go to the lower index. The active count never changes.
+ */
+public final class RigL extends AbstractSparsityMethod {
+    private final UpdateSchedule schedule;
+
+    public RigL(UpdateSchedule schedule) {
+        if (schedule == null) throw new IllegalArgumentException("schedule must not be null");
+        this.schedule = schedule;
+    }
+
+    /** RigL's defaults: ΔT = 100, T_end = 0.75 of training, alpha = 0.3. */
+    public static RigL defaults() { return new RigL(UpdateSchedule.rigl()); }
+
+    public UpdateSchedule schedule() { return schedule; }
+
+    @Override
+    protected boolean isUpdateStep(long step, long totalSteps) { return schedule.isUpdateStep(step, totalSteps); }
+
+    @Override
+    public boolean needsDenseGradient(long step, long totalSteps) { return schedule.isUpdateStep(step, totalSteps); }
+
+    @Override
+    protected void update(SparseLayer layer, long step, long totalSteps) {
+        int[] active = activePositions(layer);
+        int nDrop = (int) Math.floor(active.length * schedule.dropFraction(step, totalSteps));
+        if (nDrop == 0) return;
+        float[] w = layer.parameter().value().data();
+        float[] grad = layer.parameter().grad().data();
+        boolean[] next = new boolean[w.length];
+        for (int i : Ranking.largestAbs(w, active, active.length, active.length - nDrop)) next[i] = true;
+        int[] candidates = Ranking.where(next, 0, next.length, false);
+        for (int i : Ranking.largestAbs(grad, candidates, candidates.length, nDrop)) next[i] = true;
+        commit(layer, next);
+    }
+
+    @Override
+    public String describe() { return "rigl(" + schedule.describe() + ")"; }
+}

@@ -1,0 +1,35 @@
+package dev.sparrow.sparsity;
+
+import dev.sparrow.train.TrainListener;
+
+/**
+ * Runs a {@link SparsityMethod} inside {@code Trainer.fit}: register it with
+ * {@code trainer.addListener}. The trainer calls {@code onStep} right after {@code optimizer.step}
+ * and before the next batch's {@code zeroGrad}, so the method reads the dense gradient of the step
+ * just taken; total steps are epochs × batches per epoch, as the trainer's schedule counts them.
+ */
+public final class SparseTraining implements TrainListener {
+    private final SparsityMethod method;
+    private long totalSteps;
+
+    public SparseTraining(SparsityMethod method) {
+        if (method == null) throw new IllegalArgumentException("method must not be null");
+        this.method = method;
+    }
+
+    public SparsityMethod method() { return method; }
+
+    /** The masks' current state. */
+    public SparsityStats stats() { return SparsityStats.of(method.layers()); }
+
+    @Override
+    public void onEpochStart(int epoch, int epochs, int batches) {
+        totalSteps = (long) epochs * batches;
+    }
+
+    @Override
+    public void onStep(int epoch, long globalStep, double loss, int samples) {
+        if (totalSteps < 1) throw new IllegalStateException("onStep before onEpochStart: total steps unknown");
+        method.afterStep(globalStep, totalSteps);
+    }
+}

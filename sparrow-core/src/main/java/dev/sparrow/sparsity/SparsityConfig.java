@@ -1,0 +1,202 @@
+package dev.sparrow.sparsity;
+
+import dev.sparrow.nn.Parameter;
+import dev.sparrow.optim.LrSchedule;
+import dev.sparrow.optim.Optimizer;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The sparse-training part of a run config. Errors name the command-line option at fault.
+ *
+ * @param method         "dense" (no sparsity), "static", "set", "rigl", "srigl", "gmp", or "nm:N:M" (N:M
+ *                       with SR-STE; then {@code sparsity} and {@code distribution} are not used, only
+ *                       dense first/last, and the run needs its learning-rate schedule)
+ * @param sparsity       global sparsity of the sparsifiable weights, in [0, 1)
+ * @param distribution   "uniform" or "erk"
+ * @param denseFirst     keep the first sparsifiable layer dense
+ * @param denseLast      keep the last sparsifiable layer dense
+ * @param updateInterval ΔT in optimizer steps: mask updates (set, rigl, srigl) or pruning steps (gmp)
+ * @param updateEnd      T_end as a fraction of training: the last update (rigl, srigl, set) or the end
+ *                       of pruning (gmp)
+ * @param dropFraction   alpha for rigl and srigl, zeta for set
+ * @param ablation       srigl: whether neurons may be ablated
+ * @param gammaSal       srigl: the saliency threshold as a fraction of the fan-in
+ * @param sparseInit     rescale the initial weights to He init over each neuron's sparse fan-in (see
+ *                       {@link SparseInit}); not for gmp, which starts dense
+ */
+public record SparsityConfig(String method, double sparsity, String distribution, boolean denseFirst, boolean denseLast,
+                             long updateInterval, double updateEnd, double dropFraction, boolean ablation,
+                             double gammaSal, boolean sparseInit) {
+
+    public static final List<String> METHODS = List.of("dense", "static", "set", "rigl", "srigl", "gmp", "nm:N:M");
+    /** SR-STE's decay of pruned weights (Zhou et al. 2021). */
+    public static final double SR_STE_LAMBDA = 2e-4;
+
+    /** No sparsity. */
+    public static final SparsityConfig DENSE = new SparsityConfig("dense", 0, "uniform", false, false, 100, 0.75, 0.3, true, 0.3, true);
+
+    public SparsityConfig {
+        if (method == null || !(METHODS.contains(method) && !method.equals("nm:N:M") || method.startsWith("nm:"))) {
+            throw new IllegalArgumentException("--sparse-method is " + method + "; expected one of " + String.join(", ", METHODS));
+        }
+        if (method.startsWith("nm:")) nmPair(method); // checks N and M
+        if (!(sparsity >= 0 && sparsity < 1)) throw new IllegalArgumentException("--sparsity is " + sparsity + "; expected in [0, 1)");
+        Distribution.parse(distribution); // names the option on error
+        distribution = distribution.toLowerCase(Locale.ROOT);
+        if (updateInterval < 1) throw new IllegalArgumentException("--update-interval is " + updateInterval + "; expected >= 1");
+        if (!(updateEnd > 0 && updateEnd <= 1)) throw new IllegalArgumentException("--update-end is " + updateEnd + "; expected in (0, 1]");
+        if (!(dropFraction > 0 && dropFraction <= 1)) {
+            throw new IllegalArgumentException("--drop-fraction is " + dropFraction + "; expected in (0, 1]");
+        }
+        if (!(gammaSal >= 0 && gammaSal <= 1)) throw new IllegalArgumentException("--gamma-sal is " + gammaSal + "; expected in [0, 1]");
+    }
+
+    /**
+     * A method at a global sparsity with the published defaults (ΔT 100, T_end 0.75, alpha 0.3,
+     * gamma_sal 0.3) and He init over the sparse fan-in.
+     */
+    public static SparsityConfig of(String method, double sparsity, String distribution) {
+        return new SparsityConfig(method, sparsity, distribution, false, false, 100, 0.75, 0.3, true, 0.3, true);
+    }
+
+    /**
+     * Draws the initial masks for a fresh run (and rescales the weights when {@link #sparseInit});
+     * returns the bound method, or null for "dense".
+     */
+    public SparsityMethod start(Map<String, Parameter> parameters, Optimizer optimizer,
+                                SplittableRandom rng) {
+        return start(parameters, optimizer, rng, null);
+    }
+
+    /** As {@link #start(Map, Optimizer, SplittableRandom)}, with the run's schedule (needed by nm:N:M). */
+    public SparsityMethod start(Map<String, Parameter> parameters, Optimizer optimizer,
+                                SplittableRandom rng, LrSchedule schedule) {
+        SparsityMethod m = createMethod(schedule);
+        if (m == null) return null;
+        List<SparseLayer> layers = allocate(parameters);
+        m.initialize(layers, optimizer, rng);
+        if (sparseInit) SparseInit.rescaleToSparseFanIn(layers);
+        return m;
+    }
+
+    /** Binds a method to masks restored from a checkpoint; null for "dense". */
+    public SparsityMethod resume(Map<String, Parameter> parameters, Optimizer optimizer,
+                                 SplittableRandom rng) {
+        if (method.startsWith("nm:")) {
+            throw new IllegalArgumentException("a run with --sparse-method " + method
+                    + " cannot be resumed: its dense weights are not in the checkpoint");
+        }
+        SparsityMethod m = createMethod();
+        if (m == null) return null;
+        m.resume(allocate(parameters), optimizer, rng);
+        return m;
+    }
+
+    public boolean isDense() { return method.equals("dense"); }
+
+    /** {N, M} of "nm:N:M", with errors naming the option. */
+    static int[] nmPair(String method) {
+        String[] parts = method.split(":", -1);
+        if (parts.length != 3) throw new IllegalArgumentException("--sparse-method is " + method + "; expected nm:N:M, e.g. nm:2:4");
+        int n;
+        int m;
+        try {
+            n = Integer.parseInt(parts[1]);
+            m = Integer.parseInt(parts[2]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--sparse-method is " + method + "; N and M must be whole numbers, e.g. nm:2:4");
+        }
+        try {
+            StructuredMasks.checkNm(n, m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--sparse-method " + method + ": " + e.getMessage());
+        }
+        return new int[] {n, m};
+    }
+
+    /** The layer budgets for a model's named parameters. */
+    public List<SparseLayer> allocate(Map<String, Parameter> parameters) {
+        if (method.startsWith("nm:")) {
+            // N:M: every layer not kept dense is sparse at N/M density
+            int[] nm = nmPair(method);
+            List<SparseLayer> all = SparsityBudget.sparsifiable(parameters);
+            List<SparseLayer> out = new java.util.ArrayList<>(all.size());
+            for (int i = 0; i < all.size(); i++) {
+                SparseLayer l = all.get(i);
+                boolean dense = (denseFirst && i == 0) || (denseLast && i == all.size() - 1);
+                out.add(dense ? l : l.withActive((int) Math.max(1, (long) l.size() * nm[0] / nm[1])));
+            }
+            return out;
+        }
+        return SparsityBudget.allocate(parameters, sparsity, Distribution.parse(distribution), denseFirst, denseLast);
+    }
+
+    /** A new, unbound method; null for "dense". */
+    public SparsityMethod createMethod() {
+        return createMethod(null);
+    }
+
+    /** A new, unbound method; null for "dense"; nm:N:M needs the run's learning-rate schedule. */
+    public SparsityMethod createMethod(LrSchedule schedule) {
+        if (method.startsWith("nm:")) {
+            int[] nm = nmPair(method);
+            if (schedule == null) throw new IllegalArgumentException("--sparse-method " + method + " needs the learning-rate schedule");
+            return new NmSrSte(nm[0], nm[1], SR_STE_LAMBDA, schedule);
+        }
+        return switch (method) {
+            case "dense" -> null;
+            case "static" -> new StaticSparsity();
+            case "set" -> new SetSparsity(UpdateSchedule.constantFraction(updateInterval, updateEnd, dropFraction));
+            case "rigl" -> new RigL(UpdateSchedule.cosine(updateInterval, updateEnd, dropFraction));
+            case "srigl" -> new SRigL(UpdateSchedule.cosine(updateInterval, updateEnd, dropFraction), ablation, gammaSal);
+            case "gmp" -> new Gmp(0.0, 0.0, updateEnd, updateInterval);
+            default -> throw new AssertionError(method);
+        };
+    }
+
+    public Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", method);
+        m.put("sparsity", sparsity);
+        m.put("distribution", distribution);
+        m.put("dense_first", denseFirst);
+        m.put("dense_last", denseLast);
+        m.put("update_interval", updateInterval);
+        m.put("update_end", updateEnd);
+        m.put("drop_fraction", dropFraction);
+        m.put("ablation", ablation);
+        m.put("gamma_sal", gammaSal);
+        m.put("sparse_init", sparseInit);
+        return m;
+    }
+
+    /** Reads {@link #toJson()}; a missing field takes its value from {@link #DENSE}'s defaults. */
+    public static SparsityConfig fromJson(Map<String, Object> m) {
+        if (m == null) return DENSE;
+        SparsityConfig d = DENSE;
+        return new SparsityConfig((String) m.getOrDefault("method", d.method), num(m, "sparsity", d.sparsity),
+                (String) m.getOrDefault("distribution", d.distribution), bool(m, "dense_first", d.denseFirst),
+                bool(m, "dense_last", d.denseLast), (long) num(m, "update_interval", d.updateInterval),
+                num(m, "update_end", d.updateEnd), num(m, "drop_fraction", d.dropFraction), bool(m, "ablation", d.ablation),
+                num(m, "gamma_sal", d.gammaSal), bool(m, "sparse_init", d.sparseInit));
+    }
+
+    private static double num(Map<String, Object> m, String key, double fallback) {
+        Object v = m.get(key);
+        if (v == null) return fallback;
+        if (!(v instanceof Number n)) throw new IllegalArgumentException("sparsity config '" + key + "' is not a number");
+        return n.doubleValue();
+    }
+
+    private static boolean bool(Map<String, Object> m, String key, boolean fallback) {
+        Object v = m.get(key);
+        if (v == null) return fallback;
+        if (!(v instanceof Boolean b)) throw new IllegalArgumentException("sparsity config '" + key + "' is not true/false");
+        return b;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.sparrow.sparsity;
+
+import dev.sparrow.optim.Optimizer;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A sparse training method: sets the initial masks of the sparse layers, then may change them after
+ * optimizer steps. Layers come from {@link SparsityBudget}; a layer whose budget is its whole size
+ * stays dense (no mask).
+ *
+ * <p>Calling order in training (see {@link SparseTraining}): the trainer runs forward, backward and
+ * {@code optimizer.step}, then {@link #afterStep}. The gradients are cleared only by the next step's
+ * {@code zeroGrad}, so {@code afterStep} still sees the dense gradient of the step just taken
+ * ({@code Parameter.grad()} is dense even at masked weights: layers compute it in full).
+ */
+public interface SparsityMethod {
+
+    /**
+     * Binds the method to its layers and the optimizer (whose state is reset for regrown weights;
+     * may be null) and draws the initial masks from {@code rng}.
+     */
+    void initialize(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng);
+
+    /**
+     * Binds like {@link #initialize} (drawing the same seeds from {@code rng}) but keeps the masks the
+     * parameters already have, e.g. restored from a checkpoint.
+     */
+    void resume(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng);
+
+    /** Called after optimizer step {@code step} (1-based count of steps taken) of {@code totalSteps}. */
+    void afterStep(long step, long totalSteps);
+
+    /**
+     * Whether {@link #afterStep} for this step reads the dense gradient; every other step could be
+     * computed fully sparse.
+     */
+    boolean needsDenseGradient(long step, long totalSteps);
+
+    /** The bound layers (empty before {@link #initialize}). */
+    List<SparseLayer> layers();
+
+    /** Name and settings for run configs, e.g. "rigl(dt=100,end=0.75,alpha=0.3)". */
+    String describe();
+}

@@ -1,0 +1,14 @@
+/**
+ * Sparse training: layer-wise sparsity budgets ({@link dev.sparrow.sparsity.SparsityBudget}), mask
+ * initialisation ({@link dev.sparrow.sparsity.MaskInit}) and the methods that evolve masks during
+ * training ({@link dev.sparrow.sparsity.SparsityMethod}: static, SET, RigL, SRigL, gradual magnitude
+ * pruning, N:M with SR-STE), run from the trainer through {@link dev.sparrow.sparsity.SparseTraining}
+ * or configured for a whole run by {@link dev.sparrow.sparsity.SparsityConfig}. Structured masks
+ * (N:M, bank-balanced) are in {@link dev.sparrow.sparsity.StructuredMasks}.
+ *
+ * <p>A method edits each weight's {@link dev.sparrow.nn.Mask} in place after an optimizer step; the
+ * optimizers read the live mask on every step, so a masked weight stays exactly zero. Every method is
+ * deterministic for a given seed: ties are broken by the lower flat index, and any randomness of an
+ * update is drawn from (seed, step), so a resumed run makes the same updates.
+ */
+package dev.sparrow.sparsity;
