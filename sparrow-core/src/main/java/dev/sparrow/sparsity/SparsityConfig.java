@@ -13,9 +13,10 @@ import java.util.SplittableRandom;
 /**
  * The sparse-training part of a run config. Errors name the command-line option at fault.
  *
- * @param method         "dense" (no sparsity), "static", "set", "rigl", "srigl", "gmp", or "nm:N:M" (N:M
+ * @param method         "dense" (no sparsity), "static", "set", "rigl", "srigl", "gmp", "nm:N:M" (N:M
  *                       with SR-STE; then {@code sparsity} and {@code distribution} are not used, only
- *                       dense first/last, and the run needs its learning-rate schedule)
+ *                       dense first/last, and the run needs its learning-rate schedule), or
+ *                       "balanced:BANK" (gradual magnitude pruning, bank-balanced with bank width BANK)
  * @param sparsity       global sparsity of the sparsifiable weights, in [0, 1)
  * @param distribution   "uniform" or "erk"
  * @param denseFirst     keep the first sparsifiable layer dense
@@ -33,7 +34,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
                              long updateInterval, double updateEnd, double dropFraction, boolean ablation,
                              double gammaSal, boolean sparseInit) {
 
-    public static final List<String> METHODS = List.of("dense", "static", "set", "rigl", "srigl", "gmp", "nm:N:M");
+    public static final List<String> METHODS = List.of("dense", "static", "set", "rigl", "srigl", "gmp", "nm:N:M", "balanced:BANK");
     /** SR-STE's decay of pruned weights (Zhou et al. 2021). */
     public static final double SR_STE_LAMBDA = 2e-4;
 
@@ -41,15 +42,25 @@ public record SparsityConfig(String method, double sparsity, String distribution
     public static final SparsityConfig DENSE = new SparsityConfig("dense", 0, "uniform", false, false, 100, 0.75, 0.3, true, 0.3, true);
 
     public SparsityConfig {
-        if (method == null || !(METHODS.contains(method) && !method.equals("nm:N:M") || method.startsWith("nm:"))) {
-            throw new IllegalArgumentException("--sparse-method is " + method + "; expected one of " + String.join(", ", METHODS));
+        if (method != null && method.startsWith("block:")) {
+            throw new IllegalArgumentException("--method " + method + ": block sparsity is not supported yet; expected one of "
+                    + String.join(", ", METHODS));
+        }
+        if (method == null || !(METHODS.contains(method) && !method.contains(":")
+                || method.startsWith("nm:") || method.startsWith("balanced:"))) {
+            throw new IllegalArgumentException("--method is " + method + "; expected one of " + String.join(", ", METHODS));
         }
         if (method.startsWith("nm:")) nmPair(method); // checks N and M
+        if (method.startsWith("balanced:")) bankWidth(method);
         if (!(sparsity >= 0 && sparsity < 1)) throw new IllegalArgumentException("--sparsity is " + sparsity + "; expected in [0, 1)");
-        Distribution.parse(distribution); // names the option on error
+        try {
+            Distribution.parse(distribution);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--distribution is " + distribution + "; expected uniform or erk");
+        }
         distribution = distribution.toLowerCase(Locale.ROOT);
         if (updateInterval < 1) throw new IllegalArgumentException("--update-interval is " + updateInterval + "; expected >= 1");
-        if (!(updateEnd > 0 && updateEnd <= 1)) throw new IllegalArgumentException("--update-end is " + updateEnd + "; expected in (0, 1]");
+        if (!(updateEnd > 0 && updateEnd <= 1)) throw new IllegalArgumentException("--t-end is " + updateEnd + "; expected in (0, 1]");
         if (!(dropFraction > 0 && dropFraction <= 1)) {
             throw new IllegalArgumentException("--drop-fraction is " + dropFraction + "; expected in (0, 1]");
         }
@@ -88,7 +99,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
     public SparsityMethod resume(Map<String, Parameter> parameters, Optimizer optimizer,
                                  SplittableRandom rng) {
         if (method.startsWith("nm:")) {
-            throw new IllegalArgumentException("a run with --sparse-method " + method
+            throw new IllegalArgumentException("a run with --method " + method
                     + " cannot be resumed: its dense weights are not in the checkpoint");
         }
         SparsityMethod m = createMethod();
@@ -102,21 +113,55 @@ public record SparsityConfig(String method, double sparsity, String distribution
     /** {N, M} of "nm:N:M", with errors naming the option. */
     static int[] nmPair(String method) {
         String[] parts = method.split(":", -1);
-        if (parts.length != 3) throw new IllegalArgumentException("--sparse-method is " + method + "; expected nm:N:M, e.g. nm:2:4");
+        if (parts.length != 3) throw new IllegalArgumentException("--method is " + method + "; expected nm:N:M, e.g. nm:2:4");
         int n;
         int m;
         try {
             n = Integer.parseInt(parts[1]);
             m = Integer.parseInt(parts[2]);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--sparse-method is " + method + "; N and M must be whole numbers, e.g. nm:2:4");
+            throw new IllegalArgumentException("--method is " + method + "; N and M must be whole numbers, e.g. nm:2:4");
         }
         try {
             StructuredMasks.checkNm(n, m);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--sparse-method " + method + ": " + e.getMessage());
+            throw new IllegalArgumentException("--method " + method + ": " + e.getMessage());
         }
         return new int[] {n, m};
+    }
+
+    /** BANK of "balanced:BANK", with errors naming the option. */
+    static int bankWidth(String method) {
+        String w = method.substring("balanced:".length());
+        int b;
+        try {
+            b = Integer.parseInt(w);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--method is " + method + "; BANK must be a whole number, e.g. balanced:16");
+        }
+        if (b < 1) throw new IllegalArgumentException("--method is " + method + "; the bank width must be >= 1");
+        return b;
+    }
+
+    /**
+     * Checks this config against a model before any training: the budget can be met and every sparse
+     * layer's fan-in is a multiple of M (nm:N:M) or of the bank width (balanced:BANK). Changes nothing.
+     *
+     * @return the layer budgets ({@link #allocate}); empty for "dense"
+     * @throws IllegalArgumentException naming the option and the layer at fault
+     */
+    public List<SparseLayer> check(Map<String, Parameter> parameters) {
+        if (isDense()) return List.of();
+        List<SparseLayer> layers = allocate(parameters);
+        int multiple = method.startsWith("nm:") ? nmPair(method)[1] : method.startsWith("balanced:") ? bankWidth(method) : 1;
+        for (SparseLayer l : layers) {
+            if (!l.dense() && l.fanIn() % multiple != 0) {
+                throw new IllegalArgumentException("--method " + method + ": layer '" + l.name() + "' has fan-in " + l.fanIn()
+                        + ", not a multiple of " + multiple + (method.startsWith("nm:") ? " (M)" : " (the bank width)")
+                        + "; keep it dense (--dense-first/--dense-last) or pick another width");
+            }
+        }
+        return layers;
     }
 
     /** The layer budgets for a model's named parameters. */
@@ -145,7 +190,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
     public SparsityMethod createMethod(LrSchedule schedule) {
         if (method.startsWith("nm:")) {
             int[] nm = nmPair(method);
-            if (schedule == null) throw new IllegalArgumentException("--sparse-method " + method + " needs the learning-rate schedule");
+            if (schedule == null) throw new IllegalArgumentException("--method " + method + " needs the learning-rate schedule");
             return new NmSrSte(nm[0], nm[1], SR_STE_LAMBDA, schedule);
         }
         return switch (method) {
@@ -155,8 +200,14 @@ public record SparsityConfig(String method, double sparsity, String distribution
             case "rigl" -> new RigL(UpdateSchedule.cosine(updateInterval, updateEnd, dropFraction));
             case "srigl" -> new SRigL(UpdateSchedule.cosine(updateInterval, updateEnd, dropFraction), ablation, gammaSal);
             case "gmp" -> new Gmp(0.0, 0.0, updateEnd, updateInterval);
-            default -> throw new AssertionError(method);
+            default -> method.startsWith("balanced:")
+                    ? new Gmp(0.0, 0.0, updateEnd, updateInterval, bankWidth(method))
+                    : throwUnknown();
         };
+    }
+
+    private SparsityMethod throwUnknown() {
+        throw new AssertionError(method);
     }
 
     public Map<String, Object> toJson() {
