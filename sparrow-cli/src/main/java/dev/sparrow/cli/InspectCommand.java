@@ -2,6 +2,7 @@ package dev.sparrow.cli;
 
 import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.CheckpointData;
+import dev.sparrow.io.SparsityReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -9,7 +10,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Shows what a checkpoint holds: metadata, run config, and every tensor with dtype, shape and mask sparsity.")
+        description = {"Shows what a checkpoint holds: metadata, run config, and every tensor with dtype, shape and mask sparsity,",
+                "then per weight: active/total, sparsity, fan-in min/mean/max over output neurons and ablated neurons."})
 final class InspectCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A .safetensors checkpoint.")
@@ -19,6 +21,12 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CheckpointData data = Checkpoint.read(checkpoint);
         System.out.print(data.describe());
+        SparsityReport report = SparsityReport.of(data);
+        if (!report.layers().isEmpty()) {
+            System.out.println();
+            System.out.println("sparsity of the weights (rows are output neurons; ablated = no active input):");
+            System.out.print(report.table());
+        }
         return 0;
     }
 }

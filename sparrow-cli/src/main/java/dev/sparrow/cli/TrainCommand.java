@@ -1,5 +1,8 @@
 package dev.sparrow.cli;
 
+import dev.sparrow.data.FashionMnist;
+import dev.sparrow.io.Checkpoint;
+import dev.sparrow.io.SparsityReport;
 import dev.sparrow.nn.models.ModelZoo;
 import dev.sparrow.train.EpochResult;
 import dev.sparrow.train.TrainConfig;
@@ -19,6 +22,7 @@ import java.util.concurrent.Callable;
                 "Writes metrics.jsonl, summary.json and checkpoint.safetensors to the output folder."})
 final class TrainCommand implements Callable<Integer> {
     private static final TrainConfig D = TrainConfig.defaults();
+    private static final int[] FASHION_MNIST_SHAPE = {1, FashionMnist.SIDE, FashionMnist.SIDE};
 
     @Option(names = "--model", paramLabel = "NAME", description = "Model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
             completionCandidates = ModelNames.class, defaultValue = "mlp")
@@ -80,9 +84,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
     boolean noProgress;
 
+    @Mixin
+    SparsityOptions sparse;
+
     @Override
     public Integer call() throws Exception {
         TrainConfig config = config();
+        // structural errors (a bank width or M that does not divide a layer) before any data is read
+        sparse.checkAgainst(config, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
         Path out = output != null ? output : Path.of("runs", config.model() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         TrainingRun.Data d = data.load();
@@ -94,8 +103,11 @@ final class TrainCommand implements Callable<Integer> {
         ProgressListener progress = new ProgressListener(System.out, !noProgress && terminal, d.train().size());
         TrainingRun.Outcome result = TrainingRun.run(config, d, out, resume, progress);
         EpochResult last = result.last();
-        System.out.printf(Locale.ROOT, "%nTest accuracy: %.2f%% (%s, %d parameters, %d epochs)%n",
-                100 * last.testAccuracy(), config.model(), result.parameters(), last.epoch());
+        String reached = config.sparsity().isDense() ? ""
+                : String.format(Locale.ROOT, ", %s at %.2f%% sparsity", config.sparsity().method(),
+                        100 * SparsityReport.of(Checkpoint.read(result.checkpoint())).sparsity());
+        System.out.printf(Locale.ROOT, "%nTest accuracy: %.2f%% (%s, %d parameters, %d epochs%s)%n",
+                100 * last.testAccuracy(), config.model(), result.parameters(), last.epoch(), reached);
         System.out.printf(Locale.ROOT, "Run folder: %s%n", result.directory());
         return 0;
     }
@@ -110,7 +122,8 @@ final class TrainCommand implements Callable<Integer> {
         double wd = weightDecay != null ? weightDecay : (adam ? 0.01 : 5e-4);
         int t = threads != null ? threads : D.threads();
         return new TrainConfig(model, dataset, data.dataDir == null ? null : data.dataDir.toString(), e, batchSize,
-                optimizer, rate, momentum, nesterov, wd, schedule, warmupEpochs, labelSmoothing, augment, seed, t);
+                optimizer, rate, momentum, nesterov, wd, schedule, warmupEpochs, labelSmoothing, augment, seed, t,
+                sparse.config());
     }
 
     static final class ModelNames implements Iterable<String> {

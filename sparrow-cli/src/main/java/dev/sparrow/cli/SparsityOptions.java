@@ -1,0 +1,85 @@
+package dev.sparrow.cli;
+
+import dev.sparrow.nn.Layer;
+import dev.sparrow.nn.Modules;
+import dev.sparrow.nn.models.ModelZoo;
+import dev.sparrow.sparsity.SparsityConfig;
+import dev.sparrow.train.TrainConfig;
+import picocli.CommandLine.Option;
+
+/** The sparse-training options of {@code sparrow train}; they build a {@link SparsityConfig}. */
+final class SparsityOptions {
+    private static final SparsityConfig D = SparsityConfig.DENSE;
+    static final double DEFAULT_SPARSITY = 0.9;
+
+    @Option(names = {"--method", "--sparse-method"}, paramLabel = "METHOD", defaultValue = "dense",
+            description = "Sparse training: dense, static, set, rigl, srigl, gmp, nm:N:M (N:M with SR-STE) or balanced:BANK "
+                    + "(bank-balanced gradual magnitude pruning, bank width BANK); block:R is not supported yet "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--sparsity", paramLabel = "S",
+            description = "Global sparsity of the weights of rank 2 and 4, in [0, 1) (default: 0.9 for a sparse method; "
+                    + "not used by nm:N:M).")
+    Double sparsity;
+
+    @Option(names = "--distribution", paramLabel = "NAME", defaultValue = "erk",
+            description = "How the sparsity is split over layers: erk or uniform (default: ${DEFAULT-VALUE}).")
+    String distribution;
+
+    @Option(names = "--dense-first", description = "Keep the first sparsifiable layer dense.")
+    boolean denseFirst;
+
+    @Option(names = "--dense-last", description = "Keep the last sparsifiable layer dense.")
+    boolean denseLast;
+
+    @Option(names = "--update-interval", paramLabel = "STEPS", description = "dT: optimizer steps between mask updates "
+            + "(set, rigl, srigl) or pruning steps (gmp, balanced) (default: 100).")
+    Long updateInterval;
+
+    @Option(names = {"--t-end", "--update-end"}, paramLabel = "FRACTION", description = "T_end as a fraction of training: "
+            + "the last mask update, or the end of pruning (default: 0.75).")
+    Double updateEnd;
+
+    @Option(names = "--drop-fraction", paramLabel = "ALPHA", description = "alpha for rigl and srigl (cosine-decayed), "
+            + "zeta for set (default: 0.3).")
+    Double dropFraction;
+
+    @Option(names = "--gamma-sal", paramLabel = "G", description = "srigl: a neuron is ablated when fewer than G x its "
+            + "fan-in of its weights are salient, in [0, 1] (default: 0.3).")
+    Double gammaSal;
+
+    @Option(names = "--no-ablation", description = "srigl: never ablate neurons.")
+    boolean noAblation;
+
+    @Option(names = "--no-sparse-init", description = "Keep the dense initialisation instead of He init over each "
+            + "neuron's sparse fan-in.")
+    boolean noSparseInit;
+
+    /** The config; options that only a sparse method uses are an error with --method dense. */
+    SparsityConfig config() {
+        boolean dense = "dense".equals(method);
+        if (dense) {
+            String given = sparsity != null ? "--sparsity" : updateInterval != null ? "--update-interval"
+                    : updateEnd != null ? "--t-end" : dropFraction != null ? "--drop-fraction" : gammaSal != null ? "--gamma-sal"
+                    : denseFirst ? "--dense-first" : denseLast ? "--dense-last" : noAblation ? "--no-ablation"
+                    : noSparseInit ? "--no-sparse-init" : null;
+            if (given != null) {
+                throw new UserInputException(given + " needs a sparse --method (static, set, rigl, srigl, gmp, nm:N:M or balanced:BANK)");
+            }
+            return SparsityConfig.DENSE;
+        }
+        double s = sparsity != null ? sparsity : method != null && method.startsWith("nm:") ? 0 : DEFAULT_SPARSITY;
+        return new SparsityConfig(method, s, distribution, denseFirst, denseLast,
+                updateInterval != null ? updateInterval : D.updateInterval(), updateEnd != null ? updateEnd : D.updateEnd(),
+                dropFraction != null ? dropFraction : D.dropFraction(), !noAblation, gammaSal != null ? gammaSal : D.gammaSal(),
+                !noSparseInit);
+    }
+
+    /** Checks the run's sparsity against its model (budget, fan-in multiples), on a throwaway copy of the model. */
+    void checkAgainst(TrainConfig config, int[] inputShape, int classes) {
+        if (config.sparsity().isDense()) return;
+        Layer model = ModelZoo.create(config.model(), inputShape, classes, config.seed());
+        config.sparsity().check(Modules.namedParameters(model));
+    }
+}
