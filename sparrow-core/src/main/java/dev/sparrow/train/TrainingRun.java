@@ -50,6 +50,23 @@ public final class TrainingRun {
      */
     public static Outcome run(TrainConfig config, Data data, Path outputDir, Path resumeFrom, TrainListener listener)
             throws IOException {
+        return run(config, data, outputDir, resumeFrom, null, listener);
+    }
+
+    /**
+     * As {@link #run(TrainConfig, Data, Path, Path, TrainListener)}, optionally starting a fresh run
+     * (epoch 1, fresh optimizer state) from the parameters, masks and buffers of a checkpoint, e.g. to
+     * fine-tune a pruned model. The sparsity method is then bound to those masks instead of drawing new
+     * ones (as on resume), so with "static" the masks stay fixed.
+     *
+     * @param initialWeights a checkpoint of the same model, or null; not together with {@code resumeFrom}
+     */
+    public static Outcome run(TrainConfig config, Data data, Path outputDir, Path resumeFrom, Path initialWeights,
+                              TrainListener listener) throws IOException {
+        if (resumeFrom != null && initialWeights != null) {
+            throw new IllegalArgumentException("a run resumes from " + resumeFrom + " or starts from the weights in "
+                    + initialWeights + ", not both");
+        }
         Layer model = ModelZoo.create(config.model(), data.train().sampleShape(), data.train().classes(), config.seed());
         try (ComputePool pool = ComputePool.ofThreads(config.threads());
              DataLoader train = trainLoader(config, data);
@@ -72,6 +89,9 @@ public final class TrainingRun {
                     throw new IllegalArgumentException(resumeFrom + ": already trained for " + (firstEpoch - 1)
                             + " epochs; ask for more with --epochs");
                 }
+                sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config));
+            } else if (initialWeights != null) {
+                Checkpoint.read(initialWeights).restoreInto(model, null);
                 sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config));
             } else {
                 sparsity = config.sparsity().start(parameters, optimizer, sparsityRandom(config), schedule);
