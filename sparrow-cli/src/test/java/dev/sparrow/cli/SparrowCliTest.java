@@ -27,7 +27,7 @@ class SparrowCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"train", "eval", "inspect"})
+    @ValueSource(strings = {"train", "eval", "inspect", "prune"})
     void everyCommandHasHelp(String command) {
         Run r = run(command, "--help");
         assertThat(r.exit()).isZero();

@@ -1,0 +1,155 @@
+package dev.sparrow.cli;
+
+import dev.sparrow.data.DataLoader;
+import dev.sparrow.io.Checkpoint;
+import dev.sparrow.io.CheckpointData;
+import dev.sparrow.io.SparsityReport;
+import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.nn.ExecutionContext;
+import dev.sparrow.nn.Layer;
+import dev.sparrow.nn.Modules;
+import dev.sparrow.nn.loss.SoftmaxCrossEntropy;
+import dev.sparrow.nn.models.ModelZoo;
+import dev.sparrow.sparsity.Distribution;
+import dev.sparrow.sparsity.MagnitudePruning;
+import dev.sparrow.sparsity.SparsityConfig;
+import dev.sparrow.train.Evaluator;
+import dev.sparrow.train.TrainConfig;
+import dev.sparrow.train.TrainingRun;
+import dev.sparrow.util.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Prunes a trained checkpoint by weight magnitude, optionally fine-tunes it with the masks fixed,",
+                "and prints the test accuracy before pruning, after pruning and after fine-tuning.",
+                "Writes pruned.safetensors (and, with --finetune-epochs, a run folder with checkpoint.safetensors) to the output folder."})
+final class PruneCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint.safetensors written by 'sparrow train'.")
+    Path checkpoint;
+
+    @Option(names = "--method", paramLabel = "NAME", defaultValue = "magnitude",
+            description = "Pruning criterion: magnitude (the only one for now; default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--scope", paramLabel = "SCOPE", defaultValue = "global",
+            description = "global (one |w| threshold over all weights of rank 2 and 4) or layer (each layer to its budget "
+                    + "from --distribution) (default: ${DEFAULT-VALUE}).")
+    String scope;
+
+    @Option(names = "--sparsity", paramLabel = "S", required = true, description = "Global sparsity to reach, in [0, 1).")
+    double sparsity;
+
+    @Option(names = "--distribution", paramLabel = "NAME", defaultValue = "uniform",
+            description = "With --scope layer: uniform or erk (default: ${DEFAULT-VALUE}).")
+    String distribution;
+
+    @Option(names = "--dense-first", description = "Leave the first layer unpruned.")
+    boolean denseFirst;
+
+    @Option(names = "--dense-last", description = "Leave the last layer unpruned.")
+    boolean denseLast;
+
+    @Option(names = "--finetune-epochs", paramLabel = "N", defaultValue = "0",
+            description = "Epochs of fine-tuning with the masks fixed (static sparse training) (default: ${DEFAULT-VALUE}).")
+    int finetuneEpochs;
+
+    @Option(names = "--lr", paramLabel = "RATE",
+            description = "Peak learning rate of the fine-tuning, cosine-decayed (default: a tenth of the checkpoint run's).")
+    Double lr;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = {"--output", "-o"}, paramLabel = "DIR", description = "Output folder (default: runs/MODEL-pruned-TIMESTAMP).")
+    Path output;
+
+    @Option(names = "--no-progress", description = "No progress bar during fine-tuning.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        MagnitudePruning.Scope pruneScope = checkOptions();
+        CheckpointData saved = Checkpoint.read(checkpoint);
+        TrainConfig trained = TrainConfig.fromJson(Json.parseObject(saved.config().orElseThrow(() ->
+                new UserInputException(checkpoint + ": no run config in the checkpoint metadata; was it written by 'sparrow train'?")),
+                Json.Limits.of(1 << 20)));
+        TrainConfig tuning = fineTuneConfig(trained);
+        Path out = output != null ? output : Path.of("runs", trained.model() + "-pruned-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+
+        TrainingRun.Data d = data.load();
+        Layer model = ModelZoo.create(trained.model(), d.train().sampleShape(), d.train().classes(), trained.seed());
+        saved.restoreInto(model, null);
+        double before = testAccuracy(model, d, tuning);
+        MagnitudePruning.prune(Modules.namedParameters(model), sparsity, pruneScope, Distribution.parse(distribution),
+                denseFirst, denseLast);
+        double afterPruning = testAccuracy(model, d, tuning);
+        java.nio.file.Files.createDirectories(out);
+        Path pruned = out.resolve("pruned.safetensors");
+        Checkpoint.save(pruned, model, null, Checkpoint.metadata(Json.write(tuning.toJson()), 0, 0));
+        SparsityReport report = SparsityReport.of(Checkpoint.read(pruned));
+        System.out.printf(Locale.ROOT, "pruned %s (%s, %s scope) to %.2f%% sparsity: test accuracy %.2f%% -> %.2f%%; wrote %s%n",
+                checkpoint, trained.model(), pruneScope.id(), 100 * report.sparsity(), 100 * before, 100 * afterPruning, pruned);
+        System.out.print(report.table());
+        if (finetuneEpochs == 0) return 0;
+
+        System.out.printf(Locale.ROOT, "fine-tuning %d epoch(s) with the masks fixed, %s lr %s, %d thread(s) -> %s%n",
+                finetuneEpochs, tuning.optimizer(), tuning.learningRate(), tuning.threads(), out);
+        boolean terminal = System.console() != null && System.console().isTerminal();
+        ProgressListener progress = new ProgressListener(System.out, !noProgress && terminal, d.train().size());
+        TrainingRun.Outcome result = TrainingRun.run(tuning, d, out, null, pruned, progress);
+        double tuned = SparsityReport.of(Checkpoint.read(result.checkpoint())).sparsity();
+        System.out.printf(Locale.ROOT, "%nTest accuracy: %.2f%% before pruning, %.2f%% after pruning, %.2f%% after %d epoch(s) "
+                        + "of fine-tuning (%.2f%% sparsity)%n", 100 * before, 100 * afterPruning, 100 * result.last().testAccuracy(),
+                finetuneEpochs, 100 * tuned);
+        System.out.printf(Locale.ROOT, "Run folder: %s%n", result.directory());
+        return 0;
+    }
+
+    /** Everything that can be checked without reading files, so a typo fails at once. */
+    MagnitudePruning.Scope checkOptions() {
+        if (!"magnitude".equals(method)) throw new UserInputException("--method is " + method + "; expected magnitude");
+        if (!(sparsity >= 0 && sparsity < 1)) throw new UserInputException("--sparsity is " + sparsity + "; expected in [0, 1)");
+        if (finetuneEpochs < 0) throw new UserInputException("--finetune-epochs is " + finetuneEpochs + "; expected >= 0");
+        if (lr != null && !(lr > 0 && Double.isFinite(lr))) throw new UserInputException("--lr is " + lr + "; expected a positive number");
+        if (threads != null && threads < 1) throw new UserInputException("--threads is " + threads + "; expected >= 1");
+        try {
+            Distribution.parse(distribution);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--distribution is " + distribution + "; expected uniform or erk");
+        }
+        return MagnitudePruning.Scope.parse(scope);
+    }
+
+    /** The trained run's config as a static sparse run of --finetune-epochs epochs (at least 1, for the config's sake). */
+    TrainConfig fineTuneConfig(TrainConfig t) {
+        SparsityConfig fixed = new SparsityConfig("static", sparsity, distribution, denseFirst, denseLast, 100, 0.75, 0.3,
+                true, 0.3, false);
+        return new TrainConfig(t.model(), t.dataset(), data.dataDir == null ? t.dataDir() : data.dataDir.toString(),
+                Math.max(1, finetuneEpochs), t.batchSize(), t.optimizer(), lr != null ? lr : t.learningRate() / 10, t.momentum(),
+                t.nesterov(), t.weightDecay(), "cosine", 0, t.labelSmoothing(), t.augment(), t.seed(),
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(), fixed);
+    }
+
+    private static double testAccuracy(Layer model, TrainingRun.Data d, TrainConfig config) {
+        try (ComputePool pool = ComputePool.ofThreads(config.threads());
+             DataLoader loader = TrainingRun.evalLoader(d.test(), 256, d.mean(), d.std())) {
+            ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), pool, config.seed());
+            return Evaluator.evaluate(model, loader, new SoftmaxCrossEntropy(), ctx).accuracy();
+        }
+    }
+}
