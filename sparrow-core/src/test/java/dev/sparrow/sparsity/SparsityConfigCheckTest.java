@@ -3,6 +3,17 @@ package dev.sparrow.sparsity;
 import dev.sparrow.nn.Parameter;
 import org.junit.jupiter.api.Test;
 
+import dev.sparrow.io.Checkpoint;
+import dev.sparrow.nn.Layer;
+import dev.sparrow.nn.Modules;
+import dev.sparrow.nn.models.ModelZoo;
+import dev.sparrow.train.TrainConfig;
+import dev.sparrow.train.TrainListener;
+import dev.sparrow.train.TrainingRun;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -40,5 +51,25 @@ class SparsityConfigCheckTest {
         assertThatThrownBy(() -> SparsityConfig.of("balanced:x", 0.9, "erk")).hasMessageContaining("BANK must be a whole number");
         assertThatThrownBy(() -> SparsityConfig.of("balanced:0", 0.9, "erk")).hasMessageContaining("bank width must be >= 1");
         assertThatThrownBy(() -> SparsityConfig.of("block:4", 0.9, "erk")).hasMessageContaining("not supported yet");
+    }
+
+    @Test
+    void balancedRunEndsWithTheSameCountInEveryBank(@TempDir Path dir) throws IOException {
+        SparsityConfig s = new SparsityConfig("balanced:4", 0.5, "uniform", false, false, 2, 0.75, 0.3, true, 0.3, false);
+        TrainConfig c = new TrainConfig("mlp", TrainConfig.DATASET_FASHION_MNIST, null, 1, 32, "sgd", 0.05, 0.9, false,
+                5e-4, "cosine", 0, 0, false, 3, 1, s);
+        TrainingRun.Data data = new TrainingRun.Data(SparseTrainingEndToEndTest.generated("train", 256, 3),
+                SparseTrainingEndToEndTest.generated("test", 32, 4), 0.4f, 0.25f);
+        TrainingRun.Outcome out = TrainingRun.run(c, data, dir, null, TrainListener.NONE);
+        Layer model = ModelZoo.create("mlp", new int[] {1, 8, 8}, 4, 3);
+        Checkpoint.read(out.checkpoint()).restoreInto(model, null);
+        List<SparseLayer> layers = SparsityBudget.sparsifiable(Modules.namedParameters(model));
+        assertThat(layers).hasSize(3);
+        for (SparseLayer l : layers) {
+            float[] keep = l.parameter().mask().values();
+            for (int b = 0; b < keep.length; b += 4) {
+                assertThat(keep[b] + keep[b + 1] + keep[b + 2] + keep[b + 3]).as("%s bank at %d", l.name(), b).isEqualTo(2f);
+            }
+        }
     }
 }
