@@ -32,7 +32,8 @@ import java.util.Map;
  * <p>Backward passes the gradient at the winners only. The duty cycles, β and the count of seen
  * samples are buffers ("duty_cycle", "boost_strength", "learning_iterations"), so checkpoints keep them.
  *
- * <p>Selection is expected O(groupSize) per group (quickselect on a scratch copy, then two passes);
+ * <p>Selection is expected O(groupSize) per group (quickselect on a scratch copy, then two
+ * branch-free passes);
  * buffers are kept between calls of the same batch size; groups run in parallel and the result does
  * not depend on the thread count. Inputs must be finite.
  */
@@ -49,6 +50,7 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
     private final float[] unitBoost;          // (units,): exp((target − duty) · β) of this forward
     private final double[] unitWins;          // (units,)
     private float[] scratch = new float[0];   // like the input, regrouped: one contiguous row per group
+    private float[] boostedValues = new float[0]; // the same rows before quickselect reorders them
     private boolean[] winner = new boolean[0];// like the input
     private int[] sample;
     private Tensor output;
@@ -62,9 +64,11 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
     private final ComputePool.RangeTask backwardTask = this::backwardRange;
 
     /** How a sample's values split into groups and units. All values of a sample are in exactly one group. */
-    record Geometry(int groupsPerSample, int groupSize, int groupStep, int elementStride, int valuesPerUnit) {
-        /** Offset in the sample of element e of group g. */
-        int offset(int g, int e) { return g * groupStep + e * elementStride; }
+    record Geometry(int groupsPerSample, int groupSize, int groupStep, int elementStride, int elementsPerUnit, int valuesPerUnit) {
+        /**
+         * Element e of group g sits at g·groupStep + e·elementStride in the sample and belongs to unit
+         * unit e / elementsPerUnit (every group covers all units); valuesPerUnit counts a unit's values in a sample.
+         */
     }
 
     AbstractKWinners(int units, double density, KWinnersOptions options) {
@@ -123,6 +127,7 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
         if (winner.length != x.size()) {
             winner = new boolean[x.size()];
             scratch = new float[x.size()];
+            boostedValues = new float[x.size()];
         }
         boolean training = ctx.training();
         k = training ? k(geo.groupSize()) : kInference(geo.groupSize());
@@ -145,43 +150,42 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
         Geometry geo = geometry;
         float[] x = input.data();
         float[] y = output.data();
+        float[] values = boostedValues;
         float[] s = scratch;
         boolean[] win = winner;
         int n = geo.groupSize();
         int sampleSize = n * geo.groupsPerSample();
-        int perUnit = geo.valuesPerUnit();
+        int unitsPerGroup = n / geo.elementsPerUnit();
+        int perUnit = geo.elementsPerUnit();
         for (int group = from; group < to; group++) {
-            int base = (group / geo.groupsPerSample()) * sampleSize;
-            int g = group % geo.groupsPerSample();
+            int base = (group / geo.groupsPerSample()) * sampleSize + (group % geo.groupsPerSample()) * geo.groupStep();
+            int stride = geo.elementStride();
             int row = group * n;
-            // the boosted value of element e; recomputed identically in each pass below
-            for (int e = 0; e < n; e++) {
-                int o = geo.offset(g, e);
-                s[row + e] = boosted ? x[base + o] * unitBoost[o / perUnit] : x[base + o];
+            // the values compete in group order: unit-major, so no division finds an element's unit
+            for (int u = 0, e = 0; u < unitsPerGroup; u++) {
+                float f = boosted ? unitBoost[u] : 1f;
+                for (int j = 0; j < perUnit; j++, e++) values[row + e] = x[base + e * stride] * f;
             }
             if (k == 0) {
-                for (int e = 0; e < n; e++) mark(x, y, win, base + geo.offset(g, e), false);
+                for (int e = 0; e < n; e++) {
+                    win[base + e * stride] = false;
+                    y[base + e * stride] = 0f;
+                }
                 continue;
             }
+            System.arraycopy(values, row, s, row, n);
             float t = TopK.kthLargest(s, row, n, k);
             int above = 0;
-            for (int e = 0; e < n; e++) {
-                int o = geo.offset(g, e);
-                if ((boosted ? x[base + o] * unitBoost[o / perUnit] : x[base + o]) > t) above++;
-            }
+            for (int e = 0; e < n; e++) above += values[row + e] > t ? 1 : 0;
             int tiesLeft = k - above;
             for (int e = 0; e < n; e++) {
-                int o = geo.offset(g, e);
-                float b = boosted ? x[base + o] * unitBoost[o / perUnit] : x[base + o];
+                float b = values[row + e];
                 boolean w = b > t || (b == t && tiesLeft-- > 0);
-                mark(x, y, win, base + o, w);
+                int i = base + e * stride;
+                win[i] = w;
+                y[i] = w ? x[i] : 0f;
             }
         }
-    }
-
-    private static void mark(float[] x, float[] y, boolean[] win, int i, boolean w) {
-        win[i] = w;
-        y[i] = w ? x[i] : 0f;
     }
 
     private void updateDutyCycle(int batch, Geometry geo) {
@@ -191,7 +195,11 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
         boolean[] win = winner;
         for (int n = 0; n < batch; n++) {
             int base = n * sampleSize;
-            for (int o = 0; o < sampleSize; o++) if (win[base + o]) unitWins[o / perUnit]++;
+            for (int u = 0, o = base; u < units; u++) { // a unit's values are contiguous (CHW)
+                int c = 0;
+                for (int j = 0; j < perUnit; j++, o++) c += win[o] ? 1 : 0;
+                unitWins[u] += c;
+            }
         }
         double seen = Math.min((double) learningIterations.get(0) + batch, 1 << 24);
         learningIterations.set(0, (float) seen);

@@ -31,7 +31,7 @@ public final class KWinners extends AbstractKWinners {
         if (x.dim(1) != units()) {
             throw new IllegalArgumentException(describe() + ": expected input [batch, " + units() + "] but got " + x.shapeString());
         }
-        return new Geometry(1, units(), 0, 1, 1);
+        return new Geometry(1, units(), 0, 1, 1, 1);
     }
 
     @Override

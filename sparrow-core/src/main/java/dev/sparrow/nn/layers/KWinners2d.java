@@ -41,7 +41,7 @@ public final class KWinners2d extends AbstractKWinners {
         }
         int hw = x.dim(2) * x.dim(3);
         if (hw < 1) throw new IllegalArgumentException(describe() + ": empty feature map in input " + x.shapeString());
-        return local ? new Geometry(hw, units(), 1, hw, hw) : new Geometry(1, units() * hw, 0, 1, hw);
+        return local ? new Geometry(hw, units(), 1, hw, 1, hw) : new Geometry(1, units() * hw, 0, 1, hw, hw);
     }
 
     @Override

@@ -2,7 +2,8 @@ package dev.sparrow.nn.layers;
 
 /**
  * The k-th largest of a slice in expected O(n): quickselect with a median-of-three pivot and a
- * three-way partition (so runs of equal values, such as many zeros, cost one pass). It permutes the
+ * three-way split done as two branch-free passes (so runs of equal values, such as many zeros, end
+ * the search at once). It permutes the
  * slice, so callers select on a scratch copy.
  */
 final class TopK {
@@ -15,22 +16,28 @@ final class TopK {
         int hi = from + n - 1;
         while (lo < hi) {
             float p = medianOfThree(a[lo], a[(lo + hi) >>> 1], a[hi]);
-            int lt = lo, i = lo, gt = hi; // [lo, lt) < p, [lt, i) == p, (gt, hi] > p
-            while (i <= gt) {
+            // branch-free Lomuto passes (random data would mispredict every other branch):
+            // first [lo, lt) < p, then [lt, le) == p, leaving [le, hi] > p
+            int lt = lo;
+            for (int i = lo; i <= hi; i++) {
                 float v = a[i];
-                if (v < p) {
-                    a[i++] = a[lt];
-                    a[lt++] = v;
-                } else if (v > p) {
-                    a[i] = a[gt];
-                    a[gt--] = v;
-                } else {
-                    i++;
-                }
+                a[i] = a[lt];
+                a[lt] = v;
+                lt += v < p ? 1 : 0;
             }
-            if (target < lt) hi = lt - 1;
-            else if (target > gt) lo = gt + 1;
-            else return p;
+            if (target < lt) {
+                hi = lt - 1;
+                continue;
+            }
+            int le = lt;
+            for (int i = lt; i <= hi; i++) {
+                float v = a[i];
+                a[i] = a[le];
+                a[le] = v;
+                le += v <= p ? 1 : 0;
+            }
+            if (target < le || le == lt) return p; // le == lt only for a NaN pivot
+            lo = le;
         }
         return a[target];
     }
