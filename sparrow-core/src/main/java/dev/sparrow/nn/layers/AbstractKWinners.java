@@ -148,43 +148,42 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
 
     private void selectGroups(int from, int to) {
         Geometry geo = geometry;
-        float[] x = input.data();
-        float[] y = output.data();
-        float[] values = boostedValues;
-        float[] s = scratch;
-        boolean[] win = winner;
         int n = geo.groupSize();
         int sampleSize = n * geo.groupsPerSample();
-        int unitsPerGroup = n / geo.elementsPerUnit();
-        int perUnit = geo.elementsPerUnit();
         for (int group = from; group < to; group++) {
             int base = (group / geo.groupsPerSample()) * sampleSize + (group % geo.groupsPerSample()) * geo.groupStep();
-            int stride = geo.elementStride();
-            int row = group * n;
-            // the values compete in group order: unit-major, so no division finds an element's unit
-            for (int u = 0, e = 0; u < unitsPerGroup; u++) {
-                float f = boosted ? unitBoost[u] : 1f;
-                for (int j = 0; j < perUnit; j++, e++) values[row + e] = x[base + e * stride] * f;
-            }
-            if (k == 0) {
-                for (int e = 0; e < n; e++) {
-                    win[base + e * stride] = false;
-                    y[base + e * stride] = 0f;
-                }
-                continue;
-            }
-            System.arraycopy(values, row, s, row, n);
-            float t = TopK.kthLargest(s, row, n, k);
-            int above = 0;
-            for (int e = 0; e < n; e++) above += values[row + e] > t ? 1 : 0;
-            int tiesLeft = k - above;
+            selectGroup(input.data(), output.data(), base, geo.elementStride(), group * n, n, geo.elementsPerUnit());
+        }
+    }
+
+    /** The winners of one group: its n values start at {@code base} of x, {@code stride} apart. */
+    private void selectGroup(float[] x, float[] y, int base, int stride, int row, int n, int perUnit) {
+        float[] values = boostedValues;
+        boolean[] win = winner;
+        // the values compete in group order: unit-major, so no division finds an element's unit
+        for (int u = 0, e = 0; e < n; u++) {
+            float f = boosted ? unitBoost[u] : 1f;
+            for (int j = 0; j < perUnit; j++, e++) values[row + e] = x[base + e * stride] * f;
+        }
+        if (k == 0) {
             for (int e = 0; e < n; e++) {
-                float b = values[row + e];
-                boolean w = b > t || (b == t && tiesLeft-- > 0);
-                int i = base + e * stride;
-                win[i] = w;
-                y[i] = w ? x[i] : 0f;
+                win[base + e * stride] = false;
+                y[base + e * stride] = 0f;
             }
+            return;
+        }
+        float[] s = scratch;
+        System.arraycopy(values, row, s, row, n);
+        float t = TopK.kthLargest(s, row, n, k);
+        int above = 0;
+        for (int e = 0; e < n; e++) above += values[row + e] > t ? 1 : 0;
+        int tiesLeft = k - above;
+        for (int e = 0; e < n; e++) {
+            float b = values[row + e];
+            boolean w = b > t || (b == t && tiesLeft-- > 0);
+            int i = base + e * stride;
+            win[i] = w;
+            y[i] = w ? x[i] : 0f;
         }
     }
 
