@@ -161,9 +161,15 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
         float[] values = boostedValues;
         boolean[] win = winner;
         // the values compete in group order: unit-major, so no division finds an element's unit
-        for (int u = 0, e = 0; e < n; u++) {
-            float f = boosted ? unitBoost[u] : 1f;
-            for (int j = 0; j < perUnit; j++, e++) values[row + e] = x[base + e * stride] * f;
+        if (!boosted) {
+            for (int e = 0; e < n; e++) values[row + e] = x[base + e * stride];
+        } else if (perUnit == 1) {
+            for (int e = 0; e < n; e++) values[row + e] = x[base + e * stride] * unitBoost[e];
+        } else {
+            for (int u = 0, e = 0; e < n; u++) {
+                float f = unitBoost[u];
+                for (int j = 0; j < perUnit; j++, e++) values[row + e] = x[base + e * stride] * f;
+            }
         }
         if (k == 0) {
             for (int e = 0; e < n; e++) {
@@ -178,9 +184,11 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
         int above = 0;
         for (int e = 0; e < n; e++) above += values[row + e] > t ? 1 : 0;
         int tiesLeft = k - above;
-        for (int e = 0; e < n; e++) {
+        for (int e = 0; e < n; e++) { // branch-free: winners are scattered at random
             float b = values[row + e];
-            boolean w = b > t || (b == t && tiesLeft-- > 0);
+            boolean tie = b == t & tiesLeft > 0;
+            tiesLeft -= tie ? 1 : 0;
+            boolean w = b > t | tie;
             int i = base + e * stride;
             win[i] = w;
             y[i] = w ? x[i] : 0f;
