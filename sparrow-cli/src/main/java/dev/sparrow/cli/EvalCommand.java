@@ -21,11 +21,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluates a checkpoint on the Fashion-MNIST test set: loss and accuracy.")
+        description = {"Evaluates a checkpoint on the Fashion-MNIST test set: loss and accuracy.",
+                "With --noise, the accuracy when each test image has that fraction of its pixels replaced by uniform random values "
+                        + "(Numenta's robustness test), one row per level."})
 final class EvalCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint.safetensors written by 'sparrow train'.")
@@ -40,9 +45,21 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--noise", paramLabel = "LEVELS",
+            description = "Comma-separated fractions of pixels to replace by noise, e.g. 0.0,0.1,0.2,0.3,0.4,0.5.")
+    String noise;
+
+    @Option(names = "--noise-seed", paramLabel = "S", defaultValue = "42",
+            description = "Seed of the noise: the same seed gives every model the same noisy images (default: ${DEFAULT-VALUE}).")
+    long noiseSeed;
+
+    @Option(names = "--json", description = "One JSON object per line (per noise level) instead of text.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         if (batchSize < 1) throw new UserInputException("--batch-size is " + batchSize + "; expected >= 1");
+        double[] levels = noise != null ? NoiseLevels.parse(noise) : null;
         CheckpointData saved = Checkpoint.read(checkpoint);
         TrainConfig config = TrainConfig.fromJson(Json.parseObject(saved.config().orElseThrow(() ->
                 new UserInputException(checkpoint + ": no run config in the checkpoint metadata; was it written by 'sparrow train'?")),
@@ -54,13 +71,47 @@ final class EvalCommand implements Callable<Integer> {
         try (ComputePool pool = ComputePool.ofThreads(t);
              DataLoader loader = TrainingRun.evalLoader(test, batchSize, FashionMnist.MEAN, FashionMnist.STD)) {
             ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), pool, config.seed());
-            long start = System.nanoTime();
-            Evaluator.Result r = Evaluator.evaluate(model, loader, new SoftmaxCrossEntropy(), ctx);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf(Locale.ROOT, "%s (%s, epoch %s): test accuracy %.2f%%, loss %.4f over %d samples (%.1fs, %.0f samples/s)%n",
-                    checkpoint, config.model(), saved.epoch().isPresent() ? Long.toString(saved.epoch().getAsLong()) : "?",
-                    100 * r.accuracy(), r.loss(), r.samples(), seconds, r.samples() / seconds);
+            String epoch = saved.epoch().isPresent() ? Long.toString(saved.epoch().getAsLong()) : "?";
+            if (levels != null) {
+                List<NoiseLevels.Result> results = NoiseLevels.evaluate(model, test, levels, noiseSeed, batchSize,
+                        FashionMnist.MEAN, FashionMnist.STD, ctx);
+                if (!json) {
+                    System.out.printf(Locale.ROOT, "%s (%s, epoch %s), noise seed %d:%n%8s %10s %8s%n", checkpoint, config.model(),
+                            epoch, noiseSeed, "noise", "accuracy", "loss");
+                }
+                for (NoiseLevels.Result r : results) {
+                    if (json) {
+                        System.out.println(jsonLine(config.model(), epoch, r.level(), r.eval(), r.seconds()));
+                    } else {
+                        System.out.printf(Locale.ROOT, "%8.2f %9.2f%% %8.4f%n", r.level(), 100 * r.eval().accuracy(), r.eval().loss());
+                    }
+                }
+            } else {
+                long start = System.nanoTime();
+                Evaluator.Result r = Evaluator.evaluate(model, loader, new SoftmaxCrossEntropy(), ctx);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (json) {
+                    System.out.println(jsonLine(config.model(), epoch, 0.0, r, seconds));
+                } else {
+                    System.out.printf(Locale.ROOT, "%s (%s, epoch %s): test accuracy %.2f%%, loss %.4f over %d samples (%.1fs, %.0f samples/s)%n",
+                            checkpoint, config.model(), epoch, 100 * r.accuracy(), r.loss(), r.samples(), seconds, r.samples() / seconds);
+                }
+            }
         }
         return 0;
+    }
+
+    private String jsonLine(String model, String epoch, double level, Evaluator.Result r, double seconds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("checkpoint", checkpoint.toString());
+        m.put("model", model);
+        m.put("epoch", epoch);
+        m.put("noise", level);
+        m.put("noise_seed", noiseSeed);
+        m.put("accuracy", r.accuracy());
+        m.put("loss", r.loss());
+        m.put("samples", r.samples());
+        m.put("seconds", seconds);
+        return Json.write(m);
     }
 }

@@ -28,6 +28,10 @@ final class TrainCommand implements Callable<Integer> {
             completionCandidates = ModelNames.class, defaultValue = "mlp")
     String model;
 
+    @Option(names = "--kwta", paramLabel = "D",
+            description = "k-winners-take-all at density D instead of ReLU in the hidden dense layers (mlp or cnn; Numenta uses about 0.1).")
+    Double kwta;
+
     @Option(names = "--dataset", paramLabel = "NAME", defaultValue = TrainConfig.DATASET_FASHION_MNIST,
             description = "Data set (default: ${DEFAULT-VALUE}; the only one for now).")
     String dataset;
@@ -116,14 +120,24 @@ final class TrainCommand implements Callable<Integer> {
         if (!ModelZoo.NAMES.contains(model)) {
             throw new UserInputException("--model is '" + model + "'; expected one of " + ModelZoo.NAMES);
         }
+        String chosen = kwta == null ? model : kwtaModel();
         boolean adam = "adamw".equals(optimizer);
         int e = epochs != null ? epochs : ("mlp".equals(model) ? 15 : 12);
         double rate = lr != null ? lr : (adam ? 1e-3 : 0.05);
         double wd = weightDecay != null ? weightDecay : (adam ? 0.01 : 5e-4);
         int t = threads != null ? threads : D.threads();
-        return new TrainConfig(model, dataset, data.dataDir == null ? null : data.dataDir.toString(), e, batchSize,
+        return new TrainConfig(chosen, dataset, data.dataDir == null ? null : data.dataDir.toString(), e, batchSize,
                 optimizer, rate, momentum, nesterov, wd, schedule, warmupEpochs, labelSmoothing, augment, seed, t,
                 sparse.config());
+    }
+
+    /** The model name that carries the k-WTA density, e.g. "mlp-kwta0.1"; ModelZoo reads it back. */
+    private String kwtaModel() {
+        if (!"mlp".equals(model) && !"cnn".equals(model)) {
+            throw new UserInputException("--kwta works with --model mlp or cnn, not '" + model + "'");
+        }
+        if (!(kwta > 0 && kwta <= 1)) throw new UserInputException("--kwta is " + kwta + "; expected a density in (0, 1]");
+        return ModelZoo.kwtaName(model, kwta);
     }
 
     static final class ModelNames implements Iterable<String> {

@@ -2,6 +2,7 @@ package dev.sparrow.train;
 
 import dev.sparrow.data.Batch;
 import dev.sparrow.data.DataLoader;
+import dev.sparrow.nn.EpochAware;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.loss.SoftmaxCrossEntropy;
@@ -79,6 +80,7 @@ public final class Trainer {
                 for (TrainListener l : listeners) l.onStep(epoch, optimizer.stepCount(), batchLoss, n);
             }
             double trainSeconds = (System.nanoTime() - start) / 1e9;
+            EpochAware.epochEnded(model);
             Evaluator.Result eval = Evaluator.evaluate(model, test, loss, ctx);
             double seconds = (System.nanoTime() - start) / 1e9;
             EpochResult r = new EpochResult(epoch, optimizer.stepCount(), lossSum / Math.max(1, samples),

@@ -6,6 +6,8 @@ import dev.sparrow.nn.layers.Conv2d;
 import dev.sparrow.nn.layers.Dropout;
 import dev.sparrow.nn.layers.Flatten;
 import dev.sparrow.nn.layers.GlobalAvgPool2d;
+import dev.sparrow.nn.layers.KWinners;
+import dev.sparrow.nn.layers.KWinnersOptions;
 import dev.sparrow.nn.layers.Linear;
 import dev.sparrow.nn.layers.MaxPool2d;
 import dev.sparrow.nn.layers.ReLU;
@@ -36,10 +38,19 @@ import java.util.SplittableRandom;
  *   <li>{@code resnet}: stem conv 3×3 → 16 + BN + ReLU, ResidualBlocks 16→16, 16→32 stride 2,
  *       32→64 stride 2, global average pool, Linear 64-10 (a ResNet-8 shape); 77,754 parameters,
  *       18.7 MFLOPs.</li>
+ *   <li>{@code mlp-kwta} and {@code cnn-kwta}: {@code mlp} and {@code cnn} with each hidden Linear followed
+ *       by k-winners-take-all ({@link KWinners}, Numenta's defaults: k_inference_factor 1.5, boost 1.5
+ *       decaying ×0.9 per epoch, duty-cycle period 1000) instead of ReLU, at density
+ *       {@value #DEFAULT_KWTA_DENSITY}; {@code mlp-kwta0.05} picks density 0.05. Same parameters and FLOPs
+ *       as the ReLU models. (cnn-kwta keeps cnn's Dropout after the k-WTA, so the two differ only in the
+ *       activation.)</li>
  * </ul>
  */
 public final class ModelZoo {
-    public static final List<String> NAMES = List.of("mlp", "lenet5", "cnn", "resnet");
+    public static final List<String> NAMES = List.of("mlp", "lenet5", "cnn", "resnet", "mlp-kwta", "cnn-kwta");
+    /** Fraction of hidden units that win in the k-WTA models unless the name gives another. */
+    public static final double DEFAULT_KWTA_DENSITY = 0.1;
+    private static final String KWTA = "-kwta";
 
     private ModelZoo() {}
 
@@ -63,9 +74,11 @@ public final class ModelZoo {
             case "cnn" -> cnn(image(name, inputShape), classes, rng);
             case "resnet" -> resnet(image(name, inputShape), classes, rng);
             default -> {
+                if (name.startsWith("mlp" + KWTA)) yield mlpKwta(inputShape, kwtaDensity(name, 3), classes, rng);
+                if (name.startsWith("cnn" + KWTA)) yield cnnKwta(image(name, inputShape), kwtaDensity(name, 3), classes, rng);
                 if (name.startsWith("mlp-")) yield mlp(inputShape, hiddenSizes(name), classes, rng);
                 throw new IllegalArgumentException("unknown model '" + name + "'; known models: " + NAMES
-                        + " (or mlp-H1-H2-... for other hidden sizes)");
+                        + " (or mlp-H1-H2-... for other hidden sizes, mlp-kwtaD or cnn-kwtaD for k-WTA density D)");
             }
         };
         model.outputShape(inputShape); // fails early, naming the layer, if the input is too small
@@ -86,6 +99,55 @@ public final class ModelZoo {
         }
         layers.add(new Linear(width, classes, true, rng));
         return new Sequential(layers);
+    }
+
+    /** The name of {@code base} ("mlp" or "cnn") with k-WTA at {@code density}, e.g. "mlp-kwta0.1"; {@link #create} reads it back. */
+    public static String kwtaName(String base, double density) {
+        if (!"mlp".equals(base) && !"cnn".equals(base)) {
+            throw new IllegalArgumentException("k-WTA variants exist for mlp and cnn, not '" + base + "'");
+        }
+        checkDensity(base + KWTA, density);
+        return base + KWTA + density;
+    }
+
+    /** {@link #mlp} 784-300-100-10 with {@link KWinners} at {@code density} in place of each ReLU. */
+    public static Sequential mlpKwta(int[] inputShape, double density, int classes, SplittableRandom rng) {
+        Sequential relu = mlp(inputShape, new int[] {300, 100}, classes, rng);
+        return withKwta(relu, density);
+    }
+
+    /** {@link #cnn} with {@link KWinners} at {@code density} in place of the ReLU of its dense hidden layer. */
+    public static Sequential cnnKwta(int[] chw, double density, int classes, SplittableRandom rng) {
+        return withKwta(cnn(chw, classes, rng), density);
+    }
+
+    /** The layers of {@code model} with every ReLU that follows a Linear replaced by k-WTA over its outputs. */
+    private static Sequential withKwta(Sequential model, double density) {
+        List<Layer> layers = new ArrayList<>(model.children());
+        for (int i = 1; i < layers.size(); i++) {
+            if (layers.get(i) instanceof ReLU && layers.get(i - 1) instanceof Linear linear) {
+                layers.set(i, new KWinners(linear.outFeatures(), density, KWinnersOptions.defaults()));
+            }
+        }
+        return new Sequential(layers);
+    }
+
+    /** "mlp-kwta" gives the default density, "mlp-kwta0.2" gives 0.2. */
+    private static double kwtaDensity(String name, int baseLength) {
+        String rest = name.substring(baseLength + KWTA.length());
+        if (rest.isEmpty()) return DEFAULT_KWTA_DENSITY;
+        double d;
+        try {
+            d = Double.parseDouble(rest);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("model '" + name + "': k-WTA density '" + rest + "' is not a number");
+        }
+        checkDensity(name, d);
+        return d;
+    }
+
+    private static void checkDensity(String name, double d) {
+        if (!(d > 0 && d <= 1)) throw new IllegalArgumentException("model '" + name + "': k-WTA density must be in (0, 1], got " + d);
     }
 
     public static Sequential lenet5(int[] chw, int classes, SplittableRandom rng) {

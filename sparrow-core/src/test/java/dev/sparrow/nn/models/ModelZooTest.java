@@ -5,6 +5,7 @@ import dev.sparrow.kernel.KernelProvider;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Modules;
 import dev.sparrow.nn.Parameter;
+import dev.sparrow.nn.layers.KWinners;
 import dev.sparrow.nn.layers.Sequential;
 import dev.sparrow.nn.loss.SoftmaxCrossEntropy;
 import dev.sparrow.tensor.Tensor;
@@ -21,7 +22,8 @@ class ModelZooTest {
     private static final int[] FASHION = {1, 28, 28};
 
     @ParameterizedTest(name = "{0}: {1} parameters, {2} FLOPs")
-    @CsvSource({"mlp, 266610, 532810", "lenet5, 61706, 839558", "cnn, 458730, 12095114", "resnet, 77754, 18691850"})
+    @CsvSource({"mlp, 266610, 532810", "lenet5, 61706, 839558", "cnn, 458730, 12095114", "resnet, 77754, 18691850",
+            "mlp-kwta, 266610, 532810", "cnn-kwta0.2, 458730, 12095114"})
     void buildsWithKnownSizeAndTrainsOneStep(String name, long params, long flops) {
         long seed = 701;
         Sequential model = ModelZoo.create(name, FASHION, 10, seed);
@@ -52,7 +54,7 @@ class ModelZooTest {
     }
 
     @ParameterizedTest(name = "{0} memorises 8 samples of 1x12x12")
-    @CsvSource({"mlp", "lenet5", "cnn", "resnet"})
+    @CsvSource({"mlp", "lenet5", "cnn", "resnet", "mlp-kwta0.2", "cnn-kwta"})
     void plainSgdDrivesTheLossDownOnATinyBatch(String name) {
         long seed = 711;
         int[] small = {1, 12, 12}; // keeps the test fast with the scalar kernels
@@ -118,10 +120,31 @@ class ModelZooTest {
         assertThatThrownBy(() -> ModelZoo.create("mlp-512-x", FASHION, 10, 1)).hasMessageContaining("hidden size 'x'");
         assertThatThrownBy(() -> ModelZoo.create("mlp-0", FASHION, 10, 1)).hasMessageContaining("hidden sizes must be >= 1");
         assertThatThrownBy(() -> ModelZoo.create("vgg", FASHION, 10, 1))
-                .hasMessageContaining("unknown model 'vgg'").hasMessageContaining("[mlp, lenet5, cnn, resnet]");
+                .hasMessageContaining("unknown model 'vgg'").hasMessageContaining("[mlp, lenet5, cnn, resnet, mlp-kwta, cnn-kwta]");
         assertThatThrownBy(() -> ModelZoo.create("cnn", new int[] {784}, 10, 1)).hasMessageContaining("[channels, height, width]");
         assertThatThrownBy(() -> ModelZoo.create("lenet5", new int[] {1, 8, 8}, 10, 1)).hasMessageContaining("too small");
         assertThat(ModelZoo.create("lenet5", new int[] {3, 32, 32}, 10, 1).outputShape(new int[] {3, 32, 32})).containsExactly(10);
         assertThatThrownBy(() -> ModelZoo.create("mlp", FASHION, 1, 1)).hasMessageContaining("classes");
+    }
+
+    @Test
+    void kwtaNamesCarryTheirDensity() {
+        Sequential mlp = ModelZoo.create("mlp-kwta", FASHION, 10, 1);
+        assertThat(mlp.get(2)).isInstanceOf(KWinners.class);
+        assertThat(((KWinners) mlp.get(2)).k()).isEqualTo(30);
+        assertThat(((KWinners) mlp.get(4)).k()).isEqualTo(10);
+        assertThat(mlp.describe()).doesNotContain("ReLU");
+        String name = ModelZoo.kwtaName("mlp", 0.05);
+        assertThat(name).isEqualTo("mlp-kwta0.05");
+        Sequential sparse = ModelZoo.create(name, FASHION, 10, 1);
+        assertThat(((KWinners) sparse.get(2)).k()).isEqualTo(15);
+        assertThat(((KWinners) sparse.get(2)).density()).isEqualTo(0.05);
+        Sequential cnn = ModelZoo.create(ModelZoo.kwtaName("cnn", 0.25), FASHION, 10, 1);
+        long kw = cnn.children().stream().filter(l -> l instanceof KWinners).count();
+        assertThat(kw).as("k-WTA only in the dense hidden layer").isEqualTo(1);
+        assertThat(((KWinners) cnn.get(13)).k()).isEqualTo(32);
+        assertThatThrownBy(() -> ModelZoo.create("mlp-kwtax", FASHION, 10, 1)).hasMessageContaining("'x' is not a number");
+        assertThatThrownBy(() -> ModelZoo.create("mlp-kwta1.5", FASHION, 10, 1)).hasMessageContaining("(0, 1]");
+        assertThatThrownBy(() -> ModelZoo.kwtaName("resnet", 0.1)).hasMessageContaining("resnet");
     }
 }
