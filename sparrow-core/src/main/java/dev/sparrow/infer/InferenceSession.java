@@ -214,9 +214,9 @@ public final class InferenceSession implements AutoCloseable {
 
     private void checkBatch(Tensor batch) {
         if (batch == null) throw new IllegalArgumentException("batch is null");
-        int[] shape = batch.shape();
-        if (shape.length != sampleShape.length + 1
-                || !Arrays.equals(Arrays.copyOfRange(shape, 1, shape.length), sampleShape)) {
+        boolean ok = batch.rank() == sampleShape.length + 1;
+        for (int i = 0; ok && i < sampleShape.length; i++) ok = batch.dim(i + 1) == sampleShape[i];
+        if (!ok) {
             throw new IllegalArgumentException("batch has shape " + batch.shapeString() + " but the session expects [batch, "
                     + Arrays.toString(sampleShape).replace("[", "").replace("]", "") + "]");
         }
