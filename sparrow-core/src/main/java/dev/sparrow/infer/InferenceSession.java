@@ -461,6 +461,8 @@ public final class InferenceSession implements AutoCloseable {
             if (r != null) {
                 chosen = build(r.chosen(), masked, values, rows, cols, name, true);
             } else {
+                Autotuner.warmUp(b.candidates, b.batchSize, b.sparseKernels, pool,
+                        Math.min(300, 4 * b.budgetMillis) * 1_000_000L, this::warmUpMatrix);
                 List<String> specs = new ArrayList<>();
                 List<SparseMatrix> built = new ArrayList<>();
                 for (String s : b.candidates) {
@@ -476,6 +478,26 @@ public final class InferenceSession implements AutoCloseable {
             }
             choices.add(new LayerChoice(name, cols, rows, chosen.nnz(), r.chosen(), r.chosenMicros(), r.micros(), r.cached()));
             return new LinearStep(name, chosen, bias, relu, b.sparseKernels, pool, r);
+        }
+
+        /**
+         * A 32 x 256 matrix whose mask fits every format: 16-row blocks share their columns, one active
+         * input in each group of 8 (so also 2:16, 2:4, equal banks of 16 and equal fan-in), 32 per row
+         * so that the kernels' vector loops, not just their tails, run.
+         */
+        private SparseMatrix warmUpMatrix(String spec) {
+            int rows = 32;
+            int cols = 256;
+            float[] values = new float[rows * cols];
+            float[] mask = new float[rows * cols];
+            for (int r = 0; r < rows; r++) {
+                for (int g = 0; g < cols; g += 8) {
+                    int c = g + (r / 16 * 3 + g / 8) % 8;
+                    values[r * cols + c] = 0.01f * ((r + c) % 7 - 3);
+                    mask[r * cols + c] = 1f;
+                }
+            }
+            return build(spec, MaskedWeights.of(values, mask, rows, cols, "warm-up"), values, rows, cols, "warm-up", false);
         }
 
         private SparseMatrix build(String spec, MaskedWeights masked, float[] values, int rows, int cols, String name,
