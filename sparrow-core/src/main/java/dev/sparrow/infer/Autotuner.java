@@ -133,8 +133,12 @@ final class Autotuner {
             int calls = 0;
             while (System.nanoTime() - start < capNanos) {
                 long before = alloc == null ? 0 : alloc.getThreadAllocatedBytes(tid);
-                for (int i = 0; i < WARMUP_BLOCK; i++) call(m, x, y, null, true, batch, kernels, pool);
-                calls += WARMUP_BLOCK;
+                int i = 0;
+                for (; i < WARMUP_BLOCK && System.nanoTime() - start < capNanos; i++) {
+                    call(m, x, y, null, true, batch, kernels, pool);
+                }
+                calls += i;
+                if (i < WARMUP_BLOCK) break; // out of time
                 if (calls >= WARMUP_MIN_CALLS) {
                     if (alloc == null) break;
                     long perCall = (alloc.getThreadAllocatedBytes(tid) - before) / WARMUP_BLOCK;
