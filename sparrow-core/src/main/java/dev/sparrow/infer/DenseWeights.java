@@ -1,0 +1,65 @@
+package dev.sparrow.infer;
+
+import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.Kernels;
+import dev.sparrow.sparse.SparseKernels;
+import dev.sparrow.sparse.SparseMatrix;
+
+/**
+ * The dense candidate of a Linear layer behind the same interface as the sparse formats, so that the
+ * session and the autotuner treat "dense" as one more format. Inactive weights are stored as zeros.
+ */
+final class DenseWeights implements SparseMatrix {
+    private final String layerName;
+    private final int rows;
+    private final int cols;
+    private final float[] values; // [rows * cols], masked
+    private final Kernels kernels;
+    private final long nnz;
+
+    DenseWeights(String layerName, float[] maskedValues, int rows, int cols, Kernels kernels) {
+        this.layerName = layerName;
+        this.rows = rows;
+        this.cols = cols;
+        this.values = maskedValues.clone();
+        this.kernels = kernels;
+        long n = 0;
+        for (float v : values) if (v != 0f) n++;
+        this.nnz = n;
+    }
+
+    @Override public String layerName() { return layerName; }
+    @Override public String format() { return "dense"; }
+    @Override public int rows() { return rows; }
+    @Override public int cols() { return cols; }
+    @Override public long nnz() { return nnz; }
+    @Override public long bytes() { return 4L * values.length; }
+    @Override public float[] toDense() { return values.clone(); }
+
+    @Override
+    public void gemv(SparseKernels unused, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu,
+                     ComputePool pool) {
+        kernels.gemv(false, rows, cols, values, 0, cols, x, xOff, 0f, y, yOff, pool);
+        biasRelu(y, yOff, 1, 1, bias, relu);
+    }
+
+    @Override
+    public void spmm(SparseKernels unused, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
+                     float[] bias, boolean relu, ComputePool pool) {
+        // Y^T [rows][batch] = W [rows][cols] . X^T [cols][batch]
+        kernels.gemm(false, false, rows, batch, cols, values, 0, cols, xt, xtOff, ldx, 0f, yt, ytOff, ldy, pool);
+        biasRelu(yt, ytOff, ldy, batch, bias, relu);
+    }
+
+    private void biasRelu(float[] yt, int off, int ld, int batch, float[] bias, boolean relu) {
+        if (bias == null && !relu) return;
+        for (int r = 0; r < rows; r++) {
+            float b = bias == null ? 0f : bias[r];
+            int base = off + r * ld;
+            for (int j = 0; j < batch; j++) {
+                float v = yt[base + j] + b;
+                yt[base + j] = relu && v < 0f ? 0f : v;
+            }
+        }
+    }
+}

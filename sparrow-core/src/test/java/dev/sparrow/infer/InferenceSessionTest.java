@@ -1,0 +1,283 @@
+package dev.sparrow.infer;
+
+import dev.sparrow.infer.InferenceTestModels.MaskKind;
+import dev.sparrow.io.Checkpoint;
+import dev.sparrow.nn.Layer;
+import dev.sparrow.nn.Modules;
+import dev.sparrow.nn.layers.Sequential;
+import dev.sparrow.nn.models.ModelZoo;
+import dev.sparrow.tensor.Tensor;
+import dev.sparrow.train.TrainConfig;
+import dev.sparrow.util.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static dev.sparrow.infer.InferenceTestModels.assertClose;
+import static dev.sparrow.infer.InferenceTestModels.mlp;
+import static dev.sparrow.infer.InferenceTestModels.randomBatch;
+import static dev.sparrow.infer.InferenceTestModels.reference;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class InferenceSessionTest {
+    private static final int IN = 64;
+    private static final int[] HIDDEN = {128, 48};
+    private static final int CLASSES = 16;
+    private static final int[] BATCHES = {1, 7, 64};
+
+    /** Predicts every batch size in BATCHES through predict(Tensor) and compares with the model's forward. */
+    private static void assertMatchesModel(Layer model, InferenceSession s, long seed, String what) {
+        for (int batch : BATCHES) {
+            if (batch > s.maxBatch()) continue;
+            Tensor x = randomBatch(seed + batch, batch, s.sampleShape());
+            Tensor want = reference(model, x);
+            Tensor got = s.predict(x);
+            assertThat(got.shape()).isEqualTo(new int[] {batch, s.outputSize()});
+            assertClose(got.data(), want.data(), want.size(), what + " batch " + batch + " seed " + seed);
+        }
+    }
+
+    @Test
+    void denseMlpMatchesModelForward_seed1() {
+        Sequential m = mlp(1, IN, HIDDEN, CLASSES, MaskKind.DENSE, 0);
+        try (InferenceSession s = InferenceSession.builder(m, IN).batchSize(64).tuningBudgetMillis(5).build()) {
+            assertMatchesModel(m, s, 1, "dense mlp\n" + s.describe());
+            assertThat(s.choices()).hasSize(3);
+        }
+    }
+
+    @Test
+    void sparseMlpsMatchAtEveryBatchWithTuning_seed2() {
+        for (MaskKind kind : List.of(MaskKind.UNSTRUCTURED, MaskKind.FAN_IN)) {
+            Sequential m = mlp(2, IN, HIDDEN, CLASSES, kind, 0.9);
+            for (int sessionBatch : new int[] {1, 7, 64}) {
+                try (InferenceSession s = InferenceSession.builder(m, IN).batchSize(sessionBatch)
+                        .tuningBudgetMillis(5).build()) {
+                    assertMatchesModel(m, s, 2, kind + " session batch " + sessionBatch + "\n" + s.describe());
+                    for (InferenceSession.LayerChoice c : s.choices()) {
+                        assertThat(c.candidateMicros()).containsKey(c.format()).containsKey("dense");
+                        assertThat(c.micros()).isPositive();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyCandidateFormatMatchesWhenForced_seed3() {
+        Set<String> tested = new LinkedHashSet<>();
+        for (MaskKind kind : List.of(MaskKind.UNSTRUCTURED, MaskKind.FAN_IN, MaskKind.NM1_8, MaskKind.BLOCK16)) {
+            Sequential m = mlp(3, IN, HIDDEN, CLASSES, kind, 0.9);
+            for (String spec : InferenceSession.Builder.defaultCandidates()) {
+                InferenceSession s;
+                try {
+                    s = InferenceSession.builder(m, IN).batchSize(64).formatAll(spec).build();
+                } catch (IllegalArgumentException e) {
+                    assertThat(e).hasMessageContaining("cannot use format '" + spec + "'");
+                    continue; // this mask does not fit this format
+                }
+                try (s) {
+                    assertThat(s.choices()).allSatisfy(c -> assertThat(c.format()).isEqualTo(spec));
+                    assertMatchesModel(m, s, 3, kind + " forced " + spec);
+                    tested.add(spec);
+                }
+            }
+        }
+        assertThat(tested).containsExactlyInAnyOrderElementsOf(InferenceSession.Builder.defaultCandidates());
+    }
+
+    @Test
+    void forcingOneLayerKeepsTuningForTheOthers_seed4() {
+        Sequential m = mlp(4, IN, HIDDEN, CLASSES, MaskKind.FAN_IN, 0.9);
+        try (InferenceSession s = InferenceSession.builder(m, IN).batchSize(7).format("3", "condensed")
+                .tuningBudgetMillis(5).build()) {
+            assertThat(s.choices().stream().map(InferenceSession.LayerChoice::layer).toList())
+                    .containsExactly("1", "3", "5");
+            assertThat(s.choices().get(1).format()).isEqualTo("condensed");
+            assertThat(s.choices().get(0).candidateMicros()).isNotEmpty();
+            assertMatchesModel(m, s, 4, "mixed");
+        }
+        assertThatThrownBy(() -> InferenceSession.builder(m, IN).format("9", "csr").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'9'");
+    }
+
+    @Test
+    void tuningResultsAreCached_seed5() {
+        Sequential m = mlp(5, IN, HIDDEN, CLASSES, MaskKind.UNSTRUCTURED, 0.9);
+        try (InferenceSession first = InferenceSession.builder(m, IN).batchSize(3).tuningBudgetMillis(5).build();
+             InferenceSession second = InferenceSession.builder(m, IN).batchSize(3).tuningBudgetMillis(5).build()) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(second.choices().get(i).cached()).isTrue();
+                assertThat(second.choices().get(i).format()).isEqualTo(first.choices().get(i).format());
+            }
+        }
+    }
+
+    @Test
+    void cnnFallbackPathMatches_seed6() {
+        SplittableRandom rng = new SplittableRandom(6);
+        int[] chw = {1, 12, 12};
+        Sequential m = ModelZoo.cnn(chw, 10, rng);
+        InferenceTestModels.randomizeBiases(m, rng);
+        for (Map.Entry<String, Tensor> e : Modules.namedBuffers(m).entrySet()) {
+            float[] d = e.getValue().data(); // non-trivial running statistics, so eval mode matters
+            for (int i = 0; i < d.length; i++) d[i] = e.getKey().endsWith("var") ? (float) rng.nextDouble(0.5, 2) : (float) rng.nextDouble(-0.2, 0.2);
+        }
+        InferenceTestModels.maskLinears(m, MaskKind.UNSTRUCTURED, 0.9, rng);
+        try (InferenceSession s = InferenceSession.builder(m, chw).batchSize(7).tuningBudgetMillis(5).build()) {
+            assertThat(s.describe()).contains("layer's own forward");
+            assertMatchesModel(m, s, 6, "cnn\n" + s.describe());
+        }
+        Sequential lenet = ModelZoo.lenet5(new int[] {1, 16, 16}, 10, new SplittableRandom(7));
+        try (InferenceSession s = InferenceSession.builder(lenet, 1, 16, 16).batchSize(64).formatAll("csr").build()) {
+            assertMatchesModel(lenet, s, 7, "lenet5");
+        }
+    }
+
+    @Test
+    void concurrentPredictFromFourThreadsIsCorrect_seed8() throws Exception {
+        Sequential m = mlp(8, IN, HIDDEN, CLASSES, MaskKind.UNSTRUCTURED, 0.9);
+        Tensor x = randomBatch(8, 40, IN);
+        Tensor want = reference(m, x);
+        try (InferenceSession s = InferenceSession.builder(m, IN).batchSize(8).contexts(2).threads(2)
+                .tuningBudgetMillis(5).build()) {
+            ExecutorService ex = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<Integer>> fs = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    final int thread = t;
+                    fs.add(ex.submit(() -> {
+                        float[] sample = new float[IN];
+                        float[] out = new float[CLASSES];
+                        int checked = 0;
+                        for (int rep = 0; rep < 25; rep++) {
+                            int i = (thread * 7 + rep * 3) % 40;
+                            System.arraycopy(x.data(), i * IN, sample, 0, IN);
+                            s.predict(sample, out);
+                            assertClose(out, Arrays.copyOfRange(want.data(), i * CLASSES, (i + 1) * CLASSES),
+                                    CLASSES, "thread " + thread + " sample " + i);
+                            int b0 = (thread + rep) % 32;
+                            float[] outB = new float[5 * CLASSES];
+                            s.predictBatch(Arrays.copyOfRange(x.data(), b0 * IN, (b0 + 5) * IN), 5, outB);
+                            assertClose(outB, Arrays.copyOfRange(want.data(), b0 * CLASSES, (b0 + 5) * CLASSES),
+                                    5 * CLASSES, "thread " + thread + " batch at " + b0);
+                            checked += 2;
+                        }
+                        return checked;
+                    }));
+                }
+                int total = 0;
+                for (Future<Integer> f : fs) total += f.get();
+                assertThat(total).isEqualTo(200);
+            } finally {
+                ex.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void predictAllocatesNothingInSteadyState_seed9() {
+        Sequential m = mlp(9, IN, HIDDEN, CLASSES, MaskKind.FAN_IN, 0.9);
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (String spec : List.of("dense", "csr", "condensed")) {
+            try (InferenceSession s = InferenceSession.builder(m, IN).batchSize(16).formatAll(spec).build()) {
+                Tensor x = randomBatch(9, 16, IN);
+                float[] out1 = new float[CLASSES];
+                float[] outB = new float[16 * CLASSES];
+                float[] sample = Arrays.copyOf(x.data(), IN);
+                for (int i = 0; i < 5000; i++) { // until the Vector API code is C2-compiled (no boxed vectors)
+                    s.predict(sample, out1);
+                    s.predictBatch(x.data(), 16, outB);
+                }
+                long tid = Thread.currentThread().threadId();
+                long bytes = Long.MAX_VALUE;
+                // the best of a few attempts: C2 may still be compiling a kernel (boxed vectors) on a busy machine
+                for (int attempt = 0; attempt < 5 && bytes > 600 * 512; attempt++) {
+                    long before = mx.getThreadAllocatedBytes(tid);
+                    for (int i = 0; i < 100; i++) {
+                        s.predict(sample, out1);
+                        s.predictBatch(x.data(), 16, outB);
+                    }
+                    bytes = Math.min(bytes, mx.getThreadAllocatedBytes(tid) - before);
+                    for (int i = 0; i < 2000; i++) s.predictBatch(x.data(), 16, outB);
+                }
+                System.out.println("allocation: " + spec + " " + bytes / 200.0 + " bytes per predict");
+                // The session itself allocates nothing (see the next test); the kernels' parallelFor tasks
+                // (lambdas, PackedGemm's job) cost 20-300 bytes per layer call (condensed: more once JIT-compiled after other batch sizes), whatever the batch.
+                assertThat(bytes).as("bytes allocated by 200 predicts (600 layer calls) with %s", spec)
+                        .isLessThanOrEqualTo(600 * 512);
+            }
+        }
+    }
+
+    @Test
+    void sessionMachineryAllocatesNothing_seed12() {
+        Sequential m = new Sequential(new dev.sparrow.nn.layers.Flatten(), new dev.sparrow.nn.layers.ReLU(),
+                new dev.sparrow.nn.layers.Dropout(0.5), new dev.sparrow.nn.layers.ReLU());
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (InferenceSession s = InferenceSession.builder(m, 4, 8).batchSize(16).build()) {
+            Tensor x = randomBatch(12, 16, 4, 8);
+            Tensor out = Tensor.zeros(16, 32);
+            for (int i = 0; i < 5000; i++) s.predict(x, out);
+            long tid = Thread.currentThread().threadId();
+            long before = mx.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 200; i++) s.predict(x, out);
+            assertThat(mx.getThreadAllocatedBytes(tid) - before).isZero();
+            assertClose(out.data(), reference(m, x).data(), 16 * 32, "relu-only model");
+        }
+    }
+
+    @Test
+    void badInputGivesClearErrors_seed10() {
+        Sequential m = mlp(10, IN, HIDDEN, CLASSES, MaskKind.DENSE, 0);
+        try (InferenceSession s = InferenceSession.builder(m, IN).batchSize(4).tuning(false).build()) {
+            assertThatThrownBy(() -> s.predict(new float[IN + 1]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65").hasMessageContaining("64");
+            assertThatThrownBy(() -> s.predict(randomBatch(1, 5, IN)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch 5").hasMessageContaining("[1, 4]");
+            assertThatThrownBy(() -> s.predict(randomBatch(1, 2, IN + 1)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 65]");
+            assertThatThrownBy(() -> s.predict(randomBatch(1, 2, IN), Tensor.zeros(2, CLASSES + 1)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("out must be [2, 16]");
+            assertThatThrownBy(() -> s.predictBatch(new float[IN], 2, new float[2 * CLASSES]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input has 64 values");
+            assertThatThrownBy(() -> s.predict((float[]) null)).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> InferenceSession.builder(m, IN).batchSize(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
+        assertThatThrownBy(() -> InferenceSession.builder(m, IN + 1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("65");
+        assertThatThrownBy(() -> InferenceSession.builder(m, IN).formatAll("bogus").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bogus");
+    }
+
+    @Test
+    void buildsFromCheckpoint_seed11(@TempDir Path dir) throws Exception {
+        Sequential m = ModelZoo.create("mlp-32", new int[] {IN}, 10, 11);
+        InferenceTestModels.maskLinears(m, MaskKind.FAN_IN, 0.9, new SplittableRandom(11));
+        Map<String, Object> config = new java.util.LinkedHashMap<>(TrainConfig.defaults().toJson());
+        config.put("model", "mlp-32");
+        config.put("seed", 999); // the restored weights, not the seed, must decide the outputs
+        Path file = dir.resolve("model.safetensors");
+        Checkpoint.save(file, m, null, Checkpoint.metadata(Json.write(config), 1, 10));
+        try (InferenceSession s = InferenceSession.builder(file, new int[] {IN}, 10).batchSize(7)
+                .tuningBudgetMillis(5).build()) {
+            assertMatchesModel(m, s, 11, "checkpoint");
+            assertThat(s.choices().get(0).nnz()).isEqualTo(32L * Math.round(IN * 0.1));
+        }
+    }
+}
