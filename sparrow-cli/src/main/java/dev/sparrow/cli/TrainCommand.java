@@ -1,8 +1,6 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.data.FashionMnist;
-import dev.sparrow.io.Checkpoint;
-import dev.sparrow.io.SparsityReport;
 import dev.sparrow.nn.models.ModelZoo;
 import dev.sparrow.train.EpochResult;
 import dev.sparrow.train.TrainConfig;
@@ -109,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
         EpochResult last = result.last();
         String reached = config.sparsity().isDense() ? ""
                 : String.format(Locale.ROOT, ", %s at %.2f%% sparsity", config.sparsity().method(),
-                        100 * SparsityReport.of(Checkpoint.read(result.checkpoint())).sparsity());
+                        100 * ReachedSparsity.of(result.checkpoint()));
         System.out.printf(Locale.ROOT, "%nTest accuracy: %.2f%% (%s, %d parameters, %d epochs%s)%n",
                 100 * last.testAccuracy(), config.model(), result.parameters(), last.epoch(), reached);
         System.out.printf(Locale.ROOT, "Run folder: %s%n", result.directory());

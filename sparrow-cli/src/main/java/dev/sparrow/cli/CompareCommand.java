@@ -1,0 +1,158 @@
+package dev.sparrow.cli;
+
+import dev.sparrow.data.FashionMnist;
+import dev.sparrow.train.EpochResult;
+import dev.sparrow.train.TrainConfig;
+import dev.sparrow.train.TrainListener;
+import dev.sparrow.train.TrainingRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+@Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains one model with several sparse-training methods at one sparsity and prints a table:",
+                "method, sparsity reached, test accuracy, train time. Each run goes to OUTPUT/METHOD."})
+final class CompareCommand implements Callable<Integer> {
+    private static final int[] FASHION_MNIST_SHAPE = {1, FashionMnist.SIDE, FashionMnist.SIDE};
+
+    @Option(names = "--model", paramLabel = "NAME", defaultValue = "mlp",
+            description = "Model: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            completionCandidates = TrainCommand.ModelNames.class)
+    String model;
+
+    @Option(names = "--methods", paramLabel = "LIST", split = ",", defaultValue = "dense,static,set,rigl,srigl,gmp",
+            description = "Comma-separated methods, each as 'sparrow train --method' takes it (default: ${DEFAULT-VALUE}).")
+    List<String> methods;
+
+    @Option(names = "--sparsity", paramLabel = "S", defaultValue = "0.9",
+            description = "Global sparsity for every sparse method, in [0, 1) (default: ${DEFAULT-VALUE}; dense and nm:N:M ignore it).")
+    double sparsity;
+
+    @Option(names = "--distribution", paramLabel = "NAME", defaultValue = "erk",
+            description = "How the sparsity is split over layers: erk or uniform (default: ${DEFAULT-VALUE}).")
+    String distribution;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs per method (default: as 'sparrow train').")
+    Integer epochs;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed, the same for every method (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = {"--output", "-o"}, paramLabel = "DIR", description = "Parent folder of the runs (default: runs/compare-MODEL-TIMESTAMP).")
+    Path output;
+
+    @Option(names = "--json", description = "One JSON object per method instead of the table (epoch lines go to stderr).")
+    boolean json;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        Map<String, TrainConfig> configs = configs();
+        Path out = output != null ? output : Path.of("runs", "compare-" + model + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        TrainingRun.Data d = data.load();
+        PrintStream log = json ? System.err : System.out;
+        List<CompareTable.Row> rows = runAll(configs, d, out, method -> {
+            log.printf(Locale.ROOT, "== %s -> %s%n", method, out.resolve(folderName(method)));
+            return new ProgressListener(log, false, d.train().size());
+        });
+        PrintWriter w = spec.commandLine().getOut();
+        if (json) {
+            w.print(CompareTable.json(rows));
+        } else {
+            w.printf(Locale.ROOT, "%n%s, %d epoch(s), seed %d, target sparsity %.2f%% (%s)%n", model,
+                    configs.values().iterator().next().epochs(), seed, 100 * sparsity, distribution);
+            w.print(CompareTable.table(rows));
+        }
+        w.flush();
+        return 0;
+    }
+
+    /**
+     * One config per method, in the order given, each built by 'sparrow train''s own option parsing so the defaults
+     * and checks are the same; every error (unknown method, bad sparsity, a method the model can't take) comes here,
+     * before any data is read.
+     */
+    Map<String, TrainConfig> configs() {
+        if (methods == null || methods.isEmpty()) throw new UserInputException("--methods is empty; expected e.g. dense,rigl");
+        Set<String> folders = new HashSet<>();
+        Map<String, TrainConfig> configs = new LinkedHashMap<>();
+        for (String raw : methods) {
+            String method = raw.strip();
+            if (method.isEmpty()) throw new UserInputException("--methods has an empty entry: '" + String.join(",", methods) + "'");
+            if (!folders.add(folderName(method))) throw new UserInputException("--methods names '" + method + "' twice");
+            TrainConfig config;
+            try {
+                config = trainCommandFor(method).config();
+            } catch (UserInputException | IllegalArgumentException e) {
+                throw new UserInputException("--methods '" + method + "': " + e.getMessage());
+            }
+            new SparsityOptions().checkAgainst(config, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
+            configs.put(method, config);
+        }
+        return configs;
+    }
+
+    private TrainCommand trainCommandFor(String method) {
+        List<String> args = new ArrayList<>(List.of("--model", model, "--method", method, "--seed", Long.toString(seed)));
+        if (!"dense".equals(method) && !method.startsWith("nm:")) {
+            args.addAll(List.of("--sparsity", Double.toString(sparsity), "--distribution", distribution));
+        }
+        if (epochs != null) args.addAll(List.of("--epochs", epochs.toString()));
+        if (threads != null) args.addAll(List.of("--threads", threads.toString()));
+        if (data != null && data.dataDir != null) args.addAll(List.of("--data", data.dataDir.toString()));
+        TrainCommand train = new TrainCommand();
+        try {
+            new CommandLine(train).parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new UserInputException(e.getMessage());
+        }
+        return train;
+    }
+
+    /** Trains each config into {@code out/METHOD} and reads back what it reached; the seam tests use with small data. */
+    static List<CompareTable.Row> runAll(Map<String, TrainConfig> configs, TrainingRun.Data d, Path out,
+                                         java.util.function.Function<String, TrainListener> listeners) throws IOException {
+        List<CompareTable.Row> rows = new ArrayList<>(configs.size());
+        for (Map.Entry<String, TrainConfig> e : configs.entrySet()) {
+            String method = e.getKey();
+            TrainingRun.Outcome result = TrainingRun.run(e.getValue(), d, out.resolve(folderName(method)), null,
+                    listeners.apply(method));
+            double seconds = 0;
+            for (EpochResult r : result.epochs()) seconds += r.seconds();
+            rows.add(new CompareTable.Row(method, ReachedSparsity.of(result.checkpoint()),
+                    result.last().testAccuracy(), seconds));
+        }
+        return rows;
+    }
+
+    /** A folder name for a method; "nm:2:4" becomes "nm-2-4". */
+    static String folderName(String method) {
+        return method.replace(':', '-');
+    }
+}
