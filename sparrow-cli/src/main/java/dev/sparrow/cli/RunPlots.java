@@ -12,6 +12,7 @@ import org.knowm.xchart.internal.chartpart.Chart;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -75,6 +76,19 @@ final class RunPlots {
         written.add(save(lineChart("Loss per epoch", "loss", epochs, false), runDir.resolve(LOSS)));
         if (!layers.isEmpty()) written.add(save(sparsityChart(layers), runDir.resolve(SPARSITY)));
         return written;
+    }
+
+    /**
+     * After a finished run: writes the plots and names them; a plot that fails is only a warning, since
+     * the run folder itself is complete and {@code sparrow report} can draw them again.
+     */
+    static void writeAfterRun(Path runDir, PrintStream out, PrintStream err) {
+        try {
+            List<Path> files = write(runDir);
+            out.println("Plots: " + String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList()));
+        } catch (IOException | RuntimeException e) {
+            err.println("warning: no plots written to " + runDir + ": " + e.getMessage());
+        }
     }
 
     private static XYChart lineChart(String title, String yTitle, List<Epoch> epochs, boolean accuracy) {

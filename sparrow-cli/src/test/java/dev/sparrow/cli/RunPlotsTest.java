@@ -101,4 +101,24 @@ class RunPlotsTest {
         assertThatThrownBy(() -> RunPlots.write(dir)).isInstanceOf(UserInputException.class)
                 .hasMessageContaining(dir.resolve("summary.json") + ": document: malformed JSON");
     }
+
+    @Test
+    void reportCommandRedrawsThePlotsAndFailsWithTheFileNamed(@TempDir Path dir) throws IOException {
+        SparrowCliTest.Run missing = SparrowCliTest.run("report", dir.toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains(dir.resolve("metrics.jsonl").toString()).doesNotContain("at dev.sparrow");
+
+        Files.writeString(dir.resolve("metrics.jsonl"), SPARSE_ROWS);
+        assertThat(SparrowCliTest.run("report", dir.toString()).exit()).isZero();
+        assertPng(dir.resolve("sparsity.png"), RunPlots.WIDTH, RunPlots.HEIGHT);
+    }
+
+    @Test
+    void afterARunAFailedPlotIsOnlyAWarning(@TempDir Path dir) {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        RunPlots.writeAfterRun(dir, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).startsWith("warning: no plots written to " + dir).contains("metrics.jsonl");
+    }
 }
