@@ -117,6 +117,7 @@ final class PruneCommand implements Callable<Integer> {
                         + "of fine-tuning (%.2f%% sparsity)%n", 100 * before, 100 * afterPruning, 100 * result.last().testAccuracy(),
                 finetuneEpochs, 100 * tuned);
         System.out.printf(Locale.ROOT, "Run folder: %s%n", result.directory());
+        RunPlots.writeAfterRun(result.directory(), System.out, System.err);
         return 0;
     }
 

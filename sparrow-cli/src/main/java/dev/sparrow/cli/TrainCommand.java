@@ -111,6 +111,7 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%nTest accuracy: %.2f%% (%s, %d parameters, %d epochs%s)%n",
                 100 * last.testAccuracy(), config.model(), result.parameters(), last.epoch(), reached);
         System.out.printf(Locale.ROOT, "Run folder: %s%n", result.directory());
+        RunPlots.writeAfterRun(result.directory(), System.out, System.err);
         return 0;
     }
 

@@ -104,7 +104,7 @@ public final class TrainingRun {
                 @Override
                 public void onEpochEnd(EpochResult r) {
                     try {
-                        dir.appendMetrics(r);
+                        dir.appendMetrics(r, RunDirectory.layerSparsity(parameters));
                         Checkpoint.save(dir.checkpoint(), model, optimizer,
                                 Checkpoint.metadata(Json.write(config.toJson()), r.epoch(), r.globalStep()));
                     } catch (IOException e) {
@@ -116,7 +116,7 @@ public final class TrainingRun {
             trainer.addListener(listener);
             List<EpochResult> results = trainer.fit(train, test, firstEpoch, config.epochs());
             long paramCount = Modules.parameterCount(model);
-            dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe());
+            dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe(), parameters);
             return new Outcome(results, dir.checkpoint(), dir.path(), paramCount);
         }
     }

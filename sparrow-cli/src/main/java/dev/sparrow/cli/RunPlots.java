@@ -1,0 +1,183 @@
+package dev.sparrow.cli;
+
+import dev.sparrow.train.RunDirectory;
+import dev.sparrow.util.Json;
+import dev.sparrow.util.JsonException;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The PNG plots of a run folder, drawn from its {@code metrics.jsonl} and {@code summary.json}:
+ * {@code accuracy.png} (train and test accuracy per epoch), {@code loss.png} (train and test loss per
+ * epoch) and, for a sparse run, {@code sparsity.png} (final sparsity per layer).
+ */
+final class RunPlots {
+    static final String ACCURACY = "accuracy.png";
+    static final String LOSS = "loss.png";
+    static final String SPARSITY = "sparsity.png";
+    static final int WIDTH = 800;
+    static final int HEIGHT = 500;
+    private static final int MAX_FILE_CHARS = 64 << 20;
+
+    static {
+        // plots are drawn off-screen, also on servers without a display
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    private RunPlots() {}
+
+    /** One epoch's figures that the plots use. */
+    record Epoch(int epoch, double trainAccuracy, double testAccuracy, double trainLoss, double testLoss) {}
+
+    /**
+     * Writes the plots into {@code runDir}, replacing older ones; returns the files written.
+     *
+     * @throws UserInputException if metrics.jsonl is missing, empty or malformed, or summary.json is malformed
+     */
+    static List<Path> write(Path runDir) throws IOException {
+        if (runDir == null) throw new IllegalArgumentException("runDir must not be null");
+        if (!Files.isDirectory(runDir)) throw new UserInputException(runDir + ": not a run folder (no such directory)");
+        Path metricsFile = runDir.resolve(RunDirectory.METRICS);
+        List<Epoch> epochs = new ArrayList<>();
+        Map<String, Double> lastLayers = Map.of();
+        List<String> lines = readLines(metricsFile);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) continue;
+            Map<String, Object> row = parse(metricsFile, "line " + (i + 1), line);
+            epochs.add(new Epoch((int) number(metricsFile, i + 1, row, "epoch"), number(metricsFile, i + 1, row, "train_accuracy"),
+                    number(metricsFile, i + 1, row, "test_accuracy"), number(metricsFile, i + 1, row, "train_loss"),
+                    number(metricsFile, i + 1, row, "test_loss")));
+            if (row.get("layer_sparsity") instanceof Map<?, ?> m) lastLayers = fractions(metricsFile, "line " + (i + 1), m);
+        }
+        if (epochs.isEmpty()) throw new UserInputException(metricsFile + ": no epochs recorded");
+
+        Map<String, Double> layers = summaryLayers(runDir.resolve(RunDirectory.SUMMARY));
+        if (layers == null) layers = lastLayers;
+
+        List<Path> written = new ArrayList<>();
+        written.add(save(lineChart("Accuracy per epoch", "accuracy", epochs, true), runDir.resolve(ACCURACY)));
+        written.add(save(lineChart("Loss per epoch", "loss", epochs, false), runDir.resolve(LOSS)));
+        if (!layers.isEmpty()) written.add(save(sparsityChart(layers), runDir.resolve(SPARSITY)));
+        return written;
+    }
+
+    /**
+     * After a finished run: writes the plots and names them; a plot that fails is only a warning, since
+     * the run folder itself is complete and {@code sparrow report} can draw them again.
+     */
+    static void writeAfterRun(Path runDir, PrintStream out, PrintStream err) {
+        try {
+            List<Path> files = write(runDir);
+            out.println("Plots: " + String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList()));
+        } catch (IOException | RuntimeException e) {
+            err.println("warning: no plots written to " + runDir + ": " + e.getMessage());
+        }
+    }
+
+    private static XYChart lineChart(String title, String yTitle, List<Epoch> epochs, boolean accuracy) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("epoch").yAxisTitle(yTitle).build();
+        double[] x = new double[epochs.size()];
+        double[] train = new double[epochs.size()];
+        double[] test = new double[epochs.size()];
+        for (int i = 0; i < x.length; i++) {
+            Epoch e = epochs.get(i);
+            x[i] = e.epoch();
+            train[i] = accuracy ? e.trainAccuracy() : e.trainLoss();
+            test[i] = accuracy ? e.testAccuracy() : e.testLoss();
+        }
+        chart.addSeries("train", x, train);
+        chart.addSeries("test", x, test);
+        chart.getStyler().setDecimalPattern("#0.###");
+        return chart;
+    }
+
+    private static CategoryChart sparsityChart(Map<String, Double> layers) {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title("Final sparsity per layer")
+                .xAxisTitle("layer").yAxisTitle("sparsity").build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(1.0);
+        chart.getStyler().setXAxisLabelRotation(layers.size() > 4 ? 45 : 0);
+        chart.addSeries("sparsity", new ArrayList<>(layers.keySet()), new ArrayList<Number>(layers.values()));
+        return chart;
+    }
+
+    private static Path save(Chart<?, ?> chart, Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
+        }
+        return file;
+    }
+
+    /** summary.json's final per-layer sparsity; null when there is no summary or it has none. */
+    private static Map<String, Double> summaryLayers(Path summaryFile) throws IOException {
+        if (!Files.exists(summaryFile)) return null;
+        Map<String, Object> summary = parse(summaryFile, "document", Files.readString(summaryFile, StandardCharsets.UTF_8));
+        if (!(summary.get("sparsity") instanceof Map<?, ?> sparsity)) return null;
+        if (!(sparsity.get("layers") instanceof Map<?, ?> layers)) {
+            throw new UserInputException(summaryFile + ": 'sparsity' has no 'layers' object");
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : layers.entrySet()) {
+            if (!(e.getValue() instanceof Map<?, ?> l) || !(l.get("sparsity") instanceof Number n)) {
+                throw new UserInputException(summaryFile + ": layer '" + e.getKey() + "' has no numeric 'sparsity'");
+            }
+            out.put(String.valueOf(e.getKey()), n.doubleValue());
+        }
+        return out;
+    }
+
+    private static Map<String, Double> fractions(Path file, String where, Map<?, ?> m) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            if (!(e.getValue() instanceof Number n)) {
+                throw new UserInputException(file + ": " + where + ": layer_sparsity '" + e.getKey() + "' is not a number");
+            }
+            out.put(String.valueOf(e.getKey()), n.doubleValue());
+        }
+        return out;
+    }
+
+    private static List<String> readLines(Path file) throws IOException {
+        try {
+            if (Files.size(file) > MAX_FILE_CHARS) throw new UserInputException(file + ": larger than " + MAX_FILE_CHARS + " bytes");
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new UserInputException(file + ": not found; is this a run folder written by 'sparrow train'?");
+        }
+    }
+
+    private static Map<String, Object> parse(Path file, String where, String text) {
+        try {
+            return Json.parseObject(text, Json.Limits.of(MAX_FILE_CHARS));
+        } catch (JsonException e) {
+            throw new UserInputException(file + ": " + where + ": malformed JSON: " + e.getMessage());
+        }
+    }
+
+    private static double number(Path file, int line, Map<String, Object> row, String key) {
+        if (!(row.get(key) instanceof Number n)) {
+            throw new UserInputException(file + ": line " + line + ": '" + key + "' is "
+                    + (row.containsKey(key) ? "not a number" : "missing"));
+        }
+        return n.doubleValue();
+    }
+}
