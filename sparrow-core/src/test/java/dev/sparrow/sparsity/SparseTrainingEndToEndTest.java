@@ -26,23 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SparseTrainingEndToEndTest {
     private static final long SEED = 7;
 
-    /** Four classes of 8x8 images: a bright quadrant per class, plus noise (as in TrainingRunTest). */
     static Dataset generated(String name, int n, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        int side = 8;
-        byte[] pixels = new byte[n * side * side];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            int c = rng.nextInt(4);
-            labels[i] = c;
-            for (int y = 0; y < side; y++) {
-                for (int x = 0; x < side; x++) {
-                    boolean inQuadrant = (y < side / 2) == (c < 2) && (x < side / 2) == (c % 2 == 0);
-                    pixels[i * side * side + y * side + x] = (byte) ((inQuadrant ? 150 : 30) + rng.nextInt(80));
-                }
-            }
-        }
-        return Dataset.of(name, pixels, labels, 1, side, side, 4);
+        return dev.sparrow.train.TrainingRunTest.generated(name, n, seed);
     }
 
     @Test

@@ -18,11 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** End to end: a short run on a small generated data set learns, writes its folder, and resumes exactly. */
-class TrainingRunTest {
+public class TrainingRunTest {
     private static final long SEED = 7;
 
-    /** Four classes of 8x8 images: a bright quadrant per class, plus noise. */
-    static Dataset generated(String name, int n, long seed) {
+    /** Four classes of 8x8 images: a bright quadrant per class, plus noise. Shared by other packages' tests. */
+    public static Dataset generated(String name, int n, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
         int side = 8;
         byte[] pixels = new byte[n * side * side];
