@@ -1,6 +1,5 @@
 package dev.sparrow.sparse;
 
-import dev.sparrow.kernel.ComputePool;
 
 /**
  * Complementary sparsity (Numenta): the rows of each group of N consecutive neurons have disjoint masks,
@@ -10,9 +9,8 @@ import dev.sparrow.kernel.ComputePool;
  * conflict-free scatter, which also makes sparse inputs cheap. Slots no neuron owns hold 0.
  * Bytes per slot: 5 (4-byte value, 1-byte owner); at full coverage a slot is a nonzero.
  */
-public final class ComplementaryPacked implements SparseInputMatrix {
+public final class ComplementaryPacked extends ColumnScatterMatrix {
     static final int LANES = 16;
-    private static final int BATCH_GRAIN = 16;
 
     final String layerName;
     final int rows;
@@ -93,41 +91,23 @@ public final class ComplementaryPacked implements SparseInputMatrix {
     }
 
     @Override
-    public void gemv(SparseKernels k, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu, ComputePool pool) {
-        Checks.gemv(this, k, x, xOff, y, yOff, bias, pool);
-        Checks.initBias(y, yOff, bias, rows);
+    void scatterDense(SparseKernels k, float[] x, int xOff, float[] y, int yOff) {
         k.complementaryScatterDense(this, x, xOff, y, yOff);
-        if (relu) Checks.relu(y, yOff, rows);
     }
 
     @Override
-    public void gemvSparseInput(SparseKernels k, int[] activeIdx, float[] activeVals, int count, float[] y, int yOff,
-                                float[] bias, boolean relu) {
-        Checks.sparseInput(this, k, activeIdx, activeVals, count, y, yOff, bias);
-        Checks.initBias(y, yOff, bias, rows);
+    void scatterSparse(SparseKernels k, int[] activeIdx, float[] activeVals, int count, float[] y, int yOff) {
         k.complementaryScatterSparse(this, activeIdx, activeVals, count, y, yOff);
-        if (relu) Checks.relu(y, yOff, rows);
     }
 
     @Override
-    public void spmm(SparseKernels k, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
-                     float[] bias, boolean relu, ComputePool pool) {
-        Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
-        WorkSplit.evenly(pool, batch, BATCH_GRAIN, (from, to) -> {
-            Checks.initBiasColumns(yt, ytOff, ldy, rows, from, to, bias);
-            k.complementarySpmm(this, xt, xtOff, ldx, yt, ytOff, ldy, from, to);
-            if (relu) Checks.reluColumns(yt, ytOff, ldy, rows, from, to);
-        });
+    void spmmColumns(SparseKernels k, float[] xt, int xtOff, int ldx, float[] yt, int ytOff, int ldy, int from, int to) {
+        k.complementarySpmm(this, xt, xtOff, ldx, yt, ytOff, ldy, from, to);
     }
 
     @Override
-    public void spmmSparseInput(SparseKernels k, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff,
-                                int ldy, float[] bias, boolean relu, ComputePool pool) {
-        Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
-        WorkSplit.evenly(pool, batch, BATCH_GRAIN, (from, to) -> {
-            Checks.initBiasColumns(yt, ytOff, ldy, rows, from, to, bias);
-            k.complementarySpmmSparseInput(this, xt, xtOff, ldx, yt, ytOff, ldy, from, to);
-            if (relu) Checks.reluColumns(yt, ytOff, ldy, rows, from, to);
-        });
+    void spmmSparseInputColumns(SparseKernels k, float[] xt, int xtOff, int ldx, float[] yt, int ytOff, int ldy,
+                                int from, int to) {
+        k.complementarySpmmSparseInput(this, xt, xtOff, ldx, yt, ytOff, ldy, from, to);
     }
 }

@@ -1,6 +1,5 @@
 package dev.sparrow.sparse;
 
-import dev.sparrow.kernel.ComputePool;
 
 /**
  * Compressed sparse columns (input-major): column c lists the outputs input c feeds. Made for sparse
@@ -11,9 +10,8 @@ import dev.sparrow.kernel.ComputePool;
  * <p>Threads: batch-1 calls run on the calling thread (the output is too small to share); batched calls
  * split the batch, so every thread gets the same nonzeros.
  */
-public final class Csc implements SparseInputMatrix {
+public final class Csc extends ColumnScatterMatrix {
     /** Batch columns per thread chunk: one 512-bit vector. */
-    private static final int BATCH_GRAIN = 16;
 
     final String layerName;
     final int rows;
@@ -81,43 +79,24 @@ public final class Csc implements SparseInputMatrix {
         return d;
     }
 
-    /** Visits only the nonzero entries of x, so a sparse x in dense storage costs only its nonzeros. */
     @Override
-    public void gemv(SparseKernels k, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu, ComputePool pool) {
-        Checks.gemv(this, k, x, xOff, y, yOff, bias, pool);
-        Checks.initBias(y, yOff, bias, rows);
+    void scatterDense(SparseKernels k, float[] x, int xOff, float[] y, int yOff) {
         k.cscScatterDense(this, x, xOff, y, yOff);
-        if (relu) Checks.relu(y, yOff, rows);
     }
 
     @Override
-    public void gemvSparseInput(SparseKernels k, int[] activeIdx, float[] activeVals, int count, float[] y, int yOff,
-                                float[] bias, boolean relu) {
-        Checks.sparseInput(this, k, activeIdx, activeVals, count, y, yOff, bias);
-        Checks.initBias(y, yOff, bias, rows);
+    void scatterSparse(SparseKernels k, int[] activeIdx, float[] activeVals, int count, float[] y, int yOff) {
         k.cscScatterSparse(this, activeIdx, activeVals, count, y, yOff);
-        if (relu) Checks.relu(y, yOff, rows);
     }
 
     @Override
-    public void spmm(SparseKernels k, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
-                     float[] bias, boolean relu, ComputePool pool) {
-        Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
-        WorkSplit.evenly(pool, batch, BATCH_GRAIN, (from, to) -> {
-            Checks.initBiasColumns(yt, ytOff, ldy, rows, from, to, bias);
-            k.cscSpmm(this, xt, xtOff, ldx, yt, ytOff, ldy, from, to);
-            if (relu) Checks.reluColumns(yt, ytOff, ldy, rows, from, to);
-        });
+    void spmmColumns(SparseKernels k, float[] xt, int xtOff, int ldx, float[] yt, int ytOff, int ldy, int from, int to) {
+        k.cscSpmm(this, xt, xtOff, ldx, yt, ytOff, ldy, from, to);
     }
 
     @Override
-    public void spmmSparseInput(SparseKernels k, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff,
-                                int ldy, float[] bias, boolean relu, ComputePool pool) {
-        Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
-        WorkSplit.evenly(pool, batch, BATCH_GRAIN, (from, to) -> {
-            Checks.initBiasColumns(yt, ytOff, ldy, rows, from, to, bias);
-            k.cscSpmmSparseInput(this, xt, xtOff, ldx, yt, ytOff, ldy, from, to);
-            if (relu) Checks.reluColumns(yt, ytOff, ldy, rows, from, to);
-        });
+    void spmmSparseInputColumns(SparseKernels k, float[] xt, int xtOff, int ldx, float[] yt, int ytOff, int ldy,
+                                int from, int to) {
+        k.cscSpmmSparseInput(this, xt, xtOff, ldx, yt, ytOff, ldy, from, to);
     }
 }
