@@ -8,7 +8,10 @@ import dev.sparrow.kernel.Kernels;
 import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.Modules;
 import dev.sparrow.nn.Parameter;
+import dev.sparrow.nn.layers.BatchNorm2d;
+import dev.sparrow.nn.layers.Conv2d;
 import dev.sparrow.nn.layers.Dropout;
+import dev.sparrow.nn.layers.Im2col;
 import dev.sparrow.nn.layers.Flatten;
 import dev.sparrow.nn.layers.Linear;
 import dev.sparrow.nn.layers.ReLU;
@@ -36,11 +39,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Runs a trained model for inference. Built once from a model (or a checkpoint): every Linear layer's
- * weights are packed into one format (dense or a sparse format from {@link SparseFormats}) chosen by
+ * and Conv2d layer's weights are packed into one format (dense or a sparse format from {@link SparseFormats}) chosen by
  * timing the candidates at the session's batch size on this machine (cached per layer shape, mask, batch
- * and threads), with the ReLU after it fused into the kernel's output pass. Other layers (convolutions,
- * batch norm, pooling, residual blocks) run their own eval-mode forward. Activations stay transposed
- * ([features][batch]) between Linear layers, so each layer's kernel reads its input directly.
+ * and threads), with the ReLU after it fused into the kernel's output pass. A convolution runs as the
+ * same kernels over each image's im2col columns (see {@link ConvStep}), with a BatchNorm2d after it
+ * folded into its weights. Other layers (pooling, residual blocks, standalone batch norm) run their own
+ * eval-mode forward. Activations stay transposed ([features][batch]) between Linear layers, so each
+ * layer's kernel reads its input directly; convolutions read and write NCHW.
  *
  * <p>{@code predict} is thread-safe: each call borrows one of {@link Builder#contexts(int)} preallocated
  * workspaces (waiting when all are busy), so the overloads that take an output array allocate nothing
@@ -59,7 +64,10 @@ public final class InferenceSession implements AutoCloseable {
     private final boolean ownsPool;
     private final List<LayerChoice> choices;
 
-    /** The format chosen for one Linear layer, with the measured time per call (NaN when not measured). */
+    /**
+     * The format chosen for one Linear or Conv2d layer (in = cin·kh·kw for a convolution), with the
+     * measured time per call (NaN when not measured).
+     */
     public record LayerChoice(String layer, int in, int out, long nnz, String format, double micros,
                               Map<String, Double> candidateMicros, boolean cached) {}
 
@@ -75,10 +83,14 @@ public final class InferenceSession implements AutoCloseable {
         this.ownsPool = b.pool == null;
         this.choices = List.copyOf(choices);
         int maxFeatures = sampleSize;
-        for (Step s : steps) maxFeatures = Math.max(maxFeatures, Math.max(s.inFeatures, s.outFeatures));
+        int columnFloats = 0;
+        for (Step s : steps) {
+            maxFeatures = Math.max(maxFeatures, Math.max(s.inFeatures, s.outFeatures));
+            if (s instanceof ConvStep c) columnFloats = Math.max(columnFloats, c.columnFloats());
+        }
         this.workspaces = new AtomicReferenceArray<>(b.contexts);
         for (int i = 0; i < b.contexts; i++) {
-            workspaces.set(i, new Workspace(i, maxFeatures, maxBatch, fallbackSteps, b.kernels, pool));
+            workspaces.set(i, new Workspace(i, maxFeatures, maxBatch, columnFloats, fallbackSteps, b.kernels, pool));
         }
     }
 
@@ -376,9 +388,11 @@ public final class InferenceSession implements AutoCloseable {
                 for (int i = 0; i < s.size(); i++) flatten(s.get(i), byParam);
                 return;
             }
-            if (layer instanceof Linear lin) {
-                String n = byParam.get(lin.weight());
-                names.put(lin, n == null ? "linear" + flat.size() : n.substring(0, n.length() - ".weight".length()));
+            Parameter weight = layer instanceof Linear lin ? lin.weight() : layer instanceof Conv2d conv ? conv.weight() : null;
+            if (weight != null) {
+                String n = byParam.get(weight);
+                String kind = layer instanceof Linear ? "linear" : "conv";
+                names.put(layer, n == null ? kind + flat.size() : n.substring(0, n.length() - ".weight".length()));
             }
             flat.add(layer);
         }
@@ -399,6 +413,13 @@ public final class InferenceSession implements AutoCloseable {
                     boolean relu = i + 1 < flat.size() && flat.get(i + 1) instanceof ReLU;
                     step = linear(lin, relu);
                     if (relu) i++;
+                } else if (layer instanceof Conv2d conv) {
+                    BatchNorm2d bn = i + 1 < flat.size() && flat.get(i + 1) instanceof BatchNorm2d n ? n : null;
+                    int after = i + (bn != null ? 2 : 1);
+                    boolean relu = after < flat.size() && flat.get(after) instanceof ReLU;
+                    step = conv(conv, bn, relu, shape);
+                    if (bn != null) outShape = bn.outputShape(outShape);
+                    i = after - (relu ? 0 : 1);
                 } else if (layer instanceof ReLU) {
                     step = new ReluStep(size);
                 } else {
@@ -416,7 +437,8 @@ public final class InferenceSession implements AutoCloseable {
             for (Map.Entry<String, Boolean> e : forcedUsed.entrySet()) {
                 if (!e.getValue()) {
                     throw new IllegalArgumentException("a format was forced for layer '" + e.getKey()
-                            + "' but the model has no such Linear layer; its Linear layers are " + names.values());
+                            + "' but the model has no such Linear or Conv2d layer; its layers with weights are "
+                            + names.values());
                 }
             }
             return new InferenceSession(b, steps, transposed, Tensor.checkedSize(shape), choices, pool, fallbackSteps);
@@ -424,10 +446,48 @@ public final class InferenceSession implements AutoCloseable {
 
         private Step linear(Linear lin, boolean relu) {
             String name = names.get(lin);
-            int rows = lin.outFeatures();
-            int cols = lin.inFeatures();
             float[] values = lin.weight().value().data().clone();
-            Parameter w = lin.weight();
+            float[] bias = lin.bias() == null ? null : lin.bias().value().data().clone();
+            Choice c = choose(name, lin.weight(), values, lin.outFeatures(), lin.inFeatures(), bias, relu, b.batchSize);
+            return new LinearStep(name, c.matrix, bias, relu, b.sparseKernels, pool, c.tuning);
+        }
+
+        /**
+         * A convolution as a matrix [cout][cin·kh·kw] times each image's columns; a BatchNorm2d after it
+         * is folded in (each output channel's weights and bias scaled by gamma / sqrt(var + eps), which
+         * keeps the mask), so conv, batch norm and ReLU run as one kernel pass.
+         */
+        private Step conv(Conv2d conv, BatchNorm2d bn, boolean relu, int[] inShape) {
+            String name = names.get(conv);
+            int rows = conv.outChannels();
+            int cols = conv.inChannels() * conv.kernelHeight() * conv.kernelWidth();
+            float[] values = conv.weight().value().data().clone();
+            float[] bias = conv.bias() == null ? null : conv.bias().value().data().clone();
+            if (bn != null) {
+                bias = bias == null ? new float[rows] : bias;
+                float[] gamma = bn.weight().value().data();
+                float[] beta = bn.bias().value().data();
+                float[] mean = bn.runningMean().data();
+                float[] var = bn.runningVar().data();
+                for (int o = 0; o < rows; o++) {
+                    double scale = gamma[o] / Math.sqrt(var[o] + bn.eps());
+                    for (int k = 0; k < cols; k++) values[o * cols + k] = (float) (values[o * cols + k] * scale);
+                    bias[o] = (float) ((bias[o] - mean[o]) * scale + beta[o]);
+                }
+            }
+            Im2col geometry = conv.geometry(inShape[1], inShape[2]);
+            Choice c = choose(name, conv.weight(), values, rows, cols, bias, relu, geometry.cols());
+            return new ConvStep(name, c.matrix, bias, relu, bn != null, geometry, b.sparseKernels, pool, c.tuning);
+        }
+
+        private record Choice(SparseMatrix matrix, Autotuner.Result tuning) {}
+
+        /**
+         * Packs one layer's weights (values already copied, in the layer's parameter order) into the
+         * forced format, or the one measured fastest at {@code tuneBatch} columns per kernel call.
+         */
+        private Choice choose(String name, Parameter w, float[] values, int rows, int cols, float[] bias, boolean relu,
+                              int tuneBatch) {
             MaskedWeights masked;
             long maskHash = 1;
             if (w.hasMask()) {
@@ -438,7 +498,6 @@ public final class InferenceSession implements AutoCloseable {
             } else {
                 masked = MaskedWeights.dense(values, rows, cols, name);
             }
-            float[] bias = lin.bias() == null ? null : lin.bias().value().data().clone();
 
             String spec = b.forced.get(name);
             if (spec != null) forcedUsed.put(name, true);
@@ -446,22 +505,22 @@ public final class InferenceSession implements AutoCloseable {
             if (spec != null) {
                 SparseMatrix m = build(spec, masked, values, rows, cols, name, true);
                 choices.add(new LayerChoice(name, cols, rows, m.nnz(), spec, Double.NaN, Map.of(), false));
-                return new LinearStep(name, m, bias, relu, b.sparseKernels, pool, null);
+                return new Choice(m, null);
             }
             if (!b.tuning) {
                 spec = w.hasMask() && w.mask().activeCount() < 0.3 * rows * cols ? "csr" : "dense";
                 SparseMatrix m = build(spec, masked, values, rows, cols, name, true);
                 choices.add(new LayerChoice(name, cols, rows, m.nnz(), spec, Double.NaN, Map.of(), false));
-                return new LinearStep(name, m, bias, relu, b.sparseKernels, pool, null);
+                return new Choice(m, null);
             }
-            String key = Autotuner.key(rows, cols, maskHash, b.batchSize, pool.threads(), b.sparseKernels.name()
-                    + "+" + b.kernels.name() + (relu ? "+relu" : ""), b.candidates);
+            String key = Autotuner.key(rows, cols, maskHash, tuneBatch, pool.threads(),
+                    b.sparseKernels.name() + "+" + b.kernels.name() + (relu ? "+relu" : ""), b.candidates);
             Autotuner.Result r = Autotuner.cached(key);
             SparseMatrix chosen;
             if (r != null) {
                 chosen = build(r.chosen(), masked, values, rows, cols, name, true);
             } else {
-                Autotuner.warmUp(b.candidates, b.batchSize, b.sparseKernels, pool,
+                Autotuner.warmUp(b.candidates, tuneBatch, b.sparseKernels, pool,
                         Math.min(300, 4 * b.budgetMillis) * 1_000_000L, this::warmUpMatrix);
                 List<String> specs = new ArrayList<>();
                 List<SparseMatrix> built = new ArrayList<>();
@@ -472,12 +531,12 @@ public final class InferenceSession implements AutoCloseable {
                         built.add(m);
                     }
                 }
-                r = Autotuner.tune(key, specs, built, bias, relu, b.batchSize, b.sparseKernels, pool,
+                r = Autotuner.tune(key, specs, built, bias, relu, tuneBatch, b.sparseKernels, pool,
                         b.budgetMillis * 1_000_000L);
                 chosen = built.get(specs.indexOf(r.chosen()));
             }
             choices.add(new LayerChoice(name, cols, rows, chosen.nnz(), r.chosen(), r.chosenMicros(), r.micros(), r.cached()));
-            return new LinearStep(name, chosen, bias, relu, b.sparseKernels, pool, r);
+            return new Choice(chosen, r);
         }
 
         /**

@@ -10,14 +10,18 @@ final class Workspace {
     final int slot;
     final float[] a;
     final float[] b;
+    /** im2col buffers of the convolution steps (one per thread). */
+    final float[] columns;
     private final ExecutionContext context;
     private final Tensor[] staging;
     private final int[] stagingBatch;
 
-    Workspace(int slot, int maxFeatures, int maxBatch, int fallbackSteps, Kernels kernels, ComputePool pool) {
+    Workspace(int slot, int maxFeatures, int maxBatch, int columnFloats, int fallbackSteps, Kernels kernels,
+              ComputePool pool) {
         this.slot = slot;
-        this.a = new float[maxFeatures * maxBatch];
-        this.b = new float[maxFeatures * maxBatch];
+        this.a = new float[Math.multiplyExact(maxFeatures, maxBatch)];
+        this.b = new float[Math.multiplyExact(maxFeatures, maxBatch)];
+        this.columns = new float[columnFloats];
         this.context = new ExecutionContext(kernels, pool, 0L).training(false);
         this.staging = new Tensor[fallbackSteps];
         this.stagingBatch = new int[fallbackSteps];

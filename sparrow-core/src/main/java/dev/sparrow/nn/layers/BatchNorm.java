@@ -68,6 +68,8 @@ public abstract class BatchNorm implements Layer {
 
     public Parameter bias() { return beta; }
 
+    public double eps() { return eps; }
+
     public Tensor runningMean() { return runningMean; }
 
     public Tensor runningVar() { return runningVar; }

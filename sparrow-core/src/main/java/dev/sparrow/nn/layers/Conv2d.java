@@ -85,6 +85,23 @@ public final class Conv2d implements Layer, FlopCounting {
 
     public Parameter bias() { return bias; }
 
+    public int inChannels() { return cin; }
+
+    public int outChannels() { return cout; }
+
+    public int kernelHeight() { return kh; }
+
+    public int kernelWidth() { return kw; }
+
+    public int stride() { return stride; }
+
+    public int padding() { return padding; }
+
+    /** The unfolding of this convolution for samples of {@code height} x {@code width}. */
+    public Im2col geometry(int height, int width) {
+        return new Im2col(cin, height, width, kh, kw, stride, padding);
+    }
+
     @Override
     public Tensor forward(Tensor x, ExecutionContext ctx) {
         Buffers.requireRank(x, 4, describe(), "[batch, " + cin + ", height, width]");

@@ -6,10 +6,10 @@ package dev.sparrow.nn.layers;
  * pixel p = oy·ow + ox, so that out[cout, P] = W[cout, K] · col[K, P]. Rows are {@code ld} apart, so
  * several samples can be unfolded side by side into one wider matrix.
  */
-final class Im2col {
-    final int channels, height, width, kh, kw, stride, padding, outH, outW;
+public final class Im2col {
+    public final int channels, height, width, kh, kw, stride, padding, outH, outW;
 
-    Im2col(int channels, int height, int width, int kh, int kw, int stride, int padding) {
+    public Im2col(int channels, int height, int width, int kh, int kw, int stride, int padding) {
         this.channels = channels;
         this.height = height;
         this.width = width;
@@ -21,9 +21,9 @@ final class Im2col {
         this.outW = (width + 2 * padding - kw) / stride + 1;
     }
 
-    int rows() { return channels * kh * kw; }
+    public int rows() { return channels * kh * kw; }
 
-    int cols() { return outH * outW; }
+    public int cols() { return outH * outW; }
 
     /** First ox whose input column ox·stride − padding + kx is >= 0. */
     private int firstOx(int kx) {
@@ -38,7 +38,7 @@ final class Im2col {
     }
 
     /** col (rows × cols, at colOff, rows ld apart) = unfold of x (channels × height × width, at xOff). */
-    void unfold(float[] x, int xOff, float[] col, int colOff, int ld) {
+    public void unfold(float[] x, int xOff, float[] col, int colOff, int ld) {
         int cols = ld;
         for (int c = 0; c < channels; c++) {
             int plane = xOff + c * height * width;
