@@ -175,7 +175,9 @@ class BenchKernelsCommandTest {
                 assertThat(m.get("format")).isEqualTo("loop-matmul");
                 assertThat(((Number) m.get("ratio_vs_ort")).doubleValue()).isEqualTo(1.0);
                 assertThat(m.get("best_dense")).isEqualTo(false);
-                assertThat(((Number) m.get("copies")).longValue()).isEqualTo(m.get("residency").equals("cached") ? 1 : 2);
+                long copies = ((Number) m.get("copies")).longValue();
+                if (m.get("residency").equals("cached")) assertThat(copies).isEqualTo(1);
+                else assertThat(copies).isGreaterThan(1);
             }
         }
         assertThat(peerRows).isEqualTo(4); // batch 1 and 5, cached and streamed

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * ONNX Runtime's dense MatMul (CPU execution provider, all graph optimisations) as a peer of our kernels:
  * one session per copy of the weights, all reading one input tensor over a direct buffer and writing
- * one pinned output tensor, so a timed run allocates no tensors.
+ * one pinned output tensor, so a timed run allocates no tensors. Idle intra-op workers do not spin (ORT's
+ * default): in the bench the kernels take turns, and a spinning pool would slow the next kernel down.
  */
 public final class OrtMatMulPeer implements MatMulPeer {
 
@@ -47,6 +48,8 @@ public final class OrtMatMulPeer implements MatMulPeer {
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // idle workers would spin on the cores our kernels use next in the same round of the bench
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
         }
 
         @Override
