@@ -54,6 +54,7 @@ final class KernelBench {
     private final List<String> errors = new ArrayList<>();
     /** Other engines' dense MatMul (ONNX Runtime) found on the class path; one that fails to load is dropped. */
     private final List<MatMulPeer> peers;
+    private final Set<String> describedPeers = new HashSet<>();
 
     /** @param formatHook applied to every built sparse matrix (identity outside tests) */
     KernelBench(Settings settings, PrintWriter log, UnaryOperator<SparseMatrix> formatHook) {
@@ -175,7 +176,7 @@ final class KernelBench {
             MatMulPeer.Instance instance = null;
             try {
                 instance = peer.open(settings.threads());
-                if (warmedKinds.add("peer-loaded/" + peer.name())) log.println("bench: peer " + peer.name() + ": " + instance.describe());
+                if (describedPeers.add(peer.name())) log.println("bench: peer " + peer.name() + ": " + instance.describe());
                 for (int i = 0; i < copies; i++) instance.addWeights(i == 0 ? w : w.clone(), out, in);
                 boolean ok = true;
                 for (Inputs x : inputs) {
