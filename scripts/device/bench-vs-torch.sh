@@ -10,6 +10,9 @@
 #   device run: bash scripts/device/bench-vs-torch.sh   (carry .device-jdk, sparrow-cli/target/sparrow-cli-all.jar)
 # Writes to $OUT (or $OUTDIR, default /tmp/bench-vs-torch): sparrow-T<n>.jsonl, torch-T<n>.jsonl, *.log,
 # joined.jsonl. Knobs: SHAPES, BATCHES, SPARSITY, THREADS ("1 16"), BENCH_OPTS (default --quick), TORCH_RUNS.
+# Not yet timed on the device: by estimate 5-8 minutes, most of it at 1 thread (4096x4096 at batch 256).
+# Near the 10-minute limit of one device command, run THREADS=1 and THREADS=16 as two calls (each joins
+# what its own $OUT holds).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
