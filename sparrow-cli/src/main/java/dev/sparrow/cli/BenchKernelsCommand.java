@@ -12,12 +12,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 @Command(name = "kernels", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Times every sparse format against the dense kernels on one layer, side by side in one run:",
                 "median time, GFLOP/s, GB/s and the ratio to the best dense kernel, with the weights in cache and",
-                "streamed from memory. Each kernel's output is checked against dense before it is timed."})
+                "streamed from memory. Each kernel's output is checked against dense before it is timed.",
+                "ONNX Runtime's dense MatMul runs beside them as a peer (ort-matmul) when ./sparrow finds sparrow-bench built."})
 final class BenchKernelsCommand implements Callable<Integer> {
     /** Largest layer benchmarked: the streamed copies of every format must fit in memory. */
     private static final long MAX_WEIGHTS = 1L << 26;
@@ -79,6 +81,9 @@ final class BenchKernelsCommand implements Callable<Integer> {
     /** Tests swap a broken format in here to check that disagreeing kernels are refused. */
     UnaryOperator<SparseMatrix> formatHook = UnaryOperator.identity();
 
+    /** The dense MatMul peers (ONNX Runtime) on the class path; tests swap in their own. */
+    Supplier<List<MatMulPeer>> peers = KernelBench::discoverPeers;
+
     @Override
     public Integer call() {
         KernelBench.Settings settings = settings();
@@ -92,7 +97,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
             out.println();
         }
         out.flush();
-        KernelBench.Result result = new KernelBench(settings, err, formatHook).run();
+        KernelBench.Result result = new KernelBench(settings, err, formatHook, peers.get()).run();
         if (json) {
             for (BenchRow r : result.rows()) out.println(BenchReport.jsonLine(r));
         } else {

@@ -14,6 +14,8 @@ import java.util.Map;
 
 /** Prints benchmark rows as an aligned table (one block per shape, batch and residency) or as JSON lines. */
 final class BenchReport {
+    static final String PEER = "peer";
+
     private BenchReport() {}
 
     /** Cores, CPU, last-level cache, kernel backends and Java version: what the figures depend on. */
@@ -25,27 +27,40 @@ final class BenchReport {
 
     static String table(List<BenchRow> rows) {
         int fw = "format".length(), sw = "storage".length();
+        String peerName = null;
         for (BenchRow r : rows) {
             fw = Math.max(fw, r.format().length());
             sw = Math.max(sw, r.storage().length());
+            if (peerName == null && r.kind().equals(PEER)) peerName = r.format();
         }
+        boolean peer = peerName != null;
         StringBuilder sb = new StringBuilder();
         String header = String.format(Locale.ROOT, "  %-" + fw + "s  %-" + sw + "s %8s %11s %7s %8s %8s %9s",
-                "format", "storage", "sparsity", "median_us", "spread", "GFLOP/s", "GB/s", "vs_dense");
-        String rowFormat = "  %-" + fw + "s  %-" + sw + "s %8s %11.1f %6.0f%% %8.2f %8.2f %8.2fx%s%n";
+                "format", "storage", "sparsity", "median_us", "spread", "GFLOP/s", "GB/s", "vs_dense")
+                + (peer ? String.format(Locale.ROOT, " %9s", "vs_ort") : "");
+        String rowFormat = "  %-" + fw + "s  %-" + sw + "s %8s %11.1f %6.0f%% %8.2f %8.2f %8.2fx";
         String group = null;
-        for (BenchRow r : rows) {
-            String g = r.shape() + "  batch " + r.batch() + "  weights " + r.residency();
+        int groupStart = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            BenchRow r = rows.get(i);
+            String g = groupName(r);
             if (!g.equals(group)) {
-                if (group != null) sb.append('\n');
+                if (group != null) sb.append(peerSummary(rows.subList(groupStart, i))).append('\n');
                 sb.append(g).append('\n').append(header).append('\n');
                 group = g;
+                groupStart = i;
             }
             BenchTimer.Timing t = r.timing();
             double spread = 100 * (t.p90Ns() - t.p10Ns()) / t.medianNs();
             sb.append(String.format(Locale.ROOT, rowFormat, r.format(), r.storage(), BenchMasks.describe(r.sparsity()),
-                    r.medianUs(), spread, r.gflops(), r.gbPerS(), r.ratioVsDense(), r.bestDense() ? "  best dense" : ""));
+                    r.medianUs(), spread, r.gflops(), r.gbPerS(), r.ratioVsDense()));
+            if (peer) {
+                sb.append(Double.isNaN(r.ratioVsPeer()) ? String.format(Locale.ROOT, " %9s", "-")
+                        : String.format(Locale.ROOT, " %8.2fx", r.ratioVsPeer()));
+            }
+            sb.append(r.bestDense() ? "  best dense" : "").append('\n');
         }
+        if (group != null) sb.append(peerSummary(rows.subList(groupStart, rows.size())));
         sb.append('\n').append("""
                 median_us: median per call over all rounds; spread: (p90 - p10) / median.
                 GFLOP/s: useful flops only: 2 x out x in x batch for dense, 2 x nnz x batch for sparse, and for
@@ -56,7 +71,43 @@ final class BenchReport {
                 vs_dense: best dense median / this median at the same shape, batch and residency (> 1 is faster).
                 dense-gemm-nn: Y^T = W X^T, the layout of the sparse spmm; dense-gemm-nt: Y = X W^T (PyTorch's).
                 """);
+        if (peer) {
+            sb.append("""
+                    vs_ort: the peer's median / this median (> 1: faster than it); ort-matmul is ONNX Runtime's dense MatMul (CPU, same
+                      threads, all graph optimisations, weights as a prepacked initializer, pinned input and output).
+                    """);
+        }
         return sb.toString();
+    }
+
+    /** The group's fastest weight-sparse and sparse-input rows against the peer, or "" without a peer row. */
+    static String peerSummary(List<BenchRow> group) {
+        BenchRow peer = null, bestSparse = null, bestSparseInput = null;
+        for (BenchRow r : group) {
+            switch (r.kind()) {
+                case PEER -> peer = peer == null ? r : peer;
+                case "sparse" -> bestSparse = faster(bestSparse, r);
+                case "sparse-input" -> bestSparseInput = faster(bestSparseInput, r);
+                default -> { }
+            }
+        }
+        if (peer == null) return "";
+        StringBuilder sb = new StringBuilder();
+        for (BenchRow r : new BenchRow[] {bestSparse, bestSparseInput}) {
+            if (r == null) continue;
+            sb.append(String.format(Locale.ROOT, "  best %s: %s, %.2fx %s %s (%.1f us vs %.1f us)%n",
+                    r.kind(), r.format(), r.ratioVsPeer() >= 1 ? r.ratioVsPeer() : 1 / r.ratioVsPeer(),
+                    r.ratioVsPeer() >= 1 ? "faster than" : "slower than", peer.format(), r.medianUs(), peer.medianUs()));
+        }
+        return sb.toString();
+    }
+
+    private static BenchRow faster(BenchRow best, BenchRow r) {
+        return best == null || r.timing().medianNs() < best.timing().medianNs() ? r : best;
+    }
+
+    private static String groupName(BenchRow r) {
+        return r.shape() + "  batch " + r.batch() + "  weights " + r.residency();
     }
 
     static String jsonLine(BenchRow r) {
@@ -84,6 +135,7 @@ final class BenchReport {
         m.put("nnz", r.nnz());
         m.put("ratio_vs_dense", round(r.ratioVsDense(), 4));
         m.put("best_dense", r.bestDense());
+        m.put("ratio_vs_ort", Double.isNaN(r.ratioVsPeer()) ? null : round(r.ratioVsPeer(), 4));
         return Json.write(m);
     }
 

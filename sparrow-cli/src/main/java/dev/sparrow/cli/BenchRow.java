@@ -3,7 +3,8 @@ package dev.sparrow.cli;
 /**
  * One measured kernel: a format (or a dense kernel) at one batch size and weight residency.
  *
- * @param kind          "dense", "sparse" or "sparse-input" (weights and inputs sparse)
+ * @param kind          "dense", "sparse", "sparse-input" (weights and inputs sparse) or "peer" (another
+ *                      engine's dense MatMul: ONNX Runtime)
  * @param format        the spec asked for ("csr", "nm1:8", "dense-gemv", "csc/in10%")
  * @param storage       the format's own name with its parameters ("csr16", "bank16(k=2)", "fp32")
  * @param inputDensity  fraction of nonzero inputs for sparse-input rows, NaN otherwise
@@ -14,10 +15,13 @@ package dev.sparrow.cli;
  *                      the columns of the active inputs
  * @param copies        copies the kernel rotates over (1 when cached)
  * @param ratioVsDense  best dense median / this median, same shape, batch and residency
+ * @param ratioVsPeer   the peer's (ONNX Runtime's MatMul) median / this median, same shape, batch and residency;
+ *                      NaN when no peer ran
  */
 record BenchRow(int out, int in, String kind, String format, String storage, double sparsity, int batch,
                 String residency, int threads, double inputDensity, BenchTimer.Timing timing, double usefulFlops,
-                long weightBytes, long bytesRead, long nnz, int copies, double ratioVsDense, boolean bestDense) {
+                long weightBytes, long bytesRead, long nnz, int copies, double ratioVsDense, boolean bestDense,
+                double ratioVsPeer) {
 
     String shape() {
         return out + "x" + in;
@@ -37,6 +41,6 @@ record BenchRow(int out, int in, String kind, String format, String storage, dou
 
     BenchRow withRatio(double ratio, boolean best) {
         return new BenchRow(out, in, kind, format, storage, sparsity, batch, residency, threads, inputDensity, timing,
-                usefulFlops, weightBytes, bytesRead, nnz, copies, ratio, best);
+                usefulFlops, weightBytes, bytesRead, nnz, copies, ratio, best, ratioVsPeer);
     }
 }

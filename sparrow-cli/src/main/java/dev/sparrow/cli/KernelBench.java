@@ -52,16 +52,43 @@ final class KernelBench {
     private final SparseKernels sparse = SparseKernelProvider.get();
     private final Set<String> warmedKinds = new HashSet<>();
     private final List<String> errors = new ArrayList<>();
+    /** Other engines' dense MatMul (ONNX Runtime) found on the class path; one that fails to load is dropped. */
+    private final List<MatMulPeer> peers;
+    private final Set<String> describedPeers = new HashSet<>();
 
     /** @param formatHook applied to every built sparse matrix (identity outside tests) */
     KernelBench(Settings settings, PrintWriter log, UnaryOperator<SparseMatrix> formatHook) {
+        this(settings, log, formatHook, List.of());
+    }
+
+    /** @param peers dense MatMul engines to time beside ours ({@link #discoverPeers()} outside tests) */
+    KernelBench(Settings settings, PrintWriter log, UnaryOperator<SparseMatrix> formatHook, List<MatMulPeer> peers) {
         this.settings = settings;
         this.log = log;
         this.formatHook = formatHook;
+        this.peers = new ArrayList<>(peers);
+    }
+
+    /**
+     * The peers whose jars the launcher put on the class path (sparrow-bench's ONNX Runtime peer); none when
+     * the CLI jar runs alone.
+     */
+    static List<MatMulPeer> discoverPeers() {
+        List<MatMulPeer> found = new ArrayList<>();
+        try {
+            for (MatMulPeer p : java.util.ServiceLoader.load(MatMulPeer.class)) found.add(p);
+        } catch (java.util.ServiceConfigurationError | LinkageError e) {
+            // a peer jar without its engine: reported by the caller as "no peer"
+        }
+        return found;
     }
 
     Result run() {
         List<BenchRow> rows = new ArrayList<>();
+        if (peers.isEmpty()) {
+            log.println("bench: no ONNX Runtime peer on the class path (./mvnw package builds sparrow-bench, which "
+                    + "./sparrow then adds); no ort-matmul rows");
+        }
         try (ComputePool pool = ComputePool.ofThreads(settings.threads())) {
             for (int[] shape : settings.shapes()) rows.addAll(runShape(shape[0], shape[1], pool));
         }
@@ -121,16 +148,71 @@ final class KernelBench {
                 log.printf(Locale.ROOT, "bench: %dx%d streamed: %d dense copies, %.0f MiB of weights in all%n",
                         out, in, denseN, total / 1048576.0);
             }
-            for (Inputs x : inputs) {
-                rows.addAll(runGroup(out, in, residency, x, denseCopies, verified, formatCopies, verifiedSparseInput, pool));
+            List<PeerRun> peerRuns = openPeers(out, in, w, peerCopies(out, in, denseN), inputs, pool);
+            try {
+                for (Inputs x : inputs) {
+                    rows.addAll(runGroup(out, in, residency, x, denseCopies, verified, formatCopies, verifiedSparseInput,
+                            peerRuns, pool));
+                }
+            } finally {
+                for (PeerRun p : peerRuns) p.instance().close();
             }
         }
         return rows;
     }
 
+    /** One peer loaded with its copies of the weights, its output checked against our dense kernel. */
+    private record PeerRun(MatMulPeer peer, MatMulPeer.Instance instance, int copies) {}
+
+    /**
+     * The peers' sessions over {@code copies} copies of w, each checked at every batch size against our
+     * dense kernel on copy 0 (the copies are clones). A peer that cannot load is dropped with one line;
+     * one that disagrees is an error, like a format that does.
+     */
+    private List<PeerRun> openPeers(int out, int in, float[] w, int copies, List<Inputs> inputs, ComputePool pool) {
+        List<PeerRun> runs = new ArrayList<>();
+        for (java.util.Iterator<MatMulPeer> it = peers.iterator(); it.hasNext(); ) {
+            MatMulPeer peer = it.next();
+            MatMulPeer.Instance instance = null;
+            try {
+                instance = peer.open(settings.threads());
+                if (describedPeers.add(peer.name())) log.println("bench: peer " + peer.name() + ": " + instance.describe());
+                for (int i = 0; i < copies; i++) instance.addWeights(i == 0 ? w : w.clone(), out, in);
+                boolean ok = true;
+                for (Inputs x : inputs) {
+                    int b = x.batch();
+                    instance.setInput(x.x(), b);
+                    float[] got = new float[b * out], want = new float[b * out];
+                    java.util.Arrays.fill(got, Float.NaN);
+                    instance.run(0);
+                    instance.output(got);
+                    dense.gemm(false, true, b, out, in, x.x(), 0, in, w, 0, in, 0f, want, 0, out, pool);
+                    ok &= agree(peer.name() + " (" + instance.describe() + ")", out, in, b, got, want);
+                }
+                if (ok) {
+                    runs.add(new PeerRun(peer, instance, copies));
+                    instance = null;
+                }
+            } catch (Exception | LinkageError e) {
+                log.println("bench: peer " + peer.name() + " is not available here (" + e + "); no " + peer.name() + " rows");
+                it.remove();
+            } finally {
+                if (instance != null) instance.close();
+            }
+        }
+        return runs;
+    }
+
+    /** The dense kernels' copies, fewer when the peer's weights (and its prepacked copy) would pass 1 GiB off-heap. */
+    private static int peerCopies(int out, int in, int denseCopies) {
+        if (denseCopies == 1) return 1;
+        long perCopy = 2 * 4L * out * in;
+        return (int) Math.max(2, Math.min(denseCopies, (1L << 30) / perCopy));
+    }
+
     private List<BenchRow> runGroup(int out, int in, String residency, Inputs x, List<float[]> denseCopies,
                                     List<Format> formats, List<List<SparseMatrix>> formatCopies,
-                                    Set<String> sparseInputSpecs, ComputePool pool) {
+                                    Set<String> sparseInputSpecs, List<PeerRun> peerRuns, ComputePool pool) {
         int b = x.batch();
         log.printf(Locale.ROOT, "bench: %dx%d batch %d %s%n", out, in, b, residency);
         log.flush();
@@ -157,6 +239,19 @@ final class KernelBench {
             proto.add(denseRow(out, in, "dense-gemm-nt", b, residency, denseFlops, denseBytes, dn));
             kinds.add("dense-gemm-nt");
         }
+        for (PeerRun p : peerRuns) {
+            try {
+                p.instance().setInput(x.x(), b);
+            } catch (Exception e) {
+                errors.add(p.peer().name() + " could not take the batch-" + b + " input: " + e.getMessage());
+                continue;
+            }
+            MatMulPeer.Instance instance = p.instance();
+            timed.add(rotating(p.copies(), instance::run));
+            proto.add(new BenchRow(out, in, "peer", p.peer().name(), "fp32", 0.0, b, residency, settings.threads(),
+                    Double.NaN, null, denseFlops, denseBytes, denseBytes, (long) out * in, p.copies(), Double.NaN, false, Double.NaN));
+            kinds.add(p.peer().name());
+        }
         for (int f = 0; f < formats.size(); f++) {
             Format fmt = formats.get(f);
             List<SparseMatrix> copies = formatCopies.get(f);
@@ -169,7 +264,7 @@ final class KernelBench {
             }
             proto.add(new BenchRow(out, in, "sparse", fmt.spec(), m0.format(), fmt.sparsity(), b, residency,
                     settings.threads(), Double.NaN, null, 2.0 * m0.nnz() * b, m0.bytes(), m0.bytes(), m0.nnz(), copies.size(),
-                    Double.NaN, false));
+                    Double.NaN, false, Double.NaN));
             kinds.add(fmt.spec() + (b == 1 ? "/gemv" : "/spmm"));
         }
         if (b == 1) {
@@ -188,7 +283,7 @@ final class KernelBench {
                 proto.add(new BenchRow(out, in, "sparse-input", fmt.spec() + "/in" + percent(settings.inputDensity()),
                         m0.format(), fmt.sparsity(), b, residency, settings.threads(), settings.inputDensity(), null,
                         2.0 * activeNnz, m0.bytes(),
-                        Math.round((double) m0.bytes() * activeNnz / Math.max(1, m0.nnz())), m0.nnz(), copies.size(), Double.NaN, false));
+                        Math.round((double) m0.bytes() * activeNnz / Math.max(1, m0.nnz())), m0.nnz(), copies.size(), Double.NaN, false, Double.NaN));
                 kinds.add(fmt.spec() + "/sparse-input");
             }
         }
@@ -207,19 +302,26 @@ final class KernelBench {
                 bestIndex = i;
             }
         }
+        double peerMedian = Double.NaN;
+        for (int i = 0; i < proto.size(); i++) {
+            if (proto.get(i).kind().equals("peer")) {
+                peerMedian = timings[i].medianNs();
+                break;
+            }
+        }
         List<BenchRow> rows = new ArrayList<>();
         for (int i = 0; i < proto.size(); i++) {
             BenchRow p = proto.get(i);
             rows.add(new BenchRow(p.out(), p.in(), p.kind(), p.format(), p.storage(), p.sparsity(), p.batch(),
                     p.residency(), p.threads(), p.inputDensity(), timings[i], p.usefulFlops(), p.weightBytes(), p.bytesRead(), p.nnz(),
-                    p.copies(), bestDense / timings[i].medianNs(), i == bestIndex));
+                    p.copies(), bestDense / timings[i].medianNs(), i == bestIndex, peerMedian / timings[i].medianNs()));
         }
         return rows;
     }
 
     private BenchRow denseRow(int out, int in, String name, int batch, String residency, double flops, long bytes, int copies) {
         return new BenchRow(out, in, "dense", name, "fp32", 0.0, batch, residency, settings.threads(), Double.NaN, null,
-                flops, bytes, bytes, (long) out * in, copies, Double.NaN, false);
+                flops, bytes, bytes, (long) out * in, copies, Double.NaN, false, Double.NaN);
     }
 
     // ---- correctness ----

@@ -30,11 +30,14 @@ class BenchKernelsCommandTest {
     record Run(int exit, String out, String err) {}
 
     static Run run(UnaryOperator<SparseMatrix> hook, String... args) {
+        return run(hook, List.of(), args);
+    }
+
+    static Run run(UnaryOperator<SparseMatrix> hook, List<MatMulPeer> peers, String... args) {
         CommandLine cl = SparrowCli.newCommandLine();
-        if (hook != null) {
-            BenchKernelsCommand cmd = cl.getSubcommands().get("bench").getSubcommands().get("kernels").getCommand();
-            cmd.formatHook = hook;
-        }
+        BenchKernelsCommand cmd = cl.getSubcommands().get("bench").getSubcommands().get("kernels").getCommand();
+        if (hook != null) cmd.formatHook = hook;
+        cmd.peers = () -> peers;
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
@@ -149,6 +152,119 @@ class BenchKernelsCommandTest {
         Run bench = run(null, "bench");
         assertThat(bench.exit()).isZero();
         assertThat(bench.out()).contains("kernels");
+    }
+
+    @Test
+    void aPeerGetsARowInEveryGroupWithItsRatioAndTheBestSparseFormatIsComparedWithIt() {
+        Run table = run(null, List.of(new LoopPeer(0f)), with(SMALL, "--formats", "csr,csc,block4"));
+        assertThat(table.exit()).as(table.err()).isZero();
+        assertThat(table.err()).contains("bench: peer loop-matmul: plain Java loop");
+        assertThat(table.out()).contains("vs_ort").contains("  loop-matmul ")
+                .containsPattern("best sparse: (csr|csc|block4), [0-9.]+x (faster|slower) than loop-matmul")
+                .contains("best sparse-input: csc").doesNotContain("no ONNX Runtime peer");
+
+        Run json = run(null, List.of(new LoopPeer(0f)), with(SMALL, "--formats", "csr", "--json"));
+        assertThat(json.exit()).as(json.err()).isZero();
+        int peerRows = 0;
+        for (String line : json.out().strip().split("\n")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) Json.parse(line, 1 << 16);
+            assertThat(((Number) m.get("ratio_vs_ort")).doubleValue()).isPositive();
+            if (m.get("kind").equals("peer")) {
+                peerRows++;
+                assertThat(m.get("format")).isEqualTo("loop-matmul");
+                assertThat(((Number) m.get("ratio_vs_ort")).doubleValue()).isEqualTo(1.0);
+                assertThat(m.get("best_dense")).isEqualTo(false);
+                long copies = ((Number) m.get("copies")).longValue();
+                if (m.get("residency").equals("cached")) assertThat(copies).isEqualTo(1);
+                else assertThat(copies).isGreaterThan(1);
+            }
+        }
+        assertThat(peerRows).isEqualTo(4); // batch 1 and 5, cached and streamed
+    }
+
+    @Test
+    void withoutAPeerOneLineSaysSoAndRowsHaveNoPeerRatio() {
+        Run r = run(null, with(SMALL, "--formats", "csr", "--residency", "cached", "--json"));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("no ONNX Runtime peer on the class path");
+        assertThat(r.out()).contains("\"ratio_vs_ort\":null").doesNotContain("\"kind\":\"peer\"");
+    }
+
+    @Test
+    void aPeerThatCannotLoadIsOneLineAndAPeerThatDisagreesFailsTheRun() {
+        MatMulPeer missing = new LoopPeer(0f) {
+            @Override
+            public Instance open(int threads) {
+                throw new UnsatisfiedLinkError("no onnxruntime in java.library.path");
+            }
+        };
+        Run absent = run(null, List.of(missing), with(SMALL, "--formats", "csr", "--residency", "cached", "--json"));
+        assertThat(absent.exit()).as(absent.err()).isZero();
+        assertThat(absent.err()).contains("peer loop-matmul is not available here").contains("no loop-matmul rows");
+        assertThat(absent.out()).doesNotContain("loop-matmul");
+
+        Run wrong = run(null, List.of(new LoopPeer(0.5f)), with(SMALL, "--formats", "csr", "--residency", "cached", "--json"));
+        assertThat(wrong.exit()).isEqualTo(1);
+        assertThat(wrong.err()).contains("loop-matmul (plain Java loop) at 64x96, batch 1 disagrees with dense");
+        assertThat(wrong.out()).doesNotContain("loop-matmul");
+    }
+
+    /** A peer in plain Java: y = x W^T, plus an error added to the first output. */
+    private static class LoopPeer implements MatMulPeer {
+        private final float error;
+
+        LoopPeer(float error) {
+            this.error = error;
+        }
+
+        @Override
+        public String name() {
+            return "loop-matmul";
+        }
+
+        @Override
+        public Instance open(int threads) {
+            return new Instance() {
+                private final List<float[]> copies = new ArrayList<>();
+                private int out, in, batch;
+                private float[] x, y;
+
+                @Override public String describe() { return "plain Java loop"; }
+
+                @Override
+                public int addWeights(float[] w, int out, int in) {
+                    this.out = out;
+                    this.in = in;
+                    copies.add(w.clone());
+                    return copies.size() - 1;
+                }
+
+                @Override
+                public void setInput(float[] x, int batch) {
+                    this.x = x.clone();
+                    this.batch = batch;
+                    this.y = new float[batch * out];
+                }
+
+                @Override
+                public void run(int copy) {
+                    float[] w = copies.get(copy);
+                    for (int b = 0; b < batch; b++) {
+                        for (int o = 0; o < out; o++) {
+                            float s = 0;
+                            for (int i = 0; i < in; i++) s += x[b * in + i] * w[o * in + i];
+                            y[b * out + o] = s;
+                        }
+                    }
+                    y[0] += error;
+                }
+
+                @Override public void output(float[] dst) { System.arraycopy(y, 0, dst, 0, y.length); }
+
+                @Override public void close() { copies.clear(); }
+            };
+        }
     }
 
     /** A wrong kernel: delegates, then adds 1 to the first output. */

@@ -1,0 +1,128 @@
+package dev.sparrow.bench;
+
+import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Kernels;
+import dev.sparrow.sparse.FormatMasks;
+import dev.sparrow.sparse.MaskedWeights;
+import dev.sparrow.sparse.SparseFormats;
+import dev.sparrow.sparse.SparseKernelProvider;
+import dev.sparrow.sparse.SparseKernels;
+import dev.sparrow.sparse.SparseMatrix;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Weight-sparse x dense input for every sparse format family (CSR, condensed constant fan-in, 4x1 and
+ * 16x1 blocks, N:M, banks, CSC, complementary) and dense as the baseline: GEMV at batch 1, SpMM
+ * (Y^T = W X^T, X batch-contiguous) above. The masks are those {@code sparrow bench kernels} uses
+ * ({@link FormatMasks}), so an N:M or complementary format runs at the sparsity it can hold (1:8 = 87.5%).
+ * "streamed" rotates over copies of the weights spanning 64 MiB so that each call reads them from DRAM.
+ * Ratios between formats come from one JMH run; the CLI bench interleaves them, which suits a noisy machine.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g"})
+public class SparseKernelBenchmark {
+    static final long STREAM_BYTES = 64L << 20;
+
+    /** A {@link SparseFormats} spec, or "dense" (the dense GEMV / GEMM NN of the same layout). */
+    @Param({"dense", "csr", "condensed", "block4", "block16", "nm1:8", "bank16", "csc", "complementary10"})
+    public String format;
+
+    /** out x in. */
+    @Param({"768x3072"})
+    public String shape;
+
+    @Param({"0.9"})
+    public double sparsity;
+
+    @Param({"1", "256"})
+    public int batch;
+
+    @Param({"streamed"})
+    public String residency;
+
+    @Param({"1"})
+    public int threads;
+
+    private Kernels dense;
+    private SparseKernels sparse;
+    private ComputePool pool;
+    private int out, in;
+    private float[][] denseCopies;
+    private SparseMatrix[] sparseCopies;
+    private int next;
+    private float[] x, y;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        dense = KernelProvider.get();
+        sparse = SparseKernelProvider.get();
+        pool = ComputePool.ofThreads(threads);
+        int[] dims = dims(shape);
+        out = dims[0];
+        in = dims[1];
+        SplittableRandom rnd = new SplittableRandom(7);
+        float[] w = GemmBenchmark.random(rnd, out * in);
+        x = GemmBenchmark.random(rnd, in * batch); // X^T [in][batch]: batch-contiguous
+        y = new float[out * batch];
+        if (format.equals("dense")) {
+            denseCopies = new float[copies(4L * out * in)][];
+            for (int i = 0; i < denseCopies.length; i++) denseCopies[i] = i == 0 ? w : w.clone();
+            return;
+        }
+        boolean[] mask = FormatMasks.forSpec(format, sparsity, out, in, rnd);
+        MaskedWeights weights = MaskedWeights.of(w, mask, out, in, "jmh." + format);
+        SparseMatrix first = SparseFormats.build(format, weights);
+        sparseCopies = new SparseMatrix[copies(first.bytes())];
+        sparseCopies[0] = first;
+        for (int i = 1; i < sparseCopies.length; i++) sparseCopies[i] = SparseFormats.build(format, weights);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.close();
+    }
+
+    @Benchmark
+    public float[] multiply() {
+        if (denseCopies != null) {
+            float[] w = denseCopies[next];
+            next = next + 1 == denseCopies.length ? 0 : next + 1;
+            if (batch == 1) dense.gemv(false, out, in, w, 0, in, x, 0, 0f, y, 0, pool);
+            else dense.gemm(false, false, out, batch, in, w, 0, in, x, 0, batch, 0f, y, 0, batch, pool);
+            return y;
+        }
+        SparseMatrix m = sparseCopies[next];
+        next = next + 1 == sparseCopies.length ? 0 : next + 1;
+        if (batch == 1) m.gemv(sparse, x, 0, y, 0, null, false, pool);
+        else m.spmm(sparse, x, 0, batch, batch, y, 0, batch, null, false, pool);
+        return y;
+    }
+
+    private int copies(long bytes) {
+        return residency.equals("streamed") ? (int) Math.max(2, (STREAM_BYTES + bytes - 1) / bytes) : 1;
+    }
+
+    static int[] dims(String shape) {
+        String[] parts = shape.split("x");
+        return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+    }
+}
