@@ -131,7 +131,7 @@ public final class Gmp extends AbstractSparsityMethod {
         int r = blockHeight();
         int rows = layer.rows();
         int fanIn = layer.fanIn();
-        int budget = layer.active() / r;
+        int budget = BlockMasks.keptBlocks(layer, r);
         int target = last ? budget
                 : (int) Math.max(budget, Math.round((1 - sparsity) * BlockMasks.blocks(layer, r)));
         boolean[] blocks = BlockMasks.activeBlocks(layer.parameter().mask().values(), rows, fanIn, r);

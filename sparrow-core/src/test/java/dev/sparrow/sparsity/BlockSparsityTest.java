@@ -35,6 +35,11 @@ class BlockSparsityTest {
         return new SparsityConfig(method, 0.8, "uniform", false, true, 2, 0.5, 0.3, true, 0.3, false, block, 0);
     }
 
+    /** Every layer sparse, the 10-output last one included (its last block row is partial). */
+    private static SparsityConfig allSparse(String method, int block) {
+        return new SparsityConfig(method, 0.8, "uniform", false, false, 2, 0.5, 0.3, true, 0.3, false, block, 0);
+    }
+
     /** Trains {@code total} steps on random gradients, checking the masks after every step and update. */
     private static List<SparseLayer> run(SparsityConfig config, long seed, long total) {
         Map<String, Parameter> params = threeLayers(seed);
@@ -58,8 +63,13 @@ class BlockSparsityTest {
                         throw new AssertionError(l.name() + " masked weight " + i + " is " + w[i] + " at step " + step);
                     }
                 }
-                if (!config.method().equals("gmp")) assertThat(mask.activeCount()).as(l.name()).isEqualTo(l.active());
-                else assertThat(mask.activeCount()).as(l.name()).isGreaterThanOrEqualTo(l.active());
+                int blocks = BlockMasks.activeBlockCount(mask, l.rows(), config.block());
+                if (!config.method().equals("gmp")) {
+                    assertThat(blocks).as(l.name()).isEqualTo(BlockMasks.keptBlocks(l, config.block()));
+                    if (l.rows() % config.block() == 0) assertThat(mask.activeCount()).as(l.name()).isEqualTo(l.active());
+                } else {
+                    assertThat(blocks).as(l.name()).isGreaterThanOrEqualTo(BlockMasks.keptBlocks(l, config.block()));
+                }
             }
         }
         return layers;
@@ -85,9 +95,13 @@ class BlockSparsityTest {
     @Test
     void gmpPrunesWholeBlocksToTheExactCount() {
         for (int r : BlockMasks.HEIGHTS) {
-            List<SparseLayer> layers = run(config("gmp", r), SEED, 20);
-            for (SparseLayer l : layers) {
+            for (SparseLayer l : run(config("gmp", r), SEED, 20)) {
                 if (!l.dense()) assertThat(l.parameter().mask().activeCount()).as("%s r=%d", l.name(), r).isEqualTo(l.active());
+            }
+            for (SparseLayer l : run(allSparse("gmp", r), SEED, 20)) {
+                long expected = Math.round((double) l.active() / l.size() * ((l.rows() + r - 1) / r) * l.fanIn());
+                assertThat(BlockMasks.activeBlockCount(l.parameter().mask(), l.rows(), r)).as("%s r=%d", l.name(), r)
+                        .isEqualTo((int) expected);
             }
         }
     }
@@ -97,6 +111,9 @@ class BlockSparsityTest {
         run(config("rigl", 4), SEED, 20);
         run(config("rigl", 16), SEED, 20);
         run(config("static", 4), SEED, 5);
+        run(allSparse("rigl", 4), SEED, 20);
+        run(allSparse("rigl", 16), SEED, 20);
+        run(allSparse("static", 16), SEED, 5);
     }
 
     @Test
@@ -114,12 +131,21 @@ class BlockSparsityTest {
     }
 
     @Test
-    void aSparseLayerWhoseOutputsAreNotAMultipleOfRIsAnErrorNamingIt() {
-        SparsityConfig lastSparse = new SparsityConfig("gmp", 0.8, "uniform", false, false, 2, 0.5, 0.3, true, 0.3, false, 4, 0);
-        assertThatThrownBy(() -> lastSparse.check(threeLayers(SEED)))
-                .hasMessageContaining("--block 4").hasMessageContaining("layer '2.weight' has 10 outputs");
-        // kept dense with --dense-last it is fine
-        assertThat(config("gmp", 4).check(threeLayers(SEED))).extracting(SparseLayer::dense).containsExactly(false, false, true);
+    void aLayerWhoseOutputsAreNotAMultipleOfRHasAPartialLastBlockRow() {
+        // 10 outputs in 4x1 blocks: block rows 0-3, 4-7 and a partial one of rows 8-9; 3 x 16 = 48 blocks
+        List<SparseLayer> layers = allSparse("gmp", 4).check(threeLayers(SEED));
+        SparseLayer last = layers.get(2);
+        assertThat(last.dense()).isFalse();
+        assertThat(BlockMasks.blockCount(10, 16, 4)).isEqualTo(48);
+        assertThat(BlockMasks.keptBlocks(last, 4)).isEqualTo(Math.round((double) last.active() / 160 * 48));
+        float[] keep = new float[160];
+        for (int c = 0; c < 16; c += 2) {
+            keep[8 * 16 + c] = 1f;
+            keep[9 * 16 + c] = 1f;
+        }
+        assertThat(BlockMasks.wholeBlocks(Mask.of(keep), 10, 4)).isTrue();
+        keep[9 * 16] = 0f;
+        assertThat(BlockMasks.wholeBlocks(Mask.of(keep), 10, 4)).isFalse();
     }
 
     @Test
@@ -180,12 +206,13 @@ class BlockSparsityTest {
     void blockSparseBuildsFromTrainedMasks() {
         for (int r : BlockMasks.HEIGHTS) {
             for (String method : List.of("gmp", "rigl")) {
-                for (SparseLayer l : run(config(method, r), SEED, 20)) {
+                for (SparseLayer l : run(allSparse(method, r), SEED, 20)) {
                     if (l.dense()) continue;
                     MaskedWeights mw = MaskedWeights.of(l.parameter().value().data(), l.parameter().mask().values(), l.rows(),
                             l.fanIn(), l.name());
                     BlockSparse packed = BlockSparse.from(mw, r);
-                    assertThat(packed.nnz()).as("%s %s r=%d", method, l.name(), r).isEqualTo(l.active());
+                    assertThat(packed.nnz()).as("%s %s r=%d", method, l.name(), r).isEqualTo(l.parameter().mask().activeCount());
+                    assertThat(packed.toDense()).isEqualTo(l.parameter().value().data());
                 }
             }
         }
