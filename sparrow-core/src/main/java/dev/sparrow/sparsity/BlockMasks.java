@@ -9,9 +9,11 @@ import java.util.SplittableRandom;
  * block (b, c) is column c of rows [r·b, min(rows, r·b + r)), so r consecutive output neurons share one
  * mask entry per input. When rows is not a multiple of r the last block row is partial (rows mod r
  * high), as in {@code dev.sparrow.sparse.BlockSparse}, which packs these masks. Blocks are numbered
- * b·fanIn + c; a layer has ceil(rows / r)·fanIn of them and keeps round(density · blocks). Layers
- * whose rows are a multiple of r then keep exactly r times that many weights; otherwise the weight
- * count depends on how many partial blocks are kept, and the block count is the exact one.
+ * b·fanIn + c; a layer has ceil(rows / r)·fanIn of them and keeps round(active / r) of them, which is
+ * round(density · blocks) when rows is a multiple of r (and then exactly r times that many weights).
+ * With a partial block row the block count is the exact one and the weight count is the budget only
+ * when no partial block is kept (a partial block holds fewer weights, and with its smaller sum of |w|
+ * it is usually the first to go), so the layer can end a little sparser than its budget.
  */
 public final class BlockMasks {
     /** The block heights the inference format has kernels for. */
@@ -33,9 +35,9 @@ public final class BlockMasks {
         return blockRows(layer.rows(), r) * layer.fanIn();
     }
 
-    /** Blocks a sparse layer keeps: round(active / size · blocks), at least 1. */
+    /** Blocks a sparse layer keeps: round(active / r), at least 1 (round(density · blocks) when r divides rows). */
     static int keptBlocks(SparseLayer layer, int r) {
-        return (int) Math.max(1, Math.round((double) layer.active() / layer.size() * blocks(layer, r)));
+        return (int) Math.max(1, Math.round((double) layer.active() / r));
     }
 
     /**
@@ -53,7 +55,7 @@ public final class BlockMasks {
     /**
      * The budget in whole blocks: round(density x blocks) blocks, at least one; a layer that keeps all
      * its blocks is dense. When rows is a multiple of r the active count becomes r times the blocks;
-     * otherwise it stays (the methods keep {@link #keptBlocks} blocks).
+     * otherwise it stays (the methods keep {@link #keptBlocks} blocks, round(active / r)).
      */
     static SparseLayer roundToBlocks(SparseLayer layer, int r) {
         if (layer.dense()) return layer;

@@ -165,16 +165,31 @@ public record SparsityConfig(String method, double sparsity, String distribution
         return m;
     }
 
-    /** Binds a method to masks restored from a checkpoint; null for "dense". */
+    /**
+     * Binds a method to masks restored from a checkpoint; null for "dense". Not for nm:N:M, whose dense
+     * weights live outside the parameters: use the overload with the method's state.
+     */
     public SparsityMethod resume(Map<String, Parameter> parameters, Optimizer optimizer,
                                  SplittableRandom rng) {
         if (method.startsWith("nm:")) {
             throw new IllegalArgumentException("a run with --method " + method
-                    + " cannot be resumed: its dense weights are not in the checkpoint");
+                    + " cannot be resumed without its dense weights (the checkpoint's sparsity state) and schedule");
         }
-        SparsityMethod m = createMethod();
+        return resume(parameters, optimizer, rng, null, Map.of());
+    }
+
+    /**
+     * Binds a method to masks restored from a checkpoint and gives it its saved state
+     * ({@link SparsityMethod#state()}, e.g. from {@code CheckpointData.sparsityState()}); null for "dense".
+     *
+     * @param schedule the run's learning-rate schedule (needed by nm:N:M), or null
+     */
+    public SparsityMethod resume(Map<String, Parameter> parameters, Optimizer optimizer, SplittableRandom rng,
+                                 LrSchedule schedule, Map<String, dev.sparrow.tensor.Tensor> state) {
+        SparsityMethod m = createMethod(schedule);
         if (m == null) return null;
         m.resume(allocate(parameters), optimizer, rng);
+        m.loadState(state == null ? Map.of() : state);
         return m;
     }
 
