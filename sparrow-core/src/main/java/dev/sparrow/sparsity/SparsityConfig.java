@@ -107,6 +107,12 @@ public record SparsityConfig(String method, double sparsity, String distribution
                 gammaSal, sparseInit, 0, 0);
     }
 
+    /** This config with the first and/or last layer kept dense. */
+    public SparsityConfig withDenseEnds(boolean first, boolean last) {
+        return new SparsityConfig(method, sparsity, distribution, first, last, updateInterval, updateEnd, dropFraction,
+                ablation, gammaSal, sparseInit, block, complementary);
+    }
+
     /** This config with r x 1 blocks (0 for none). */
     public SparsityConfig withBlock(int r) {
         return new SparsityConfig(method, sparsity, distribution, denseFirst, denseLast, updateInterval, updateEnd, dropFraction,
