@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * @param method         "dense" (no sparsity), "static", "set", "rigl", "srigl", "gmp", "nm:N:M" (N:M
  *                       with SR-STE; then {@code sparsity} and {@code distribution} are not used, only
  *                       dense first/last, and the run needs its learning-rate schedule), or
- *                       "balanced:BANK" (gradual magnitude pruning, bank-balanced with bank width BANK)
+ *                       "balanced:BANK" (gradual magnitude pruning, bank-balanced with bank width BANK);
+ *                       "block:R" is accepted and stored as "gmp" with {@code block} R
  * @param sparsity       global sparsity of the sparsifiable weights, in [0, 1)
  * @param distribution   "uniform" or "erk"
  * @param denseFirst     keep the first sparsifiable layer dense
