@@ -11,7 +11,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Shows what a checkpoint holds: metadata, run config, and every tensor with dtype, shape and mask sparsity,",
-                "then per weight: active/total, sparsity, fan-in min/mean/max over output neurons and ablated neurons."})
+                "then per weight: active/total, sparsity, fan-in min/mean/max over output neurons and ablated neurons,",
+                "and for k-winners-take-all layers the entropy of their duty cycles against its maximum."})
 final class InspectCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A .safetensors checkpoint.")
@@ -26,6 +27,13 @@ final class InspectCommand implements Callable<Integer> {
             System.out.println();
             System.out.println("sparsity of the weights (rows are output neurons; ablated = no active input):");
             System.out.print(report.table());
+        }
+        var entropy = DutyCycleEntropy.of(data);
+        if (!entropy.isEmpty()) {
+            System.out.println();
+            System.out.println("k-WTA duty-cycle entropy (sum of each unit's binary entropy, bits; max = units x H(mean duty); "
+                    + "ratio 1 = all units win equally often):");
+            System.out.print(DutyCycleEntropy.table(entropy));
         }
         return 0;
     }

@@ -14,6 +14,7 @@ import dev.sparrow.nn.models.ModelZoo;
 import dev.sparrow.sparsity.Distribution;
 import dev.sparrow.sparsity.MagnitudePruning;
 import dev.sparrow.sparsity.SparsityConfig;
+import dev.sparrow.sparsity.StructuredPruning;
 import dev.sparrow.train.Evaluator;
 import dev.sparrow.train.TrainConfig;
 import dev.sparrow.train.TrainingRun;
@@ -30,7 +31,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Prunes a trained checkpoint by weight magnitude, optionally fine-tunes it with the masks fixed,",
+        description = {"Prunes a trained checkpoint by weight magnitude (unstructured, or into an N:M, bank-balanced or block",
+                "structure), optionally fine-tunes it with the masks fixed,",
                 "and prints the test accuracy before pruning, after pruning and after fine-tuning.",
                 "Writes pruned.safetensors (and, with --finetune-epochs, a run folder with checkpoint.safetensors) to the output folder."})
 final class PruneCommand implements Callable<Integer> {
@@ -39,7 +41,10 @@ final class PruneCommand implements Callable<Integer> {
     Path checkpoint;
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "magnitude",
-            description = "Pruning criterion: magnitude (the only one for now; default: ${DEFAULT-VALUE}).")
+            description = "magnitude (unstructured, --scope global or layer), nm:N:M (the N largest |w| of every M consecutive "
+                    + "inputs; sparsity 1 - N/M, --sparsity not needed), balanced:BANK (every bank of BANK inputs of a row keeps "
+                    + "the same count) or block:R (whole R x 1 blocks along the outputs, R = 4 or 16, largest sum of |w|); "
+                    + "the structures prune each layer to its --distribution budget (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--scope", paramLabel = "SCOPE", defaultValue = "global",
@@ -47,8 +52,8 @@ final class PruneCommand implements Callable<Integer> {
                     + "from --distribution) (default: ${DEFAULT-VALUE}).")
     String scope;
 
-    @Option(names = "--sparsity", paramLabel = "S", required = true, description = "Global sparsity to reach, in [0, 1).")
-    double sparsity;
+    @Option(names = "--sparsity", paramLabel = "S", description = "Global sparsity to reach, in [0, 1) (required but for nm:N:M).")
+    Double sparsity;
 
     @Option(names = "--distribution", paramLabel = "NAME", defaultValue = "uniform",
             description = "With --scope layer: uniform or erk (default: ${DEFAULT-VALUE}).")
@@ -95,15 +100,21 @@ final class PruneCommand implements Callable<Integer> {
         Layer model = ModelZoo.create(trained.model(), d.train().sampleShape(), d.train().classes(), trained.seed());
         saved.restoreInto(model, null);
         double before = testAccuracy(model, d, tuning);
-        MagnitudePruning.prune(Modules.namedParameters(model), sparsity, pruneScope, Distribution.parse(distribution),
-                denseFirst, denseLast);
+        if (structured()) {
+            StructuredPruning.prune(Modules.namedParameters(model), method, sparsity(), Distribution.parse(distribution),
+                    denseFirst, denseLast);
+        } else {
+            MagnitudePruning.prune(Modules.namedParameters(model), sparsity(), pruneScope, Distribution.parse(distribution),
+                    denseFirst, denseLast);
+        }
         double afterPruning = testAccuracy(model, d, tuning);
         java.nio.file.Files.createDirectories(out);
         Path pruned = out.resolve("pruned.safetensors");
         Checkpoint.save(pruned, model, null, Checkpoint.metadata(Json.write(tuning.toJson()), 0, 0));
         SparsityReport report = SparsityReport.of(Checkpoint.read(pruned));
-        System.out.printf(Locale.ROOT, "pruned %s (%s, %s scope) to %.2f%% sparsity: test accuracy %.2f%% -> %.2f%%; wrote %s%n",
-                checkpoint, trained.model(), pruneScope.id(), 100 * report.sparsity(), 100 * before, 100 * afterPruning, pruned);
+        System.out.printf(Locale.ROOT, "pruned %s (%s, %s) to %.2f%% sparsity: test accuracy %.2f%% -> %.2f%%; wrote %s%n",
+                checkpoint, trained.model(), structured() ? method : pruneScope.id() + " scope", 100 * report.sparsity(), 100 * before,
+                100 * afterPruning, pruned);
         System.out.print(report.table());
         if (finetuneEpochs == 0) return 0;
 
@@ -123,8 +134,22 @@ final class PruneCommand implements Callable<Integer> {
 
     /** Everything that can be checked without reading files, so a typo fails at once. */
     MagnitudePruning.Scope checkOptions() {
-        if (!"magnitude".equals(method)) throw new UserInputException("--method is " + method + "; expected magnitude");
-        if (!(sparsity >= 0 && sparsity < 1)) throw new UserInputException("--sparsity is " + sparsity + "; expected in [0, 1)");
+        if (!"magnitude".equals(method)) {
+            try {
+                StructuredPruning.check(method);
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException(e.getMessage());
+            }
+        }
+        if (sparsity == null && !method.startsWith("nm:")) {
+            throw new UserInputException("Missing required option: '--sparsity=S' (needed by --method " + method + ")");
+        }
+        if (sparsity != null && method.startsWith("nm:") && Math.abs(sparsity - sparsity()) > 1e-9) {
+            throw new UserInputException("--sparsity is " + sparsity + " but --method " + method + " means sparsity " + sparsity()
+                    + "; leave --sparsity out");
+        }
+        double s = sparsity();
+        if (!(s >= 0 && s < 1)) throw new UserInputException("--sparsity is " + s + "; expected in [0, 1)");
         if (finetuneEpochs < 0) throw new UserInputException("--finetune-epochs is " + finetuneEpochs + "; expected >= 0");
         if (lr != null && !(lr > 0 && Double.isFinite(lr))) throw new UserInputException("--lr is " + lr + "; expected a positive number");
         if (threads != null && threads < 1) throw new UserInputException("--threads is " + threads + "; expected >= 1");
@@ -136,10 +161,21 @@ final class PruneCommand implements Callable<Integer> {
         return MagnitudePruning.Scope.parse(scope);
     }
 
+    private boolean structured() {
+        return StructuredPruning.isStructure(method);
+    }
+
+    /** The asked sparsity, or the one N:M implies. */
+    double sparsity() {
+        return method.startsWith("nm:") ? StructuredPruning.impliedSparsity(method) : sparsity;
+    }
+
     /** The trained run's config as a static sparse run of --finetune-epochs epochs (at least 1, for the config's sake). */
     TrainConfig fineTuneConfig(TrainConfig t) {
-        SparsityConfig fixed = new SparsityConfig("static", sparsity, distribution, denseFirst, denseLast, 100, 0.75, 0.3,
-                true, 0.3, false);
+        // static binds to the pruned masks and keeps them; the block height is recorded so the run's config says so
+        SparsityConfig fixed = new SparsityConfig("static", sparsity(), method.startsWith("nm:") ? "uniform" : distribution,
+                denseFirst, denseLast, 100, 0.75, 0.3, true, 0.3, false,
+                method.startsWith("block:") ? Integer.parseInt(method.substring("block:".length())) : 0, 0);
         return new TrainConfig(t.model(), t.dataset(), data.dataDir == null ? t.dataDir() : data.dataDir.toString(),
                 Math.max(1, finetuneEpochs), t.batchSize(), t.optimizer(), lr != null ? lr : t.learningRate() / 10, t.momentum(),
                 t.nesterov(), t.weightDecay(), "cosine", 0, t.labelSmoothing(), t.augment(), t.seed(),

@@ -13,10 +13,24 @@ final class SparsityOptions {
     static final double DEFAULT_SPARSITY = 0.9;
 
     @Option(names = {"--method", "--sparse-method"}, paramLabel = "METHOD", defaultValue = "dense",
-            description = "Sparse training: dense, static, set, rigl, srigl, gmp, nm:N:M (N:M with SR-STE) or balanced:BANK "
-                    + "(bank-balanced gradual magnitude pruning, bank width BANK); block:R is not supported yet "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Sparse training: dense, static, set, rigl, srigl, gmp, nm:N:M (N:M with SR-STE), balanced:BANK "
+                    + "(bank-balanced gradual magnitude pruning, bank width BANK) or block:R (gradual magnitude pruning of "
+                    + "R x 1 blocks, the same as --method gmp --block R) (default: ${DEFAULT-VALUE}).")
     String method;
+
+    @Option(names = "--block", paramLabel = "R",
+            description = "Masks of whole R x 1 blocks (R consecutive output neurons share one mask entry per input), "
+                    + "R = 4 or 16, with --method static, gmp or rigl. Each sparse layer keeps round(density x blocks) "
+                    + "blocks; a sparse layer whose outputs are not a multiple of R is an error (keep it dense with "
+                    + "--dense-first/--dense-last).")
+    Integer block;
+
+    @Option(names = "--complementary", paramLabel = "N",
+            description = "Complementary groups: in each group of N consecutive output neurons every input is owned by "
+                    + "exactly one neuron (density 1/N; --sparsity defaults to 1 - 1/N), with --method static (a random "
+                    + "partition) or rigl (ownership moves inside a group: each neuron drops its smallest |w| and the freed "
+                    + "inputs go to the neurons of the group with the largest |gradient| there).")
+    Integer complementary;
 
     @Option(names = "--sparsity", paramLabel = "S",
             description = "Global sparsity of the weights of rank 2 and 4, in [0, 1) (default: 0.9 for a sparse method; "
@@ -63,17 +77,19 @@ final class SparsityOptions {
             String given = sparsity != null ? "--sparsity" : updateInterval != null ? "--update-interval"
                     : updateEnd != null ? "--t-end" : dropFraction != null ? "--drop-fraction" : gammaSal != null ? "--gamma-sal"
                     : denseFirst ? "--dense-first" : denseLast ? "--dense-last" : noAblation ? "--no-ablation"
-                    : noSparseInit ? "--no-sparse-init" : null;
+                    : noSparseInit ? "--no-sparse-init" : block != null ? "--block" : complementary != null ? "--complementary"
+                    : null;
             if (given != null) {
                 throw new UserInputException(given + " needs a sparse --method (static, set, rigl, srigl, gmp, nm:N:M or balanced:BANK)");
             }
             return SparsityConfig.DENSE;
         }
-        double s = sparsity != null ? sparsity : method != null && method.startsWith("nm:") ? 0 : DEFAULT_SPARSITY;
+        double s = sparsity != null ? sparsity : method != null && method.startsWith("nm:") ? 0
+                : complementary != null && complementary > 0 ? 1.0 - 1.0 / complementary : DEFAULT_SPARSITY;
         return new SparsityConfig(method, s, distribution, denseFirst, denseLast,
                 updateInterval != null ? updateInterval : D.updateInterval(), updateEnd != null ? updateEnd : D.updateEnd(),
                 dropFraction != null ? dropFraction : D.dropFraction(), !noAblation, gammaSal != null ? gammaSal : D.gammaSal(),
-                !noSparseInit);
+                !noSparseInit, block != null ? block : 0, complementary != null ? complementary : 0);
     }
 
     /** Checks the run's sparsity against its model (budget, fan-in multiples), on a throwaway copy of the model. */

@@ -106,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingRun.Outcome result = TrainingRun.run(config, d, out, resume, progress);
         EpochResult last = result.last();
         String reached = config.sparsity().isDense() ? ""
-                : String.format(Locale.ROOT, ", %s at %.2f%% sparsity", config.sparsity().method(),
+                : String.format(Locale.ROOT, ", %s at %.2f%% sparsity", config.sparsity().label(),
                         100 * ReachedSparsity.of(result.checkpoint()));
         System.out.printf(Locale.ROOT, "%nTest accuracy: %.2f%% (%s, %d parameters, %d epochs%s)%n",
                 100 * last.testAccuracy(), config.model(), result.parameters(), last.epoch(), reached);

@@ -21,7 +21,11 @@ class PruneCommandTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "--sparsity 0.9 --method random | --method is random; expected magnitude",
+            "--sparsity 0.9 --method random | --method is random; expected magnitude, nm:N:M, balanced:BANK, block:R",
+            "--sparsity 0.9 --method block:8 | block height R must be 4 or 16",
+            "--sparsity 0.9 --method nm:2:4 | --sparsity is 0.9 but --method nm:2:4 means sparsity 0.5",
+            "--method nm:5:4 | N is 5",
+            "--method block:4 | Missing required option: '--sparsity=S'",
             "--sparsity 1 | --sparsity is 1.0",
             "--sparsity 0.9 --scope net | --scope is net; expected global or layer",
             "--sparsity 0.9 --distribution normal | --distribution is normal",
@@ -59,6 +63,21 @@ class PruneCommandTest {
         assertThat(t.threads()).isEqualTo(2);
         assertThat(t.sparsity()).isEqualTo(new SparsityConfig("static", 0.8, "erk", false, true, 100, 0.75, 0.3, true, 0.3, false));
         assertThat(parse("ckpt", "--sparsity", "0.5", "--lr", "0.01").fineTuneConfig(trained).learningRate()).isEqualTo(0.01);
+    }
+
+    @Test
+    void structuredPruningFineTunesWithItsStructureRecorded() {
+        TrainConfig trained = TrainConfig.defaults().withSparsity(SparsityConfig.of("rigl", 0.9, "erk"));
+        PruneCommand nm = parse("ckpt", "--method", "nm:1:4", "--finetune-epochs", "2");
+        nm.checkOptions();
+        assertThat(nm.fineTuneConfig(trained).sparsity()).isEqualTo(new SparsityConfig("static", 0.75, "uniform", false, false,
+                100, 0.75, 0.3, true, 0.3, false));
+        PruneCommand block = parse("ckpt", "--method", "block:16", "--sparsity", "0.9", "--distribution", "erk");
+        block.checkOptions();
+        SparsityConfig s = block.fineTuneConfig(trained).sparsity();
+        assertThat(s.block()).isEqualTo(16);
+        assertThat(s.method()).isEqualTo("static");
+        assertThat(s.sparsity()).isEqualTo(0.9);
     }
 
     @Test

@@ -32,6 +32,19 @@ class TrainSparsityOptionsTest {
     }
 
     @Test
+    void blockAndComplementaryOptionsReachTheConfig() {
+        assertThat(parse("--method", "rigl", "--block", "4").sparsity()).isEqualTo(SparsityConfig.of("rigl", 0.9, "erk").withBlock(4));
+        SparsityConfig shorthand = parse("--method", "block:16").sparsity();
+        assertThat(shorthand.method()).isEqualTo("gmp");
+        assertThat(shorthand.block()).isEqualTo(16);
+        assertThat(shorthand.label()).isEqualTo("gmp block:16");
+        SparsityConfig groups = parse("--method", "static", "--complementary", "10", "--dense-last").sparsity();
+        assertThat(groups.complementary()).isEqualTo(10);
+        assertThat(groups.sparsity()).isCloseTo(0.9, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(groups.denseLast()).isTrue();
+    }
+
+    @Test
     void sparseMethodDefaultsToNinetyPercentErkWithThePublishedSchedule() {
         assertThat(parse("--method", "rigl").sparsity()).isEqualTo(SparsityConfig.of("rigl", 0.9, "erk"));
         assertThat(parse("--sparse-method", "nm:2:4").sparsity().sparsity()).isZero();
@@ -46,7 +59,13 @@ class TrainSparsityOptionsTest {
             "--method nm:5:4 | --method nm:5:4: N is 5",
             "--method nm:2:3 | has fan-in 784, not a multiple of 3 (M)",
             "--method balanced:7 | --method balanced:7: layer '3.weight' has fan-in 300",
-            "--method block:4 | block sparsity is not supported yet",
+            "--method block:8 | --method is block:8; the block height R must be 4 or 16",
+            "--method set --block 4 | --block works with --method static, gmp or rigl, not set",
+            "--method block:4 --block 16 | --method block:4 and --block 16 disagree",
+            "--method gmp --complementary 10 | --complementary works with --method static or rigl",
+            "--method rigl --complementary 10 --sparsity 0.8 | --sparsity is 0.8 but --complementary 10",
+            "--method static --complementary 7 | layer '1.weight' has 300 outputs, not a multiple of the complementary group size 7",
+            "--block 4 | --block needs a sparse --method",
             "--method rigl --distribution normal | --distribution is normal",
             "--method set --update-interval 0 | --update-interval is 0",
             "--method rigl --drop-fraction 1.5 | --drop-fraction is 1.5",

@@ -21,6 +21,8 @@ import java.util.Map;
  * <li>masks as "{@code <parameter>.mask}", U8 0/1 with the parameter's shape, only for masked parameters;</li>
  * <li>buffers under their {@link Modules#namedBuffers} names ("1.running_mean"), F32;</li>
  * <li>optimizer state as "{@code optim.<key>}" for each entry of {@link Optimizer#state()}, F32;</li>
+ * <li>a sparse training method's own state, when it has one, as "{@code sparsity.<key>}", F32 (e.g. the
+ *     dense weights of N:M SR-STE);</li>
  * <li>metadata (strings only): {@value #FORMAT_VERSION_KEY}, {@value #MODEL_KEY} (the model's
  *     description), {@value #BUFFERS_KEY} (JSON array of buffer names), {@value #OPTIMIZER_KEY}
  *     and {@value #OPTIMIZER_STEP_KEY} when an optimizer is saved, plus the caller's entries, conventionally {@value #CONFIG_KEY}
@@ -41,6 +43,7 @@ public final class Checkpoint {
     public static final String OPTIMIZER_STEP_KEY = "sparrow.optimizer_step";
     public static final String MASK_SUFFIX = ".mask";
     public static final String OPTIMIZER_PREFIX = "optim.";
+    public static final String SPARSITY_PREFIX = "sparsity.";
 
     private Checkpoint() {}
 
@@ -64,6 +67,16 @@ public final class Checkpoint {
      *                                  literally named "x.mask" beside a masked "x")
      */
     public static void save(Path file, Layer model, Optimizer optimizer, Map<String, String> metadata) throws IOException {
+        save(file, model, optimizer, Map.of(), metadata);
+    }
+
+    /**
+     * As {@link #save(Path, Layer, Optimizer, Map)}, with a sparse training method's state saved as
+     * "{@value #SPARSITY_PREFIX}{@code <key>}" (read back by {@link CheckpointData#sparsityState()}).
+     */
+    public static void save(Path file, Layer model, Optimizer optimizer, Map<String, Tensor> sparsityState,
+                            Map<String, String> metadata) throws IOException {
+        if (sparsityState == null) throw new IllegalArgumentException("sparsityState is null");
         if (file == null) throw new IllegalArgumentException("file is null");
         if (model == null) throw new IllegalArgumentException("model is null");
         if (metadata == null) throw new IllegalArgumentException("metadata is null");
@@ -89,6 +102,9 @@ public final class Checkpoint {
             for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
                 put(tensors, OPTIMIZER_PREFIX + e.getKey(), TensorSource.of(e.getValue()), "optimizer state");
             }
+        }
+        for (Map.Entry<String, Tensor> e : sparsityState.entrySet()) {
+            put(tensors, SPARSITY_PREFIX + e.getKey(), TensorSource.of(e.getValue()), "sparsity state");
         }
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT_VERSION_KEY, FORMAT_VERSION);

@@ -102,7 +102,7 @@ public final class CheckpointData {
             used.add(e.getKey());
         }
         for (String name : tensors.keySet()) {
-            if (!used.contains(name) && !name.startsWith(Checkpoint.OPTIMIZER_PREFIX)) {
+            if (!used.contains(name) && !name.startsWith(Checkpoint.OPTIMIZER_PREFIX) && !name.startsWith(Checkpoint.SPARSITY_PREFIX)) {
                 problems.add("tensor '" + name + "' is in the checkpoint but the model has no such parameter, mask or buffer");
             }
         }
@@ -253,6 +253,8 @@ public final class CheckpointData {
             OptionalDouble sparsity = OptionalDouble.empty();
             if (name.startsWith(Checkpoint.OPTIMIZER_PREFIX)) {
                 kind = TensorSummary.Kind.OPTIMIZER;
+            } else if (name.startsWith(Checkpoint.SPARSITY_PREFIX)) {
+                kind = TensorSummary.Kind.SPARSITY;
             } else if (isMask(name)) {
                 kind = TensorSummary.Kind.MASK;
                 Double s = sparsityByParameter.get(name.substring(0, name.length() - Checkpoint.MASK_SUFFIX.length()));
@@ -298,6 +300,17 @@ public final class CheckpointData {
         sb.append(String.format(Locale.ROOT, "parameters: %d, active: %d (%.2f%% sparse)%n", parameters, Math.round(active),
                 parameters == 0 ? 0.0 : 100 * (1 - active / parameters)));
         return sb.toString();
+    }
+
+    /** A sparse training method's saved state ({@value Checkpoint#SPARSITY_PREFIX} tensors, prefix removed), F32. */
+    public Map<String, Tensor> sparsityState() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
+            if (e.getKey().startsWith(Checkpoint.SPARSITY_PREFIX)) {
+                out.put(e.getKey().substring(Checkpoint.SPARSITY_PREFIX.length()), toF32(e.getKey(), e.getValue()));
+            }
+        }
+        return out;
     }
 
     private boolean isMask(String name) {

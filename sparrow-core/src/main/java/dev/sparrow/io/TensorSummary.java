@@ -8,7 +8,8 @@ import java.util.OptionalDouble;
  * masked parameters (and their masks) the fraction of pruned weights.
  */
 public record TensorSummary(String name, Kind kind, DType dtype, int[] shape, long elements, OptionalDouble sparsity) {
-    public enum Kind { PARAMETER, MASK, BUFFER, OPTIMIZER }
+    /** SPARSITY: a sparse training method's own state ({@link Checkpoint#SPARSITY_PREFIX}). */
+    public enum Kind { PARAMETER, MASK, BUFFER, OPTIMIZER, SPARSITY }
 
     public TensorSummary {
         shape = shape.clone();

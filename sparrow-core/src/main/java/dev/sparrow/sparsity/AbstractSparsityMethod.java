@@ -13,9 +13,27 @@ import java.util.SplittableRandom;
  * set to zero with their optimizer state reset).
  */
 public abstract class AbstractSparsityMethod implements SparsityMethod {
+    private final int blockHeight;
     private List<SparseLayer> layers = List.of();
     private Optimizer optimizer;
     private long updateSeed;
+
+    /** Unstructured masks. */
+    protected AbstractSparsityMethod() {
+        this.blockHeight = 1;
+    }
+
+    /**
+     * @param blockHeight r for masks of whole r x 1 blocks along the output dimension (4 or 16; see
+     *                    {@link BlockMasks}), or 1 for unstructured masks
+     */
+    protected AbstractSparsityMethod(int blockHeight) {
+        if (blockHeight != 1) BlockMasks.checkHeight(blockHeight);
+        this.blockHeight = blockHeight;
+    }
+
+    /** r of r x 1 blocks, or 1 for unstructured masks. */
+    public final int blockHeight() { return blockHeight; }
 
     @Override
     public final void initialize(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng) {
@@ -40,6 +58,10 @@ public abstract class AbstractSparsityMethod implements SparsityMethod {
         if (layers == null || layers.isEmpty()) throw new IllegalArgumentException("layers must not be null or empty");
         if (rng == null) throw new IllegalArgumentException("rng must not be null");
         for (SparseLayer l : layers) if (l == null) throw new IllegalArgumentException("layers contains null");
+        if (blockHeight > 1) {
+            for (SparseLayer l : layers) if (!l.dense()) BlockMasks.checkLayer(l, blockHeight);
+        }
+        checkLayers(layers);
         this.layers = List.copyOf(layers);
         this.optimizer = optimizer;
         this.updateSeed = rng.nextLong();
@@ -48,8 +70,15 @@ public abstract class AbstractSparsityMethod implements SparsityMethod {
     @Override
     public final List<SparseLayer> layers() { return layers; }
 
-    /** The mask a sparse layer starts with; by default a random one with exactly its budget active. */
+    /** Hook to check the layers before binding (e.g. a structure they must allow); throws naming the layer. */
+    protected void checkLayers(List<SparseLayer> layers) {}
+
+    /**
+     * The mask a sparse layer starts with; by default a random one with exactly its budget active (in
+     * whole blocks when {@link #blockHeight} > 1).
+     */
     protected Mask initialMask(SparseLayer layer, SplittableRandom rng) {
+        if (blockHeight > 1) return BlockMasks.random(layer, blockHeight, rng);
         return MaskInit.random(layer.size(), layer.active(), rng);
     }
 

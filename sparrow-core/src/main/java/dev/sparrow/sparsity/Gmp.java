@@ -16,6 +16,10 @@ import java.util.SplittableRandom;
  * banks of B consecutive weights and every bank keeps the same count, round(B·(1 - s_t)), of its
  * largest |w|; the final count per layer is then rows·(fanIn / B)·round(B·(1 - s_f)), which can differ
  * from the budget by the rounding.
+ *
+ * <p>With a block height r > 1 (and no banks) whole r x 1 blocks are pruned (see {@link BlockMasks}):
+ * a block's score is the sum of its |w|, the target is round((1 - s_t) · blocks) blocks, and the last
+ * step reaches the layer's budget, a whole number of blocks.
  */
 public final class Gmp extends AbstractSparsityMethod {
     private final double initialSparsity;
@@ -36,6 +40,16 @@ public final class Gmp extends AbstractSparsityMethod {
 
     /** @param bankWidth B for bank-balanced pruning (must divide every sparse layer's fan-in), or 0 for none */
     public Gmp(double initialSparsity, double startFraction, double endFraction, long interval, int bankWidth) {
+        this(initialSparsity, startFraction, endFraction, interval, bankWidth, 1);
+    }
+
+    /**
+     * @param bankWidth   B for bank-balanced pruning, or 0 for none
+     * @param blockHeight 4 or 16 to prune whole r x 1 blocks, 1 for none (not together with banks)
+     */
+    public Gmp(double initialSparsity, double startFraction, double endFraction, long interval, int bankWidth, int blockHeight) {
+        super(blockHeight);
+        if (bankWidth > 0 && blockHeight > 1) throw new IllegalArgumentException("bank-balanced and block pruning do not combine");
         if (!(initialSparsity >= 0 && initialSparsity < 1)) {
             throw new IllegalArgumentException("initial sparsity is " + initialSparsity + "; expected in [0, 1)");
         }
@@ -100,6 +114,10 @@ public final class Gmp extends AbstractSparsityMethod {
         }
         long t0 = startStep(totalSteps);
         boolean last = (step - t0) / interval == pruningSteps(totalSteps);
+        if (blockHeight() > 1) {
+            pruneBlocks(layer, last, sparsityAt(step, totalSteps, layer.sparsity()));
+            return;
+        }
         int target = last ? layer.active()
                 : (int) Math.max(layer.active(), Math.round((1 - sparsityAt(step, totalSteps, layer.sparsity())) * layer.size()));
         int[] active = activePositions(layer);
@@ -107,6 +125,22 @@ public final class Gmp extends AbstractSparsityMethod {
         boolean[] next = new boolean[layer.size()];
         for (int i : Ranking.largestAbs(layer.parameter().value().data(), active, active.length, target)) next[i] = true;
         commit(layer, next);
+    }
+
+    private void pruneBlocks(SparseLayer layer, boolean last, double sparsity) {
+        int r = blockHeight();
+        int rows = layer.rows();
+        int fanIn = layer.fanIn();
+        int budget = BlockMasks.keptBlocks(layer, r);
+        int target = last ? budget
+                : (int) Math.max(budget, Math.round((1 - sparsity) * BlockMasks.blocks(layer, r)));
+        boolean[] blocks = BlockMasks.activeBlocks(layer.parameter().mask().values(), rows, fanIn, r);
+        int[] active = Ranking.where(blocks, 0, blocks.length, true);
+        if (active.length <= target) return;
+        float[] score = BlockMasks.sumAbs(layer.parameter().value().data(), rows, fanIn, r);
+        boolean[] next = new boolean[blocks.length];
+        for (int b : Ranking.largestAbs(score, active, active.length, target)) next[b] = true;
+        commit(layer, BlockMasks.expand(next, rows, fanIn, r));
     }
 
     /** Every bank keeps its round(B·(1 - s)) largest |w| among those still active. */
@@ -131,6 +165,6 @@ public final class Gmp extends AbstractSparsityMethod {
     @Override
     public String describe() {
         return "gmp(si=" + initialSparsity + ",start=" + startFraction + ",end=" + endFraction + ",dt=" + interval
-                + (bankWidth > 0 ? ",bank=" + bankWidth : "") + ")";
+                + (bankWidth > 0 ? ",bank=" + bankWidth : "") + (blockHeight() > 1 ? ",block=" + blockHeight() : "") + ")";
     }
 }

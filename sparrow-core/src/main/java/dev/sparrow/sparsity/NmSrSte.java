@@ -2,8 +2,12 @@ package dev.sparrow.sparsity;
 
 import dev.sparrow.optim.LrSchedule;
 import dev.sparrow.optim.Optimizer;
+import dev.sparrow.tensor.Tensor;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -18,7 +22,9 @@ import java.util.SplittableRandom;
  * optimizer acts on W̃, so it reaches only the kept entries; pruned ones decay through λ.
  *
  * <p>Layers whose budget is dense stay dense; the budget's counts are otherwise ignored (sparsity is
- * 1 - N/M). The dense copy is not in checkpoints, so a run with this method cannot be resumed.
+ * 1 - N/M). The dense copy is the method's {@link #state()} ("{@code <layer>.dense}" per sparse layer),
+ * saved in checkpoints: a run resumes with {@link #resume} then {@link #loadState}, and the pattern and
+ * W̃ are recomputed from it, so the resumed run is bit-for-bit the uninterrupted one.
  */
 public final class NmSrSte implements SparsityMethod {
     private final int n;
@@ -46,6 +52,18 @@ public final class NmSrSte implements SparsityMethod {
 
     @Override
     public void initialize(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng) {
+        bind(layers);
+        for (int i = 0; i < layers.size(); i++) {
+            SparseLayer l = layers.get(i);
+            if (l.dense()) continue;
+            l.parameter().setMask(null);
+            dense[i] = l.parameter().value().data().clone();
+            keep[i] = new float[dense[i].length];
+            project(i);
+        }
+    }
+
+    private void bind(List<SparseLayer> layers) {
         if (layers == null || layers.isEmpty()) throw new IllegalArgumentException("layers must not be null or empty");
         for (SparseLayer l : layers) {
             if (!l.dense() && l.fanIn() % m != 0) {
@@ -57,19 +75,59 @@ public final class NmSrSte implements SparsityMethod {
         dense = new float[layers.size()][];
         applied = new float[layers.size()][];
         keep = new float[layers.size()][];
+    }
+
+    /** Binds to the layers; their dense weights must then come from {@link #loadState}. */
+    @Override
+    public void resume(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng) {
+        bind(layers);
+    }
+
+    @Override
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            if (dense[i] != null) out.put(layers.get(i).name() + ".dense", Tensor.wrap(dense[i], layers.get(i).parameter().value().shape()));
+        }
+        return out;
+    }
+
+    /**
+     * Takes the dense weights W of every sparse layer and recomputes the pattern and W̃ from them.
+     *
+     * @throws IllegalArgumentException naming the missing, extra or mis-shaped entry
+     */
+    @Override
+    public void loadState(Map<String, Tensor> state) {
+        if (layers.isEmpty()) throw new IllegalStateException(describe() + ": loadState before resume");
+        if (state == null) throw new IllegalArgumentException("state is null");
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        for (int i = 0; i < layers.size(); i++) {
+            SparseLayer l = layers.get(i);
+            if (l.dense()) continue;
+            String key = l.name() + ".dense";
+            expected.add(key);
+            Tensor t = state.get(key);
+            if (t == null) {
+                throw new IllegalArgumentException(describe() + ": the checkpoint has no dense weights '" + key
+                        + "' (written before N:M runs could resume?); it cannot be resumed");
+            }
+            if (!Arrays.equals(t.shape(), l.parameter().value().shape())) {
+                throw new IllegalArgumentException(describe() + ": dense weights '" + key + "' have shape " + t.shapeString()
+                        + "; expected " + l.parameter().value().shapeString());
+            }
+        }
+        for (String key : state.keySet()) {
+            if (!expected.contains(key)) throw new IllegalArgumentException(describe() + ": unexpected state '" + key + "'");
+        }
         for (int i = 0; i < layers.size(); i++) {
             SparseLayer l = layers.get(i);
             if (l.dense()) continue;
             l.parameter().setMask(null);
-            dense[i] = l.parameter().value().data().clone();
+            dense[i] = state.get(l.name() + ".dense").data().clone();
             keep[i] = new float[dense[i].length];
             project(i);
         }
-    }
-
-    @Override
-    public void resume(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng) {
-        throw new UnsupportedOperationException("N:M SR-STE keeps dense weights outside the checkpoint; it cannot resume");
     }
 
     /** W̃ = W ⊙ m(W) into the parameter, remembered for the next step. */
@@ -89,7 +147,10 @@ public final class NmSrSte implements SparsityMethod {
         if (layers.isEmpty()) throw new IllegalStateException(describe() + ": afterStep before initialize");
         float decay = (float) (learningRate.at(step - 1, totalSteps) * lambda);
         for (int i = 0; i < layers.size(); i++) {
-            if (dense[i] == null) continue;
+            if (dense[i] == null) {
+                if (!layers.get(i).dense()) throw new IllegalStateException(describe() + ": resumed without loadState");
+                continue;
+            }
             float[] w = dense[i];
             float[] before = applied[i];
             float[] k = keep[i];

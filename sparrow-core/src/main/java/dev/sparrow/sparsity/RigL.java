@@ -6,11 +6,21 @@ package dev.sparrow.sparsity;
  * grows the n_drop positions not kept with the largest |dense gradient| of the step just taken. New
  * weights start at zero with zeroed optimizer state; a position dropped and regrown in the same update
  * keeps its value. Ties go to the lower index. The active count never changes.
+ *
+ * <p>With a block height r > 1 the same happens to whole r x 1 blocks (see {@link BlockMasks}):
+ * n_drop = floor(active blocks · f(t)) blocks are dropped by the smallest sum of |w| over the block
+ * and as many grown where the sum of |dense gradient| over the block is largest.
  */
 public final class RigL extends AbstractSparsityMethod {
     private final UpdateSchedule schedule;
 
     public RigL(UpdateSchedule schedule) {
+        this(schedule, 1);
+    }
+
+    /** @param blockHeight 4 or 16 for whole r x 1 blocks, 1 for none */
+    public RigL(UpdateSchedule schedule, int blockHeight) {
+        super(blockHeight);
         if (schedule == null) throw new IllegalArgumentException("schedule must not be null");
         this.schedule = schedule;
     }
@@ -28,6 +38,10 @@ public final class RigL extends AbstractSparsityMethod {
 
     @Override
     protected void update(SparseLayer layer, long step, long totalSteps) {
+        if (blockHeight() > 1) {
+            updateBlocks(layer, schedule.dropFraction(step, totalSteps));
+            return;
+        }
         int[] active = activePositions(layer);
         int nDrop = (int) Math.floor(active.length * schedule.dropFraction(step, totalSteps));
         if (nDrop == 0) return;
@@ -40,6 +54,23 @@ public final class RigL extends AbstractSparsityMethod {
         commit(layer, next);
     }
 
+    private void updateBlocks(SparseLayer layer, double dropFraction) {
+        int r = blockHeight();
+        int rows = layer.rows();
+        int fanIn = layer.fanIn();
+        boolean[] blocks = BlockMasks.activeBlocks(layer.parameter().mask().values(), rows, fanIn, r);
+        int[] active = Ranking.where(blocks, 0, blocks.length, true);
+        int nDrop = (int) Math.floor(active.length * dropFraction);
+        if (nDrop == 0) return;
+        float[] weightScore = BlockMasks.sumAbs(layer.parameter().value().data(), rows, fanIn, r);
+        float[] gradScore = BlockMasks.sumAbs(layer.parameter().grad().data(), rows, fanIn, r);
+        boolean[] next = new boolean[blocks.length];
+        for (int b : Ranking.largestAbs(weightScore, active, active.length, active.length - nDrop)) next[b] = true;
+        int[] candidates = Ranking.where(next, 0, next.length, false);
+        for (int b : Ranking.largestAbs(gradScore, candidates, candidates.length, nDrop)) next[b] = true;
+        commit(layer, BlockMasks.expand(next, rows, fanIn, r));
+    }
+
     @Override
-    public String describe() { return "rigl(" + schedule.describe() + ")"; }
+    public String describe() { return "rigl(" + schedule.describe() + (blockHeight() > 1 ? ",block=" + blockHeight() : "") + ")"; }
 }

@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * @param method         "dense" (no sparsity), "static", "set", "rigl", "srigl", "gmp", "nm:N:M" (N:M
  *                       with SR-STE; then {@code sparsity} and {@code distribution} are not used, only
  *                       dense first/last, and the run needs its learning-rate schedule), or
- *                       "balanced:BANK" (gradual magnitude pruning, bank-balanced with bank width BANK)
+ *                       "balanced:BANK" (gradual magnitude pruning, bank-balanced with bank width BANK);
+ *                       "block:R" is accepted and stored as "gmp" with {@code block} R
  * @param sparsity       global sparsity of the sparsifiable weights, in [0, 1)
  * @param distribution   "uniform" or "erk"
  * @param denseFirst     keep the first sparsifiable layer dense
@@ -29,12 +30,19 @@ import java.util.SplittableRandom;
  * @param gammaSal       srigl: the saliency threshold as a fraction of the fan-in
  * @param sparseInit     rescale the initial weights to He init over each neuron's sparse fan-in (see
  *                       {@link SparseInit}); not for gmp, which starts dense
+ * @param block          r of r x 1 blocks along the output dimension (4 or 16) for static, gmp or rigl,
+ *                       or 0 for unstructured masks; method "block:R" is read as gmp with block R (see
+ *                       {@link BlockMasks}); each sparse layer keeps round(density x blocks) blocks
+ * @param complementary  n of complementary groups (see {@link ComplementaryGroups}) for static or rigl,
+ *                       or 0 for none; every sparse layer is then at density 1/n, so {@code sparsity}
+ *                       must be 1 - 1/n and {@code distribution} is not used
  */
 public record SparsityConfig(String method, double sparsity, String distribution, boolean denseFirst, boolean denseLast,
                              long updateInterval, double updateEnd, double dropFraction, boolean ablation,
-                             double gammaSal, boolean sparseInit) {
+                             double gammaSal, boolean sparseInit, int block, int complementary) {
 
-    public static final List<String> METHODS = List.of("dense", "static", "set", "rigl", "srigl", "gmp", "nm:N:M", "balanced:BANK");
+    public static final List<String> METHODS = List.of("dense", "static", "set", "rigl", "srigl", "gmp", "nm:N:M", "balanced:BANK",
+            "block:R");
     /** SR-STE's decay of pruned weights (Zhou et al. 2021). */
     public static final double SR_STE_LAMBDA = 2e-4;
 
@@ -43,8 +51,12 @@ public record SparsityConfig(String method, double sparsity, String distribution
 
     public SparsityConfig {
         if (method != null && method.startsWith("block:")) {
-            throw new IllegalArgumentException("--method " + method + ": block sparsity is not supported yet; expected one of "
-                    + String.join(", ", METHODS));
+            int r = blockHeight(method);
+            if (block != 0 && block != r) {
+                throw new IllegalArgumentException("--method " + method + " and --block " + block + " disagree; give one of them");
+            }
+            method = "gmp";
+            block = r;
         }
         if (method == null || !(METHODS.contains(method) && !method.contains(":")
                 || method.startsWith("nm:") || method.startsWith("balanced:"))) {
@@ -65,6 +77,71 @@ public record SparsityConfig(String method, double sparsity, String distribution
             throw new IllegalArgumentException("--drop-fraction is " + dropFraction + "; expected in (0, 1]");
         }
         if (!(gammaSal >= 0 && gammaSal <= 1)) throw new IllegalArgumentException("--gamma-sal is " + gammaSal + "; expected in [0, 1]");
+        if (block != 0) {
+            if (block != 4 && block != 16) throw new IllegalArgumentException("--block is " + block + "; expected 4 or 16");
+            if (!List.of("static", "gmp", "rigl").contains(method)) {
+                throw new IllegalArgumentException("--block works with --method static, gmp or rigl, not " + method);
+            }
+        }
+        if (complementary != 0) {
+            if (complementary < 2 || complementary > 256) {
+                throw new IllegalArgumentException("--complementary is " + complementary + "; expected a group size in [2, 256]");
+            }
+            if (!List.of("static", "rigl").contains(method)) {
+                throw new IllegalArgumentException("--complementary works with --method static or rigl, not " + method);
+            }
+            if (block != 0) throw new IllegalArgumentException("--complementary and --block do not combine");
+            double expected = 1.0 - 1.0 / complementary;
+            if (Math.abs(sparsity - expected) > 1e-6) {
+                throw new IllegalArgumentException("--sparsity is " + sparsity + " but --complementary " + complementary
+                        + " makes every sparse layer " + String.format(Locale.ROOT, "%.4f", expected) + " sparse (1 - 1/"
+                        + complementary + "); leave --sparsity out");
+            }
+        }
+    }
+
+    /** The config without blocks or complementary groups (the form before those options existed). */
+    public SparsityConfig(String method, double sparsity, String distribution, boolean denseFirst, boolean denseLast,
+                          long updateInterval, double updateEnd, double dropFraction, boolean ablation,
+                          double gammaSal, boolean sparseInit) {
+        this(method, sparsity, distribution, denseFirst, denseLast, updateInterval, updateEnd, dropFraction, ablation,
+                gammaSal, sparseInit, 0, 0);
+    }
+
+    /** This config with the first and/or last layer kept dense. */
+    public SparsityConfig withDenseEnds(boolean first, boolean last) {
+        return new SparsityConfig(method, sparsity, distribution, first, last, updateInterval, updateEnd, dropFraction,
+                ablation, gammaSal, sparseInit, block, complementary);
+    }
+
+    /** This config with r x 1 blocks (0 for none). */
+    public SparsityConfig withBlock(int r) {
+        return new SparsityConfig(method, sparsity, distribution, denseFirst, denseLast, updateInterval, updateEnd, dropFraction,
+                ablation, gammaSal, sparseInit, r, complementary);
+    }
+
+    /** This config with complementary groups of n (0 for none), at sparsity 1 - 1/n. */
+    public SparsityConfig withComplementary(int n) {
+        return new SparsityConfig(method, n == 0 ? sparsity : 1.0 - 1.0 / n, distribution, denseFirst, denseLast, updateInterval,
+                updateEnd, dropFraction, ablation, gammaSal, sparseInit, block, n);
+    }
+
+    /** The method with its structure, e.g. "rigl", "gmp block:4", "static complementary:10". */
+    public String label() {
+        return method + (block != 0 ? " block:" + block : "") + (complementary != 0 ? " complementary:" + complementary : "");
+    }
+
+    /** R of "block:R", with errors naming the option. */
+    static int blockHeight(String method) {
+        String r = method.substring("block:".length());
+        int b;
+        try {
+            b = Integer.parseInt(r);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--method is " + method + "; R must be 4 or 16, e.g. block:4");
+        }
+        if (b != 4 && b != 16) throw new IllegalArgumentException("--method is " + method + "; the block height R must be 4 or 16");
+        return b;
     }
 
     /**
@@ -95,16 +172,31 @@ public record SparsityConfig(String method, double sparsity, String distribution
         return m;
     }
 
-    /** Binds a method to masks restored from a checkpoint; null for "dense". */
+    /**
+     * Binds a method to masks restored from a checkpoint; null for "dense". Not for nm:N:M, whose dense
+     * weights live outside the parameters: use the overload with the method's state.
+     */
     public SparsityMethod resume(Map<String, Parameter> parameters, Optimizer optimizer,
                                  SplittableRandom rng) {
         if (method.startsWith("nm:")) {
             throw new IllegalArgumentException("a run with --method " + method
-                    + " cannot be resumed: its dense weights are not in the checkpoint");
+                    + " cannot be resumed without its dense weights (the checkpoint's sparsity state) and schedule");
         }
-        SparsityMethod m = createMethod();
+        return resume(parameters, optimizer, rng, null, Map.of());
+    }
+
+    /**
+     * Binds a method to masks restored from a checkpoint and gives it its saved state
+     * ({@link SparsityMethod#state()}, e.g. from {@code CheckpointData.sparsityState()}); null for "dense".
+     *
+     * @param schedule the run's learning-rate schedule (needed by nm:N:M), or null
+     */
+    public SparsityMethod resume(Map<String, Parameter> parameters, Optimizer optimizer, SplittableRandom rng,
+                                 LrSchedule schedule, Map<String, dev.sparrow.tensor.Tensor> state) {
+        SparsityMethod m = createMethod(schedule);
         if (m == null) return null;
         m.resume(allocate(parameters), optimizer, rng);
+        m.loadState(state == null ? Map.of() : state);
         return m;
     }
 
@@ -152,7 +244,22 @@ public record SparsityConfig(String method, double sparsity, String distribution
      */
     public List<SparseLayer> check(Map<String, Parameter> parameters) {
         if (isDense()) return List.of();
-        List<SparseLayer> layers = allocate(parameters);
+        List<SparseLayer> layers;
+        try {
+            layers = allocate(parameters);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(optionName() + ": " + e.getMessage(), e);
+        }
+        if (complementary != 0) {
+            for (SparseLayer l : layers) {
+                if (l.dense()) continue;
+                try {
+                    ComplementaryGroups.checkLayer(l, complementary);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(optionName() + ": " + e.getMessage(), e);
+                }
+            }
+        }
         int multiple = method.startsWith("nm:") ? nmPair(method)[1] : method.startsWith("balanced:") ? bankWidth(method) : 1;
         for (SparseLayer l : layers) {
             if (!l.dense() && l.fanIn() % multiple != 0) {
@@ -164,21 +271,43 @@ public record SparsityConfig(String method, double sparsity, String distribution
         return layers;
     }
 
-    /** The layer budgets for a model's named parameters. */
+    private String optionName() {
+        return block != 0 ? "--block " + block : complementary != 0 ? "--complementary " + complementary : "--method " + method;
+    }
+
+    /**
+     * The layer budgets for a model's named parameters. With blocks a sparse layer's budget is rounded
+     * to whole blocks (an error names a layer whose outputs are not a multiple of r); with
+     * complementary groups every layer not kept dense is at density 1/n.
+     */
     public List<SparseLayer> allocate(Map<String, Parameter> parameters) {
+        if (complementary != 0) return everyLayerAt(parameters, 1, complementary);
+        if (block != 0) {
+            List<SparseLayer> budget = SparsityBudget.allocate(parameters, sparsity, Distribution.parse(distribution), denseFirst,
+                    denseLast);
+            List<SparseLayer> out = new java.util.ArrayList<>(budget.size());
+            for (SparseLayer l : budget) out.add(BlockMasks.roundToBlocks(l, block));
+            return out;
+        }
         if (method.startsWith("nm:")) {
-            // N:M: every layer not kept dense is sparse at N/M density
             int[] nm = nmPair(method);
+            return everyLayerAt(parameters, nm[0], nm[1]);
+        }
+        return SparsityBudget.allocate(parameters, sparsity, Distribution.parse(distribution), denseFirst, denseLast);
+    }
+
+    /** Every layer not kept dense at density num/den. */
+    private List<SparseLayer> everyLayerAt(Map<String, Parameter> parameters, int num, int den) {
+        {
             List<SparseLayer> all = SparsityBudget.sparsifiable(parameters);
             List<SparseLayer> out = new java.util.ArrayList<>(all.size());
             for (int i = 0; i < all.size(); i++) {
                 SparseLayer l = all.get(i);
                 boolean dense = (denseFirst && i == 0) || (denseLast && i == all.size() - 1);
-                out.add(dense ? l : l.withActive((int) Math.max(1, (long) l.size() * nm[0] / nm[1])));
+                out.add(dense ? l : l.withActive((int) Math.max(1, (long) l.size() * num / den)));
             }
             return out;
         }
-        return SparsityBudget.allocate(parameters, sparsity, Distribution.parse(distribution), denseFirst, denseLast);
     }
 
     /** A new, unbound method; null for "dense". */
@@ -193,13 +322,18 @@ public record SparsityConfig(String method, double sparsity, String distribution
             if (schedule == null) throw new IllegalArgumentException("--method " + method + " needs the learning-rate schedule");
             return new NmSrSte(nm[0], nm[1], SR_STE_LAMBDA, schedule);
         }
+        if (complementary != 0) {
+            return new ComplementarySparsity(complementary,
+                    method.equals("rigl") ? UpdateSchedule.cosine(updateInterval, updateEnd, dropFraction) : null);
+        }
+        int r = block == 0 ? 1 : block;
         return switch (method) {
             case "dense" -> null;
-            case "static" -> new StaticSparsity();
+            case "static" -> new StaticSparsity(r);
             case "set" -> new SetSparsity(UpdateSchedule.constantFraction(updateInterval, updateEnd, dropFraction));
-            case "rigl" -> new RigL(UpdateSchedule.cosine(updateInterval, updateEnd, dropFraction));
+            case "rigl" -> new RigL(UpdateSchedule.cosine(updateInterval, updateEnd, dropFraction), r);
             case "srigl" -> new SRigL(UpdateSchedule.cosine(updateInterval, updateEnd, dropFraction), ablation, gammaSal);
-            case "gmp" -> new Gmp(0.0, 0.0, updateEnd, updateInterval);
+            case "gmp" -> new Gmp(0.0, 0.0, updateEnd, updateInterval, 0, r);
             default -> method.startsWith("balanced:")
                     ? new Gmp(0.0, 0.0, updateEnd, updateInterval, bankWidth(method))
                     : throwUnknown();
@@ -223,6 +357,9 @@ public record SparsityConfig(String method, double sparsity, String distribution
         m.put("ablation", ablation);
         m.put("gamma_sal", gammaSal);
         m.put("sparse_init", sparseInit);
+        // written only when set, so configs of runs without them read the same as before
+        if (block != 0) m.put("block", block);
+        if (complementary != 0) m.put("complementary", complementary);
         return m;
     }
 
@@ -234,7 +371,8 @@ public record SparsityConfig(String method, double sparsity, String distribution
                 (String) m.getOrDefault("distribution", d.distribution), bool(m, "dense_first", d.denseFirst),
                 bool(m, "dense_last", d.denseLast), (long) num(m, "update_interval", d.updateInterval),
                 num(m, "update_end", d.updateEnd), num(m, "drop_fraction", d.dropFraction), bool(m, "ablation", d.ablation),
-                num(m, "gamma_sal", d.gammaSal), bool(m, "sparse_init", d.sparseInit));
+                num(m, "gamma_sal", d.gammaSal), bool(m, "sparse_init", d.sparseInit), (int) num(m, "block", 0),
+                (int) num(m, "complementary", 0));
     }
 
     private static double num(Map<String, Object> m, String key, double fallback) {

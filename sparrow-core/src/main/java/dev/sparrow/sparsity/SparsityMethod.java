@@ -1,8 +1,10 @@
 package dev.sparrow.sparsity;
 
 import dev.sparrow.optim.Optimizer;
+import dev.sparrow.tensor.Tensor;
 
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -40,6 +42,22 @@ public interface SparsityMethod {
 
     /** The bound layers (empty before {@link #initialize}). */
     List<SparseLayer> layers();
+
+    /**
+     * State the method keeps outside the parameters, masks and optimizer, which a checkpoint must hold
+     * for an exact resume (live views; saved under {@code sparsity.<key>}); empty by default.
+     */
+    default Map<String, Tensor> state() { return Map.of(); }
+
+    /**
+     * Restores {@link #state()} after {@link #resume}; by default there is none and a non-empty state
+     * is an error.
+     */
+    default void loadState(Map<String, Tensor> state) {
+        if (state != null && !state.isEmpty()) {
+            throw new IllegalArgumentException(describe() + " keeps no state of its own, but the checkpoint has " + state.keySet());
+        }
+    }
 
     /** Name and settings for run configs, e.g. "rigl(dt=100,end=0.75,alpha=0.3)". */
     String describe();

@@ -4,7 +4,10 @@
  * training ({@link dev.sparrow.sparsity.SparsityMethod}: static, SET, RigL, SRigL, gradual magnitude
  * pruning, N:M with SR-STE), run from the trainer through {@link dev.sparrow.sparsity.SparseTraining}
  * or configured for a whole run by {@link dev.sparrow.sparsity.SparsityConfig}. Structured masks
- * (N:M, bank-balanced) are in {@link dev.sparrow.sparsity.StructuredMasks}.
+ * (N:M, bank-balanced) are in {@link dev.sparrow.sparsity.StructuredMasks}, r x 1 blocks in
+ * {@link dev.sparrow.sparsity.BlockMasks}, complementary groups in
+ * {@link dev.sparrow.sparsity.ComplementaryGroups}; one-shot pruning into a structure in
+ * {@link dev.sparrow.sparsity.StructuredPruning}.
  *
  * <p>A method edits each weight's {@link dev.sparrow.nn.Mask} in place after an optimizer step; the
  * optimizers read the live mask on every step, so a masked weight stays exactly zero. Every method is

@@ -89,7 +89,7 @@ public final class TrainingRun {
                     throw new IllegalArgumentException(resumeFrom + ": already trained for " + (firstEpoch - 1)
                             + " epochs; ask for more with --epochs");
                 }
-                sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config));
+                sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config), schedule, saved.sparsityState());
             } else if (initialWeights != null) {
                 Checkpoint.read(initialWeights).restoreInto(model, null);
                 sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config));
@@ -97,6 +97,7 @@ public final class TrainingRun {
                 sparsity = config.sparsity().start(parameters, optimizer, sparsityRandom(config), schedule);
             }
             RunDirectory dir = RunDirectory.create(outputDir, resumeFrom == null);
+            SparsityMethod method = sparsity;
             Trainer trainer = new Trainer(model, optimizer, schedule, new SoftmaxCrossEntropy(config.labelSmoothing()),
                     ctx, config.seed());
             // the run folder is written first, so a listener that stops the run still leaves a resumable checkpoint
@@ -105,7 +106,7 @@ public final class TrainingRun {
                 public void onEpochEnd(EpochResult r) {
                     try {
                         dir.appendMetrics(r, RunDirectory.layerSparsity(parameters));
-                        Checkpoint.save(dir.checkpoint(), model, optimizer,
+                        Checkpoint.save(dir.checkpoint(), model, optimizer, method == null ? Map.of() : method.state(),
                                 Checkpoint.metadata(Json.write(config.toJson()), r.epoch(), r.globalStep()));
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException("cannot write run folder " + dir.path(), e);

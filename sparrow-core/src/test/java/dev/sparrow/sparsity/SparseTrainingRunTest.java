@@ -116,8 +116,29 @@ class SparseTrainingRunTest {
                 assertThat(nonzero).as("%s group at %d", l.name(), g).isLessThanOrEqualTo(2);
             }
         }
-        assertThatThrownBy(() -> TrainingRun.run(config("nm:2:4", 3), data(), dir, out.checkpoint(), TrainListener.NONE))
-                .hasMessageContaining("cannot be resumed");
+        assertThat(Checkpoint.read(out.checkpoint()).sparsityState()).containsOnlyKeys("1.weight.dense", "3.weight.dense",
+                "5.weight.dense");
+    }
+
+    @Test
+    void nmRunResumesBitForBitFromTheDenseWeightsInTheCheckpoint(@TempDir Path dir) throws IOException {
+        TrainConfig config = config("nm:2:4", 3);
+        TrainingRun.Outcome straight = TrainingRun.run(config, data(), dir.resolve("a"), null, TrainListener.NONE);
+        TrainListener crash = new TrainListener() {
+            @Override
+            public void onEpochEnd(EpochResult r) {
+                throw new IllegalStateException("simulated crash");
+            }
+        };
+        assertThatThrownBy(() -> TrainingRun.run(config, data(), dir.resolve("c"), null, crash)).hasMessage("simulated crash");
+        TrainingRun.Outcome resumed = TrainingRun.run(config, data(), dir.resolve("c"),
+                dir.resolve("c").resolve(RunDirectory.CHECKPOINT), TrainListener.NONE);
+
+        var a = Checkpoint.read(straight.checkpoint()).tensors();
+        var c = Checkpoint.read(resumed.checkpoint()).tensors();
+        assertThat(c.keySet()).isEqualTo(a.keySet()).contains(Checkpoint.SPARSITY_PREFIX + "1.weight.dense");
+        for (String name : a.keySet()) assertThat(c.get(name).bytes()).as(name).isEqualTo(a.get(name).bytes());
+        assertThat(resumed.last().testAccuracy()).isEqualTo(straight.last().testAccuracy());
     }
 
     @Test

@@ -50,7 +50,9 @@ class SparsityConfigCheckTest {
         assertThat(SparsityConfig.of("balanced:8", 0.9, "erk").createMethod().describe()).contains("bank=8");
         assertThatThrownBy(() -> SparsityConfig.of("balanced:x", 0.9, "erk")).hasMessageContaining("BANK must be a whole number");
         assertThatThrownBy(() -> SparsityConfig.of("balanced:0", 0.9, "erk")).hasMessageContaining("bank width must be >= 1");
-        assertThatThrownBy(() -> SparsityConfig.of("block:4", 0.9, "erk")).hasMessageContaining("not supported yet");
+        assertThat(SparsityConfig.of("block:4", 0.9, "erk").createMethod()).isInstanceOf(Gmp.class);
+        assertThat(SparsityConfig.of("block:4", 0.9, "erk").createMethod().describe()).contains("block=4");
+        assertThatThrownBy(() -> SparsityConfig.of("block:x", 0.9, "erk")).hasMessageContaining("R must be 4 or 16");
     }
 
     @Test
