@@ -190,14 +190,14 @@ final class VectorGemvKernels {
             }
             FloatVector acc = a0.add(a1);
             acc = acc.add(acc.slice(4)); // lanes 0..3: first blocks + second blocks of the pairs
-            if (b < end) {
-                acc = FloatVector.fromArray(F8, vals, b * 4, F8.indexInRange(0, 4))
-                        .fma(FloatVector.broadcast(F8, x[xOff + cols[b]]), acc);
+            // Lanes out one by one: masked vector loads and stores that reach past an array's end take a slow path.
+            float xt = b < end ? x[xOff + cols[b]] : 0f;
+            int vt = b < end ? b * 4 : 0, r0 = br * 4, n = Math.min(4, w.rows - r0);
+            for (int i = 0; i < n; i++) {
+                float v = acc.lane(i);
+                if (b < end) v = Math.fma(vals[vt + i], xt, v);
+                y[yOff + r0 + i] = ScalarSparseKernels.out(v, bias, r0 + i, relu);
             }
-            int r0 = br * 4;
-            VectorMask<Float> m = F8.indexInRange(0, Math.min(4, w.rows - r0));
-            FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F8, bias, r0, m));
-            (relu ? v.max(0f) : v).intoArray(y, yOff + r0, m);
         }
     }
 
@@ -305,9 +305,14 @@ final class VectorGemvKernels {
                 s7 = Math.fma(vals[q + 7], x[xOff + idx[q + 7]], s7);
             }
             int r0 = g * ROWS;
-            VectorMask<Float> m = F8.indexInRange(r0, rows);
-            FloatVector v = bias == null ? a0 : a0.add(FloatVector.fromArray(F8, bias, r0, m));
-            (relu ? v.max(0f) : v).intoArray(y, yOff + r0, m);
+            if (r0 + 8 <= rows) {
+                FloatVector v = bias == null ? a0 : a0.add(FloatVector.fromArray(F8, bias, r0));
+                (relu ? v.max(0f) : v).intoArray(y, yOff + r0);
+            } else {
+                VectorMask<Float> m = F8.indexInRange(r0, rows);
+                FloatVector v = bias == null ? a0 : a0.add(FloatVector.fromArray(F8, bias, r0, m));
+                (relu ? v.max(0f) : v).intoArray(y, yOff + r0, m);
+            }
             r0 += 8;
             put(y, yOff, r0, rows, s0, bias, relu);
             put(y, yOff, r0 + 1, rows, s1, bias, relu);
