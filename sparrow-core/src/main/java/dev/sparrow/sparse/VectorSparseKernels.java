@@ -31,7 +31,6 @@ final class VectorSparseKernels implements SparseKernels {
     static final String BITS_PROPERTY = "sparrow.sparse.vectorBits";
     private static final int BITS = chooseBits();
     private static final VectorSpecies<Float> F = BITS == 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
-    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     private static final VectorSpecies<Integer> I = BITS == 512 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S = BITS == 512 ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
     private static final VectorSpecies<Byte> B = BITS == 512 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
