@@ -31,7 +31,6 @@ final class VectorSparseKernels implements SparseKernels {
     static final String BITS_PROPERTY = "sparrow.sparse.vectorBits";
     private static final int BITS = chooseBits();
     private static final VectorSpecies<Float> F = BITS == 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
-    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     private static final VectorSpecies<Integer> I = BITS == 512 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S = BITS == 512 ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
     private static final VectorSpecies<Byte> B = BITS == 512 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
@@ -178,27 +177,7 @@ final class VectorSparseKernels implements SparseKernels {
     @Override
     public void condensedGemv(CondensedFanIn w, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu,
                               int groupFrom, int groupTo) {
-        int k = w.fanIn;
-        int[] tmp = new int[L];
-        float[] vals = w.values;
-        char[] idx = w.index;
-        for (int g = groupFrom; g < groupTo; g++) {
-            for (int h = 0; h < ROWS && g * ROWS + h < w.rows; h += L) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0;
-                int pos = g * k * ROWS + h, j = 0;
-                for (; j + 1 < k; j += 2, pos += 2 * ROWS) {
-                    widen(idx, pos, tmp);
-                    a0 = FloatVector.fromArray(F, vals, pos).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a0);
-                    widen(idx, pos + ROWS, tmp);
-                    a1 = FloatVector.fromArray(F, vals, pos + ROWS).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a1);
-                }
-                if (j < k) {
-                    widen(idx, pos, tmp);
-                    a0 = FloatVector.fromArray(F, vals, pos).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a0);
-                }
-                storeRows(a0.add(a1), y, yOff, g * ROWS + h, w.rows, bias, relu);
-            }
-        }
+        VectorGemvKernels.condensedGemv(w, x, xOff, y, yOff, bias, relu, groupFrom, groupTo);
     }
 
     @Override
@@ -250,46 +229,7 @@ final class VectorSparseKernels implements SparseKernels {
             SCALAR.blockGemv(w, x, xOff, y, yOff, bias, relu, blockRowFrom, blockRowTo);
             return;
         }
-        float[] vals = w.values;
-        char[] cols = w.col16;
-        if (w.blockHeight == 16) {
-            for (int br = blockRowFrom; br < blockRowTo; br++) {
-                for (int h = 0; h < 16 && br * 16 + h < w.rows; h += L) {
-                    FloatVector a0 = FloatVector.zero(F), a1 = a0;
-                    int b = w.blockRowPtr[br], end = w.blockRowPtr[br + 1];
-                    for (; b + 1 < end; b += 2) {
-                        a0 = FloatVector.fromArray(F, vals, b * 16 + h).fma(FloatVector.broadcast(F, x[xOff + cols[b]]), a0);
-                        a1 = FloatVector.fromArray(F, vals, b * 16 + 16 + h).fma(FloatVector.broadcast(F, x[xOff + cols[b + 1]]), a1);
-                    }
-                    if (b < end) a0 = FloatVector.fromArray(F, vals, b * 16 + h).fma(FloatVector.broadcast(F, x[xOff + cols[b]]), a0);
-                    storeRows(a0.add(a1), y, yOff, br * 16 + h, w.rows, bias, relu);
-                }
-            }
-        } else {
-            for (int br = blockRowFrom; br < blockRowTo; br++) {
-                FloatVector a0 = FloatVector.zero(F4), a1 = a0, a2 = a0, a3 = a0;
-                int b = w.blockRowPtr[br], end = w.blockRowPtr[br + 1];
-                for (; b + 3 < end; b += 4) {
-                    a0 = FloatVector.fromArray(F4, vals, b * 4).fma(FloatVector.broadcast(F4, x[xOff + cols[b]]), a0);
-                    a1 = FloatVector.fromArray(F4, vals, b * 4 + 4).fma(FloatVector.broadcast(F4, x[xOff + cols[b + 1]]), a1);
-                    a2 = FloatVector.fromArray(F4, vals, b * 4 + 8).fma(FloatVector.broadcast(F4, x[xOff + cols[b + 2]]), a2);
-                    a3 = FloatVector.fromArray(F4, vals, b * 4 + 12).fma(FloatVector.broadcast(F4, x[xOff + cols[b + 3]]), a3);
-                }
-                for (; b < end; b++) {
-                    a0 = FloatVector.fromArray(F4, vals, b * 4).fma(FloatVector.broadcast(F4, x[xOff + cols[b]]), a0);
-                }
-                FloatVector acc = a0.add(a1).add(a2.add(a3));
-                int r0 = br * 4;
-                if (r0 + 4 <= w.rows) {
-                    FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F4, bias, r0));
-                    (relu ? v.max(0f) : v).intoArray(y, yOff + r0);
-                } else {
-                    VectorMask<Float> m = F4.indexInRange(r0, w.rows);
-                    FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F4, bias, r0, m));
-                    (relu ? v.max(0f) : v).intoArray(y, yOff + r0, m);
-                }
-            }
-        }
+        VectorGemvKernels.blockGemv(w, x, xOff, y, yOff, bias, relu, blockRowFrom, blockRowTo);
     }
 
     /**
@@ -539,8 +479,7 @@ final class VectorSparseKernels implements SparseKernels {
             SCALAR.cscScatterSparse(w, activeIdx, activeVals, count, y, yOff);
             return;
         }
-        int[] tmp = new int[L];
-        for (int i = 0; i < count; i++) cscColumn(w, activeIdx[i], activeVals[i], y, yOff, tmp);
+        VectorGemvKernels.cscScatterSparse(w, activeIdx, activeVals, count, y, yOff);
     }
 
     @Override
@@ -640,12 +579,7 @@ final class VectorSparseKernels implements SparseKernels {
     @Override
     public void complementaryScatterSparse(ComplementaryPacked w, int[] activeIdx, float[] activeVals, int count,
                                            float[] y, int yOff) {
-        if (!FAST_SCATTER) {
-            SCALAR.complementaryScatterSparse(w, activeIdx, activeVals, count, y, yOff);
-            return;
-        }
-        int[] tmp = new int[L];
-        for (int i = 0; i < count; i++) complementaryColumn(w, activeIdx[i], activeVals[i], y, yOff, tmp);
+        VectorGemvKernels.complementaryScatterSparse(w, activeIdx, activeVals, count, y, yOff);
     }
 
     @Override
