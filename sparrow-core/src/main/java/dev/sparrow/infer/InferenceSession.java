@@ -92,6 +92,15 @@ public final class InferenceSession implements AutoCloseable {
      * with {@link ModelZoo} for samples of {@code sampleShape} and {@code classes} outputs, then restored.
      */
     public static Builder builder(Path checkpoint, int[] sampleShape, int classes) throws IOException {
+        return new Builder(loadModel(checkpoint, sampleShape, classes), sampleShape);
+    }
+
+    /**
+     * The model saved in {@code checkpoint} (weights, masks, BatchNorm statistics), rebuilt with
+     * {@link ModelZoo} from the model name in its config, for samples of {@code sampleShape} and
+     * {@code classes} outputs. Several sessions (e.g. dense and sparse) can be built from it.
+     */
+    public static Sequential loadModel(Path checkpoint, int[] sampleShape, int classes) throws IOException {
         if (checkpoint == null) throw new IllegalArgumentException("checkpoint path is null");
         CheckpointData data = Checkpoint.read(checkpoint);
         String config = data.config().orElseThrow(() -> new IllegalArgumentException(
@@ -99,7 +108,7 @@ public final class InferenceSession implements AutoCloseable {
         TrainConfig tc = TrainConfig.fromJson(Json.parseObject(config, Json.Limits.of(1 << 20)));
         Sequential model = ModelZoo.create(tc.model(), sampleShape, classes, tc.seed());
         data.restoreInto(model, null);
-        return new Builder(model, sampleShape);
+        return model;
     }
 
     public int[] sampleShape() { return sampleShape.clone(); }
