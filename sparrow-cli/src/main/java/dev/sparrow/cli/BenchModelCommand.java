@@ -35,8 +35,10 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--batch", paramLabel = "B[,...]", defaultValue = "1,256", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     String batches;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "Inference threads (default: ${DEFAULT-VALUE}, like the kernel figures; on a shared machine a second "
+                    + "thread's wake-up can cost more than a batch-1 call).")
+    int threads;
 
     @Option(names = "--json", description = "One JSON object per batch size instead of the table.")
     boolean json;
@@ -60,7 +62,7 @@ final class BenchModelCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!Files.isRegularFile(checkpoint)) throw new UserInputException("checkpoint " + checkpoint + " is not a file");
         List<Integer> batchList = parseBatches(batches);
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int t = threads;
         ModelBench.Settings settings = new ModelBench.Settings(t, warmupMillis, measureMillis, tuneMillis, seed);
         Sequential model = InferenceSession.loadModel(checkpoint, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
         double sparsity = ReachedSparsity.of(checkpoint);
