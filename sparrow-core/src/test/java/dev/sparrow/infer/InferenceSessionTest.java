@@ -254,15 +254,15 @@ class InferenceSessionTest {
     }
 
     /**
-     * {caller, workers} bytes allocated by 200 calls after a warm-up of 5000, the best of up to 8
+     * {caller, workers} bytes allocated by 200 calls after a warm-up of 3000, the best of up to 6
      * attempts: C2 may still be (re)compiling a kernel on a busy machine, and Vector API code that is
      * not C2-compiled yet boxes its vectors.
      */
     private static long[] allocated(com.sun.management.ThreadMXBean mx, long[] workers, Runnable call) {
-        for (int i = 0; i < 5000; i++) call.run();
+        for (int i = 0; i < 3000; i++) call.run();
         long tid = Thread.currentThread().threadId();
         long[] best = {Long.MAX_VALUE / 4, Long.MAX_VALUE / 4};
-        for (int attempt = 0; attempt < 8 && best[0] + best[1] > 0; attempt++) {
+        for (int attempt = 0; attempt < 6 && best[0] + best[1] > 0; attempt++) {
             // the workers' reading allocates its result array: outside the caller's interval
             long workers0 = sum(mx.getThreadAllocatedBytes(workers));
             long caller0 = mx.getThreadAllocatedBytes(tid);
@@ -270,7 +270,7 @@ class InferenceSessionTest {
             long caller = mx.getThreadAllocatedBytes(tid) - caller0;
             long worker = sum(mx.getThreadAllocatedBytes(workers)) - workers0;
             if (caller + worker < best[0] + best[1]) best = new long[] {caller, worker};
-            for (int i = 0; i < 2000; i++) call.run();
+            for (int i = 0; i < 1000; i++) call.run();
         }
         return best;
     }
