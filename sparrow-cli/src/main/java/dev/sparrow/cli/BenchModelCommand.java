@@ -43,6 +43,9 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per batch size instead of the table.")
     boolean json;
 
+    @Option(names = "--explain", description = "Also print the sparse session's plan: every candidate format's time per layer.")
+    boolean explain;
+
     @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "500", description = "Warm-up per session and batch (default: ${DEFAULT-VALUE}).")
     long warmupMillis;
 
@@ -84,6 +87,7 @@ final class BenchModelCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "checkpoint %s, %.2f%% of its weights zero; outputs of both sessions match the "
                     + "training forward pass (<= %.0e relative)%n", checkpoint, 100 * sparsity, ModelBench.TOLERANCE);
             out.print(ModelBench.table(rows));
+            if (explain) for (ModelBench.Row r : rows) out.print("batch " + r.batch() + ": " + r.sparsePlan());
         }
         out.flush();
         return 0;

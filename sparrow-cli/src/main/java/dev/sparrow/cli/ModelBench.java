@@ -41,9 +41,10 @@ final class ModelBench {
      * @param denseMicros, sparseMicros median time of one predict call of {@code batch} samples
      * @param denseError, sparseError worst relative difference to the model's forward
      * @param formats the sparse session's format per Linear layer (layer name to format)
+     * @param sparsePlan the sparse session's plan with every candidate's measured time per layer
      */
     record Row(int batch, double denseMicros, double sparseMicros, double denseError, double sparseError,
-               Map<String, String> formats, int samples) {
+               Map<String, String> formats, int samples, String sparsePlan) {
         double speedup() { return denseMicros / sparseMicros; }
 
         double denseSamplesPerSecond() { return batch * 1e6 / denseMicros; }
@@ -96,14 +97,14 @@ final class ModelBench {
             double sparseError = relativeError(sparseOut, want.data());
             check("dense", denseError, batch);
             check("sparse", sparseError, batch);
-            SideBySideTimer timer = new SideBySideTimer(SideBySideTimer.SYSTEM,
-                    SideBySideTimer.Plan.forBenchmark(s.warmupMillis(), s.measureMillis()));
+            SideBySideTimer timer = SideBySideTimer.system(SideBySideTimer.Plan.forBenchmark(s.warmupMillis(),
+                    s.measureMillis()));
             SideBySideTimer.Timing t = timer.time(List.of(() -> dense.predictBatch(in, batch, denseOut),
                     () -> sparse.predictBatch(in, batch, sparseOut)));
             Map<String, String> formats = new LinkedHashMap<>();
             for (InferenceSession.LayerChoice c : sparse.choices()) formats.put(c.layer(), c.format());
             return new Row(batch, t.medianNanos()[0] / 1e3, t.medianNanos()[1] / 1e3, denseError, sparseError,
-                    formats, t.samples()[1]);
+                    formats, t.samples()[1], sparse.describe());
         }
     }
 

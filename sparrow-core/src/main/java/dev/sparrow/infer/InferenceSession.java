@@ -494,7 +494,8 @@ public final class InferenceSession implements AutoCloseable {
                     }
                 }
                 r = Autotuner.tune(key, specs, built, bias, relu, b.batchSize, b.sparseKernels, pool,
-                        new SideBySideTimer(b.clock, SideBySideTimer.Plan.forTuning(b.budgetMillis)));
+                        b.clock == SideBySideTimer.SYSTEM ? SideBySideTimer.system(SideBySideTimer.Plan.forTuning(b.budgetMillis))
+                                : new SideBySideTimer(b.clock, SideBySideTimer.Plan.forTuning(b.budgetMillis)));
                 chosen = built.get(specs.indexOf(r.chosen()));
             }
             choices.add(new LayerChoice(name, cols, rows, chosen.nnz(), r.chosen(), r.chosenMicros(), r.micros(), r.cached()));

@@ -52,13 +52,13 @@ public final class SideBySideTimer {
         /** For choosing a layer's format: about {@code budgetMillis} of measurement after the warm-up. */
         public static Plan forTuning(long budgetMillis) {
             long budget = budgetMillis * 1_000_000L;
-            return new Plan(2_000, 20_000_000L, Math.min(300_000_000L, 2 * budget + 10_000_000L), 5, 41, budget,
+            return new Plan(2_000, 20_000_000L, Math.min(1_000_000_000L, 10 * budget + 10_000_000L), 5, 41, budget,
                     20_000L, 10);
         }
 
         /** For a benchmark: a longer warm-up and {@code measureMillis} of interleaved rounds. */
         public static Plan forBenchmark(long warmupMillis, long measureMillis) {
-            return new Plan(2_000, warmupMillis * 1_000_000L, 4 * warmupMillis * 1_000_000L, 7, 201,
+            return new Plan(2_000, warmupMillis * 1_000_000L, 10 * warmupMillis * 1_000_000L, 7, 201,
                     measureMillis * 1_000_000L, 1_000_000L, Integer.MAX_VALUE);
         }
     }
@@ -85,13 +85,48 @@ public final class SideBySideTimer {
     /** A clock that barely moves (a fake one, or calls of a few ns) cannot keep the warm-up going forever. */
     private static final int MAX_WARMUP_CALLS = 200_000;
 
+    /** Bytes the calling thread has allocated so far (0 where that cannot be measured). */
+    @FunctionalInterface
+    public interface AllocationMeter {
+        long allocatedBytes();
+    }
+
+    /** No allocation measurement: the warm-up relies on time and stability only (tests' fake clocks). */
+    public static final AllocationMeter NO_METER = () -> 0L;
+
+    /** Compiled kernels allocate at most small scratch arrays; not yet compiled Vector API code, kilobytes. */
+    static final long COMPILED_BYTES_PER_CALL = 1024;
+
     private final Clock clock;
     private final Plan plan;
+    private final AllocationMeter meter;
 
+    /** A timer on {@code clock} without allocation measurement. */
     public SideBySideTimer(Clock clock, Plan plan) {
-        if (clock == null || plan == null) throw new IllegalArgumentException("clock and plan must be non-null");
+        this(clock, plan, NO_METER);
+    }
+
+    public SideBySideTimer(Clock clock, Plan plan, AllocationMeter meter) {
+        if (clock == null || plan == null || meter == null) {
+            throw new IllegalArgumentException("clock, plan and meter must be non-null");
+        }
         this.clock = clock;
         this.plan = plan;
+        this.meter = meter;
+    }
+
+    /** The real clock, and the calling thread's allocated bytes where the JVM reports them. */
+    public static SideBySideTimer system(Plan plan) {
+        return new SideBySideTimer(SYSTEM, plan, threadAllocationMeter());
+    }
+
+    static AllocationMeter threadAllocationMeter() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (mx instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported()
+                && t.isThreadAllocatedMemoryEnabled()) {
+            return () -> t.getThreadAllocatedBytes(Thread.currentThread().threadId());
+        }
+        return NO_METER;
     }
 
     /** Warms up, then times every candidate in interleaved rounds. */
@@ -126,22 +161,37 @@ public final class SideBySideTimer {
         return new Timing(medians, taken, warmupCalls, callsPerSample);
     }
 
-    /** Calls the candidate until it is (very likely) compiled; returns the last block's time per call. */
+    /**
+     * Calls the candidate until it is (very likely) compiled; returns the last block's time per call.
+     * Compiled means: at least the minimum time (C2 compiles in the background, so the calls that
+     * trigger it are not enough), the last block no more than 25% slower or faster than the one before,
+     * and, where the allocation meter works, under {@link #COMPILED_BYTES_PER_CALL} per call (Vector API
+     * code that C2 has not compiled boxes its vectors: kilobytes per call); plus enough calls, or 5x the
+     * minimum time for slow calls. The maximum time ends it regardless.
+     */
     private double warmUp(Runnable r, int c, int[] calls) {
         long start = clock.nanoTime();
         int block = 1;
-        double perCall = 0;
+        double previous = Double.NaN;
         while (true) {
+            long bytes0 = meter.allocatedBytes();
             long t0 = clock.nanoTime();
             for (int k = 0; k < block; k++) r.run();
             long t1 = clock.nanoTime();
+            long bytesPerCall = (meter.allocatedBytes() - bytes0) / block;
             calls[c] += block;
-            perCall = (double) (t1 - t0) / block;
+            double perCall = (double) (t1 - t0) / block;
             long elapsed = t1 - start;
-            // both: C2 compiles in the background, so the calls that trigger it are not yet enough
-            boolean enough = calls[c] >= plan.warmupCalls() && elapsed >= plan.warmupMinNanos();
-            if (calls[c] >= 2 && (enough || elapsed >= plan.warmupMaxNanos() || calls[c] >= MAX_WARMUP_CALLS)) return perCall;
-            block = Math.min(2 * block, 256);
+            boolean stable = perCall <= 1.25 * previous && previous <= 1.25 * perCall;
+            boolean compiled = stable && bytesPerCall < COMPILED_BYTES_PER_CALL;
+            boolean enough = calls[c] >= plan.warmupCalls() || elapsed >= 5 * plan.warmupMinNanos();
+            if (calls[c] >= 2 && ((compiled && enough && elapsed >= plan.warmupMinNanos())
+                    || elapsed >= plan.warmupMaxNanos() || calls[c] >= MAX_WARMUP_CALLS)) {
+                return perCall;
+            }
+            previous = perCall;
+            // blocks of about a millisecond at most, so that stability is judged on recent calls
+            block = (int) Math.max(1, Math.min(Math.min(2L * block, 256), 1_000_000 / Math.max(1, (long) perCall)));
         }
     }
 
