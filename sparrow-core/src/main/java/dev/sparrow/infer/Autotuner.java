@@ -4,7 +4,7 @@ import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.SparseMatrix;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Times the candidate formats of one layer at the session's batch size on this machine and keeps the
- * fastest (see {@link #tune}). Results are cached in memory per (shape, mask,
- * batch, threads, kernels, candidate set), so a second session for the same model does not re-measure.
+ * fastest (see {@link #tune}). The timing is {@link SideBySideTimer}'s: every candidate is warmed up on
+ * the layer itself until compiled before any is timed (a candidate timed before C2 compiled it looked
+ * several times slower, and the first-timed one lost), then interleaved rounds and medians. Results are
+ * cached in memory per (shape, mask, batch, threads, kernels, candidate set), so a second session for
+ * the same model does not re-measure.
  */
 final class Autotuner {
     /** A layer's measurement: the chosen format and the median time per call of every candidate. */
@@ -32,15 +35,6 @@ final class Autotuner {
         Result asCached() { return new Result(chosen, chosenMicros, micros, true); }
     }
 
-    private static final int MIN_ROUNDS = 3;
-    private static final int MAX_ROUNDS = 40;
-    private static final int PRUNE_AFTER_ROUNDS = 10;
-    private static final int CALLS_PER_ROUND = 5;
-    private static final int WARMUP_BLOCK = 100;
-    private static final int WARMUP_MIN_CALLS = 2_000;
-    /** Compiled kernels allocate at most their parallelFor task (tens of bytes); boxed vectors, kilobytes. */
-    private static final long COMPILED_BYTES_PER_CALL = 400;
-    private static final Map<String, Boolean> WARMED = new ConcurrentHashMap<>();
     private static final Map<String, Result> CACHE = new ConcurrentHashMap<>();
 
     private Autotuner() {}
@@ -58,94 +52,35 @@ final class Autotuner {
     static void clearCache() { CACHE.clear(); }
 
     /**
-     * Measures every candidate (specs[i] built candidates[i], all for the same layer) in interleaved
-     * rounds, so that each gets the same chance to be JIT-compiled, and caches the result under
-     * {@code key}. A candidate's time is the smallest of its per-round medians (noise and compilation
-     * only ever make a round slower). At least {@link #MIN_ROUNDS} rounds, then rounds until the budget
-     * is spent.
+     * Times every candidate (specs[i] built candidates[i], all for the same layer) on one random input
+     * with {@code timer} (each warmed up until compiled, then interleaved rounds, medians), keeps the
+     * fastest and caches the result under {@code key}.
      */
     static Result tune(String key, List<String> specs, List<SparseMatrix> candidates, float[] bias, boolean relu,
-                       int batch, SparseKernels kernels, ComputePool pool, long budgetNanos) {
+                       int batch, SparseKernels kernels, ComputePool pool, SideBySideTimer timer) {
         SparseMatrix first = candidates.get(0);
         float[] x = new float[first.cols() * batch];
         float[] y = new float[first.rows() * batch];
         SplittableRandom rng = new SplittableRandom(42);
         for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextDouble(-1, 1);
-        int n = candidates.size();
-        double[] best = new double[n];
-        Arrays.fill(best, Double.POSITIVE_INFINITY);
-        long[] samples = new long[CALLS_PER_ROUND];
-        long start = System.nanoTime();
-        for (int round = 0; round < MAX_ROUNDS && (round < MIN_ROUNDS || System.nanoTime() - start < budgetNanos); round++) {
-            for (int c = 0; c < n; c++) {
-                SparseMatrix m = candidates.get(c);
-                // a candidate far slower than the best after a few rounds is not measured further
-                if (round >= PRUNE_AFTER_ROUNDS && best[c] > 8 * min(best)) continue;
-                call(m, x, y, bias, relu, batch, kernels, pool);
-                for (int r = 0; r < CALLS_PER_ROUND; r++) {
-                    long t0 = System.nanoTime();
-                    call(m, x, y, bias, relu, batch, kernels, pool);
-                    samples[r] = System.nanoTime() - t0;
-                }
-                Arrays.sort(samples);
-                best[c] = Math.min(best[c], samples[CALLS_PER_ROUND / 2] / 1e3);
-            }
-        }
-        Map<String, Double> micros = new LinkedHashMap<>();
-        int chosen = 0;
-        for (int c = 0; c < n; c++) {
-            micros.put(specs.get(c), best[c]);
-            if (best[c] < best[chosen]) chosen = c;
-        }
-        Result r = new Result(specs.get(chosen), best[chosen], Collections.unmodifiableMap(micros), false);
+        List<Runnable> calls = new ArrayList<>(candidates.size());
+        for (SparseMatrix m : candidates) calls.add(() -> call(m, x, y, bias, relu, batch, kernels, pool));
+        Result r = choose(specs, calls, timer);
         CACHE.put(key, r);
         return r;
     }
 
-    private static double min(double[] a) {
-        double m = Double.POSITIVE_INFINITY;
-        for (double v : a) m = Math.min(m, v);
-        return m;
-    }
-
-    /**
-     * Runs every spec's kernel (gemv when batch is 1, spmm otherwise) on a small matrix whose mask fits
-     * all the formats until it is JIT-compiled, so that the measurements time compiled code: Vector API
-     * code that is not yet compiled by C2 boxes its vectors, so a call that allocates (almost) nothing
-     * is compiled. Stops after {@code capNanos} per spec regardless. Done once per JVM per (spec, batch,
-     * kernels).
-     */
-    static void warmUp(List<String> specs, int batch, SparseKernels kernels, ComputePool pool, long capNanos,
-                       java.util.function.Function<String, SparseMatrix> builder) {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        com.sun.management.ThreadMXBean alloc = mx instanceof com.sun.management.ThreadMXBean t
-                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled() ? t : null;
-        long tid = Thread.currentThread().threadId();
-        for (String spec : specs) {
-            String k = spec + "/b" + batch + "/" + kernels.name();
-            if (WARMED.putIfAbsent(k, Boolean.TRUE) != null) continue;
-            SparseMatrix m = builder.apply(spec);
-            if (m == null) continue;
-            float[] x = new float[m.cols() * batch];
-            float[] y = new float[m.rows() * batch];
-            Arrays.fill(x, 0.5f);
-            long start = System.nanoTime();
-            int calls = 0;
-            while (System.nanoTime() - start < capNanos) {
-                long before = alloc == null ? 0 : alloc.getThreadAllocatedBytes(tid);
-                int i = 0;
-                for (; i < WARMUP_BLOCK && System.nanoTime() - start < capNanos; i++) {
-                    call(m, x, y, null, true, batch, kernels, pool);
-                }
-                calls += i;
-                if (i < WARMUP_BLOCK) break; // out of time
-                if (calls >= WARMUP_MIN_CALLS) {
-                    if (alloc == null) break;
-                    long perCall = (alloc.getThreadAllocatedBytes(tid) - before) / WARMUP_BLOCK;
-                    if (perCall < COMPILED_BYTES_PER_CALL) break;
-                }
-            }
+    /** The fastest of {@code calls} (specs names them) as {@code timer} measures them; no caching. */
+    static Result choose(List<String> specs, List<? extends Runnable> calls, SideBySideTimer timer) {
+        if (specs.size() != calls.size() || specs.isEmpty()) {
+            throw new IllegalArgumentException("need one spec per candidate, got " + specs.size() + " specs for "
+                    + calls.size() + " candidates");
         }
+        SideBySideTimer.Timing t = timer.time(calls);
+        Map<String, Double> micros = new LinkedHashMap<>();
+        for (int c = 0; c < specs.size(); c++) micros.put(specs.get(c), t.medianNanos()[c] / 1e3);
+        int chosen = t.fastest();
+        return new Result(specs.get(chosen), t.medianNanos()[chosen] / 1e3, Collections.unmodifiableMap(micros), false);
     }
 
     private static void call(SparseMatrix m, float[] x, float[] y, float[] bias, boolean relu, int batch,

@@ -1,6 +1,7 @@
 package dev.sparrow.infer;
 
 import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.KernelCall;
 import dev.sparrow.nn.layers.Im2col;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.SparseMatrix;
@@ -57,13 +58,24 @@ final class ConvStep extends Step {
     void run(Workspace ws, float[] in, float[] out, int batch) {
         int slots = pool.threads();
         if (slots > 1 && batch >= slots) {
-            pool.parallelFor(slots, 1, (from, to) -> {
-                for (int slot = from; slot < to; slot++) {
-                    for (int n = slot; n < batch; n += slots) image(ws, slot, in, out, n, ComputePool.serial());
-                }
-            });
+            // the frame carries the call's arguments, so the split allocates nothing (see KernelCall)
+            KernelCall call = KernelCall.of(this, ws);
+            call.x = in;
+            call.y = out;
+            call.batch = batch;
+            call.evenly(pool, slots, 1, ConvStep::slots);
         } else {
             for (int n = 0; n < batch; n++) image(ws, 0, in, out, n, pool);
+        }
+    }
+
+    /** Images slot, slot + threads, ... of the batch, for slots [from, to), each with its own column buffer. */
+    private static void slots(KernelCall call, int from, int to) {
+        ConvStep step = (ConvStep) call.target;
+        Workspace ws = (Workspace) call.kernels;
+        int slots = step.pool.threads();
+        for (int slot = from; slot < to; slot++) {
+            for (int n = slot; n < call.batch; n += slots) step.image(ws, slot, call.x, call.y, n, ComputePool.serial());
         }
     }
 

@@ -104,6 +104,15 @@ public final class InferenceSession implements AutoCloseable {
      * with {@link ModelZoo} for samples of {@code sampleShape} and {@code classes} outputs, then restored.
      */
     public static Builder builder(Path checkpoint, int[] sampleShape, int classes) throws IOException {
+        return new Builder(loadModel(checkpoint, sampleShape, classes), sampleShape);
+    }
+
+    /**
+     * The model saved in {@code checkpoint} (weights, masks, BatchNorm statistics), rebuilt with
+     * {@link ModelZoo} from the model name in its config, for samples of {@code sampleShape} and
+     * {@code classes} outputs. Several sessions (e.g. dense and sparse) can be built from it.
+     */
+    public static Sequential loadModel(Path checkpoint, int[] sampleShape, int classes) throws IOException {
         if (checkpoint == null) throw new IllegalArgumentException("checkpoint path is null");
         CheckpointData data = Checkpoint.read(checkpoint);
         String config = data.config().orElseThrow(() -> new IllegalArgumentException(
@@ -111,7 +120,7 @@ public final class InferenceSession implements AutoCloseable {
         TrainConfig tc = TrainConfig.fromJson(Json.parseObject(config, Json.Limits.of(1 << 20)));
         Sequential model = ModelZoo.create(tc.model(), sampleShape, classes, tc.seed());
         data.restoreInto(model, null);
-        return new Builder(model, sampleShape);
+        return model;
     }
 
     public int[] sampleShape() { return sampleShape.clone(); }
@@ -251,6 +260,7 @@ public final class InferenceSession implements AutoCloseable {
         private boolean tuning = true;
         private long budgetMillis = 100;
         private List<String> candidates = defaultCandidates();
+        private SideBySideTimer.Clock clock = SideBySideTimer.SYSTEM;
         private final Map<String, String> forced = new HashMap<>();
         private Kernels kernels = KernelProvider.get();
         private SparseKernels sparseKernels = SparseKernelProvider.get();
@@ -311,17 +321,30 @@ public final class InferenceSession implements AutoCloseable {
             return this;
         }
 
-        /** Time spent measuring one layer's candidates (default 100 ms). */
+        /** Time spent measuring one layer's candidates after their warm-up (default 100 ms). */
         public Builder tuningBudgetMillis(long millis) {
             if (millis < 0) throw new IllegalArgumentException("tuning budget must be >= 0 ms, got " + millis);
             this.budgetMillis = millis;
             return this;
         }
 
-        /** The format specs tried per layer ("dense" and {@link SparseFormats} specs). */
+        /**
+         * The format specs tried per layer ("dense" and {@link SparseFormats} specs); "dense" is always
+         * tried as well (added first when missing), so a sparse format is chosen only where it is faster.
+         */
         public Builder candidates(List<String> specs) {
             if (specs == null || specs.isEmpty()) throw new IllegalArgumentException("candidates must be non-empty, got " + specs);
-            this.candidates = List.copyOf(specs);
+            List<String> c = new ArrayList<>(specs.size() + 1);
+            if (!specs.contains("dense")) c.add("dense");
+            for (String s : specs) if (!c.contains(s)) c.add(s);
+            this.candidates = List.copyOf(c);
+            return this;
+        }
+
+        /** The clock the tuning measurements read (tests drive a fake one); default System.nanoTime. */
+        Builder clock(SideBySideTimer.Clock clock) {
+            if (clock == null) throw new IllegalArgumentException("clock is null");
+            this.clock = clock;
             return this;
         }
 
@@ -520,8 +543,6 @@ public final class InferenceSession implements AutoCloseable {
             if (r != null) {
                 chosen = build(r.chosen(), masked, values, rows, cols, name, true);
             } else {
-                Autotuner.warmUp(b.candidates, tuneBatch, b.sparseKernels, pool,
-                        Math.min(300, 4 * b.budgetMillis) * 1_000_000L, this::warmUpMatrix);
                 List<String> specs = new ArrayList<>();
                 List<SparseMatrix> built = new ArrayList<>();
                 for (String s : b.candidates) {
@@ -532,31 +553,12 @@ public final class InferenceSession implements AutoCloseable {
                     }
                 }
                 r = Autotuner.tune(key, specs, built, bias, relu, tuneBatch, b.sparseKernels, pool,
-                        b.budgetMillis * 1_000_000L);
+                        b.clock == SideBySideTimer.SYSTEM ? SideBySideTimer.system(SideBySideTimer.Plan.forTuning(b.budgetMillis))
+                                : new SideBySideTimer(b.clock, SideBySideTimer.Plan.forTuning(b.budgetMillis)));
                 chosen = built.get(specs.indexOf(r.chosen()));
             }
             choices.add(new LayerChoice(name, cols, rows, chosen.nnz(), r.chosen(), r.chosenMicros(), r.micros(), r.cached()));
             return new Choice(chosen, r);
-        }
-
-        /**
-         * A 32 x 256 matrix whose mask fits every format: 16-row blocks share their columns, one active
-         * input in each group of 8 (so also 2:16, 2:4, equal banks of 16 and equal fan-in), 32 per row
-         * so that the kernels' vector loops, not just their tails, run.
-         */
-        private SparseMatrix warmUpMatrix(String spec) {
-            int rows = 32;
-            int cols = 256;
-            float[] values = new float[rows * cols];
-            float[] mask = new float[rows * cols];
-            for (int r = 0; r < rows; r++) {
-                for (int g = 0; g < cols; g += 8) {
-                    int c = g + (r / 16 * 3 + g / 8) % 8;
-                    values[r * cols + c] = 0.01f * ((r + c) % 7 - 3);
-                    mask[r * cols + c] = 1f;
-                }
-            }
-            return build(spec, MaskedWeights.of(values, mask, rows, cols, "warm-up"), values, rows, cols, "warm-up", false);
         }
 
         private SparseMatrix build(String spec, MaskedWeights masked, float[] values, int rows, int cols, String name,

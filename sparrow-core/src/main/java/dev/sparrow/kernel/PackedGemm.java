@@ -78,30 +78,45 @@ final class PackedGemm {
             return;
         }
         ComputePool p = work >= PARALLEL_WORK ? pool : ComputePool.serial();
-        Job job = new Job(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        Job job = Job.acquire().set(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         int rowPanels = ceilDiv(m, MR);
         int colPanels = ceilDiv(n, NR);
         // One parallelFor per call, each thread packing privately what it reads: no barrier between
         // packing and computing, so the pool's wake-up cost is paid once, not twice per block. Split the
         // columns when there are enough (each thread packs only its own B, and A, which is cheap: A is
         // re-packed n / NC times per thread); with few columns split the rows (each packs all of B).
-        if (p.threads() == 1 || colPanels >= 2 * p.threads()) {
-            p.parallelFor(colPanels, 1, job::columns);
-        } else {
-            p.parallelFor(rowPanels, 1, job::rows);
+        try {
+            job.byColumns = p.threads() == 1 || colPanels >= 2 * p.threads();
+            p.parallelFor(job.byColumns ? colPanels : rowPanels, 1, job);
+        } finally {
+            job.release();
         }
     }
 
-    /** One GEMM call: its operands, read (never written, except C's disjoint tiles) by every thread. */
-    private static final class Job {
-        final boolean transA, transB;
-        final int m, n, k;
-        final float[] a, b, c;
-        final int aOff, lda, bOff, ldb, cOff, ldc;
-        final float beta;
+    /**
+     * One GEMM call: its operands, read (never written, except C's disjoint tiles) by every thread. One
+     * per calling thread, reused, so that a call allocates nothing (a new job, or a bound method
+     * reference passed to the pool, cost about 100 bytes per call); a nested call gets a fresh one.
+     */
+    private static final class Job implements ComputePool.RangeTask {
+        private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+        boolean transA, transB;
+        int m, n, k;
+        float[] a, b, c;
+        int aOff, lda, bOff, ldb, cOff, ldc;
+        float beta;
+        boolean byColumns;
+        private boolean inUse;
 
-        Job(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
-            float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        static Job acquire() {
+            Job j = JOBS.get();
+            if (j.inUse) j = new Job();
+            j.inUse = true;
+            return j;
+        }
+
+        Job set(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
             this.transA = transA;
             this.transB = transB;
             this.m = m;
@@ -117,6 +132,17 @@ final class PackedGemm {
             this.c = c;
             this.cOff = cOff;
             this.ldc = ldc;
+            return this;
+        }
+
+        void release() {
+            a = b = c = null;
+            inUse = false;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            if (byColumns) columns(from, to); else rows(from, to);
         }
 
         /** Computes C's column panels [from, to) (units of NR columns), all rows. */

@@ -21,10 +21,13 @@ final class VectorGemv {
         ComputePool p = (long) m * n >= PARALLEL_WORK ? pool : ComputePool.serial();
         if (!transA) {
             if (m == 0) return;
-            p.parallelFor(m, 4, (from, to) -> rows(from, to, n, a, aOff, lda, x, xOff, beta, y, yOff));
+            // a frame, not a capturing lambda: no allocation per call (see KernelCall)
+            KernelCall.of(null, null).matrix(a, aOff, lda, m, n, beta).gemv(x, xOff, y, yOff, null, false).evenly(p, m, 4,
+                    (c, from, to) -> rows(from, to, c.n, c.a, c.aOff, c.lda, c.x, c.xOff, c.beta, c.y, c.yOff));
         } else {
             if (n == 0) return;
-            p.parallelFor(n, 2 * L, (from, to) -> columns(from, to, m, a, aOff, lda, x, xOff, beta, y, yOff));
+            KernelCall.of(null, null).matrix(a, aOff, lda, m, n, beta).gemv(x, xOff, y, yOff, null, false).evenly(p, n, 2 * L,
+                    (c, from, to) -> columns(from, to, c.m, c.a, c.aOff, c.lda, c.x, c.xOff, c.beta, c.y, c.yOff));
         }
     }
 

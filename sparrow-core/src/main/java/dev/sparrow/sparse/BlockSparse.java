@@ -1,6 +1,7 @@
 package dev.sparrow.sparse;
 
 import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.KernelCall;
 
 /**
  * Blocks of r x 1 (r = 4 or 16) along the output dimension: block row b covers rows [r*b, r*b + r) and
@@ -116,8 +117,8 @@ public final class BlockSparse implements SparseMatrix {
     @Override
     public void gemv(SparseKernels k, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu, ComputePool pool) {
         Checks.gemv(this, k, x, xOff, y, yOff, bias, pool);
-        WorkSplit.byNonzeros(pool, blockRowPtr, blockRows,
-                (from, to) -> k.blockGemv(this, x, xOff, y, yOff, bias, relu, from, to));
+        KernelCall.of(this, k).gemv(x, xOff, y, yOff, bias, relu).byNonzeros(pool, blockRowPtr, blockRows, (c, from, to) ->
+                ((SparseKernels) c.kernels).blockGemv((BlockSparse) c.target, c.x, c.xOff, c.y, c.yOff, c.bias, c.relu, from, to));
     }
 
     @Override
@@ -125,7 +126,8 @@ public final class BlockSparse implements SparseMatrix {
                      float[] bias, boolean relu, ComputePool pool) {
         Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
         if (batch == 0) return;
-        WorkSplit.byNonzeros(pool, blockRowPtr, blockRows,
-                (from, to) -> k.blockSpmm(this, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, from, to));
+        KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).byNonzeros(pool, blockRowPtr,
+                blockRows, (c, from, to) -> ((SparseKernels) c.kernels).blockSpmm((BlockSparse) c.target, c.x, c.xOff,
+                        c.ldx, c.batch, c.y, c.yOff, c.ldy, c.bias, c.relu, from, to));
     }
 }

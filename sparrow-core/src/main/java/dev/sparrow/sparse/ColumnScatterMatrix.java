@@ -1,6 +1,7 @@
 package dev.sparrow.sparse;
 
 import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.KernelCall;
 
 /**
  * The input-major formats (CSC, complementary packed): each input's column is scattered into the
@@ -47,23 +48,25 @@ abstract class ColumnScatterMatrix implements SparseInputMatrix {
     public final void spmm(SparseKernels k, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
                            float[] bias, boolean relu, ComputePool pool) {
         Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
-        int rows = rows();
-        WorkSplit.evenly(pool, batch, BATCH_GRAIN, (from, to) -> {
-            Checks.initBiasColumns(yt, ytOff, ldy, rows, from, to, bias);
-            spmmColumns(k, xt, xtOff, ldx, yt, ytOff, ldy, from, to);
-            if (relu) Checks.reluColumns(yt, ytOff, ldy, rows, from, to);
-        });
+        KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).evenly(pool, batch, BATCH_GRAIN,
+                (c, from, to) -> {
+                    ColumnScatterMatrix w = (ColumnScatterMatrix) c.target;
+                    Checks.initBiasColumns(c.y, c.yOff, c.ldy, w.rows(), from, to, c.bias);
+                    w.spmmColumns((SparseKernels) c.kernels, c.x, c.xOff, c.ldx, c.y, c.yOff, c.ldy, from, to);
+                    if (c.relu) Checks.reluColumns(c.y, c.yOff, c.ldy, w.rows(), from, to);
+                });
     }
 
     @Override
     public final void spmmSparseInput(SparseKernels k, float[] xt, int xtOff, int ldx, int batch, float[] yt,
                                       int ytOff, int ldy, float[] bias, boolean relu, ComputePool pool) {
         Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
-        int rows = rows();
-        WorkSplit.evenly(pool, batch, BATCH_GRAIN, (from, to) -> {
-            Checks.initBiasColumns(yt, ytOff, ldy, rows, from, to, bias);
-            spmmSparseInputColumns(k, xt, xtOff, ldx, yt, ytOff, ldy, from, to);
-            if (relu) Checks.reluColumns(yt, ytOff, ldy, rows, from, to);
-        });
+        KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).evenly(pool, batch, BATCH_GRAIN,
+                (c, from, to) -> {
+                    ColumnScatterMatrix w = (ColumnScatterMatrix) c.target;
+                    Checks.initBiasColumns(c.y, c.yOff, c.ldy, w.rows(), from, to, c.bias);
+                    w.spmmSparseInputColumns((SparseKernels) c.kernels, c.x, c.xOff, c.ldx, c.y, c.yOff, c.ldy, from, to);
+                    if (c.relu) Checks.reluColumns(c.y, c.yOff, c.ldy, w.rows(), from, to);
+                });
     }
 }

@@ -1,6 +1,7 @@
 package dev.sparrow.sparse;
 
 import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.KernelCall;
 
 /**
  * Condensed constant fan-in (SRigL's layout): every active row has the same number k of inputs, so
@@ -92,7 +93,8 @@ public final class CondensedFanIn implements SparseMatrix {
     @Override
     public void gemv(SparseKernels k, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu, ComputePool pool) {
         Checks.gemv(this, k, x, xOff, y, yOff, bias, pool);
-        WorkSplit.evenly(pool, groups, 1, (from, to) -> k.condensedGemv(this, x, xOff, y, yOff, bias, relu, from, to));
+        KernelCall.of(this, k).gemv(x, xOff, y, yOff, bias, relu).evenly(pool, groups, 1, (c, from, to) ->
+                ((SparseKernels) c.kernels).condensedGemv((CondensedFanIn) c.target, c.x, c.xOff, c.y, c.yOff, c.bias, c.relu, from, to));
     }
 
     @Override
@@ -100,7 +102,8 @@ public final class CondensedFanIn implements SparseMatrix {
                      float[] bias, boolean relu, ComputePool pool) {
         Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
         if (batch == 0) return;
-        WorkSplit.evenly(pool, rows, 1,
-                (from, to) -> k.condensedSpmm(this, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, from, to));
+        KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).evenly(pool, rows, 1,
+                (c, from, to) -> ((SparseKernels) c.kernels).condensedSpmm((CondensedFanIn) c.target, c.x, c.xOff, c.ldx,
+                        c.batch, c.y, c.yOff, c.ldy, c.bias, c.relu, from, to));
     }
 }

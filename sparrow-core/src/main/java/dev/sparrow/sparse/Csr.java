@@ -1,6 +1,7 @@
 package dev.sparrow.sparse;
 
 import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.KernelCall;
 
 /**
  * Compressed sparse rows: the general fallback, any mask. Column indices are 16-bit (unsigned, as
@@ -74,7 +75,8 @@ public final class Csr implements SparseMatrix {
     @Override
     public void gemv(SparseKernels k, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu, ComputePool pool) {
         Checks.gemv(this, k, x, xOff, y, yOff, bias, pool);
-        WorkSplit.byNonzeros(pool, rowPtr, rows, (from, to) -> k.csrGemv(this, x, xOff, y, yOff, bias, relu, from, to));
+        KernelCall.of(this, k).gemv(x, xOff, y, yOff, bias, relu).byNonzeros(pool, rowPtr, rows, (c, from, to) ->
+                ((SparseKernels) c.kernels).csrGemv((Csr) c.target, c.x, c.xOff, c.y, c.yOff, c.bias, c.relu, from, to));
     }
 
     @Override
@@ -82,7 +84,8 @@ public final class Csr implements SparseMatrix {
                      float[] bias, boolean relu, ComputePool pool) {
         Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
         if (batch == 0) return;
-        WorkSplit.byNonzeros(pool, rowPtr, rows,
-                (from, to) -> k.csrSpmm(this, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, from, to));
+        KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).byNonzeros(pool, rowPtr, rows,
+                (c, from, to) -> ((SparseKernels) c.kernels).csrSpmm((Csr) c.target, c.x, c.xOff, c.ldx, c.batch, c.y,
+                        c.yOff, c.ldy, c.bias, c.relu, from, to));
     }
 }

@@ -1,6 +1,7 @@
 package dev.sparrow.sparse;
 
 import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.KernelCall;
 
 /**
  * The layout shared by {@link NmPacked} and {@link BankBalanced}: each row is cut into groups of
@@ -88,7 +89,8 @@ public abstract sealed class PackedGroups implements SparseMatrix permits NmPack
     @Override
     public void gemv(SparseKernels k, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu, ComputePool pool) {
         Checks.gemv(this, k, x, xOff, y, yOff, bias, pool);
-        WorkSplit.evenly(pool, rowGroups, 1, (from, to) -> k.packedGemv(this, x, xOff, y, yOff, bias, relu, from, to));
+        KernelCall.of(this, k).gemv(x, xOff, y, yOff, bias, relu).evenly(pool, rowGroups, 1, (c, from, to) ->
+                ((SparseKernels) c.kernels).packedGemv((PackedGroups) c.target, c.x, c.xOff, c.y, c.yOff, c.bias, c.relu, from, to));
     }
 
     @Override
@@ -96,7 +98,8 @@ public abstract sealed class PackedGroups implements SparseMatrix permits NmPack
                      float[] bias, boolean relu, ComputePool pool) {
         Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
         if (batch == 0) return;
-        WorkSplit.evenly(pool, rows, 1,
-                (from, to) -> k.packedSpmm(this, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, from, to));
+        KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).evenly(pool, rows, 1,
+                (c, from, to) -> ((SparseKernels) c.kernels).packedSpmm((PackedGroups) c.target, c.x, c.xOff, c.ldx,
+                        c.batch, c.y, c.yOff, c.ldy, c.bias, c.relu, from, to));
     }
 }

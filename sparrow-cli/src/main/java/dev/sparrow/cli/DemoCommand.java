@@ -1,0 +1,139 @@
+package dev.sparrow.cli;
+
+import dev.sparrow.data.FashionMnist;
+import dev.sparrow.infer.InferenceSession;
+import dev.sparrow.nn.layers.Sequential;
+import dev.sparrow.train.TrainConfig;
+import dev.sparrow.train.TrainingRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * The main job: trains the default sparse model (SRigL at 90%, ERK) and the dense model with the same
+ * settings, then prints the two test accuracies side by side and the measured inference speed-up of
+ * the sparse model over the dense one at batch 1 and 256 ({@link ModelBench}).
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The main job: trains the MLP 784-300-100-10 on Fashion-MNIST sparse (SRigL, 90% of the weights zero,",
+                "ERK) and dense with the same settings (15 epochs, seed 42), then prints the sparse test accuracy beside",
+                "the dense one and the measured inference speed-up of the sparse model over the dense one at batch 1 and 256.",
+                "Runs go to OUTPUT/dense and OUTPUT/srigl."})
+final class DemoCommand implements Callable<Integer> {
+    static final String MODEL = "mlp";
+    static final String SPARSE_METHOD = "srigl";
+
+    @Option(names = "--sparsity", paramLabel = "S", defaultValue = "0.9", description = "Sparsity of the sparse model (default: ${DEFAULT-VALUE}).")
+    double sparsity;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs of both runs (default: as 'sparrow train', 15).")
+    Integer epochs;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of both runs (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Training threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--inference-threads", paramLabel = "N", defaultValue = "1",
+            description = "Threads of the inference timing (default: ${DEFAULT-VALUE}: on a shared machine a second thread's "
+                    + "wake-up can cost more than a batch-1 call).")
+    int inferenceThreads;
+
+    @Option(names = "--batch", paramLabel = "B[,...]", defaultValue = "1,256", description = "Inference batch sizes (default: ${DEFAULT-VALUE}).")
+    String batches;
+
+    @Option(names = "--measure-ms", paramLabel = "MS", defaultValue = "3000", description = "Interleaved inference timing per batch size (default: ${DEFAULT-VALUE}).")
+    long measureMillis;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = {"--output", "-o"}, paramLabel = "DIR", description = "Parent folder of the two runs (default: runs/demo-TIMESTAMP).")
+    Path output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        TrainConfig sparseConfig = config(SPARSE_METHOD);
+        TrainConfig denseConfig = config("dense");
+        List<Integer> batchList = BenchModelCommand.parseBatches(batches);
+        Path out = output != null ? output : Path.of("runs", "demo-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        PrintStream log = System.out;
+        TrainingRun.Data d = data.load();
+        log.printf(Locale.ROOT, "Sparrow demo: %s on Fashion-MNIST (%d train / %d test), %s at %.0f%% sparsity (%s) "
+                        + "and dense, %d epochs each, seed %d, %d thread(s) -> %s%n", MODEL, d.train().size(),
+                d.test().size(), SPARSE_METHOD, 100 * sparsity, sparseConfig.sparsity().distribution(),
+                sparseConfig.epochs(), seed, sparseConfig.threads(), out);
+        TrainingRun.Outcome sparse = train("sparse (" + SPARSE_METHOD + ")", sparseConfig, d, out.resolve(SPARSE_METHOD), log);
+        TrainingRun.Outcome dense = train("dense", denseConfig, d, out.resolve("dense"), log);
+
+        log.printf(Locale.ROOT, "== inference: dense vs sparse sessions of the sparse model, %d thread(s)%n", inferenceThreads);
+        int[] shape = BenchModelCommand.FASHION_MNIST_SHAPE;
+        Sequential model = InferenceSession.loadModel(sparse.checkpoint(), shape, FashionMnist.CLASSES);
+        ModelBench.Settings settings = new ModelBench.Settings(inferenceThreads, 500, measureMillis, 100, seed);
+        List<ModelBench.Row> rows = ModelBench.run(model, shape, batchList, settings);
+
+        PrintWriter w = spec.commandLine().getOut();
+        double reached = ReachedSparsity.of(sparse.checkpoint());
+        double sparseAcc = 100 * sparse.last().testAccuracy();
+        double denseAcc = 100 * dense.last().testAccuracy();
+        w.println();
+        w.println(BenchReport.machineLine(inferenceThreads) + "; trained with " + sparseConfig.threads() + " thread(s)");
+        w.print(ModelBench.table(rows));
+        w.println();
+        w.printf(Locale.ROOT, "Test accuracy   sparse %.2f%% (%s, %.2f%% of weights zero)   dense %.2f%%   (%+.2f points)%n",
+                sparseAcc, SPARSE_METHOD, 100 * reached, denseAcc, sparseAcc - denseAcc);
+        StringBuilder speed = new StringBuilder();
+        for (ModelBench.Row r : rows) {
+            if (!speed.isEmpty()) speed.append("   ");
+            speed.append(String.format(Locale.ROOT, "batch %d: %.2fx", r.batch(), r.speedup()));
+        }
+        w.printf(Locale.ROOT, "Inference speed-up of the sparse model over the dense one (%d thread(s)): %s%n",
+                inferenceThreads, speed);
+        w.printf(Locale.ROOT, "Runs: %s, %s%n", sparse.directory(), dense.directory());
+        w.flush();
+        return 0;
+    }
+
+    private static TrainingRun.Outcome train(String what, TrainConfig config, TrainingRun.Data d, Path dir, PrintStream log)
+            throws IOException {
+        log.printf(Locale.ROOT, "== training %s -> %s%n", what, dir);
+        TrainingRun.Outcome o = TrainingRun.run(config, d, dir, null, new ProgressListener(log, false, d.train().size()));
+        log.printf(Locale.ROOT, "%s: test accuracy %.2f%%%n", what, 100 * o.last().testAccuracy());
+        return o;
+    }
+
+    /** The config 'sparrow train' would build for this method, so the defaults are exactly the same. */
+    TrainConfig config(String method) {
+        List<String> args = new ArrayList<>(List.of("--model", MODEL, "--method", method, "--seed", Long.toString(seed)));
+        if (!"dense".equals(method)) args.addAll(List.of("--sparsity", Double.toString(sparsity), "--distribution", "erk"));
+        if (epochs != null) args.addAll(List.of("--epochs", epochs.toString()));
+        if (threads != null) args.addAll(List.of("--threads", threads.toString()));
+        if (data != null && data.dataDir != null) args.addAll(List.of("--data", data.dataDir.toString()));
+        TrainCommand train = new TrainCommand();
+        try {
+            new CommandLine(train).parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new UserInputException(e.getMessage());
+        }
+        TrainConfig c = train.config();
+        new SparsityOptions().checkAgainst(c, BenchModelCommand.FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
+        return c;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.sparrow.kernel;
+
+/**
+ * The arguments of one kernel call, split over a {@link ComputePool} without allocating. A capturing
+ * lambda ({@code (from, to) -> k.csrGemv(this, x, ...)}) is a new object per call, and C2 removes it only
+ * when everything it is passed to inlines, which a pool that hands it to other threads never does: that
+ * cost 20-800 bytes per layer call. Instead the call's arguments go into this frame, one per thread and
+ * reused, and the work is a non-capturing {@link Body} (a constant) that reads them:
+ * <pre>{@code
+ * KernelCall.of(this, k).gemv(x, xOff, y, yOff, bias, relu).byNonzeros(pool, rowPtr, rows,
+ *         (c, from, to) -> ((SparseKernels) c.kernels).csrGemv((Csr) c.target, c.x, c.xOff, c.y, c.yOff, c.bias, c.relu, from, to));
+ * }</pre>
+ * The frame is released (and its references cleared) when the split returns. A nested call on the same
+ * thread while the frame is in use (a kernel that calls a kernel) gets a fresh frame.
+ */
+public final class KernelCall implements ComputePool.RangeTask {
+
+    /** The work on [from, to) of the units, reading its arguments from the frame. */
+    @FunctionalInterface
+    public interface Body {
+        void run(KernelCall call, int from, int to);
+    }
+
+    private static final ThreadLocal<KernelCall> FRAMES = ThreadLocal.withInitial(KernelCall::new);
+
+    // The arguments. Written by the calling thread before the split, only read during it.
+    public Object target;
+    public Object kernels;
+    public float[] a;
+    public int aOff, lda, m, n;
+    public float beta;
+    public float[] x;
+    public int xOff, ldx, batch;
+    public float[] y;
+    public int yOff, ldy;
+    public float[] bias;
+    public boolean relu;
+
+    private Body body;
+    private int[] ptr;
+    private int units;
+    private int parts;
+    private long total;
+    private boolean byNonzeros;
+    private boolean inUse;
+
+    private KernelCall() {}
+
+    /** This thread's frame for a call on {@code target} (the weights) with {@code kernels} (the backend). */
+    public static KernelCall of(Object target, Object kernels) {
+        KernelCall c = FRAMES.get();
+        if (c.inUse) c = new KernelCall();
+        c.inUse = true;
+        c.target = target;
+        c.kernels = kernels;
+        return c;
+    }
+
+    /** Sets the arguments of a matrix-vector product. */
+    public KernelCall gemv(float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu) {
+        this.x = x;
+        this.xOff = xOff;
+        this.y = y;
+        this.yOff = yOff;
+        this.bias = bias;
+        this.relu = relu;
+        return this;
+    }
+
+    /** Sets the arguments of a product with transposed activations ([features][batch]). */
+    public KernelCall spmm(float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy, float[] bias,
+                           boolean relu) {
+        gemv(xt, xtOff, yt, ytOff, bias, relu);
+        this.ldx = ldx;
+        this.batch = batch;
+        this.ldy = ldy;
+        return this;
+    }
+
+    /** Sets a dense matrix operand: {@code m} x {@code n} at {@code a[aOff]} with leading dimension {@code lda}. */
+    public KernelCall matrix(float[] a, int aOff, int lda, int m, int n, float beta) {
+        this.a = a;
+        this.aOff = aOff;
+        this.lda = lda;
+        this.m = m;
+        this.n = n;
+        this.beta = beta;
+        return this;
+    }
+
+    /** Runs body over [0, n) split evenly (multiples of grain) over the pool, then releases the frame. */
+    public void evenly(ComputePool pool, int n, int grain, Body body) {
+        try {
+            if (n <= 0) return;
+            if (pool.threads() <= 1) {
+                body.run(this, 0, n);
+                return;
+            }
+            this.body = body;
+            this.byNonzeros = false;
+            pool.parallelFor(n, grain, this);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Runs body over [0, units) in at most pool.threads() contiguous ranges of equal nonzero count, where
+     * ptr (length units + 1, non-decreasing) gives the cumulative nonzeros before each unit; then
+     * releases the frame.
+     */
+    public void byNonzeros(ComputePool pool, int[] ptr, int units, Body body) {
+        try {
+            int p = Math.min(pool.threads(), units);
+            long t = units <= 0 ? 0 : ptr[units];
+            if (p <= 1 || t == 0) {
+                if (units > 0) body.run(this, 0, units);
+                return;
+            }
+            this.body = body;
+            this.byNonzeros = true;
+            this.ptr = ptr;
+            this.units = units;
+            this.parts = p;
+            this.total = t;
+            pool.parallelFor(p, 1, this);
+        } finally {
+            release();
+        }
+    }
+
+    /** A chunk of the split (called by the pool on its threads). */
+    @Override
+    public void run(int from, int to) {
+        if (!byNonzeros) {
+            body.run(this, from, to);
+            return;
+        }
+        for (int p = from; p < to; p++) {
+            int f = p == 0 ? 0 : firstAtLeast(ptr, units, total * p / parts);
+            int t = p == parts - 1 ? units : firstAtLeast(ptr, units, total * (p + 1) / parts);
+            if (f < t) body.run(this, f, t);
+        }
+    }
+
+    /** The first i in [0, units] with ptr[i] >= target. */
+    static int firstAtLeast(int[] ptr, int units, long target) {
+        int lo = 0, hi = units;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (ptr[mid] >= target) hi = mid; else lo = mid + 1;
+        }
+        return lo;
+    }
+
+    private void release() {
+        target = kernels = null;
+        a = x = y = bias = null;
+        ptr = null;
+        body = null;
+        inUse = false;
+    }
+}
