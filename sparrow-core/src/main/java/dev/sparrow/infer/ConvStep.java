@@ -8,16 +8,22 @@ import dev.sparrow.sparse.SparseMatrix;
 
 /**
  * A Conv2d layer (with a following BatchNorm2d folded into its weights and bias, and a following ReLU
- * fused) as a sparse (or dense) matrix W [cout][cin·kh·kw] times the image's channel-major columns,
- * XNNPACK's design with the output pixels in place of the batch: for each image, out[cout][P] =
- * act(W · col[K][P] + b) is one {@link SparseMatrix#spmm} with batch P, written straight into the
- * NCHW output. A 1x1 convolution with stride 1 and no padding reads the image itself as col; any other
- * is unfolded by im2col into the workspace first.
+ * fused) as a sparse (or dense) matrix W [cout][cin·kh·kw] times channel-major columns, XNNPACK's
+ * design with the output pixels in place of the batch: out[cout][P] = act(W · col[K][P] + b) is one
+ * {@link SparseMatrix#spmm} with P columns. A single image is written straight into the NCHW output; a
+ * 1x1 convolution with stride 1 and no padding then reads the image itself as col, any other is
+ * unfolded by im2col into the workspace first.
  *
- * <p>Batches of at least as many images as threads run whole images on each thread (each with its own
- * column buffer); smaller batches run images one after another with the kernel split over the pool.
+ * <p>Small images are grouped: {@link #group(int, int)} images are unfolded side by side into one
+ * matrix of up to {@value #TARGET_COLUMNS} columns, so each kernel call is long enough to amortise its
+ * per-row costs (a 7x7 output has only 49 columns), and the result is copied back to NCHW. Groups run
+ * one per thread when there are at least as many groups as threads, each with its own buffers;
+ * otherwise one after another with the kernel split over the pool.
  */
 final class ConvStep extends Step {
+    /** Columns per kernel call that grouping aims at (the training-time Conv2d uses the same). */
+    static final int TARGET_COLUMNS = 1024;
+
     final String name;
     final SparseMatrix weights;
     private final float[] bias;
@@ -26,12 +32,13 @@ final class ConvStep extends Step {
     private final Im2col geometry;
     private final boolean pointwise;
     private final int pixels;
+    private final int maxGroup;
     private final SparseKernels kernels;
     private final ComputePool pool;
     final Autotuner.Result tuning;
 
     ConvStep(String name, SparseMatrix weights, float[] bias, boolean relu, boolean batchNormFolded, Im2col geometry,
-             SparseKernels kernels, ComputePool pool, Autotuner.Result tuning) {
+             int maxBatch, SparseKernels kernels, ComputePool pool, Autotuner.Result tuning) {
         super(geometry.channels * geometry.height * geometry.width, weights.rows() * geometry.cols());
         this.name = name;
         this.weights = weights;
@@ -41,14 +48,26 @@ final class ConvStep extends Step {
         this.geometry = geometry;
         this.pointwise = geometry.kh == 1 && geometry.kw == 1 && geometry.stride == 1 && geometry.padding == 0;
         this.pixels = geometry.cols();
+        this.maxGroup = group(pixels, maxBatch);
         this.kernels = kernels;
         this.pool = pool;
         this.tuning = tuning;
     }
 
-    /** Floats of column buffer one call needs (0 for a pointwise convolution). */
+    /** Images per kernel call for outputs of {@code pixels} pixels and batches of up to {@code batch}. */
+    static int group(int pixels, int batch) {
+        return Math.max(1, Math.min(batch, TARGET_COLUMNS / pixels));
+    }
+
+    /** Floats of column buffer one call needs: one group per thread (0 for a lone pointwise image). */
     int columnFloats() {
-        return pointwise ? 0 : pool.threads() * geometry.rows() * pixels;
+        if (pointwise && maxGroup == 1) return 0;
+        return Math.multiplyExact(pool.threads(), geometry.rows() * maxGroup * pixels);
+    }
+
+    /** Floats of output staging one call needs: grouped outputs before they go back to NCHW. */
+    int stagingFloats() {
+        return maxGroup == 1 ? 0 : Math.multiplyExact(pool.threads(), weights.rows() * maxGroup * pixels);
     }
 
     @Override
@@ -56,8 +75,10 @@ final class ConvStep extends Step {
 
     @Override
     void run(Workspace ws, float[] in, float[] out, int batch) {
+        int g = Math.min(maxGroup, batch);
+        int groups = (batch + g - 1) / g;
         int slots = pool.threads();
-        if (slots > 1 && batch >= slots) {
+        if (slots > 1 && groups >= slots) {
             // the frame carries the call's arguments, so the split allocates nothing (see KernelCall)
             KernelCall call = KernelCall.of(this, ws);
             call.x = in;
@@ -65,33 +86,48 @@ final class ConvStep extends Step {
             call.batch = batch;
             call.evenly(pool, slots, 1, ConvStep::slots);
         } else {
-            for (int n = 0; n < batch; n++) image(ws, 0, in, out, n, pool);
+            for (int first = 0; first < batch; first += g) group(ws, 0, in, out, first, Math.min(g, batch - first), pool);
         }
     }
 
-    /** Images slot, slot + threads, ... of the batch, for slots [from, to), each with its own column buffer. */
+    /** Groups slot, slot + threads, ... of the batch, for slots [from, to), each with its own buffers. */
     private static void slots(KernelCall call, int from, int to) {
         ConvStep step = (ConvStep) call.target;
         Workspace ws = (Workspace) call.kernels;
         int slots = step.pool.threads();
+        int g = Math.min(step.maxGroup, call.batch);
         for (int slot = from; slot < to; slot++) {
-            for (int n = slot; n < call.batch; n += slots) step.image(ws, slot, call.x, call.y, n, ComputePool.serial());
+            for (int first = slot * g; first < call.batch; first += slots * g) {
+                step.group(ws, slot, call.x, call.y, first, Math.min(g, call.batch - first), ComputePool.serial());
+            }
         }
     }
 
-    private void image(Workspace ws, int slot, float[] in, float[] out, int n, ComputePool kernelPool) {
+    /** Images [first, first + count) through one kernel call, with buffer set {@code slot}. */
+    private void group(Workspace ws, int slot, float[] in, float[] out, int first, int count, ComputePool kernelPool) {
+        int width = count * pixels;
         float[] cols = in;
-        int colOff = n * inFeatures;
-        if (!pointwise) {
+        int colOff = first * inFeatures;
+        if (!pointwise || count > 1) {
             cols = ws.columns;
-            colOff = slot * geometry.rows() * pixels;
-            geometry.unfold(in, n * inFeatures, cols, colOff, pixels);
+            colOff = slot * geometry.rows() * maxGroup * pixels;
+            for (int j = 0; j < count; j++) geometry.unfold(in, (first + j) * inFeatures, cols, colOff + j * pixels, width);
         }
-        int outOff = n * outFeatures;
-        if (pixels == 1) {
-            weights.gemv(kernels, cols, colOff, out, outOff, bias, relu, kernelPool);
-        } else {
-            weights.spmm(kernels, cols, colOff, pixels, pixels, out, outOff, pixels, bias, relu, kernelPool);
+        if (count == 1) {
+            int outOff = first * outFeatures;
+            if (pixels == 1) weights.gemv(kernels, cols, colOff, out, outOff, bias, relu, kernelPool);
+            else weights.spmm(kernels, cols, colOff, pixels, pixels, out, outOff, pixels, bias, relu, kernelPool);
+            return;
+        }
+        float[] stage = ws.convOutputs;
+        int stageOff = slot * weights.rows() * maxGroup * pixels;
+        weights.spmm(kernels, cols, colOff, width, width, stage, stageOff, width, bias, relu, kernelPool);
+        int channels = weights.rows();
+        for (int j = 0; j < count; j++) {
+            int dst = (first + j) * outFeatures;
+            for (int c = 0; c < channels; c++) {
+                System.arraycopy(stage, stageOff + c * width + j * pixels, out, dst + c * pixels, pixels);
+            }
         }
     }
 
@@ -107,6 +143,7 @@ final class ConvStep extends Step {
         if (relu) sb.append("+ReLU");
         double density = (double) weights.nnz() / ((double) weights.rows() * weights.cols());
         sb.append(String.format(" density %.3f format %s", density, weights.format()));
+        if (maxGroup > 1) sb.append(", ").append(maxGroup).append(" images per call");
         if (tuning != null) sb.append(' ').append(tuning.describe());
         return sb.toString();
     }

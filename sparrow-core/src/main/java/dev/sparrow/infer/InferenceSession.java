@@ -84,13 +84,17 @@ public final class InferenceSession implements AutoCloseable {
         this.choices = List.copyOf(choices);
         int maxFeatures = sampleSize;
         int columnFloats = 0;
+        int stagingFloats = 0;
         for (Step s : steps) {
             maxFeatures = Math.max(maxFeatures, Math.max(s.inFeatures, s.outFeatures));
-            if (s instanceof ConvStep c) columnFloats = Math.max(columnFloats, c.columnFloats());
+            if (s instanceof ConvStep c) {
+                columnFloats = Math.max(columnFloats, c.columnFloats());
+                stagingFloats = Math.max(stagingFloats, c.stagingFloats());
+            }
         }
         this.workspaces = new AtomicReferenceArray<>(b.contexts);
         for (int i = 0; i < b.contexts; i++) {
-            workspaces.set(i, new Workspace(i, maxFeatures, maxBatch, columnFloats, fallbackSteps, b.kernels, pool));
+            workspaces.set(i, new Workspace(i, maxFeatures, maxBatch, columnFloats, stagingFloats, fallbackSteps, b.kernels, pool));
         }
     }
 
@@ -499,8 +503,10 @@ public final class InferenceSession implements AutoCloseable {
                 }
             }
             Im2col geometry = conv.geometry(inShape[1], inShape[2]);
-            Choice c = choose(name, conv.weight(), values, rows, cols, bias, relu, geometry.cols());
-            return new ConvStep(name, c.matrix, bias, relu, bn != null, geometry, b.sparseKernels, pool, c.tuning);
+            int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
+            Choice c = choose(name, conv.weight(), values, rows, cols, bias, relu, columns);
+            return new ConvStep(name, c.matrix, bias, relu, bn != null, geometry, b.batchSize, b.sparseKernels, pool,
+                    c.tuning);
         }
 
         private record Choice(SparseMatrix matrix, Autotuner.Result tuning) {}

@@ -12,16 +12,19 @@ final class Workspace {
     final float[] b;
     /** im2col buffers of the convolution steps (one per thread). */
     final float[] columns;
+    /** Grouped convolution outputs before they are copied back to NCHW (one set per thread). */
+    final float[] convOutputs;
     private final ExecutionContext context;
     private final Tensor[] staging;
     private final int[] stagingBatch;
 
-    Workspace(int slot, int maxFeatures, int maxBatch, int columnFloats, int fallbackSteps, Kernels kernels,
+    Workspace(int slot, int maxFeatures, int maxBatch, int columnFloats, int stagingFloats, int fallbackSteps, Kernels kernels,
               ComputePool pool) {
         this.slot = slot;
         this.a = new float[Math.multiplyExact(maxFeatures, maxBatch)];
         this.b = new float[Math.multiplyExact(maxFeatures, maxBatch)];
         this.columns = new float[columnFloats];
+        this.convOutputs = new float[stagingFloats];
         this.context = new ExecutionContext(kernels, pool, 0L).training(false);
         this.staging = new Tensor[fallbackSteps];
         this.stagingBatch = new int[fallbackSteps];

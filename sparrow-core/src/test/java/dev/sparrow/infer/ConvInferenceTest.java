@@ -100,6 +100,11 @@ class ConvInferenceTest {
                 assertMatches(m, s, 21, new int[] {1, 2, 7}, "cnn threads " + threads);
             }
         }
+        // groups of 7, 28 and 40 images per kernel call; 40 images = 6 groups on the first layer, split over threads
+        try (InferenceSession s = InferenceSession.builder(m, chw).batchSize(40).threads(2).tuningBudgetMillis(5).build()) {
+            assertThat(s.describe()).contains("7 images per call").contains("28 images per call").contains("40 images per call");
+            assertMatches(m, s, 21, new int[] {40, 9, 1}, "cnn grouped, threads 2");
+        }
     }
 
     @Test
