@@ -4,6 +4,10 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
 /**
  * The batched row kernels (Y^T = act(W X^T + b), X^T batch-contiguous) on the Vector API, called by
  * {@link VectorSparseKernels}. Each nonzero weight is one broadcast times the vectors of a batch tile.
@@ -11,7 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Tricks, and why:
  * <ul>
  * <li>The batch tile of X^T (two vectors: 16 columns at 256 bits, 32 at 512) is first copied into a
- * contiguous per-thread buffer [cols][tile]. Read in place, the rows of X^T are ldx floats apart: with
+ * contiguous, cache-line-aligned per-thread buffer [cols][tile]. Read in place, the rows of X^T are ldx floats apart: with
  * ldx = 256 a 64-byte slice per 1 KiB row uses one L2 set in eight (and one L1 set in eight), so the
  * tile thrashed an L2 it would fit in. Packed, 3072 inputs x 16 columns are 192 KiB, well inside L2,
  * and the copy costs one pass over X per tile. The tail tile of a batch that is not a multiple of the
@@ -33,33 +37,46 @@ final class VectorSpmmKernels {
     /** Batch columns per tile: two vectors. */
     static final int TILE = 2 * L;
     private static final int ROWS = 16;
-    private static final ThreadLocal<float[]> TILE_BUFFER = ThreadLocal.withInitial(() -> new float[0]);
+    /** Bytes per packed row of the tile, and per vector. */
+    private static final int ROW_BYTES = TILE * Float.BYTES, VB = L * Float.BYTES;
+    private static final ByteOrder NO = ByteOrder.nativeOrder();
+    /** Cache-line alignment of the packed tile, so that a row (64 or 128 bytes) is whole lines. */
+    private static final long ALIGN = 64;
+    private static final ThreadLocal<MemorySegment> TILE_BUFFER = ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
     private VectorSpmmKernels() {}
 
     // ---- the packed batch tile ----
 
-    private static float[] tileBuffer(int cols) {
-        float[] buf = TILE_BUFFER.get();
-        if (buf.length < cols * TILE) {
-            buf = new float[cols * TILE];
+    /**
+     * This thread's tile buffer, off-heap because a float[] cannot be aligned: at the 16-byte alignment of
+     * array data, every other 64-byte row straddled two cache lines (measured 1.3-1.6x slower on condensed
+     * at 768x3072, batch 256). Grown when a wider layer comes; Arena.ofAuto frees the old one with the GC.
+     */
+    private static MemorySegment tileBuffer(int cols) {
+        MemorySegment buf = TILE_BUFFER.get();
+        long bytes = (long) cols * ROW_BYTES;
+        if (buf.byteSize() < bytes) {
+            buf = Arena.ofAuto().allocate(bytes, ALIGN);
             TILE_BUFFER.set(buf);
         }
         return buf;
     }
 
-    /** Copies X^T[0..cols)[b0 .. b0 + TILE) into buf[c * TILE ..], zero past the batch. */
-    private static void pack(float[] xt, int xtOff, int ldx, int cols, int b0, int batch, float[] buf) {
+    /** Copies X^T[0..cols)[b0 .. b0 + TILE) into buf row c, zero past the batch. */
+    private static void pack(float[] xt, int xtOff, int ldx, int cols, int b0, int batch, MemorySegment buf) {
         if (b0 + TILE <= batch) {
-            for (int c = 0, xo = xtOff + b0, to = 0; c < cols; c++, xo += ldx, to += TILE) {
-                FloatVector.fromArray(F, xt, xo).intoArray(buf, to);
-                FloatVector.fromArray(F, xt, xo + L).intoArray(buf, to + L);
+            long to = 0;
+            for (int c = 0, xo = xtOff + b0; c < cols; c++, xo += ldx, to += ROW_BYTES) {
+                FloatVector.fromArray(F, xt, xo).intoMemorySegment(buf, to, NO);
+                FloatVector.fromArray(F, xt, xo + L).intoMemorySegment(buf, to + VB, NO);
             }
         } else {
             VectorMask<Float> m0 = F.indexInRange(b0, batch), m1 = F.indexInRange(b0 + L, batch);
-            for (int c = 0, xo = xtOff + b0, to = 0; c < cols; c++, xo += ldx, to += TILE) {
-                FloatVector.fromArray(F, xt, xo, m0).intoArray(buf, to);
-                FloatVector.fromArray(F, xt, xo + L, m1).intoArray(buf, to + L);
+            long to = 0;
+            for (int c = 0, xo = xtOff + b0; c < cols; c++, xo += ldx, to += ROW_BYTES) {
+                FloatVector.fromArray(F, xt, xo, m0).intoMemorySegment(buf, to, NO);
+                FloatVector.fromArray(F, xt, xo + L, m1).intoMemorySegment(buf, to + VB, NO);
             }
         }
     }
@@ -91,7 +108,7 @@ final class VectorSpmmKernels {
         float[] vals = w.values;
         char[] cols = w.col16;
         int[] ptr = w.rowPtr;
-        float[] buf = tileBuffer(w.cols);
+        MemorySegment buf = tileBuffer(w.cols);
         for (int b0 = 0; b0 < batch; b0 += TILE) {
             pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
             int r = rowFrom;
@@ -103,23 +120,23 @@ final class VectorSpmmKernels {
                 for (int i = 0; i < common; i++, p++, q++) {
                     FloatVector v = FloatVector.broadcast(F, vals[p]);
                     FloatVector u = FloatVector.broadcast(F, vals[q]);
-                    int xp = cols[p] * TILE, xq = cols[q] * TILE;
-                    a0 = FloatVector.fromArray(F, buf, xp).fma(v, a0);
-                    a1 = FloatVector.fromArray(F, buf, xp + L).fma(v, a1);
-                    c0 = FloatVector.fromArray(F, buf, xq).fma(u, c0);
-                    c1 = FloatVector.fromArray(F, buf, xq + L).fma(u, c1);
+                    int xp = cols[p] * ROW_BYTES, xq = cols[q] * ROW_BYTES;
+                    a0 = FloatVector.fromMemorySegment(F, buf, xp, NO).fma(v, a0);
+                    a1 = FloatVector.fromMemorySegment(F, buf, xp + VB, NO).fma(v, a1);
+                    c0 = FloatVector.fromMemorySegment(F, buf, xq, NO).fma(u, c0);
+                    c1 = FloatVector.fromMemorySegment(F, buf, xq + VB, NO).fma(u, c1);
                 }
                 for (; p < pEnd; p++) {
                     FloatVector v = FloatVector.broadcast(F, vals[p]);
-                    int xp = cols[p] * TILE;
-                    a0 = FloatVector.fromArray(F, buf, xp).fma(v, a0);
-                    a1 = FloatVector.fromArray(F, buf, xp + L).fma(v, a1);
+                    int xp = cols[p] * ROW_BYTES;
+                    a0 = FloatVector.fromMemorySegment(F, buf, xp, NO).fma(v, a0);
+                    a1 = FloatVector.fromMemorySegment(F, buf, xp + VB, NO).fma(v, a1);
                 }
                 for (; q < qEnd; q++) {
                     FloatVector u = FloatVector.broadcast(F, vals[q]);
-                    int xq = cols[q] * TILE;
-                    c0 = FloatVector.fromArray(F, buf, xq).fma(u, c0);
-                    c1 = FloatVector.fromArray(F, buf, xq + L).fma(u, c1);
+                    int xq = cols[q] * ROW_BYTES;
+                    c0 = FloatVector.fromMemorySegment(F, buf, xq, NO).fma(u, c0);
+                    c1 = FloatVector.fromMemorySegment(F, buf, xq + VB, NO).fma(u, c1);
                 }
                 store(a0, a1, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu);
                 store(c0, c1, yt, ytOff + (r + 1) * ldy + b0, b0, batch, bias(bias, r + 1), relu);
@@ -128,9 +145,9 @@ final class VectorSpmmKernels {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0;
                 for (int p = ptr[r], end = ptr[r + 1]; p < end; p++) {
                     FloatVector v = FloatVector.broadcast(F, vals[p]);
-                    int xp = cols[p] * TILE;
-                    a0 = FloatVector.fromArray(F, buf, xp).fma(v, a0);
-                    a1 = FloatVector.fromArray(F, buf, xp + L).fma(v, a1);
+                    int xp = cols[p] * ROW_BYTES;
+                    a0 = FloatVector.fromMemorySegment(F, buf, xp, NO).fma(v, a0);
+                    a1 = FloatVector.fromMemorySegment(F, buf, xp + VB, NO).fma(v, a1);
                 }
                 store(a0, a1, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu);
             }
@@ -144,7 +161,7 @@ final class VectorSpmmKernels {
         int k = w.fanIn;
         float[] vals = w.values;
         char[] idx = w.index;
-        float[] buf = tileBuffer(w.cols);
+        MemorySegment buf = tileBuffer(w.cols);
         for (int b0 = 0; b0 < batch; b0 += TILE) {
             pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
             int r = rowFrom;
@@ -154,19 +171,19 @@ final class VectorSpmmKernels {
                 FloatVector z = FloatVector.zero(F);
                 FloatVector a0 = z, a1 = z, c0 = z, c1 = z, d0 = z, d1 = z, e0 = z, e1 = z;
                 for (int j = 0, pos = (r / ROWS) * k * ROWS + r % ROWS; j < k; j++, pos += ROWS) {
-                    int xa = idx[pos] * TILE, xc = idx[pos + 1] * TILE, xd = idx[pos + 2] * TILE, xe = idx[pos + 3] * TILE;
+                    int xa = idx[pos] * ROW_BYTES, xc = idx[pos + 1] * ROW_BYTES, xd = idx[pos + 2] * ROW_BYTES, xe = idx[pos + 3] * ROW_BYTES;
                     FloatVector v = FloatVector.broadcast(F, vals[pos]);
-                    a0 = FloatVector.fromArray(F, buf, xa).fma(v, a0);
-                    a1 = FloatVector.fromArray(F, buf, xa + L).fma(v, a1);
+                    a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
+                    a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
                     v = FloatVector.broadcast(F, vals[pos + 1]);
-                    c0 = FloatVector.fromArray(F, buf, xc).fma(v, c0);
-                    c1 = FloatVector.fromArray(F, buf, xc + L).fma(v, c1);
+                    c0 = FloatVector.fromMemorySegment(F, buf, xc, NO).fma(v, c0);
+                    c1 = FloatVector.fromMemorySegment(F, buf, xc + VB, NO).fma(v, c1);
                     v = FloatVector.broadcast(F, vals[pos + 2]);
-                    d0 = FloatVector.fromArray(F, buf, xd).fma(v, d0);
-                    d1 = FloatVector.fromArray(F, buf, xd + L).fma(v, d1);
+                    d0 = FloatVector.fromMemorySegment(F, buf, xd, NO).fma(v, d0);
+                    d1 = FloatVector.fromMemorySegment(F, buf, xd + VB, NO).fma(v, d1);
                     v = FloatVector.broadcast(F, vals[pos + 3]);
-                    e0 = FloatVector.fromArray(F, buf, xe).fma(v, e0);
-                    e1 = FloatVector.fromArray(F, buf, xe + L).fma(v, e1);
+                    e0 = FloatVector.fromMemorySegment(F, buf, xe, NO).fma(v, e0);
+                    e1 = FloatVector.fromMemorySegment(F, buf, xe + VB, NO).fma(v, e1);
                 }
                 int o = ytOff + r * ldy + b0;
                 store(a0, a1, yt, o, b0, batch, bias(bias, r), relu);
@@ -178,15 +195,15 @@ final class VectorSpmmKernels {
         }
     }
 
-    private static void condensedRow(CondensedFanIn w, float[] buf, int r, float[] yt, int ytOff, int ldy, int b0, int batch,
+    private static void condensedRow(CondensedFanIn w, MemorySegment buf, int r, float[] yt, int ytOff, int ldy, int b0, int batch,
                                      float[] bias, boolean relu) {
         int k = w.fanIn;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
         for (int j = 0, pos = (r / ROWS) * k * ROWS + r % ROWS; j < k; j++, pos += ROWS) {
             FloatVector v = FloatVector.broadcast(F, w.values[pos]);
-            int xa = w.index[pos] * TILE;
-            a0 = FloatVector.fromArray(F, buf, xa).fma(v, a0);
-            a1 = FloatVector.fromArray(F, buf, xa + L).fma(v, a1);
+            int xa = w.index[pos] * ROW_BYTES;
+            a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
+            a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
         }
         store(a0, a1, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu);
     }
@@ -198,7 +215,7 @@ final class VectorSpmmKernels {
         int spr = w.slotsPerRow, n = w.slots, width = w.groupWidth;
         float[] vals = w.values;
         byte[] offs = w.offsets;
-        float[] buf = tileBuffer(w.cols);
+        MemorySegment buf = tileBuffer(w.cols);
         for (int b0 = 0; b0 < batch; b0 += TILE) {
             pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
             int r = rowFrom;
@@ -207,23 +224,23 @@ final class VectorSpmmKernels {
                 FloatVector z = FloatVector.zero(F);
                 FloatVector a0 = z, a1 = z, c0 = z, c1 = z, d0 = z, d1 = z, e0 = z, e1 = z;
                 // One flat loop over the slots (a nested group loop ran 3x slower at 1:8, one slot per group).
-                int pos = (r / ROWS) * spr * ROWS + r % ROWS, base = 0, step = width * TILE;
+                int pos = (r / ROWS) * spr * ROWS + r % ROWS, base = 0, step = width * ROW_BYTES;
                 for (int j = 0, s = 0; j < spr; j++, pos += ROWS) {
                     // Padding (value 0, offset 0) adds 0 x an input of its own group: harmless.
-                    int xa = base + (offs[pos] & 0xFF) * TILE, xc = base + (offs[pos + 1] & 0xFF) * TILE;
-                    int xd = base + (offs[pos + 2] & 0xFF) * TILE, xe = base + (offs[pos + 3] & 0xFF) * TILE;
+                    int xa = base + (offs[pos] & 0xFF) * ROW_BYTES, xc = base + (offs[pos + 1] & 0xFF) * ROW_BYTES;
+                    int xd = base + (offs[pos + 2] & 0xFF) * ROW_BYTES, xe = base + (offs[pos + 3] & 0xFF) * ROW_BYTES;
                     FloatVector v = FloatVector.broadcast(F, vals[pos]);
-                    a0 = FloatVector.fromArray(F, buf, xa).fma(v, a0);
-                    a1 = FloatVector.fromArray(F, buf, xa + L).fma(v, a1);
+                    a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
+                    a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
                     v = FloatVector.broadcast(F, vals[pos + 1]);
-                    c0 = FloatVector.fromArray(F, buf, xc).fma(v, c0);
-                    c1 = FloatVector.fromArray(F, buf, xc + L).fma(v, c1);
+                    c0 = FloatVector.fromMemorySegment(F, buf, xc, NO).fma(v, c0);
+                    c1 = FloatVector.fromMemorySegment(F, buf, xc + VB, NO).fma(v, c1);
                     v = FloatVector.broadcast(F, vals[pos + 2]);
-                    d0 = FloatVector.fromArray(F, buf, xd).fma(v, d0);
-                    d1 = FloatVector.fromArray(F, buf, xd + L).fma(v, d1);
+                    d0 = FloatVector.fromMemorySegment(F, buf, xd, NO).fma(v, d0);
+                    d1 = FloatVector.fromMemorySegment(F, buf, xd + VB, NO).fma(v, d1);
                     v = FloatVector.broadcast(F, vals[pos + 3]);
-                    e0 = FloatVector.fromArray(F, buf, xe).fma(v, e0);
-                    e1 = FloatVector.fromArray(F, buf, xe + L).fma(v, e1);
+                    e0 = FloatVector.fromMemorySegment(F, buf, xe, NO).fma(v, e0);
+                    e1 = FloatVector.fromMemorySegment(F, buf, xe + VB, NO).fma(v, e1);
                     if (++s == n) {
                         s = 0;
                         base += step;
@@ -239,16 +256,16 @@ final class VectorSpmmKernels {
         }
     }
 
-    private static void packedRow(PackedGroups w, float[] buf, int r, float[] yt, int ytOff, int ldy, int b0, int batch,
+    private static void packedRow(PackedGroups w, MemorySegment buf, int r, float[] yt, int ytOff, int ldy, int b0, int batch,
                                   float[] bias, boolean relu) {
         int n = w.slots, width = w.groupWidth;
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        int pos = (r / ROWS) * w.slotsPerRow * ROWS + r % ROWS, base = 0, step = width * TILE;
+        int pos = (r / ROWS) * w.slotsPerRow * ROWS + r % ROWS, base = 0, step = width * ROW_BYTES;
         for (int j = 0, s = 0; j < w.slotsPerRow; j++, pos += ROWS) {
             FloatVector v = FloatVector.broadcast(F, w.values[pos]);
-            int xa = base + (w.offsets[pos] & 0xFF) * TILE;
-            a0 = FloatVector.fromArray(F, buf, xa).fma(v, a0);
-            a1 = FloatVector.fromArray(F, buf, xa + L).fma(v, a1);
+            int xa = base + (w.offsets[pos] & 0xFF) * ROW_BYTES;
+            a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
+            a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
             if (++s == n) {
                 s = 0;
                 base += step;
@@ -264,7 +281,7 @@ final class VectorSpmmKernels {
         int h = w.blockHeight, rows = w.rows;
         float[] vals = w.values;
         char[] cols = w.col16;
-        float[] buf = tileBuffer(w.cols);
+        MemorySegment buf = tileBuffer(w.cols);
         for (int b0 = 0; b0 < batch; b0 += TILE) {
             pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
             for (int br = blockRowFrom; br < blockRowTo; br++) {
@@ -274,9 +291,9 @@ final class VectorSpmmKernels {
                     FloatVector z = FloatVector.zero(F);
                     FloatVector a0 = z, a1 = z, c0 = z, c1 = z, d0 = z, d1 = z, e0 = z, e1 = z;
                     for (int b = bStart, vo = bStart * h + s; b < bEnd; b++, vo += h) {
-                        int xo = cols[b] * TILE;
-                        FloatVector x0 = FloatVector.fromArray(F, buf, xo);
-                        FloatVector x1 = FloatVector.fromArray(F, buf, xo + L);
+                        int xo = cols[b] * ROW_BYTES;
+                        FloatVector x0 = FloatVector.fromMemorySegment(F, buf, xo, NO);
+                        FloatVector x1 = FloatVector.fromMemorySegment(F, buf, xo + VB, NO);
                         FloatVector v = FloatVector.broadcast(F, vals[vo]);
                         a0 = x0.fma(v, a0);
                         a1 = x1.fma(v, a1);
