@@ -21,12 +21,13 @@ import java.nio.ByteOrder;
  * and the copy costs one pass over X per tile. The tail tile of a batch that is not a multiple of the
  * tile is packed with zero columns, so every kernel runs one full-width loop and only its stores are
  * masked.</li>
- * <li>Register tiles of 4 rows x 2 vectors (8 accumulators): 8 independent FMA chains cover the FMA
- * latency, and the tile stays in registers (locals, fixed count) over the rows' whole nonzero lists;
- * bias and ReLU are applied as each output is stored once. Blocks r x 1 reuse each loaded X vector for
- * 4 rows (8 FMAs per 2 loads + 4 broadcasts); the unstructured formats (condensed, N:M, banks, whose 4
- * consecutive rows sit in adjacent lanes of the interleaved layout) do 4 rows at once only for the
- * latency; CSR pairs two rows over their common length.</li>
+ * <li>Register tiles held in locals (a fixed count, so C2 keeps them in registers) over the rows' whole
+ * nonzero lists; bias and ReLU are applied as each output is stored once. Blocks r x 1: 4 rows x 2
+ * vectors, each loaded X vector feeding 4 rows (8 FMAs per 2 loads + 4 broadcasts). N:M, banks: 2
+ * adjacent rows of the interleaved layout x 2 vectors; CSR: two rows over their common length;
+ * condensed: one row x 4 vectors over a 4-vector tile (see condensedSpmm for why).</li>
+ * <li>At most 4 vector loads per loop body: with 8 (4 rows x 2 vectors of different inputs) C2 ran out of
+ * inlining budget and boxed a vector per nonzero (tens of KiB per call).</li>
  * <li>The batch tile is the outer loop, so the packed tile stays in L2 across all rows; the weights
  * are re-read once per tile (from L3 after the first tile).</li>
  * </ul>
@@ -42,6 +43,7 @@ final class VectorSpmmKernels {
     private static final ByteOrder NO = ByteOrder.nativeOrder();
     /** Cache-line alignment of the packed tile, so that a row (64 or 128 bytes) is whole lines. */
     private static final long ALIGN = 64;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[TILE]);
     private static final ThreadLocal<MemorySegment> TILE_BUFFER = ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
     private VectorSpmmKernels() {}
@@ -81,20 +83,24 @@ final class VectorSpmmKernels {
         }
     }
 
-    /** Writes act(a0 | a1 + b) to yt[o .. o + TILE), only the columns before the batch's end. */
-    private static void store(FloatVector a0, FloatVector a1, float[] yt, int o, int b0, int batch, float b, boolean relu) {
+    /**
+     * Writes act(a0 | a1 + b) to yt[o .. o + TILE), for the tail tile only the columns before the batch's
+     * end, through a scratch row (unmasked stores and a copy: small enough for C2 to inline, see
+     * storeWide).
+     */
+    private static void store(FloatVector a0, FloatVector a1, float[] yt, int o, int b0, int batch, float b, boolean relu,
+                              float[] scratch) {
+        boolean full = b0 + TILE <= batch;
+        float[] dst = full ? yt : scratch;
+        int d = full ? o : 0;
         FloatVector v0 = a0.add(b), v1 = a1.add(b);
         if (relu) {
             v0 = v0.max(0f);
             v1 = v1.max(0f);
         }
-        if (b0 + TILE <= batch) {
-            v0.intoArray(yt, o);
-            v1.intoArray(yt, o + L);
-        } else {
-            v0.intoArray(yt, o, F.indexInRange(b0, batch));
-            v1.intoArray(yt, o + L, F.indexInRange(b0 + L, batch));
-        }
+        v0.intoArray(dst, d);
+        v1.intoArray(dst, d + L);
+        if (!full) System.arraycopy(scratch, 0, yt, o, batch - b0);
     }
 
     private static float bias(float[] bias, int r) {
@@ -108,104 +114,112 @@ final class VectorSpmmKernels {
         float[] vals = w.values;
         char[] cols = w.col16;
         int[] ptr = w.rowPtr;
-        MemorySegment buf = tileBuffer(w.cols);
-        for (int b0 = 0; b0 < batch; b0 += TILE) {
-            pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
-            int r = rowFrom;
-            for (; r + 1 < rowTo; r += 2) {
-                FloatVector z = FloatVector.zero(F);
-                FloatVector a0 = z, a1 = z, c0 = z, c1 = z;
-                int p = ptr[r], q = ptr[r + 1], pEnd = q, qEnd = ptr[r + 2];
-                int common = Math.min(pEnd - p, qEnd - q);
-                for (int i = 0; i < common; i++, p++, q++) {
-                    FloatVector v = FloatVector.broadcast(F, vals[p]);
-                    FloatVector u = FloatVector.broadcast(F, vals[q]);
-                    int xp = cols[p] * ROW_BYTES, xq = cols[q] * ROW_BYTES;
-                    a0 = FloatVector.fromMemorySegment(F, buf, xp, NO).fma(v, a0);
-                    a1 = FloatVector.fromMemorySegment(F, buf, xp + VB, NO).fma(v, a1);
-                    c0 = FloatVector.fromMemorySegment(F, buf, xq, NO).fma(u, c0);
-                    c1 = FloatVector.fromMemorySegment(F, buf, xq + VB, NO).fma(u, c1);
-                }
-                for (; p < pEnd; p++) {
-                    FloatVector v = FloatVector.broadcast(F, vals[p]);
-                    int xp = cols[p] * ROW_BYTES;
-                    a0 = FloatVector.fromMemorySegment(F, buf, xp, NO).fma(v, a0);
-                    a1 = FloatVector.fromMemorySegment(F, buf, xp + VB, NO).fma(v, a1);
-                }
-                for (; q < qEnd; q++) {
-                    FloatVector u = FloatVector.broadcast(F, vals[q]);
-                    int xq = cols[q] * ROW_BYTES;
-                    c0 = FloatVector.fromMemorySegment(F, buf, xq, NO).fma(u, c0);
-                    c1 = FloatVector.fromMemorySegment(F, buf, xq + VB, NO).fma(u, c1);
-                }
-                store(a0, a1, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu);
-                store(c0, c1, yt, ytOff + (r + 1) * ldy + b0, b0, batch, bias(bias, r + 1), relu);
-            }
-            if (r < rowTo) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        float[] buf = wideBuffer(w.cols);
+        int scratch = w.cols * WIDE_TILE;
+        for (int b0 = 0; b0 < batch; b0 += WIDE_TILE) {
+            packWide(xt, xtOff, ldx, w.cols, b0, batch, buf);
+            for (int r = rowFrom; r < rowTo; r++) { // as condensedSpmm (pairs of rows ran 0.85x of this)
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
                 for (int p = ptr[r], end = ptr[r + 1]; p < end; p++) {
+                    int xa = cols[p] * WIDE_TILE;
                     FloatVector v = FloatVector.broadcast(F, vals[p]);
-                    int xp = cols[p] * ROW_BYTES;
-                    a0 = FloatVector.fromMemorySegment(F, buf, xp, NO).fma(v, a0);
-                    a1 = FloatVector.fromMemorySegment(F, buf, xp + VB, NO).fma(v, a1);
+                    a0 = FloatVector.fromArray(F, buf, xa).fma(v, a0);
+                    a1 = FloatVector.fromArray(F, buf, xa + L).fma(v, a1);
+                    a2 = FloatVector.fromArray(F, buf, xa + 2 * L).fma(v, a2);
+                    a3 = FloatVector.fromArray(F, buf, xa + 3 * L).fma(v, a3);
                 }
-                store(a0, a1, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu);
+                storeWide(a0, a1, a2, a3, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu, buf, scratch);
             }
         }
     }
 
-    // ---- condensed constant fan-in ----
+    // ---- condensed constant fan-in: 2 rows x 4 vectors over a 4-vector tile in a heap buffer ----
 
+    /** Batch columns per tile of the condensed kernel: four vectors. */
+    static final int WIDE_TILE = 4 * L;
+    private static final ThreadLocal<float[]> WIDE_BUFFER = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] wideBuffer(int cols) {
+        float[] buf = WIDE_BUFFER.get();
+        if (buf.length < (cols + 1) * WIDE_TILE) { // one more row: the scratch of storeWide
+            buf = new float[(cols + 1) * WIDE_TILE];
+            WIDE_BUFFER.set(buf);
+        }
+        return buf;
+    }
+
+    /** Copies X^T[0..cols)[b0 .. b0 + WIDE_TILE) into buf[c * WIDE_TILE ..], zero past the batch. */
+    private static void packWide(float[] xt, int xtOff, int ldx, int cols, int b0, int batch, float[] buf) {
+        if (b0 + WIDE_TILE <= batch) {
+            for (int c = 0, xo = xtOff + b0, to = 0; c < cols; c++, xo += ldx, to += WIDE_TILE) {
+                FloatVector.fromArray(F, xt, xo).intoArray(buf, to);
+                FloatVector.fromArray(F, xt, xo + L).intoArray(buf, to + L);
+                FloatVector.fromArray(F, xt, xo + 2 * L).intoArray(buf, to + 2 * L);
+                FloatVector.fromArray(F, xt, xo + 3 * L).intoArray(buf, to + 3 * L);
+            }
+        } else {
+            for (int c = 0, xo = xtOff + b0, to = 0; c < cols; c++, xo += ldx, to += WIDE_TILE) {
+                for (int v = 0; v < WIDE_TILE; v += L) {
+                    FloatVector.fromArray(F, xt, xo + v, F.indexInRange(b0 + v, batch)).intoArray(buf, to + v);
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes act(a + b) to yt[o .. o + WIDE_TILE), or for the tail tile only its columns before the batch's
+     * end, through the scratch row after the packed tile: unmasked stores and a copy keep this small
+     * enough for C2 to inline (masked stores here made it give up inlining and box the accumulators).
+     */
+    private static void storeWide(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] yt, int o,
+                                  int b0, int batch, float b, boolean relu, float[] buf, int scratch) {
+        boolean full = b0 + WIDE_TILE <= batch;
+        float[] dst = full ? yt : buf;
+        int d = full ? o : scratch;
+        FloatVector v0 = a0.add(b), v1 = a1.add(b), v2 = a2.add(b), v3 = a3.add(b);
+        if (relu) {
+            v0 = v0.max(0f);
+            v1 = v1.max(0f);
+            v2 = v2.max(0f);
+            v3 = v3.max(0f);
+        }
+        v0.intoArray(dst, d);
+        v1.intoArray(dst, d + L);
+        v2.intoArray(dst, d + 2 * L);
+        v3.intoArray(dst, d + 3 * L);
+        if (!full) System.arraycopy(buf, scratch, yt, o, batch - b0);
+    }
+
+    /**
+     * One row x 4 vectors (4 FMA chains, 32 batch columns on AVX2) over a heap tile. Measured against the
+     * alternatives, interleaved: 4 rows x 2 vectors over the aligned off-heap tile (as csr) was 3.3x dense
+     * vs 3.7x for 2 rows x 4 vectors here on a quiet moment at 768x3072, but both put 8 vector loads in one
+     * loop body, and C2 then stops inlining (its budget per compiled method) and boxes a vector per
+     * nonzero, which the session's allocation test caught. One row x 4 vectors stays allocation-free and
+     * ran 3.6x beside csr's 3.0x (pairs of rows, 2-vector aligned tile) in the same bench run.
+     */
     static void condensedSpmm(CondensedFanIn w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
                               float[] bias, boolean relu, int rowFrom, int rowTo) {
         int k = w.fanIn;
         float[] vals = w.values;
         char[] idx = w.index;
-        MemorySegment buf = tileBuffer(w.cols);
-        for (int b0 = 0; b0 < batch; b0 += TILE) {
-            pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
-            int r = rowFrom;
-            for (; r < rowTo && (r & 3) != 0; r++) condensedRow(w, buf, r, yt, ytOff, ldy, b0, batch, bias, relu);
-            for (; r + 4 <= rowTo; r += 4) {
-                // Rows r .. r + 3 are adjacent lanes of one interleaved group of 16.
-                FloatVector z = FloatVector.zero(F);
-                FloatVector a0 = z, a1 = z, c0 = z, c1 = z, d0 = z, d1 = z, e0 = z, e1 = z;
+        float[] buf = wideBuffer(w.cols);
+        int scratch = w.cols * WIDE_TILE;
+        for (int b0 = 0; b0 < batch; b0 += WIDE_TILE) {
+            packWide(xt, xtOff, ldx, w.cols, b0, batch, buf);
+            for (int r = rowFrom; r < rowTo; r++) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
                 for (int j = 0, pos = (r / ROWS) * k * ROWS + r % ROWS; j < k; j++, pos += ROWS) {
-                    int xa = idx[pos] * ROW_BYTES, xc = idx[pos + 1] * ROW_BYTES, xd = idx[pos + 2] * ROW_BYTES, xe = idx[pos + 3] * ROW_BYTES;
+                    int xa = idx[pos] * WIDE_TILE;
                     FloatVector v = FloatVector.broadcast(F, vals[pos]);
-                    a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
-                    a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
-                    v = FloatVector.broadcast(F, vals[pos + 1]);
-                    c0 = FloatVector.fromMemorySegment(F, buf, xc, NO).fma(v, c0);
-                    c1 = FloatVector.fromMemorySegment(F, buf, xc + VB, NO).fma(v, c1);
-                    v = FloatVector.broadcast(F, vals[pos + 2]);
-                    d0 = FloatVector.fromMemorySegment(F, buf, xd, NO).fma(v, d0);
-                    d1 = FloatVector.fromMemorySegment(F, buf, xd + VB, NO).fma(v, d1);
-                    v = FloatVector.broadcast(F, vals[pos + 3]);
-                    e0 = FloatVector.fromMemorySegment(F, buf, xe, NO).fma(v, e0);
-                    e1 = FloatVector.fromMemorySegment(F, buf, xe + VB, NO).fma(v, e1);
+                    a0 = FloatVector.fromArray(F, buf, xa).fma(v, a0);
+                    a1 = FloatVector.fromArray(F, buf, xa + L).fma(v, a1);
+                    a2 = FloatVector.fromArray(F, buf, xa + 2 * L).fma(v, a2);
+                    a3 = FloatVector.fromArray(F, buf, xa + 3 * L).fma(v, a3);
                 }
-                int o = ytOff + r * ldy + b0;
-                store(a0, a1, yt, o, b0, batch, bias(bias, r), relu);
-                store(c0, c1, yt, o + ldy, b0, batch, bias(bias, r + 1), relu);
-                store(d0, d1, yt, o + 2 * ldy, b0, batch, bias(bias, r + 2), relu);
-                store(e0, e1, yt, o + 3 * ldy, b0, batch, bias(bias, r + 3), relu);
+                storeWide(a0, a1, a2, a3, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu, buf, scratch);
             }
-            for (; r < rowTo; r++) condensedRow(w, buf, r, yt, ytOff, ldy, b0, batch, bias, relu);
         }
-    }
-
-    private static void condensedRow(CondensedFanIn w, MemorySegment buf, int r, float[] yt, int ytOff, int ldy, int b0, int batch,
-                                     float[] bias, boolean relu) {
-        int k = w.fanIn;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        for (int j = 0, pos = (r / ROWS) * k * ROWS + r % ROWS; j < k; j++, pos += ROWS) {
-            FloatVector v = FloatVector.broadcast(F, w.values[pos]);
-            int xa = w.index[pos] * ROW_BYTES;
-            a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
-            a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
-        }
-        store(a0, a1, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu);
     }
 
     // ---- N:M and bank-balanced: the group base plus the offset is the input row, no permute ----
@@ -216,62 +230,33 @@ final class VectorSpmmKernels {
         float[] vals = w.values;
         byte[] offs = w.offsets;
         MemorySegment buf = tileBuffer(w.cols);
+        float[] scratch = SCRATCH.get();
         for (int b0 = 0; b0 < batch; b0 += TILE) {
             pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
-            int r = rowFrom;
-            for (; r < rowTo && (r & 3) != 0; r++) packedRow(w, buf, r, yt, ytOff, ldy, b0, batch, bias, relu);
-            for (; r + 4 <= rowTo; r += 4) {
+            for (int r = rowFrom & ~1; r < rowTo; r += 2) { // whole pairs, as in condensedSpmm
                 FloatVector z = FloatVector.zero(F);
-                FloatVector a0 = z, a1 = z, c0 = z, c1 = z, d0 = z, d1 = z, e0 = z, e1 = z;
+                FloatVector a0 = z, a1 = z, c0 = z, c1 = z;
                 // One flat loop over the slots (a nested group loop ran 3x slower at 1:8, one slot per group).
                 int pos = (r / ROWS) * spr * ROWS + r % ROWS, base = 0, step = width * ROW_BYTES;
                 for (int j = 0, s = 0; j < spr; j++, pos += ROWS) {
                     // Padding (value 0, offset 0) adds 0 x an input of its own group: harmless.
                     int xa = base + (offs[pos] & 0xFF) * ROW_BYTES, xc = base + (offs[pos + 1] & 0xFF) * ROW_BYTES;
-                    int xd = base + (offs[pos + 2] & 0xFF) * ROW_BYTES, xe = base + (offs[pos + 3] & 0xFF) * ROW_BYTES;
                     FloatVector v = FloatVector.broadcast(F, vals[pos]);
                     a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
                     a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
                     v = FloatVector.broadcast(F, vals[pos + 1]);
                     c0 = FloatVector.fromMemorySegment(F, buf, xc, NO).fma(v, c0);
                     c1 = FloatVector.fromMemorySegment(F, buf, xc + VB, NO).fma(v, c1);
-                    v = FloatVector.broadcast(F, vals[pos + 2]);
-                    d0 = FloatVector.fromMemorySegment(F, buf, xd, NO).fma(v, d0);
-                    d1 = FloatVector.fromMemorySegment(F, buf, xd + VB, NO).fma(v, d1);
-                    v = FloatVector.broadcast(F, vals[pos + 3]);
-                    e0 = FloatVector.fromMemorySegment(F, buf, xe, NO).fma(v, e0);
-                    e1 = FloatVector.fromMemorySegment(F, buf, xe + VB, NO).fma(v, e1);
                     if (++s == n) {
                         s = 0;
                         base += step;
                     }
                 }
                 int o = ytOff + r * ldy + b0;
-                store(a0, a1, yt, o, b0, batch, bias(bias, r), relu);
-                store(c0, c1, yt, o + ldy, b0, batch, bias(bias, r + 1), relu);
-                store(d0, d1, yt, o + 2 * ldy, b0, batch, bias(bias, r + 2), relu);
-                store(e0, e1, yt, o + 3 * ldy, b0, batch, bias(bias, r + 3), relu);
-            }
-            for (; r < rowTo; r++) packedRow(w, buf, r, yt, ytOff, ldy, b0, batch, bias, relu);
-        }
-    }
-
-    private static void packedRow(PackedGroups w, MemorySegment buf, int r, float[] yt, int ytOff, int ldy, int b0, int batch,
-                                  float[] bias, boolean relu) {
-        int n = w.slots, width = w.groupWidth;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        int pos = (r / ROWS) * w.slotsPerRow * ROWS + r % ROWS, base = 0, step = width * ROW_BYTES;
-        for (int j = 0, s = 0; j < w.slotsPerRow; j++, pos += ROWS) {
-            FloatVector v = FloatVector.broadcast(F, w.values[pos]);
-            int xa = base + (w.offsets[pos] & 0xFF) * ROW_BYTES;
-            a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
-            a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
-            if (++s == n) {
-                s = 0;
-                base += step;
+                if (r >= rowFrom) store(a0, a1, yt, o, b0, batch, bias(bias, r), relu, scratch);
+                if (r + 1 < rowTo) store(c0, c1, yt, o + ldy, b0, batch, bias(bias, r + 1), relu, scratch);
             }
         }
-        store(a0, a1, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu);
     }
 
     // ---- blocks r x 1: each loaded X vector feeds 4 rows ----
@@ -282,6 +267,7 @@ final class VectorSpmmKernels {
         float[] vals = w.values;
         char[] cols = w.col16;
         MemorySegment buf = tileBuffer(w.cols);
+        float[] scratch = SCRATCH.get();
         for (int b0 = 0; b0 < batch; b0 += TILE) {
             pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
             for (int br = blockRowFrom; br < blockRowTo; br++) {
@@ -308,10 +294,10 @@ final class VectorSpmmKernels {
                         e1 = x1.fma(v, e1);
                     }
                     int r = br * h + s, o = ytOff + r * ldy + b0;
-                    store(a0, a1, yt, o, b0, batch, bias(bias, r), relu);
-                    if (r + 1 < rows) store(c0, c1, yt, o + ldy, b0, batch, bias(bias, r + 1), relu);
-                    if (r + 2 < rows) store(d0, d1, yt, o + 2 * ldy, b0, batch, bias(bias, r + 2), relu);
-                    if (r + 3 < rows) store(e0, e1, yt, o + 3 * ldy, b0, batch, bias(bias, r + 3), relu);
+                    store(a0, a1, yt, o, b0, batch, bias(bias, r), relu, scratch);
+                    if (r + 1 < rows) store(c0, c1, yt, o + ldy, b0, batch, bias(bias, r + 1), relu, scratch);
+                    if (r + 2 < rows) store(d0, d1, yt, o + 2 * ldy, b0, batch, bias(bias, r + 2), relu, scratch);
+                    if (r + 3 < rows) store(e0, e1, yt, o + 3 * ldy, b0, batch, bias(bias, r + 3), relu, scratch);
                 }
             }
         }

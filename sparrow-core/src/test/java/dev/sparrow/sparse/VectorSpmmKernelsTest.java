@@ -15,13 +15,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The batched Vector API row kernels called directly on row ranges: batches just under, at and just over
- * the batch tile (and several tiles plus a tail), ranges that start and end off the 4-row register tile
+ * both batch tiles (2 and 4 vectors) and several tiles plus a tail, ranges that start and end off the 4-row register tile
  * and off the 16-row interleaving, and outputs outside the range that must stay poisoned.
  */
 class VectorSpmmKernelsTest {
     private static final double TOLERANCE = 1e-5;
     private static final int T = VectorSpmmKernels.TILE;
-    private static final int[] BATCHES = {1, T - 1, T, T + 1, 3 * T + 5};
+    private static final int W = VectorSpmmKernels.WIDE_TILE;
+    private static final int[] BATCHES = {1, T - 1, T, T + 1, W - 1, W, W + 1, 3 * W + 5};
 
     private static List<Case> cases() {
         return List.of(
