@@ -198,7 +198,44 @@ final class VectorSpmmKernels {
      * nonzero, which the session's allocation test caught. One row x 4 vectors stays allocation-free and
      * ran 3.6x beside csr's 3.0x (pairs of rows, 2-vector aligned tile) in the same bench run.
      */
+    /** Wide tiles only while the packed tile (cols x 4 vectors) stays well inside a 512 KiB L2. */
+    private static final long WIDE_TILE_MAX_BYTES = 192 * 1024;
+
     static void condensedSpmm(CondensedFanIn w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
+                              float[] bias, boolean relu, int rowFrom, int rowTo) {
+        if ((long) w.cols * WIDE_TILE * Float.BYTES <= WIDE_TILE_MAX_BYTES) {
+            condensedSpmmWide(w, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, rowFrom, rowTo);
+            return;
+        }
+        int k = w.fanIn;
+        float[] vals = w.values;
+        char[] idx = w.index;
+        MemorySegment buf = tileBuffer(w.cols);
+        float[] scratch = SCRATCH.get();
+        for (int b0 = 0; b0 < batch; b0 += TILE) {
+            pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
+            for (int r = rowFrom & ~1; r < rowTo; r += 2) {
+                // Rows r and r + 1 are adjacent lanes of one interleaved group of 16 (padded to 16 lanes, so a
+                // pair at the edge of the range or the matrix reads valid entries and stores only its rows).
+                FloatVector z = FloatVector.zero(F);
+                FloatVector a0 = z, a1 = z, c0 = z, c1 = z;
+                for (int j = 0, pos = (r / ROWS) * k * ROWS + r % ROWS; j < k; j++, pos += ROWS) {
+                    int xa = idx[pos] * ROW_BYTES, xc = idx[pos + 1] * ROW_BYTES;
+                    FloatVector v = FloatVector.broadcast(F, vals[pos]);
+                    a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
+                    a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
+                    v = FloatVector.broadcast(F, vals[pos + 1]);
+                    c0 = FloatVector.fromMemorySegment(F, buf, xc, NO).fma(v, c0);
+                    c1 = FloatVector.fromMemorySegment(F, buf, xc + VB, NO).fma(v, c1);
+                }
+                int o = ytOff + r * ldy + b0;
+                if (r >= rowFrom) store(a0, a1, yt, o, b0, batch, bias(bias, r), relu, scratch);
+                if (r + 1 < rowTo) store(c0, c1, yt, o + ldy, b0, batch, bias(bias, r + 1), relu, scratch);
+            }
+        }
+    }
+
+    private static void condensedSpmmWide(CondensedFanIn w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
                               float[] bias, boolean relu, int rowFrom, int rowTo) {
         int k = w.fanIn;
         float[] vals = w.values;
