@@ -111,6 +111,10 @@ final class VectorSpmmKernels {
 
     static void csrSpmm(Csr w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
                         float[] bias, boolean relu, int rowFrom, int rowTo) {
+        if ((long) w.cols * WIDE_TILE * Float.BYTES > WIDE_TILE_MAX_BYTES) {
+            csrSpmmNarrow(w, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, rowFrom, rowTo);
+            return;
+        }
         float[] vals = w.values;
         char[] cols = w.col16;
         int[] ptr = w.rowPtr;
@@ -129,6 +133,39 @@ final class VectorSpmmKernels {
                     a3 = FloatVector.fromArray(F, buf, xa + 3 * L).fma(v, a3);
                 }
                 storeWide(a0, a1, a2, a3, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu, buf, scratch);
+            }
+        }
+    }
+
+    /**
+     * CSR over the 2-vector aligned tile, for layers whose 4-vector tile would not stay in L2: one row,
+     * two nonzeros per step into two accumulator pairs (4 loads per step, 4 FMA chains).
+     */
+    private static void csrSpmmNarrow(Csr w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
+                                      float[] bias, boolean relu, int rowFrom, int rowTo) {
+        float[] vals = w.values;
+        char[] cols = w.col16;
+        int[] ptr = w.rowPtr;
+        MemorySegment buf = tileBuffer(w.cols);
+        float[] scratch = SCRATCH.get();
+        for (int b0 = 0; b0 < batch; b0 += TILE) {
+            pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
+            for (int r = rowFrom; r < rowTo; r++) {
+                FloatVector z = FloatVector.zero(F);
+                FloatVector a0 = z, a1 = z, c0 = z, c1 = z;
+                int p = ptr[r], end = ptr[r + 1];
+                // An odd-length row starts one early: that step's first half is 0 x its first input.
+                for (int q = p - ((end - p) & 1); q < end; q += 2) {
+                    int qa = Math.max(q, p);
+                    int xa = cols[qa] * ROW_BYTES, xc = cols[q + 1] * ROW_BYTES;
+                    FloatVector v = FloatVector.broadcast(F, q >= p ? vals[qa] : 0f);
+                    a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
+                    a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
+                    v = FloatVector.broadcast(F, vals[q + 1]);
+                    c0 = FloatVector.fromMemorySegment(F, buf, xc, NO).fma(v, c0);
+                    c1 = FloatVector.fromMemorySegment(F, buf, xc + VB, NO).fma(v, c1);
+                }
+                store(a0.add(c0), a1.add(c1), yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu, scratch);
             }
         }
     }

@@ -43,7 +43,8 @@ class VectorSpmmKernelsTest {
         List<DynamicTest> tests = new ArrayList<>();
         long seed = 7000;
         for (Case cs : cases()) {
-            for (int[] shape : new int[][] {{45, 70}, {38, 9}}) {
+            // 21 x 1601: wide enough (over 192 KiB of 4-vector tile) for the narrow csr and condensed paths.
+            for (int[] shape : new int[][] {{45, 70}, {38, 9}, {21, 1601}}) {
                 long s = seed++;
                 tests.add(DynamicTest.dynamicTest(cs.name() + " " + shape[0] + "x" + shape[1] + " seed " + s,
                         () -> check(k, cs, shape[0], shape[1], s)));
