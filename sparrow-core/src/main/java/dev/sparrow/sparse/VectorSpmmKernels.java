@@ -12,22 +12,24 @@ import java.nio.ByteOrder;
  * The batched row kernels (Y^T = act(W X^T + b), X^T batch-contiguous) on the Vector API, called by
  * {@link VectorSparseKernels}. Each nonzero weight is one broadcast times the vectors of a batch tile.
  *
- * <p>Tricks, and why:
+ * <p>Tricks, and why (measurements in docs/benchmarks-sparse.md, "Batched kernels"):
  * <ul>
- * <li>The batch tile of X^T (two vectors: 16 columns at 256 bits, 32 at 512) is first copied into a
- * contiguous, cache-line-aligned per-thread buffer [cols][tile]. Read in place, the rows of X^T are ldx floats apart: with
- * ldx = 256 a 64-byte slice per 1 KiB row uses one L2 set in eight (and one L1 set in eight), so the
- * tile thrashed an L2 it would fit in. Packed, 3072 inputs x 16 columns are 192 KiB, well inside L2,
- * and the copy costs one pass over X per tile. The tail tile of a batch that is not a multiple of the
- * tile is packed with zero columns, so every kernel runs one full-width loop and only its stores are
- * masked.</li>
+ * <li>The batch tile of X^T is first copied into a contiguous per-thread buffer [cols][tile]. Read in
+ * place, the rows of X^T are ldx floats apart: with ldx = 256 a 64-byte slice per 1 KiB row uses one
+ * L2 set in eight, so the tile thrashed an L2 it would fit in. The copy costs one pass over X per tile.
+ * The tail tile is packed with zero columns, so every kernel runs one full-width loop; the tail's
+ * stores go through a scratch row.</li>
+ * <li>Two tile widths: 2 vectors (16 columns at 256 bits) in a 64-byte-aligned off-heap segment (a
+ * float[] cannot be aligned, and rows straddling two lines cost 1.3-1.6x), or 4 vectors in a heap
+ * array, for csr and condensed while that tile is at most 192 KiB.</li>
  * <li>Register tiles held in locals (a fixed count, so C2 keeps them in registers) over the rows' whole
  * nonzero lists; bias and ReLU are applied as each output is stored once. Blocks r x 1: 4 rows x 2
- * vectors, each loaded X vector feeding 4 rows (8 FMAs per 2 loads + 4 broadcasts). N:M, banks: 2
- * adjacent rows of the interleaved layout x 2 vectors; CSR: two rows over their common length;
- * condensed: one row x 4 vectors over a 4-vector tile (see condensedSpmm for why).</li>
- * <li>At most 4 vector loads per loop body: with 8 (4 rows x 2 vectors of different inputs) C2 ran out of
- * inlining budget and boxed a vector per nonzero (tens of KiB per call).</li>
+ * vectors, each loaded X vector feeding 4 rows (8 FMAs per 2 loads + 4 broadcasts). Condensed (narrow),
+ * N:M, banks: 2 adjacent rows of the interleaved layout x 2 vectors; csr and condensed (wide): one row
+ * x 4 vectors; csr (narrow): one row, two nonzeros per step.</li>
+ * <li>At most 4 vector loads per loop body, and no masked stores in the kernels: with 8 loads (4 rows x
+ * 2 vectors of different inputs) C2 ran out of inlining budget and boxed a vector per nonzero (tens of
+ * KiB per call).</li>
  * <li>The batch tile is the outer loop, so the packed tile stays in L2 across all rows; the weights
  * are re-read once per tile (from L3 after the first tile).</li>
  * </ul>
