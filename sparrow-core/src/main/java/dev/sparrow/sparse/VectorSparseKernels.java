@@ -16,9 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Tricks, and why:
  * <ul>
- * <li>Batches (X^T batch-contiguous): each nonzero is one broadcast times 4 contiguous vectors (64 batch
- * columns) accumulated in registers, so an output row is written once, with bias and ReLU fused. The
- * batch tile is the outer loop so the 64-column slices of X^T stay in L2 across rows.</li>
+ * <li>Batches of the row formats: see {@link VectorSpmmKernels} (packed batch tiles, register tiles).</li>
  * <li>16-bit indices: JDK 25 has no gather from an index vector, so the indices are widened into a small
  * int[L] that the gather reads (all lanes are always valid indices, so no padding is needed).</li>
  * <li>N:M and banks up to two vectors wide: the group's inputs are one or two vector loads and each
@@ -30,7 +28,7 @@ final class VectorSparseKernels implements SparseKernels {
     /** -Dsparrow.sparse.vectorBits=256|512 overrides the width (tests use it to run the 512-bit path). */
     static final String BITS_PROPERTY = "sparrow.sparse.vectorBits";
     private static final int BITS = chooseBits();
-    private static final VectorSpecies<Float> F = BITS == 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> F = BITS == 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = BITS == 512 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S = BITS == 512 ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
     private static final VectorSpecies<Byte> B = BITS == 512 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
@@ -39,11 +37,6 @@ final class VectorSparseKernels implements SparseKernels {
     /** Rows interleaved by the packed layouts (a layout constant, independent of L). */
     private static final int ROWS = 16;
     private static final int TILE = 4 * L;
-    /**
-     * Output rows per register tile of the block kernel: 4 rows x 4 vectors = 16 accumulators fit the 32
-     * AVX-512 registers; AVX2 has 16, so 2 rows there (4 rows measured 2.3x slower than CSR from spills).
-     */
-    private static final int TILE_ROWS = L == 16 ? 4 : 2;
     private static final IntVector IOTA = IntVector.zero(I).addIndex(1);
     /**
      * 256-bit x86 (AVX2) has gathers but no scatter instruction: the API emulates a scatter lane by lane,
@@ -138,38 +131,7 @@ final class VectorSparseKernels implements SparseKernels {
             SCALAR.csrSpmm(w, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, rowFrom, rowTo);
             return;
         }
-        float[] vals = w.values;
-        char[] cols = w.col16;
-        int b0 = 0;
-        for (; b0 + TILE <= batch; b0 += TILE) {
-            for (int r = rowFrom; r < rowTo; r++) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                for (int p = w.rowPtr[r], end = w.rowPtr[r + 1]; p < end; p++) {
-                    FloatVector v = FloatVector.broadcast(F, vals[p]);
-                    int xo = xtOff + cols[p] * ldx + b0;
-                    a0 = FloatVector.fromArray(F, xt, xo).fma(v, a0);
-                    a1 = FloatVector.fromArray(F, xt, xo + L).fma(v, a1);
-                    a2 = FloatVector.fromArray(F, xt, xo + 2 * L).fma(v, a2);
-                    a3 = FloatVector.fromArray(F, xt, xo + 3 * L).fma(v, a3);
-                }
-                int yo = ytOff + r * ldy + b0;
-                float b = bias(bias, r);
-                act(a0, b, relu).intoArray(yt, yo);
-                act(a1, b, relu).intoArray(yt, yo + L);
-                act(a2, b, relu).intoArray(yt, yo + 2 * L);
-                act(a3, b, relu).intoArray(yt, yo + 3 * L);
-            }
-        }
-        for (; b0 < batch; b0 += L) {
-            VectorMask<Float> m = F.indexInRange(b0, batch);
-            for (int r = rowFrom; r < rowTo; r++) {
-                FloatVector a = FloatVector.zero(F);
-                for (int p = w.rowPtr[r], end = w.rowPtr[r + 1]; p < end; p++) {
-                    a = FloatVector.fromArray(F, xt, xtOff + cols[p] * ldx + b0, m).fma(FloatVector.broadcast(F, vals[p]), a);
-                }
-                act(a, bias(bias, r), relu).intoArray(yt, ytOff + r * ldy + b0, m);
-            }
-        }
+        VectorSpmmKernels.csrSpmm(w, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, rowFrom, rowTo);
     }
 
     // ---- condensed constant fan-in ----
@@ -183,41 +145,7 @@ final class VectorSparseKernels implements SparseKernels {
     @Override
     public void condensedSpmm(CondensedFanIn w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
                               float[] bias, boolean relu, int rowFrom, int rowTo) {
-        int k = w.fanIn;
-        float[] vals = w.values;
-        char[] idx = w.index;
-        int b0 = 0;
-        for (; b0 + TILE <= batch; b0 += TILE) {
-            for (int r = rowFrom; r < rowTo; r++) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                int base = (r / ROWS) * k * ROWS + r % ROWS;
-                for (int j = 0, pos = base; j < k; j++, pos += ROWS) {
-                    FloatVector v = FloatVector.broadcast(F, vals[pos]);
-                    int xo = xtOff + idx[pos] * ldx + b0;
-                    a0 = FloatVector.fromArray(F, xt, xo).fma(v, a0);
-                    a1 = FloatVector.fromArray(F, xt, xo + L).fma(v, a1);
-                    a2 = FloatVector.fromArray(F, xt, xo + 2 * L).fma(v, a2);
-                    a3 = FloatVector.fromArray(F, xt, xo + 3 * L).fma(v, a3);
-                }
-                int yo = ytOff + r * ldy + b0;
-                float b = bias(bias, r);
-                act(a0, b, relu).intoArray(yt, yo);
-                act(a1, b, relu).intoArray(yt, yo + L);
-                act(a2, b, relu).intoArray(yt, yo + 2 * L);
-                act(a3, b, relu).intoArray(yt, yo + 3 * L);
-            }
-        }
-        for (; b0 < batch; b0 += L) {
-            VectorMask<Float> m = F.indexInRange(b0, batch);
-            for (int r = rowFrom; r < rowTo; r++) {
-                FloatVector a = FloatVector.zero(F);
-                int base = (r / ROWS) * k * ROWS + r % ROWS;
-                for (int j = 0, pos = base; j < k; j++, pos += ROWS) {
-                    a = FloatVector.fromArray(F, xt, xtOff + idx[pos] * ldx + b0, m).fma(FloatVector.broadcast(F, vals[pos]), a);
-                }
-                act(a, bias(bias, r), relu).intoArray(yt, ytOff + r * ldy + b0, m);
-            }
-        }
+        VectorSpmmKernels.condensedSpmm(w, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, rowFrom, rowTo);
     }
 
     // ---- blocks r x 1 ----
@@ -232,10 +160,6 @@ final class VectorSparseKernels implements SparseKernels {
         VectorGemvKernels.blockGemv(w, x, xOff, y, yOff, bias, relu, blockRowFrom, blockRowTo);
     }
 
-    /**
-     * Each loaded 4-vector slice of an input row feeds TILE_ROWS output rows (a register tile); a block
-     * row is done as h / TILE_ROWS passes over its blocks.
-     */
     @Override
     public void blockSpmm(BlockSparse w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
                           float[] bias, boolean relu, int blockRowFrom, int blockRowTo) {
@@ -243,75 +167,7 @@ final class VectorSparseKernels implements SparseKernels {
             SCALAR.blockSpmm(w, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, blockRowFrom, blockRowTo);
             return;
         }
-        int h = w.blockHeight, rows = w.rows;
-        float[] vals = w.values;
-        char[] cols = w.col16;
-        int b0 = 0;
-        for (; b0 + TILE <= batch; b0 += TILE) {
-            for (int br = blockRowFrom; br < blockRowTo; br++) {
-                int bStart = w.blockRowPtr[br], bEnd = w.blockRowPtr[br + 1];
-                for (int s = 0; s < h && br * h + s < rows; s += TILE_ROWS) {
-                    FloatVector z = FloatVector.zero(F);
-                    FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
-                    FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
-                    for (int b = bStart; b < bEnd; b++) {
-                        int xo = xtOff + cols[b] * ldx + b0;
-                        FloatVector x0 = FloatVector.fromArray(F, xt, xo);
-                        FloatVector x1 = FloatVector.fromArray(F, xt, xo + L);
-                        FloatVector x2 = FloatVector.fromArray(F, xt, xo + 2 * L);
-                        FloatVector x3 = FloatVector.fromArray(F, xt, xo + 3 * L);
-                        int vo = b * h + s;
-                        FloatVector v = FloatVector.broadcast(F, vals[vo]);
-                        a00 = x0.fma(v, a00); a01 = x1.fma(v, a01); a02 = x2.fma(v, a02); a03 = x3.fma(v, a03);
-                        v = FloatVector.broadcast(F, vals[vo + 1]);
-                        a10 = x0.fma(v, a10); a11 = x1.fma(v, a11); a12 = x2.fma(v, a12); a13 = x3.fma(v, a13);
-                        if (TILE_ROWS == 4) { // folded away at 256 bits, where rows 2 and 3 would not fit the registers
-                            v = FloatVector.broadcast(F, vals[vo + 2]);
-                            a20 = x0.fma(v, a20); a21 = x1.fma(v, a21); a22 = x2.fma(v, a22); a23 = x3.fma(v, a23);
-                            v = FloatVector.broadcast(F, vals[vo + 3]);
-                            a30 = x0.fma(v, a30); a31 = x1.fma(v, a31); a32 = x2.fma(v, a32); a33 = x3.fma(v, a33);
-                        }
-                    }
-                    int r = br * h + s;
-                    storeTile(a00, a01, a02, a03, yt, ytOff + r * ldy + b0, bias(bias, r), relu);
-                    if (r + 1 < rows) storeTile(a10, a11, a12, a13, yt, ytOff + (r + 1) * ldy + b0, bias(bias, r + 1), relu);
-                    if (TILE_ROWS == 4) {
-                        if (r + 2 < rows) storeTile(a20, a21, a22, a23, yt, ytOff + (r + 2) * ldy + b0, bias(bias, r + 2), relu);
-                        if (r + 3 < rows) storeTile(a30, a31, a32, a33, yt, ytOff + (r + 3) * ldy + b0, bias(bias, r + 3), relu);
-                    }
-                }
-            }
-        }
-        for (; b0 < batch; b0 += L) {
-            VectorMask<Float> m = F.indexInRange(b0, batch);
-            for (int br = blockRowFrom; br < blockRowTo; br++) {
-                int bStart = w.blockRowPtr[br], bEnd = w.blockRowPtr[br + 1];
-                for (int s = 0; s < h && br * h + s < rows; s += 4) {
-                    FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                    for (int b = bStart; b < bEnd; b++) {
-                        FloatVector x0 = FloatVector.fromArray(F, xt, xtOff + cols[b] * ldx + b0, m);
-                        int vo = b * h + s;
-                        a0 = x0.fma(FloatVector.broadcast(F, vals[vo]), a0);
-                        a1 = x0.fma(FloatVector.broadcast(F, vals[vo + 1]), a1);
-                        a2 = x0.fma(FloatVector.broadcast(F, vals[vo + 2]), a2);
-                        a3 = x0.fma(FloatVector.broadcast(F, vals[vo + 3]), a3);
-                    }
-                    int r = br * h + s;
-                    act(a0, bias(bias, r), relu).intoArray(yt, ytOff + r * ldy + b0, m);
-                    if (r + 1 < rows) act(a1, bias(bias, r + 1), relu).intoArray(yt, ytOff + (r + 1) * ldy + b0, m);
-                    if (r + 2 < rows) act(a2, bias(bias, r + 2), relu).intoArray(yt, ytOff + (r + 2) * ldy + b0, m);
-                    if (r + 3 < rows) act(a3, bias(bias, r + 3), relu).intoArray(yt, ytOff + (r + 3) * ldy + b0, m);
-                }
-            }
-        }
-    }
-
-    private static void storeTile(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] y, int o,
-                                  float b, boolean relu) {
-        act(a0, b, relu).intoArray(y, o);
-        act(a1, b, relu).intoArray(y, o + L);
-        act(a2, b, relu).intoArray(y, o + 2 * L);
-        act(a3, b, relu).intoArray(y, o + 3 * L);
+        VectorSpmmKernels.blockSpmm(w, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, blockRowFrom, blockRowTo);
     }
 
     // ---- N:M and bank-balanced ----
@@ -401,46 +257,7 @@ final class VectorSparseKernels implements SparseKernels {
     @Override
     public void packedSpmm(PackedGroups w, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
                            float[] bias, boolean relu, int rowFrom, int rowTo) {
-        int spr = w.slotsPerRow, n = w.slots, width = w.groupWidth, groups = w.groupsPerRow;
-        float[] vals = w.values;
-        byte[] offs = w.offsets;
-        int b0 = 0;
-        for (; b0 + TILE <= batch; b0 += TILE) {
-            for (int r = rowFrom; r < rowTo; r++) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                int pos = (r / ROWS) * spr * ROWS + r % ROWS;
-                for (int g = 0; g < groups; g++) {
-                    int xg = xtOff + g * width * ldx + b0;
-                    for (int s = 0; s < n; s++, pos += ROWS) {
-                        float wv = vals[pos];
-                        if (wv == 0f) continue; // padding of a group with fewer than N
-                        FloatVector v = FloatVector.broadcast(F, wv);
-                        int xo = xg + (offs[pos] & 0xFF) * ldx;
-                        a0 = FloatVector.fromArray(F, xt, xo).fma(v, a0);
-                        a1 = FloatVector.fromArray(F, xt, xo + L).fma(v, a1);
-                        a2 = FloatVector.fromArray(F, xt, xo + 2 * L).fma(v, a2);
-                        a3 = FloatVector.fromArray(F, xt, xo + 3 * L).fma(v, a3);
-                    }
-                }
-                storeTile(a0, a1, a2, a3, yt, ytOff + r * ldy + b0, bias(bias, r), relu);
-            }
-        }
-        for (; b0 < batch; b0 += L) {
-            VectorMask<Float> m = F.indexInRange(b0, batch);
-            for (int r = rowFrom; r < rowTo; r++) {
-                FloatVector a = FloatVector.zero(F);
-                int pos = (r / ROWS) * spr * ROWS + r % ROWS;
-                for (int g = 0; g < groups; g++) {
-                    int xg = xtOff + g * width * ldx + b0;
-                    for (int s = 0; s < n; s++, pos += ROWS) {
-                        float wv = vals[pos];
-                        if (wv == 0f) continue;
-                        a = FloatVector.fromArray(F, xt, xg + (offs[pos] & 0xFF) * ldx, m).fma(FloatVector.broadcast(F, wv), a);
-                    }
-                }
-                act(a, bias(bias, r), relu).intoArray(yt, ytOff + r * ldy + b0, m);
-            }
-        }
+        VectorSpmmKernels.packedSpmm(w, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, rowFrom, rowTo);
     }
 
     // ---- CSC (input-major scatter) ----
