@@ -121,12 +121,23 @@ public final class SideBySideTimer {
     }
 
     static AllocationMeter threadAllocationMeter() {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        if (mx instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported()
-                && t.isThreadAllocatedMemoryEnabled()) {
-            return () -> t.getThreadAllocatedBytes(Thread.currentThread().threadId());
+        try {
+            return HotSpotMeter.create();
+        } catch (LinkageError e) {
+            return NO_METER; // a runtime without the jdk.management module (e.g. a jlinked one)
         }
-        return NO_METER;
+    }
+
+    /** Kept apart so that a runtime without com.sun.management fails only when this class links. */
+    private static final class HotSpotMeter {
+        static AllocationMeter create() {
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            if (mx instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported()
+                    && t.isThreadAllocatedMemoryEnabled()) {
+                return () -> t.getThreadAllocatedBytes(Thread.currentThread().threadId());
+            }
+            return NO_METER;
+        }
     }
 
     /** Warms up, then times every candidate in interleaved rounds. */
