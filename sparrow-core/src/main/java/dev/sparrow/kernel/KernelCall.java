@@ -21,6 +21,15 @@ public final class KernelCall implements ComputePool.RangeTask {
         void run(KernelCall call, int from, int to);
     }
 
+    /** The work on rows [rowFrom, rowTo) and batch columns [colFrom, colTo) of a product with transposed activations. */
+    @FunctionalInterface
+    public interface SliceBody {
+        void run(KernelCall call, int rowFrom, int rowTo, int colFrom, int colTo);
+    }
+
+    /** Batch columns a thread's slice holds at least (two 512-bit vectors: the kernels' register tile width). */
+    static final int MIN_SLICE_COLUMNS = 32;
+
     private static final ThreadLocal<KernelCall> FRAMES = ThreadLocal.withInitial(KernelCall::new);
 
     // The arguments. Written by the calling thread before the split, only read during it.
@@ -37,6 +46,8 @@ public final class KernelCall implements ComputePool.RangeTask {
     public boolean relu;
 
     private Body body;
+    private SliceBody sliceBody;
+    private int colSlices, rowParts, sliceWidth;
     private int[] ptr;
     private int units;
     private int parts;
@@ -129,9 +140,53 @@ public final class KernelCall implements ComputePool.RangeTask {
         }
     }
 
+    /**
+     * Runs body over rows [0, units) and the batch columns set by {@link #spmm}, split over the pool in
+     * two dimensions: the batch into slices of at least {@value #MIN_SLICE_COLUMNS} columns (each thread
+     * then reads only its own columns of X^T: splitting rows alone would make every thread read, and the
+     * kernels pack, all of X^T), and the rows, where threads remain, into parts of equal nonzero count
+     * (ptr as in {@link #byNonzeros}) or equal row count (ptr null). Then releases the frame.
+     */
+    public void slices(ComputePool pool, int[] ptr, int units, SliceBody body) {
+        try {
+            int threads = pool.threads();
+            if (units <= 0 || batch <= 0) return;
+            if (threads <= 1) {
+                body.run(this, 0, units, 0, batch);
+                return;
+            }
+            int cs = Math.max(1, Math.min(threads, batch / MIN_SLICE_COLUMNS));
+            int rp = Math.max(1, Math.min(threads / cs, units));
+            this.sliceBody = body;
+            this.colSlices = cs;
+            this.rowParts = rp;
+            int width = (batch + cs - 1) / cs;
+            this.sliceWidth = (width + 15) / 16 * 16; // whole vectors, so only the last slice has a tail
+            this.colSlices = Math.min(cs, (batch + sliceWidth - 1) / sliceWidth);
+            this.ptr = ptr;
+            this.units = units;
+            this.total = ptr == null ? units : ptr[units];
+            pool.parallelFor(this.colSlices * rp, 1, this);
+        } finally {
+            release();
+        }
+    }
+
     /** A chunk of the split (called by the pool on its threads). */
     @Override
     public void run(int from, int to) {
+        if (sliceBody != null) {
+            for (int p = from; p < to; p++) {
+                int cs = p % colSlices;
+                int rp = p / colSlices;
+                int c0 = cs * sliceWidth;
+                int c1 = Math.min(batch, c0 + sliceWidth);
+                int r0 = rowBoundary(rp);
+                int r1 = rowBoundary(rp + 1);
+                if (r0 < r1 && c0 < c1) sliceBody.run(this, r0, r1, c0, c1);
+            }
+            return;
+        }
         if (!byNonzeros) {
             body.run(this, from, to);
             return;
@@ -141,6 +196,13 @@ public final class KernelCall implements ComputePool.RangeTask {
             int t = p == parts - 1 ? units : firstAtLeast(ptr, units, total * (p + 1) / parts);
             if (f < t) body.run(this, f, t);
         }
+    }
+
+    private int rowBoundary(int part) {
+        if (part <= 0) return 0;
+        if (part >= rowParts) return units;
+        if (ptr == null) return (int) ((long) units * part / rowParts);
+        return firstAtLeast(ptr, units, total * part / rowParts);
     }
 
     /** The first i in [0, units] with ptr[i] >= target. */
@@ -158,6 +220,7 @@ public final class KernelCall implements ComputePool.RangeTask {
         a = x = y = bias = null;
         ptr = null;
         body = null;
+        sliceBody = null;
         inUse = false;
     }
 }

@@ -126,8 +126,8 @@ public final class BlockSparse implements SparseMatrix {
                      float[] bias, boolean relu, ComputePool pool) {
         Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
         if (batch == 0) return;
-        KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).byNonzeros(pool, blockRowPtr,
-                blockRows, (c, from, to) -> ((SparseKernels) c.kernels).blockSpmm((BlockSparse) c.target, c.x, c.xOff,
-                        c.ldx, c.batch, c.y, c.yOff, c.ldy, c.bias, c.relu, from, to));
+        KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).slices(pool, blockRowPtr, blockRows,
+                (c, r0, r1, c0, c1) -> ((SparseKernels) c.kernels).blockSpmm((BlockSparse) c.target, c.x, c.xOff + c0, c.ldx,
+                        c1 - c0, c.y, c.yOff + c0, c.ldy, c.bias, c.relu, r0, r1));
     }
 }

@@ -98,8 +98,8 @@ public abstract sealed class PackedGroups implements SparseMatrix permits NmPack
                      float[] bias, boolean relu, ComputePool pool) {
         Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
         if (batch == 0) return;
-        KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).evenly(pool, rows, 1,
-                (c, from, to) -> ((SparseKernels) c.kernels).packedSpmm((PackedGroups) c.target, c.x, c.xOff, c.ldx,
-                        c.batch, c.y, c.yOff, c.ldy, c.bias, c.relu, from, to));
+        KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).slices(pool, null, rows,
+                (c, r0, r1, c0, c1) -> ((SparseKernels) c.kernels).packedSpmm((PackedGroups) c.target, c.x, c.xOff + c0, c.ldx,
+                        c1 - c0, c.y, c.yOff + c0, c.ldy, c.bias, c.relu, r0, r1));
     }
 }

@@ -28,6 +28,35 @@ class KernelCallTest {
     }
 
     @Test
+    void slicesCoverEveryRowAndBatchColumnExactlyOnce() {
+        int[] ptr = {0, 10, 10, 40, 60, 100, 100, 130};
+        for (int threads : new int[] {1, 2, 3, 4}) {
+            try (ComputePool pool = ComputePool.ofThreads(threads)) {
+                for (int batch : new int[] {1, 17, 31, 32, 64, 100, 256}) {
+                    for (int[] p : new int[][] {ptr, null}) {
+                        int units = 7;
+                        int[] hits = new int[units * batch];
+                        List<int[]> slices = Collections.synchronizedList(new ArrayList<>());
+                        KernelCall.of("w", "k").spmm(new float[1], 0, batch, batch, new float[1], 0, batch, null, false)
+                                .slices(pool, p, units, (c, r0, r1, c0, c1) -> slices.add(new int[] {r0, r1, c0, c1}));
+                        for (int[] sl : slices) {
+                            for (int r = sl[0]; r < sl[1]; r++) for (int j = sl[2]; j < sl[3]; j++) hits[r * batch + j]++;
+                            assertThat(sl[2] % 16).as("slices start on whole vectors").isZero();
+                        }
+                        String what = threads + " threads, batch " + batch + (p == null ? ", even rows" : ", by nonzeros");
+                        for (int h : hits) assertThat(h).as(what).isEqualTo(1);
+                        assertThat(slices.size()).as(what).isLessThanOrEqualTo(threads);
+                        if (batch >= 32 * threads) {
+                            assertThat(slices).as(what + ": split by columns, all rows each").allSatisfy(sl ->
+                                    assertThat(sl[1] - sl[0]).isEqualTo(units));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void evenlyOnOneThreadRunsTheWholeRangeAndTheFrameIsReused() {
         List<String> seen = new ArrayList<>();
         KernelCall first = KernelCall.of("a", null);
