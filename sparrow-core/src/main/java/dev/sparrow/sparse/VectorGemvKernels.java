@@ -71,7 +71,7 @@ final class VectorGemvKernels {
     static void condensedGemvGather(CondensedFanIn w, float[] x, int xOff, float[] y, int yOff, float[] bias,
                                     boolean relu, int groupFrom, int groupTo) {
         int k = w.fanIn;
-        int[] tmp = new int[2 * L];
+        int[] tmp = KernelScratch.ints(2 * L);
         float[] vals = w.values;
         char[] idx = w.index;
         for (int g = groupFrom; g < groupTo; g++) {
@@ -209,7 +209,7 @@ final class VectorGemvKernels {
         char[] rows = w.row16;
         int[] ptr = w.colPtr;
         int touch = 0;
-        int[] tmp = FAST_SCATTER ? new int[L] : null;
+        int[] tmp = FAST_SCATTER ? KernelScratch.ints(L) : null;
         for (int i0 = 0; i0 < count; i0 += CHUNK) {
             int i1 = Math.min(count, i0 + CHUNK);
             for (int i = i0; i < i1; i++) {
@@ -244,7 +244,7 @@ final class VectorGemvKernels {
         byte[] owner = w.owner;
         int gp = w.paddedGroups, n = w.groupSize, groups = w.groups;
         int touch = 0;
-        int[] tmp = FAST_SCATTER ? new int[L] : null;
+        int[] tmp = FAST_SCATTER ? KernelScratch.ints(L) : null;
         IntVector iota = FAST_SCATTER ? IntVector.zero(I).addIndex(1) : null;
         for (int i0 = 0; i0 < count; i0 += CHUNK) {
             int i1 = Math.min(count, i0 + CHUNK);
@@ -284,7 +284,7 @@ final class VectorGemvKernels {
     static void condensedGemvHybrid(CondensedFanIn w, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu,
                                     int groupFrom, int groupTo) {
         int k = w.fanIn, rows = w.rows;
-        int[] tmp = new int[8];
+        int[] tmp = KernelScratch.ints(8);
         float[] vals = w.values;
         char[] idx = w.index;
         for (int g = groupFrom; g < groupTo; g++) {

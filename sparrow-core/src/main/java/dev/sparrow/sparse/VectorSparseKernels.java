@@ -105,7 +105,7 @@ final class VectorSparseKernels implements SparseKernels {
             SCALAR.csrGemv(w, x, xOff, y, yOff, bias, relu, rowFrom, rowTo);
             return;
         }
-        int[] tmp = new int[L];
+        int[] tmp = KernelScratch.ints(L);
         float[] vals = w.values;
         char[] cols = w.col16;
         for (int r = rowFrom; r < rowTo; r++) {
@@ -229,7 +229,7 @@ final class VectorSparseKernels implements SparseKernels {
                 }
             }
         } else {
-            int[] tmp = new int[L];
+            int[] tmp = KernelScratch.ints(L);
             for (int rg = groupFrom; rg < groupTo; rg++) {
                 for (int h = 0; h < ROWS && rg * ROWS + h < w.rows; h += L) {
                     FloatVector a0 = FloatVector.zero(F);
@@ -283,7 +283,7 @@ final class VectorSparseKernels implements SparseKernels {
             SCALAR.cscScatterDense(w, x, xOff, y, yOff);
             return;
         }
-        int[] tmp = new int[L];
+        int[] tmp = KernelScratch.ints(L);
         for (int c = 0; c < w.cols; c++) {
             float xc = x[xOff + c];
             if (xc != 0f) cscColumn(w, c, xc, y, yOff, tmp);
@@ -338,7 +338,7 @@ final class VectorSparseKernels implements SparseKernels {
             SCALAR.cscSpmmSparseInput(w, xt, xtOff, ldx, yt, ytOff, ldy, sampleFrom, sampleTo);
             return;
         }
-        int[] tmp = new int[L];
+        int[] tmp = KernelScratch.ints(L);
         char[] rows = w.row16;
         for (int s = sampleFrom; s < sampleTo; s++) {
             int ys = ytOff + s;
@@ -386,7 +386,7 @@ final class VectorSparseKernels implements SparseKernels {
             SCALAR.complementaryScatterDense(w, x, xOff, y, yOff);
             return;
         }
-        int[] tmp = new int[L];
+        int[] tmp = KernelScratch.ints(L);
         for (int c = 0; c < w.cols; c++) {
             float xc = x[xOff + c];
             if (xc != 0f) complementaryColumn(w, c, xc, y, yOff, tmp);
