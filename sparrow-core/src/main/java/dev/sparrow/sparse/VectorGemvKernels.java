@@ -27,10 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorGemvKernels {
     private VectorGemvKernels() {}
 
-    /** The width VectorSparseKernels uses: 512 bits where preferred, else 256 (or forced by its property). */
-    private static final int BITS = Integer.getInteger(VectorSparseKernels.BITS_PROPERTY,
-            Math.min(512, FloatVector.SPECIES_PREFERRED.vectorBitSize()));
-    private static final VectorSpecies<Float> F = BITS == 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    /** The width VectorSparseKernels chose (512 bits where preferred, else 256, or forced by its property). */
+    private static final VectorSpecies<Float> F = VectorSparseKernels.F;
+    private static final int BITS = F.vectorBitSize();
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
     private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
@@ -88,7 +87,7 @@ final class VectorGemvKernels {
                     widen(idx, pos, tmp, 0);
                     a0 = FloatVector.fromArray(F, vals, pos).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a0);
                 }
-                storeRows(a0.add(a1), y, yOff, g * ROWS + h, w.rows, bias, relu);
+                VectorSparseKernels.storeRows(a0.add(a1), y, yOff, g * ROWS + h, w.rows, bias, relu);
             }
         }
     }
@@ -97,18 +96,6 @@ final class VectorGemvKernels {
     private static void widen(char[] idx, int pos, int[] tmp, int at) {
         ((IntVector) ShortVector.fromCharArray(S, idx, pos).convertShape(VectorOperators.S2I, I, 0))
                 .and(0xFFFF).intoArray(tmp, at);
-    }
-
-    /** Writes L consecutive outputs y[r0 .. r0 + L) (masked past rows) with bias and ReLU. */
-    private static void storeRows(FloatVector acc, float[] y, int yOff, int r0, int rows, float[] bias, boolean relu) {
-        if (r0 + L <= rows) {
-            FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F, bias, r0));
-            (relu ? v.max(0f) : v).intoArray(y, yOff + r0);
-        } else {
-            VectorMask<Float> m = F.indexInRange(r0, rows);
-            FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F, bias, r0, m));
-            (relu ? v.max(0f) : v).intoArray(y, yOff + r0, m);
-        }
     }
 
     // ---- blocks r x 1 (16-bit column indices) ----
@@ -141,7 +128,7 @@ final class VectorGemvKernels {
                 for (; b < end; b++) {
                     a0 = FloatVector.fromArray(F, vals, b * 16).fma(FloatVector.broadcast(F, x[xOff + cols[b]]), a0);
                 }
-                storeRows(a0.add(a1).add(a2.add(a3)), y, yOff, br * 16, w.rows, bias, relu);
+                VectorSparseKernels.storeRows(a0.add(a1).add(a2.add(a3)), y, yOff, br * 16, w.rows, bias, relu);
             }
             return;
         }
@@ -163,8 +150,8 @@ final class VectorGemvKernels {
                 lo0 = FloatVector.fromArray(F, vals, b * 16).fma(x0, lo0);
                 hi0 = FloatVector.fromArray(F, vals, b * 16 + 8).fma(x0, hi0);
             }
-            storeRows(lo0.add(lo1), y, yOff, br * 16, w.rows, bias, relu);
-            if (br * 16 + 8 < w.rows) storeRows(hi0.add(hi1), y, yOff, br * 16 + 8, w.rows, bias, relu);
+            VectorSparseKernels.storeRows(lo0.add(lo1), y, yOff, br * 16, w.rows, bias, relu);
+            if (br * 16 + 8 < w.rows) VectorSparseKernels.storeRows(hi0.add(hi1), y, yOff, br * 16 + 8, w.rows, bias, relu);
         }
     }
 

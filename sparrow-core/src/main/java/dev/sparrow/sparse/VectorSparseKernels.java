@@ -86,7 +86,7 @@ final class VectorSparseKernels implements SparseKernels {
     }
 
     /** Writes L consecutive outputs y[r0 .. r0 + L) (masked past rows) with bias and ReLU. */
-    private static void storeRows(FloatVector acc, float[] y, int yOff, int r0, int rows, float[] bias, boolean relu) {
+    static void storeRows(FloatVector acc, float[] y, int yOff, int r0, int rows, float[] bias, boolean relu) {
         if (r0 + L <= rows) {
             FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F, bias, r0));
             (relu ? v.max(0f) : v).intoArray(y, yOff + r0);
