@@ -12,6 +12,7 @@ import dev.sparrow.nn.layers.BatchNorm2d;
 import dev.sparrow.nn.layers.Conv2d;
 import dev.sparrow.nn.layers.Dropout;
 import dev.sparrow.nn.layers.Im2col;
+import dev.sparrow.nn.layers.KWinners;
 import dev.sparrow.nn.layers.Flatten;
 import dev.sparrow.nn.layers.Linear;
 import dev.sparrow.nn.layers.ReLU;
@@ -437,9 +438,11 @@ public final class InferenceSession implements AutoCloseable {
                 }
                 Step step;
                 if (layer instanceof Linear lin) {
-                    boolean relu = i + 1 < flat.size() && flat.get(i + 1) instanceof ReLU;
-                    step = linear(lin, relu);
-                    if (relu) i++;
+                    Layer next = i + 1 < flat.size() ? flat.get(i + 1) : null;
+                    boolean relu = next instanceof ReLU;
+                    int winners = next instanceof KWinners kw ? kw.kInference() : -1;
+                    step = linear(lin, relu, winners);
+                    if (relu || winners >= 0) i++;
                 } else if (layer instanceof Conv2d conv) {
                     BatchNorm2d bn = i + 1 < flat.size() && flat.get(i + 1) instanceof BatchNorm2d n ? n : null;
                     int after = i + (bn != null ? 2 : 1);
@@ -471,12 +474,12 @@ public final class InferenceSession implements AutoCloseable {
             return new InferenceSession(b, steps, transposed, Tensor.checkedSize(shape), choices, pool, fallbackSteps);
         }
 
-        private Step linear(Linear lin, boolean relu) {
+        private Step linear(Linear lin, boolean relu, int winners) {
             String name = names.get(lin);
             float[] values = lin.weight().value().data().clone();
             float[] bias = lin.bias() == null ? null : lin.bias().value().data().clone();
             Choice c = choose(name, lin.weight(), values, lin.outFeatures(), lin.inFeatures(), bias, relu, b.batchSize);
-            return new LinearStep(name, c.matrix, bias, relu, b.sparseKernels, pool, c.tuning);
+            return new LinearStep(name, c.matrix, bias, relu, winners, b.sparseKernels, pool, c.tuning);
         }
 
         /**

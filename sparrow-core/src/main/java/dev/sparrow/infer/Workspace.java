@@ -12,6 +12,8 @@ final class Workspace {
     final float[] b;
     /** im2col buffers of the convolution steps (one per thread). */
     final float[] columns;
+    /** A sample's outputs while k-WTA selects its winners. */
+    final float[] selection;
     /** Grouped convolution outputs before they are copied back to NCHW (one set per thread). */
     final float[] convOutputs;
     private final ExecutionContext context;
@@ -24,6 +26,7 @@ final class Workspace {
         this.a = new float[Math.multiplyExact(maxFeatures, maxBatch)];
         this.b = new float[Math.multiplyExact(maxFeatures, maxBatch)];
         this.columns = new float[columnFloats];
+        this.selection = new float[maxFeatures];
         this.convOutputs = new float[stagingFloats];
         this.context = new ExecutionContext(kernels, pool, 0L).training(false);
         this.staging = new Tensor[fallbackSteps];
