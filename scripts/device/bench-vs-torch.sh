@@ -21,7 +21,7 @@ SHAPES=${SHAPES:-768x3072,3072x768,4096x4096}
 BATCHES=${BATCHES:-1,256}
 SPARSITY=${SPARSITY:-0.9}
 THREADS=${THREADS:-1 16}
-BENCH_OPTS=${BENCH_OPTS:---quick}
+BENCH_OPTS=${BENCH_OPTS---quick}  # BENCH_OPTS="" for the default (longer) warm-up
 TORCH_RUNS=${TORCH_RUNS:-50}
 DEST=${OUT:-${OUTDIR:-/tmp/bench-vs-torch}}
 JAR=${JAR:-sparrow-cli/target/sparrow-cli-all.jar}
