@@ -4,7 +4,8 @@
 #   sparrow bench kernels --json   (every format and our dense kernels; cached and streamed weights)
 #   torch_peers.py --device cpu    (PyTorch's dense linear and CSR sparse.mm; a copy of ../shared/bench's)
 # for T in $THREADS, then joins both into one table (bench_vs_torch_join.py).
-# Needs (carried, ignored paths): .device-jdk (../shared/bench/make-device-jdk.sh) and
+# Needs (carried, ignored paths): .device-jdk (MODULES=...,jdk.management ../shared/bench/make-device-jdk.sh, so that
+# the warm-up can tell compiled kernels by their allocation) and
 # sparrow-cli/target/sparrow-cli-all.jar (./mvnw -pl sparrow-cli -am package). ONNX Runtime does not travel
 # (its jar is 75 MB): the bench says so in one line and goes on.
 #   device run: bash scripts/device/bench-vs-torch.sh   (carry .device-jdk, sparrow-cli/target/sparrow-cli-all.jar)

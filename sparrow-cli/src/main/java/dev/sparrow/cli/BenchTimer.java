@@ -1,5 +1,7 @@
 package dev.sparrow.cli;
 
+import dev.sparrow.infer.SideBySideTimer;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -40,6 +42,7 @@ final class BenchTimer {
         for (long w : budget.warmupNs()) warmupTotal += w;
         waitForJitToSettle(Math.min(2_000_000_000L, 2 * warmupTotal));
         for (int i = 0; i < k; i++) {
+            untilCompiled(kernels.get(i), 4 * budget.warmupNs()[i] + 200_000_000L);
             double callNs = warmUp(kernels.get(i), budget.warmupNs()[i] / 2);
             callsPerSample[i] = (int) Math.max(1, Math.min(1_000_000, Math.ceil(budget.minSampleNs() / callNs)));
             double sampleNs = callNs * callsPerSample[i];
@@ -90,6 +93,25 @@ final class BenchTimer {
         long s = System.nanoTime();
         t.call();
         return Math.max(1, System.nanoTime() - s);
+    }
+
+    /**
+     * Keeps calling the kernel (for at most {@code maxNs}) while a call still allocates: Vector API code
+     * that C2 has not compiled boxes its vectors (kilobytes per call), compiled code allocates nothing.
+     * A kernel of a few milliseconds gets only tens of calls in a short warm-up, and was otherwise
+     * sometimes timed before C2 (3-10x slow rows). No-op where allocation cannot be measured.
+     */
+    private static void untilCompiled(Timed t, long maxNs) {
+        SideBySideTimer.AllocationMeter meter = SideBySideTimer.threadAllocationMeter();
+        if (meter == SideBySideTimer.NO_METER) return;
+        long deadline = System.nanoTime() + maxNs;
+        int block = 1;
+        while (System.nanoTime() < deadline) {
+            long before = meter.allocatedBytes();
+            for (int c = 0; c < block; c++) t.call();
+            if ((meter.allocatedBytes() - before) / block < SideBySideTimer.COMPILED_BYTES_PER_CALL) return;
+            block = Math.min(2 * block, 64);
+        }
     }
 
     /**

@@ -95,7 +95,7 @@ public final class SideBySideTimer {
     public static final AllocationMeter NO_METER = () -> 0L;
 
     /** Compiled kernels allocate at most small scratch arrays; not yet compiled Vector API code, kilobytes. */
-    static final long COMPILED_BYTES_PER_CALL = 1024;
+    public static final long COMPILED_BYTES_PER_CALL = 1024;
 
     private final Clock clock;
     private final Plan plan;
@@ -120,7 +120,8 @@ public final class SideBySideTimer {
         return new SideBySideTimer(SYSTEM, plan, threadAllocationMeter());
     }
 
-    static AllocationMeter threadAllocationMeter() {
+    /** The calling thread's allocated bytes, or {@link #NO_METER} where the runtime cannot tell. */
+    public static AllocationMeter threadAllocationMeter() {
         try {
             return HotSpotMeter.create();
         } catch (LinkageError e) {
