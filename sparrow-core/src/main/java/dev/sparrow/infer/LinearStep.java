@@ -22,11 +22,6 @@ final class LinearStep extends Step {
     private final ComputePool pool;
     final Autotuner.Result tuning;
 
-    LinearStep(String name, SparseMatrix weights, float[] bias, boolean relu, SparseKernels kernels, ComputePool pool,
-               Autotuner.Result tuning) {
-        this(name, weights, bias, relu, -1, kernels, pool, tuning);
-    }
-
     LinearStep(String name, SparseMatrix weights, float[] bias, boolean relu, int winners, SparseKernels kernels,
                ComputePool pool, Autotuner.Result tuning) {
         super(weights.cols(), weights.rows());

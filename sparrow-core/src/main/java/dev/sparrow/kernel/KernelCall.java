@@ -155,18 +155,17 @@ public final class KernelCall implements ComputePool.RangeTask {
                 body.run(this, 0, units, 0, batch);
                 return;
             }
-            int cs = Math.max(1, Math.min(threads, batch / MIN_SLICE_COLUMNS));
-            int rp = Math.max(1, Math.min(threads / cs, units));
+            int wanted = Math.max(1, Math.min(threads, batch / MIN_SLICE_COLUMNS));
+            // whole vectors per slice, so only the last slice has a tail (rounding may leave fewer slices)
+            int width = ((batch + wanted - 1) / wanted + 15) / 16 * 16;
             this.sliceBody = body;
-            this.colSlices = cs;
-            this.rowParts = rp;
-            int width = (batch + cs - 1) / cs;
-            this.sliceWidth = (width + 15) / 16 * 16; // whole vectors, so only the last slice has a tail
-            this.colSlices = Math.min(cs, (batch + sliceWidth - 1) / sliceWidth);
+            this.sliceWidth = width;
+            this.colSlices = (batch + width - 1) / width;
+            this.rowParts = Math.max(1, Math.min(threads / colSlices, units));
             this.ptr = ptr;
             this.units = units;
             this.total = ptr == null ? units : ptr[units];
-            pool.parallelFor(this.colSlices * rp, 1, this);
+            pool.parallelFor(colSlices * rowParts, 1, this);
         } finally {
             release();
         }
