@@ -68,7 +68,7 @@ public class SparseInputBenchmark {
     private SparseKernels sparse;
     private ComputePool pool;
     private int out, in, activeCount;
-    private float[][] denseCopies;
+    private DenseBaseline denseBaseline;
     private SparseInputMatrix[] sparseCopies;
     private int next;
     private int[] activeIdx;
@@ -98,10 +98,8 @@ public class SparseInputBenchmark {
             for (int b = 0; b < batch; b++) xt[i * batch + b] = (float) (rnd.nextDouble() * 2 - 1);
         }
         y = new float[out * batch];
-        long streamBytes = residency.equals("streamed") ? SparseKernelBenchmark.STREAM_BYTES : 0;
         if (format.equals("dense")) {
-            denseCopies = new float[copies(4L * out * in, streamBytes)][];
-            for (int i = 0; i < denseCopies.length; i++) denseCopies[i] = i == 0 ? w : w.clone();
+            denseBaseline = new DenseBaseline(w, out, in, residency);
             return;
         }
         boolean[] mask = FormatMasks.forSpec(format, sparsity, out, in, rnd);
@@ -111,7 +109,7 @@ public class SparseInputBenchmark {
             throw new IllegalArgumentException("format " + format + " (" + first.format() + ") takes no sparse input;"
                     + " use csc or complementaryN");
         }
-        sparseCopies = new SparseInputMatrix[copies(first.bytes(), streamBytes)];
+        sparseCopies = new SparseInputMatrix[DenseBaseline.copies(residency, first.bytes())];
         sparseCopies[0] = (SparseInputMatrix) first;
         for (int i = 1; i < sparseCopies.length; i++) sparseCopies[i] = (SparseInputMatrix) SparseFormats.build(format, weights);
     }
@@ -123,13 +121,7 @@ public class SparseInputBenchmark {
 
     @Benchmark
     public float[] multiply() {
-        if (denseCopies != null) {
-            float[] w = denseCopies[next];
-            next = next + 1 == denseCopies.length ? 0 : next + 1;
-            if (batch == 1) dense.gemv(false, out, in, w, 0, in, x, 0, 0f, y, 0, pool);
-            else dense.gemm(false, false, out, batch, in, w, 0, in, xt, 0, batch, 0f, y, 0, batch, pool);
-            return y;
-        }
+        if (denseBaseline != null) return denseBaseline.multiply(dense, out, in, batch, x, xt, y, pool);
         SparseInputMatrix m = sparseCopies[next];
         next = next + 1 == sparseCopies.length ? 0 : next + 1;
         if (batch == 1) m.gemvSparseInput(sparse, activeIdx, activeVals, activeCount, y, 0, null, false);
@@ -137,7 +129,4 @@ public class SparseInputBenchmark {
         return y;
     }
 
-    private static int copies(long bytes, long streamBytes) {
-        return streamBytes == 0 ? 1 : (int) Math.max(2, (streamBytes + bytes - 1) / bytes);
-    }
 }

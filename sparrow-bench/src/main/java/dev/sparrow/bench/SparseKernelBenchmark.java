@@ -40,7 +40,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g"})
 public class SparseKernelBenchmark {
-    static final long STREAM_BYTES = 64L << 20;
 
     /** A {@link SparseFormats} spec, or "dense" (the dense GEMV / GEMM NN of the same layout). */
     @Param({"dense", "csr", "condensed", "block4", "block16", "nm1:8", "bank16", "csc", "complementary10"})
@@ -66,7 +65,7 @@ public class SparseKernelBenchmark {
     private SparseKernels sparse;
     private ComputePool pool;
     private int out, in;
-    private float[][] denseCopies;
+    private DenseBaseline denseBaseline;
     private SparseMatrix[] sparseCopies;
     private int next;
     private float[] x, y;
@@ -84,14 +83,13 @@ public class SparseKernelBenchmark {
         x = GemmBenchmark.random(rnd, in * batch); // X^T [in][batch]: batch-contiguous
         y = new float[out * batch];
         if (format.equals("dense")) {
-            denseCopies = new float[copies(4L * out * in)][];
-            for (int i = 0; i < denseCopies.length; i++) denseCopies[i] = i == 0 ? w : w.clone();
+            denseBaseline = new DenseBaseline(w, out, in, residency);
             return;
         }
         boolean[] mask = FormatMasks.forSpec(format, sparsity, out, in, rnd);
         MaskedWeights weights = MaskedWeights.of(w, mask, out, in, "jmh." + format);
         SparseMatrix first = SparseFormats.build(format, weights);
-        sparseCopies = new SparseMatrix[copies(first.bytes())];
+        sparseCopies = new SparseMatrix[DenseBaseline.copies(residency, first.bytes())];
         sparseCopies[0] = first;
         for (int i = 1; i < sparseCopies.length; i++) sparseCopies[i] = SparseFormats.build(format, weights);
     }
@@ -103,13 +101,7 @@ public class SparseKernelBenchmark {
 
     @Benchmark
     public float[] multiply() {
-        if (denseCopies != null) {
-            float[] w = denseCopies[next];
-            next = next + 1 == denseCopies.length ? 0 : next + 1;
-            if (batch == 1) dense.gemv(false, out, in, w, 0, in, x, 0, 0f, y, 0, pool);
-            else dense.gemm(false, false, out, batch, in, w, 0, in, x, 0, batch, 0f, y, 0, batch, pool);
-            return y;
-        }
+        if (denseBaseline != null) return denseBaseline.multiply(dense, out, in, batch, x, x, y, pool);
         SparseMatrix m = sparseCopies[next];
         next = next + 1 == sparseCopies.length ? 0 : next + 1;
         if (batch == 1) m.gemv(sparse, x, 0, y, 0, null, false, pool);
@@ -117,9 +109,6 @@ public class SparseKernelBenchmark {
         return y;
     }
 
-    private int copies(long bytes) {
-        return residency.equals("streamed") ? (int) Math.max(2, (STREAM_BYTES + bytes - 1) / bytes) : 1;
-    }
 
     static int[] dims(String shape) {
         String[] parts = shape.split("x");
