@@ -87,9 +87,13 @@ final class VectorGemvKernels {
                     widen(idx, pos, tmp, 0);
                     a0 = FloatVector.fromArray(F, vals, pos).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a0);
                 }
-                VectorSparseKernels.storeRows(a0.add(a1), y, yOff, g * ROWS + h, w.rows, bias, relu);
+                FloatVector acc = a0.add(a1);
+                int r0 = g * ROWS + h;
+                if (r0 + L <= w.rows) acc.intoArray(y, yOff + r0);
+                else acc.intoArray(y, yOff + r0, F.indexInRange(r0, w.rows));
             }
         }
+        VectorSparseKernels.finishRows(y, yOff, groupFrom * ROWS, Math.min(groupTo * ROWS, w.rows), bias, relu);
     }
 
     /** JDK 25 gathers only through an int[] map: 16-bit indices are widened into a small int[] first. */
@@ -128,8 +132,12 @@ final class VectorGemvKernels {
                 for (; b < end; b++) {
                     a0 = FloatVector.fromArray(F, vals, b * 16).fma(FloatVector.broadcast(F, x[xOff + cols[b]]), a0);
                 }
-                VectorSparseKernels.storeRows(a0.add(a1).add(a2.add(a3)), y, yOff, br * 16, w.rows, bias, relu);
+                FloatVector acc = a0.add(a1).add(a2.add(a3));
+                int r0 = br * 16;
+                if (r0 + 16 <= w.rows) acc.intoArray(y, yOff + r0);
+                else acc.intoArray(y, yOff + r0, F.indexInRange(r0, w.rows));
             }
+            VectorSparseKernels.finishRows(y, yOff, blockRowFrom * 16, Math.min(blockRowTo * 16, w.rows), bias, relu);
             return;
         }
         // 256-bit: two vectors per block, two blocks per step, four accumulators.
@@ -150,9 +158,14 @@ final class VectorGemvKernels {
                 lo0 = FloatVector.fromArray(F, vals, b * 16).fma(x0, lo0);
                 hi0 = FloatVector.fromArray(F, vals, b * 16 + 8).fma(x0, hi0);
             }
-            VectorSparseKernels.storeRows(lo0.add(lo1), y, yOff, br * 16, w.rows, bias, relu);
-            if (br * 16 + 8 < w.rows) VectorSparseKernels.storeRows(hi0.add(hi1), y, yOff, br * 16 + 8, w.rows, bias, relu);
+            FloatVector lo = lo0.add(lo1), hi = hi0.add(hi1);
+            int r0 = br * 16, r8 = r0 + 8;
+            if (r8 <= w.rows) lo.intoArray(y, yOff + r0);
+            else lo.intoArray(y, yOff + r0, F.indexInRange(r0, w.rows));
+            if (r8 + 8 <= w.rows) hi.intoArray(y, yOff + r8);
+            else if (r8 < w.rows) hi.intoArray(y, yOff + r8, F.indexInRange(r8, w.rows));
         }
+        VectorSparseKernels.finishRows(y, yOff, blockRowFrom * 16, Math.min(blockRowTo * 16, w.rows), bias, relu);
     }
 
     /** Two blocks per 256-bit vector: the pair's 8 values are one load, the inputs a blend of two broadcasts. */
@@ -249,7 +262,9 @@ final class VectorGemvKernels {
                     FloatVector xv = FloatVector.broadcast(F, xc);
                     for (; g + L <= groups; g += L) {
                         // Output of group g is g * n + owner: distinct across lanes, so the scatter is conflict-free.
-                        iota.add(g).mul(n).add(bytesToInts(owner, base + g)).intoArray(tmp, 0);
+                        IntVector owners = ((IntVector) ByteVector.fromArray(B, owner, base + g)
+                                .convertShape(VectorOperators.B2I, I, 0)).and(0xFF);
+                        iota.add(g).mul(n).add(owners).intoArray(tmp, 0);
                         FloatVector.fromArray(F, vals, base + g).fma(xv, FloatVector.fromArray(F, y, yOff, tmp, 0))
                                 .intoArray(y, yOff, tmp, 0);
                     }
@@ -258,10 +273,6 @@ final class VectorGemvKernels {
             }
         }
         if (touch == 0x5eed) sink = touch;
-    }
-
-    private static IntVector bytesToInts(byte[] a, int pos) {
-        return ((IntVector) ByteVector.fromArray(B, a, pos).convertShape(VectorOperators.B2I, I, 0)).and(0xFF);
     }
 
     /**

@@ -8,6 +8,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import static jdk.incubator.vector.VectorOperators.B2I;
+
 /**
  * The sparse kernels on the incubating Vector API, 512-bit (16 floats) where the machine prefers it,
  * else 256-bit; the packed layouts interleave 16 rows whatever the width, so a 256-bit machine does a
@@ -65,36 +67,36 @@ final class VectorSparseKernels implements SparseKernels {
 
     @Override public String name() { return "vector-" + BITS; }
 
-    // ---- helpers (small enough to be inlined, so vectors stay in registers) ----
+    // ---- helpers: none takes or returns a vector ----
+    // A vector handed to a method that C2 does not inline is boxed: an allocation per call. Whether C2
+    // inlines a helper depends on what ran before (a helper it has already compiled on its own into more
+    // than InlineSmallCode bytes is "already compiled into a big method"), so a full test suite boxed where
+    // one test alone did not. Vectors therefore live and die inside one kernel method; helpers take arrays.
+    // NoVectorCrossesAMethodTest holds every class of this package to that.
 
     private static void widen(char[] idx, int pos, int[] tmp) {
         ((IntVector) ShortVector.fromCharArray(S, idx, pos).convertShape(VectorOperators.S2I, I, 0))
                 .and(0xFFFF).intoArray(tmp, 0);
     }
 
-    private static IntVector bytesToInts(byte[] a, int pos) {
-        return ((IntVector) ByteVector.fromArray(B, a, pos).convertShape(VectorOperators.B2I, I, 0)).and(0xFF);
-    }
-
-    private static FloatVector act(FloatVector acc, float bias, boolean relu) {
-        FloatVector v = acc.add(bias);
-        return relu ? v.max(0f) : v;
-    }
-
     private static float bias(float[] bias, int r) {
         return bias == null ? 0f : bias[r];
     }
 
-    /** Writes L consecutive outputs y[r0 .. r0 + L) (masked past rows) with bias and ReLU. */
-    static void storeRows(FloatVector acc, float[] y, int yOff, int r0, int rows, float[] bias, boolean relu) {
-        if (r0 + L <= rows) {
-            FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F, bias, r0));
-            (relu ? v.max(0f) : v).intoArray(y, yOff + r0);
-        } else {
-            VectorMask<Float> m = F.indexInRange(r0, rows);
-            FloatVector v = bias == null ? acc : acc.add(FloatVector.fromArray(F, bias, r0, m));
-            (relu ? v.max(0f) : v).intoArray(y, yOff + r0, m);
+    /**
+     * The end of a batch-1 kernel: y[yOff + r] = act(y[yOff + r] + bias[r]) for rows [r0, r1), over the raw
+     * sums the kernel stored (one pass over outputs still in L1; the kernel itself stays free of the bias
+     * and ReLU variants).
+     */
+    static void finishRows(float[] y, int yOff, int r0, int r1, float[] bias, boolean relu) {
+        if (bias == null && !relu) return;
+        int r = r0;
+        for (; r + L <= r1; r += L) {
+            FloatVector v = FloatVector.fromArray(F, y, yOff + r);
+            if (bias != null) v = v.add(FloatVector.fromArray(F, bias, r));
+            (relu ? v.max(0f) : v).intoArray(y, yOff + r);
         }
+        for (; r < r1; r++) y[yOff + r] = ScalarSparseKernels.out(y[yOff + r], bias, r, relu);
     }
 
     // ---- CSR ----
@@ -172,86 +174,125 @@ final class VectorSparseKernels implements SparseKernels {
 
     // ---- N:M and bank-balanced ----
 
+    /**
+     * Each width class is its own method, so that C2 compiles each with its own inlining budget: in one
+     * method, once a test suite had run all three, C2 ran out of budget, left Vector API calls un-inlined
+     * and boxed about 90 KB per call (nm1:8, 256-bit, in a full run).
+     */
     @Override
     public void packedGemv(PackedGroups w, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu,
                            int groupFrom, int groupTo) {
+        if (w.groupWidth <= L) packedGemvOneVector(w, x, xOff, y, yOff, groupFrom, groupTo);
+        else if (w.groupWidth <= 2 * L) packedGemvTwoVectors(w, x, xOff, y, yOff, groupFrom, groupTo);
+        else packedGemvGather(w, x, xOff, y, yOff, groupFrom, groupTo);
+        finishRows(y, yOff, groupFrom * ROWS, Math.min(groupTo * ROWS, w.rows), bias, relu);
+    }
+
+    /** A group's inputs are one vector load; each lane's input is picked by an in-register permute. */
+    private static void packedGemvOneVector(PackedGroups w, float[] x, int xOff, float[] y, int yOff,
+                                   int groupFrom, int groupTo) {
         int spr = w.slotsPerRow, n = w.slots, width = w.groupWidth, cols = w.cols, groups = w.groupsPerRow;
         float[] vals = w.values;
         byte[] offs = w.offsets;
-        if (width <= L) {
-            for (int rg = groupFrom; rg < groupTo; rg++) {
-                for (int h = 0; h < ROWS && rg * ROWS + h < w.rows; h += L) {
-                    FloatVector a0 = FloatVector.zero(F), a1 = a0;
-                    int pos = rg * spr * ROWS + h;
-                    for (int g = 0; g < groups; g++) {
-                        int c0 = g * width;
-                        // One load serves L rows; lanes past the group (or past cols, masked to 0) are never picked.
-                        IntVector xs = inputs(x, xOff, c0, cols);
-                        int s = 0;
-                        for (; s + 1 < n; s += 2, pos += 2 * ROWS) {
-                            FloatVector p0 = bytesToInts(offs, pos).selectFrom(xs).reinterpretAsFloats();
-                            a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
-                            FloatVector p1 = bytesToInts(offs, pos + ROWS).selectFrom(xs).reinterpretAsFloats();
-                            a1 = FloatVector.fromArray(F, vals, pos + ROWS).fma(p1, a1);
-                        }
-                        if (s < n) {
-                            FloatVector p0 = bytesToInts(offs, pos).selectFrom(xs).reinterpretAsFloats();
-                            a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
-                            pos += ROWS;
-                        }
+        // Offsets within a group of at most 2L inputs are below 32: B2I's sign extension leaves them as they are.
+        for (int rg = groupFrom; rg < groupTo; rg++) {
+            for (int h = 0; h < ROWS && rg * ROWS + h < w.rows; h += L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0;
+                int pos = rg * spr * ROWS + h;
+                for (int g = 0; g < groups; g++) {
+                    int c0 = g * width;
+                    // One load serves L rows; lanes past the group (or past cols, masked to 0) are never picked.
+                    IntVector xs = (c0 + L <= cols ? FloatVector.fromArray(F, x, xOff + c0)
+                            : FloatVector.fromArray(F, x, xOff + c0, F.indexInRange(c0, cols))).reinterpretAsInts();
+                    int s = 0;
+                    for (; s + 1 < n; s += 2, pos += 2 * ROWS) {
+                        FloatVector p0 = ByteVector.fromArray(B, offs, pos).convertShape(B2I, I, 0)
+                                .selectFrom(xs).reinterpretAsFloats();
+                        a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
+                        FloatVector p1 = ByteVector.fromArray(B, offs, pos + ROWS).convertShape(B2I, I, 0)
+                                .selectFrom(xs).reinterpretAsFloats();
+                        a1 = FloatVector.fromArray(F, vals, pos + ROWS).fma(p1, a1);
                     }
-                    storeRows(a0.add(a1), y, yOff, rg * ROWS + h, w.rows, bias, relu);
-                }
-            }
-        } else if (width <= 2 * L) {
-            // Two vectors hold the group's inputs; the two-table permute picks from both.
-            for (int rg = groupFrom; rg < groupTo; rg++) {
-                for (int h = 0; h < ROWS && rg * ROWS + h < w.rows; h += L) {
-                    FloatVector a0 = FloatVector.zero(F), a1 = a0;
-                    int pos = rg * spr * ROWS + h;
-                    for (int g = 0; g < groups; g++) {
-                        int c0 = g * width;
-                        IntVector lo = inputs(x, xOff, c0, cols), hi = inputs(x, xOff, c0 + L, cols);
-                        int s = 0;
-                        for (; s + 1 < n; s += 2, pos += 2 * ROWS) {
-                            FloatVector p0 = bytesToInts(offs, pos).selectFrom(lo, hi).reinterpretAsFloats();
-                            a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
-                            FloatVector p1 = bytesToInts(offs, pos + ROWS).selectFrom(lo, hi).reinterpretAsFloats();
-                            a1 = FloatVector.fromArray(F, vals, pos + ROWS).fma(p1, a1);
-                        }
-                        if (s < n) {
-                            FloatVector p0 = bytesToInts(offs, pos).selectFrom(lo, hi).reinterpretAsFloats();
-                            a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
-                            pos += ROWS;
-                        }
+                    if (s < n) {
+                        FloatVector p0 = ByteVector.fromArray(B, offs, pos).convertShape(B2I, I, 0)
+                                .selectFrom(xs).reinterpretAsFloats();
+                        a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
+                        pos += ROWS;
                     }
-                    storeRows(a0.add(a1), y, yOff, rg * ROWS + h, w.rows, bias, relu);
                 }
-            }
-        } else {
-            int[] tmp = KernelScratch.ints(L);
-            for (int rg = groupFrom; rg < groupTo; rg++) {
-                for (int h = 0; h < ROWS && rg * ROWS + h < w.rows; h += L) {
-                    FloatVector a0 = FloatVector.zero(F);
-                    int pos = rg * spr * ROWS + h;
-                    for (int g = 0; g < groups; g++) {
-                        int c0 = g * width;
-                        for (int s = 0; s < n; s++, pos += ROWS) {
-                            bytesToInts(offs, pos).add(c0).intoArray(tmp, 0);
-                            a0 = FloatVector.fromArray(F, vals, pos).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a0);
-                        }
-                    }
-                    storeRows(a0, y, yOff, rg * ROWS + h, w.rows, bias, relu);
-                }
+                FloatVector acc = a0.add(a1);
+                int r0 = rg * ROWS + h;
+                if (r0 + L <= w.rows) acc.intoArray(y, yOff + r0);
+                else acc.intoArray(y, yOff + r0, F.indexInRange(r0, w.rows));
             }
         }
     }
 
-    /** x[c .. c + L) as int bits, lanes at or past cols zero (never picked, and never read past the input). */
-    private static IntVector inputs(float[] x, int xOff, int c, int cols) {
-        return (c + L <= cols
-                ? FloatVector.fromArray(F, x, xOff + c)
-                : FloatVector.fromArray(F, x, xOff + c, F.indexInRange(c, cols))).reinterpretAsInts();
+    /** Two vectors hold the group's inputs; the two-table permute picks from both. */
+    private static void packedGemvTwoVectors(PackedGroups w, float[] x, int xOff, float[] y, int yOff,
+                                   int groupFrom, int groupTo) {
+        int spr = w.slotsPerRow, n = w.slots, width = w.groupWidth, cols = w.cols, groups = w.groupsPerRow;
+        float[] vals = w.values;
+        byte[] offs = w.offsets;
+        for (int rg = groupFrom; rg < groupTo; rg++) {
+            for (int h = 0; h < ROWS && rg * ROWS + h < w.rows; h += L) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0;
+                int pos = rg * spr * ROWS + h;
+                for (int g = 0; g < groups; g++) {
+                    int c0 = g * width;
+                    int c1 = c0 + L;
+                    IntVector lo = (c0 + L <= cols ? FloatVector.fromArray(F, x, xOff + c0)
+                            : FloatVector.fromArray(F, x, xOff + c0, F.indexInRange(c0, cols))).reinterpretAsInts();
+                    IntVector hi = (c1 + L <= cols ? FloatVector.fromArray(F, x, xOff + c1)
+                            : FloatVector.fromArray(F, x, xOff + c1, F.indexInRange(c1, cols))).reinterpretAsInts();
+                    int s = 0;
+                    for (; s + 1 < n; s += 2, pos += 2 * ROWS) {
+                        FloatVector p0 = ByteVector.fromArray(B, offs, pos).convertShape(B2I, I, 0)
+                                .selectFrom(lo, hi).reinterpretAsFloats();
+                        a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
+                        FloatVector p1 = ByteVector.fromArray(B, offs, pos + ROWS).convertShape(B2I, I, 0)
+                                .selectFrom(lo, hi).reinterpretAsFloats();
+                        a1 = FloatVector.fromArray(F, vals, pos + ROWS).fma(p1, a1);
+                    }
+                    if (s < n) {
+                        FloatVector p0 = ByteVector.fromArray(B, offs, pos).convertShape(B2I, I, 0)
+                                .selectFrom(lo, hi).reinterpretAsFloats();
+                        a0 = FloatVector.fromArray(F, vals, pos).fma(p0, a0);
+                        pos += ROWS;
+                    }
+                }
+                FloatVector acc = a0.add(a1);
+                int r0 = rg * ROWS + h;
+                if (r0 + L <= w.rows) acc.intoArray(y, yOff + r0);
+                else acc.intoArray(y, yOff + r0, F.indexInRange(r0, w.rows));
+            }
+        }
+    }
+
+    /** Wide groups: the offsets plus the group's first column, gathered. */
+    private static void packedGemvGather(PackedGroups w, float[] x, int xOff, float[] y, int yOff,
+                                   int groupFrom, int groupTo) {
+        int spr = w.slotsPerRow, n = w.slots, width = w.groupWidth, cols = w.cols, groups = w.groupsPerRow;
+        float[] vals = w.values;
+        byte[] offs = w.offsets;
+        int[] tmp = KernelScratch.ints(L);
+        for (int rg = groupFrom; rg < groupTo; rg++) {
+            for (int h = 0; h < ROWS && rg * ROWS + h < w.rows; h += L) {
+                FloatVector a0 = FloatVector.zero(F);
+                int pos = rg * spr * ROWS + h;
+                for (int g = 0; g < groups; g++) {
+                    int c0 = g * width;
+                    for (int s = 0; s < n; s++, pos += ROWS) {
+                        ((IntVector) ByteVector.fromArray(B, offs, pos).convertShape(B2I, I, 0)).and(0xFF).add(c0)
+                                .intoArray(tmp, 0);
+                        a0 = FloatVector.fromArray(F, vals, pos).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a0);
+                    }
+                }
+                int r0 = rg * ROWS + h;
+                if (r0 + L <= w.rows) a0.intoArray(y, yOff + r0);
+                else a0.intoArray(y, yOff + r0, F.indexInRange(r0, w.rows));
+            }
+        }
     }
 
     @Override
@@ -366,7 +407,8 @@ final class VectorSparseKernels implements SparseKernels {
         FloatVector xv = FloatVector.broadcast(F, xc);
         for (int g0 = 0; g0 < groups; g0 += L) {
             // Output of group g is g * n + owner: distinct across lanes, so the scatter is conflict-free.
-            IntVector target = IOTA.add(g0).mul(n).add(bytesToInts(w.owner, base + g0));
+            IntVector owners = ((IntVector) ByteVector.fromArray(B, w.owner, base + g0).convertShape(B2I, I, 0)).and(0xFF);
+            IntVector target = IOTA.add(g0).mul(n).add(owners);
             FloatVector v = FloatVector.fromArray(F, w.values, base + g0);
             if (g0 + L <= groups) {
                 target.intoArray(tmp, 0);

@@ -86,23 +86,22 @@ final class VectorSpmmKernels {
     }
 
     /**
-     * Writes act(a0 | a1 + b) to yt[o .. o + TILE), for the tail tile only the columns before the batch's
-     * end, through a scratch row (unmasked stores and a copy: small enough for C2 to inline, see
-     * storeWide).
+     * yt[o .. o + n) = act(src[s ..] + b): the kernels store a row's raw sums (into yt itself for a full tile,
+     * into a scratch row for the batch's tail tile, so that no kernel has a masked store) and this adds the
+     * bias and ReLU from L1. Vectors never cross a method boundary: one handed to a helper that C2 does not
+     * inline is boxed per call (see VectorSparseKernels).
      */
-    private static void store(FloatVector a0, FloatVector a1, float[] yt, int o, int b0, int batch, float b, boolean relu,
-                              float[] scratch) {
-        boolean full = b0 + TILE <= batch;
-        float[] dst = full ? yt : scratch;
-        int d = full ? o : 0;
-        FloatVector v0 = a0.add(b), v1 = a1.add(b);
-        if (relu) {
-            v0 = v0.max(0f);
-            v1 = v1.max(0f);
+    private static void finishTile(float[] src, int s, float[] yt, int o, int n, float b, boolean relu) {
+        if (src == yt && b == 0f && !relu) return;
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector v = FloatVector.fromArray(F, src, s + i).add(b);
+            (relu ? v.max(0f) : v).intoArray(yt, o + i);
         }
-        v0.intoArray(dst, d);
-        v1.intoArray(dst, d + L);
-        if (!full) System.arraycopy(scratch, 0, yt, o, batch - b0);
+        for (; i < n; i++) {
+            float v = src[s + i] + b;
+            yt[o + i] = relu && !(v > 0f) ? 0f : v;
+        }
     }
 
     private static float bias(float[] bias, int r) {
@@ -124,6 +123,9 @@ final class VectorSpmmKernels {
         int scratch = w.cols * WIDE_TILE;
         for (int b0 = 0; b0 < batch; b0 += WIDE_TILE) {
             packWide(xt, xtOff, ldx, w.cols, b0, batch, buf);
+            boolean full = b0 + WIDE_TILE <= batch;
+            float[] dst = full ? yt : buf;
+            int nb = Math.min(WIDE_TILE, batch - b0);
             for (int r = rowFrom; r < rowTo; r++) { // as condensedSpmm (pairs of rows ran 0.85x of this)
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
                 for (int p = ptr[r], end = ptr[r + 1]; p < end; p++) {
@@ -134,7 +136,12 @@ final class VectorSpmmKernels {
                     a2 = FloatVector.fromArray(F, buf, xa + 2 * L).fma(v, a2);
                     a3 = FloatVector.fromArray(F, buf, xa + 3 * L).fma(v, a3);
                 }
-                storeWide(a0, a1, a2, a3, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu, buf, scratch);
+                int o = ytOff + r * ldy + b0, d = full ? o : scratch;
+                a0.intoArray(dst, d);
+                a1.intoArray(dst, d + L);
+                a2.intoArray(dst, d + 2 * L);
+                a3.intoArray(dst, d + 3 * L);
+                finishTile(dst, d, yt, o, nb, bias(bias, r), relu);
             }
         }
     }
@@ -152,6 +159,9 @@ final class VectorSpmmKernels {
         float[] scratch = SCRATCH.get();
         for (int b0 = 0; b0 < batch; b0 += TILE) {
             pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
+            boolean full = b0 + TILE <= batch;
+            float[] dst = full ? yt : scratch;
+            int nb = Math.min(TILE, batch - b0); // batch columns of this tile
             for (int r = rowFrom; r < rowTo; r++) {
                 FloatVector z = FloatVector.zero(F);
                 FloatVector a0 = z, a1 = z, c0 = z, c1 = z;
@@ -167,7 +177,10 @@ final class VectorSpmmKernels {
                     c0 = FloatVector.fromMemorySegment(F, buf, xc, NO).fma(v, c0);
                     c1 = FloatVector.fromMemorySegment(F, buf, xc + VB, NO).fma(v, c1);
                 }
-                store(a0.add(c0), a1.add(c1), yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu, scratch);
+                int o = ytOff + r * ldy + b0, d = full ? o : 0;
+                a0.add(c0).intoArray(dst, d);
+                a1.add(c1).intoArray(dst, d + L);
+                finishTile(dst, d, yt, o, nb, bias(bias, r), relu);
             }
         }
     }
@@ -180,7 +193,7 @@ final class VectorSpmmKernels {
 
     private static float[] wideBuffer(int cols) {
         float[] buf = WIDE_BUFFER.get();
-        if (buf.length < (cols + 1) * WIDE_TILE) { // one more row: the scratch of storeWide
+        if (buf.length < (cols + 1) * WIDE_TILE) { // one more row: the scratch row of the tail tile
             buf = new float[(cols + 1) * WIDE_TILE];
             WIDE_BUFFER.set(buf);
         }
@@ -203,30 +216,6 @@ final class VectorSpmmKernels {
                 }
             }
         }
-    }
-
-    /**
-     * Writes act(a + b) to yt[o .. o + WIDE_TILE), or for the tail tile only its columns before the batch's
-     * end, through the scratch row after the packed tile: unmasked stores and a copy keep this small
-     * enough for C2 to inline (masked stores here made it give up inlining and box the accumulators).
-     */
-    private static void storeWide(FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3, float[] yt, int o,
-                                  int b0, int batch, float b, boolean relu, float[] buf, int scratch) {
-        boolean full = b0 + WIDE_TILE <= batch;
-        float[] dst = full ? yt : buf;
-        int d = full ? o : scratch;
-        FloatVector v0 = a0.add(b), v1 = a1.add(b), v2 = a2.add(b), v3 = a3.add(b);
-        if (relu) {
-            v0 = v0.max(0f);
-            v1 = v1.max(0f);
-            v2 = v2.max(0f);
-            v3 = v3.max(0f);
-        }
-        v0.intoArray(dst, d);
-        v1.intoArray(dst, d + L);
-        v2.intoArray(dst, d + 2 * L);
-        v3.intoArray(dst, d + 3 * L);
-        if (!full) System.arraycopy(buf, scratch, yt, o, batch - b0);
     }
 
     /**
@@ -253,6 +242,9 @@ final class VectorSpmmKernels {
         float[] scratch = SCRATCH.get();
         for (int b0 = 0; b0 < batch; b0 += TILE) {
             pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
+            boolean full = b0 + TILE <= batch;
+            float[] dst = full ? yt : scratch;
+            int nb = Math.min(TILE, batch - b0); // batch columns of this tile
             for (int r = rowFrom & ~1; r < rowTo; r += 2) {
                 // Rows r and r + 1 are adjacent lanes of one interleaved group of 16 (padded to 16 lanes, so a
                 // pair at the edge of the range or the matrix reads valid entries and stores only its rows).
@@ -268,8 +260,18 @@ final class VectorSpmmKernels {
                     c1 = FloatVector.fromMemorySegment(F, buf, xc + VB, NO).fma(v, c1);
                 }
                 int o = ytOff + r * ldy + b0;
-                if (r >= rowFrom) store(a0, a1, yt, o, b0, batch, bias(bias, r), relu, scratch);
-                if (r + 1 < rowTo) store(c0, c1, yt, o + ldy, b0, batch, bias(bias, r + 1), relu, scratch);
+                if (r >= rowFrom) {
+                    int d = full ? o : 0;
+                    a0.intoArray(dst, d);
+                    a1.intoArray(dst, d + L);
+                    finishTile(dst, d, yt, o, nb, bias(bias, r), relu);
+                }
+                if (r + 1 < rowTo) {
+                    int d = full ? o + ldy : 0;
+                    c0.intoArray(dst, d);
+                    c1.intoArray(dst, d + L);
+                    finishTile(dst, d, yt, o + ldy, nb, bias(bias, r + 1), relu);
+                }
             }
         }
     }
@@ -283,6 +285,9 @@ final class VectorSpmmKernels {
         int scratch = w.cols * WIDE_TILE;
         for (int b0 = 0; b0 < batch; b0 += WIDE_TILE) {
             packWide(xt, xtOff, ldx, w.cols, b0, batch, buf);
+            boolean full = b0 + WIDE_TILE <= batch;
+            float[] dst = full ? yt : buf;
+            int nb = Math.min(WIDE_TILE, batch - b0);
             for (int r = rowFrom; r < rowTo; r++) {
                 FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
                 for (int j = 0, pos = (r / ROWS) * k * ROWS + r % ROWS; j < k; j++, pos += ROWS) {
@@ -293,7 +298,12 @@ final class VectorSpmmKernels {
                     a2 = FloatVector.fromArray(F, buf, xa + 2 * L).fma(v, a2);
                     a3 = FloatVector.fromArray(F, buf, xa + 3 * L).fma(v, a3);
                 }
-                storeWide(a0, a1, a2, a3, yt, ytOff + r * ldy + b0, b0, batch, bias(bias, r), relu, buf, scratch);
+                int o = ytOff + r * ldy + b0, d = full ? o : scratch;
+                a0.intoArray(dst, d);
+                a1.intoArray(dst, d + L);
+                a2.intoArray(dst, d + 2 * L);
+                a3.intoArray(dst, d + 3 * L);
+                finishTile(dst, d, yt, o, nb, bias(bias, r), relu);
             }
         }
     }
@@ -309,6 +319,9 @@ final class VectorSpmmKernels {
         float[] scratch = SCRATCH.get();
         for (int b0 = 0; b0 < batch; b0 += TILE) {
             pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
+            boolean full = b0 + TILE <= batch;
+            float[] dst = full ? yt : scratch;
+            int nb = Math.min(TILE, batch - b0); // batch columns of this tile
             for (int r = rowFrom & ~1; r < rowTo; r += 2) { // whole pairs, as in condensedSpmm
                 FloatVector z = FloatVector.zero(F);
                 FloatVector a0 = z, a1 = z, c0 = z, c1 = z;
@@ -329,8 +342,18 @@ final class VectorSpmmKernels {
                     }
                 }
                 int o = ytOff + r * ldy + b0;
-                if (r >= rowFrom) store(a0, a1, yt, o, b0, batch, bias(bias, r), relu, scratch);
-                if (r + 1 < rowTo) store(c0, c1, yt, o + ldy, b0, batch, bias(bias, r + 1), relu, scratch);
+                if (r >= rowFrom) {
+                    int d = full ? o : 0;
+                    a0.intoArray(dst, d);
+                    a1.intoArray(dst, d + L);
+                    finishTile(dst, d, yt, o, nb, bias(bias, r), relu);
+                }
+                if (r + 1 < rowTo) {
+                    int d = full ? o + ldy : 0;
+                    c0.intoArray(dst, d);
+                    c1.intoArray(dst, d + L);
+                    finishTile(dst, d, yt, o + ldy, nb, bias(bias, r + 1), relu);
+                }
             }
         }
     }
@@ -346,6 +369,9 @@ final class VectorSpmmKernels {
         float[] scratch = SCRATCH.get();
         for (int b0 = 0; b0 < batch; b0 += TILE) {
             pack(xt, xtOff, ldx, w.cols, b0, batch, buf);
+            boolean full = b0 + TILE <= batch;
+            float[] dst = full ? yt : scratch;
+            int nb = Math.min(TILE, batch - b0); // batch columns of this tile
             for (int br = blockRowFrom; br < blockRowTo; br++) {
                 int bStart = w.blockRowPtr[br], bEnd = w.blockRowPtr[br + 1];
                 // h is 4 or 16: whole passes of 4 rows; rows past the matrix hold zero values and are not stored.
@@ -369,11 +395,28 @@ final class VectorSpmmKernels {
                         e0 = x0.fma(v, e0);
                         e1 = x1.fma(v, e1);
                     }
-                    int r = br * h + s, o = ytOff + r * ldy + b0;
-                    store(a0, a1, yt, o, b0, batch, bias(bias, r), relu, scratch);
-                    if (r + 1 < rows) store(c0, c1, yt, o + ldy, b0, batch, bias(bias, r + 1), relu, scratch);
-                    if (r + 2 < rows) store(d0, d1, yt, o + 2 * ldy, b0, batch, bias(bias, r + 2), relu, scratch);
-                    if (r + 3 < rows) store(e0, e1, yt, o + 3 * ldy, b0, batch, bias(bias, r + 3), relu, scratch);
+                    int r = br * h + s, o = ytOff + r * ldy + b0, t = full ? o : 0;
+                    a0.intoArray(dst, t);
+                    a1.intoArray(dst, t + L);
+                    finishTile(dst, t, yt, o, nb, bias(bias, r), relu);
+                    if (r + 1 < rows) {
+                        t = full ? o + ldy : 0;
+                        c0.intoArray(dst, t);
+                        c1.intoArray(dst, t + L);
+                        finishTile(dst, t, yt, o + ldy, nb, bias(bias, r + 1), relu);
+                    }
+                    if (r + 2 < rows) {
+                        t = full ? o + 2 * ldy : 0;
+                        d0.intoArray(dst, t);
+                        d1.intoArray(dst, t + L);
+                        finishTile(dst, t, yt, o + 2 * ldy, nb, bias(bias, r + 2), relu);
+                    }
+                    if (r + 3 < rows) {
+                        t = full ? o + 3 * ldy : 0;
+                        e0.intoArray(dst, t);
+                        e1.intoArray(dst, t + L);
+                        finishTile(dst, t, yt, o + 3 * ldy, nb, bias(bias, r + 3), relu);
+                    }
                 }
             }
         }
