@@ -14,15 +14,18 @@ import jdk.incubator.vector.VectorSpecies;
  * micro-kernel reads them, so the four transpose variants differ only in the packing loops and the
  * micro-kernel is written once; the packed tails are zero-padded so it never needs a mask.
  *
- * <p>The register tile is 4 rows x 2 vectors (see {@link #kernel} for why not larger). With AVX-512
- * (32 registers, 16 lanes) the same tile still fits; a wider tile there is future work that needs an
- * AVX-512 machine to measure on.
+ * <p>The register tile is 4 rows x 2 vectors with 16 vector registers (AVX2; see {@link #kernel4} for why
+ * not larger) and 8 rows x 2 vectors with 32 (AVX-512, {@link #kernel8}): 16 accumulators, and per depth
+ * step 2 loads and 8 broadcasts for 16 FMAs instead of 2 and 4 for 8. {@code -Dsparrow.gemm.rows=4|8}
+ * overrides the choice (benchmarks compare the two side by side; tests run both on any machine).
  */
 final class PackedGemm {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
-    /** Rows of the register tile. */
-    static final int MR = 4;
+    /** -Dsparrow.gemm.rows=4|8 overrides the register tile's rows. */
+    static final String ROWS_PROPERTY = "sparrow.gemm.rows";
+    /** Rows of the register tile: 8 where vectors are 512 bits (32 registers), else 4. */
+    static final int MR = chooseRows();
     /** Columns of the register tile: two vectors. */
     static final int NR = 2 * L;
     /** Depth block: a KC x NR packed B micro-panel is 16 KiB (8 lanes), half of a 32 KiB L1d. */
@@ -42,6 +45,15 @@ final class PackedGemm {
     private static final long PARALLEL_WORK = 1L << 21;
 
     private PackedGemm() {}
+
+    private static int chooseRows() {
+        String forced = System.getProperty(ROWS_PROPERTY);
+        if (forced == null) return L >= 16 ? 8 : 4;
+        if (!forced.equals("4") && !forced.equals("8")) {
+            throw new IllegalArgumentException("-D" + ROWS_PROPERTY + " must be 4 or 8, got '" + forced + "'");
+        }
+        return Integer.parseInt(forced);
+    }
 
     /** Per-thread packing buffers, reused across calls so packing allocates nothing in steady state. */
     private static final class Buffers {
@@ -180,8 +192,9 @@ final class PackedGemm {
                             int bBase = jp * NR * kc;
                             for (int ip = ib; ip < ibEnd; ip++) {
                                 int i0 = ip * MR;
-                                kernel(packedA, (ip - ib) * MR * kc, packedB, bBase, kc,
-                                        c, cOff + i0 * ldc + j0, ldc, blockBeta, Math.min(MR, m - i0), nValid, buf.tile);
+                                int ai = (ip - ib) * MR * kc, ci = cOff + i0 * ldc + j0, mValid = Math.min(MR, m - i0);
+                                if (MR == 8) kernel8(packedA, ai, packedB, bBase, kc, c, ci, ldc, blockBeta, mValid, nValid, buf.tile);
+                                else kernel4(packedA, ai, packedB, bBase, kc, c, ci, ldc, blockBeta, mValid, nValid, buf.tile);
                             }
                         }
                     }
@@ -256,7 +269,7 @@ final class PackedGemm {
      * here: 6 x 2 about 38 GFLOP/s, 4 x 2 about 85 in L1, with peak about 90). Eight accumulators are
      * exactly enough to cover the FMA latency (4 cycles x 2 ports).
      */
-    private static void kernel(float[] ap, int ai, float[] bp, int bi, int kc,
+    private static void kernel4(float[] ap, int ai, float[] bp, int bi, int kc,
                                float[] c, int ci, int ldc, float beta, int mValid, int nValid, float[] tile) {
         FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -264,7 +277,7 @@ final class PackedGemm {
         // range once before the loop and drops the per-load bounds checks.
         for (int p = 0; p < kc; p++) {
             int bj = bi + p * NR;
-            int aj = ai + p * MR;
+            int aj = ai + p * 4;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bj);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bj + L);
             FloatVector av = FloatVector.broadcast(SPECIES, ap[aj]);
@@ -280,7 +293,7 @@ final class PackedGemm {
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
         }
-        if (mValid == MR && nValid == NR) {
+        if (mValid == 4 && nValid == NR) {
             if (beta == 0f) {
                 // Overwrite without reading C: its old contents may be garbage or NaN.
                 c00.intoArray(c, ci);
@@ -314,6 +327,94 @@ final class PackedGemm {
         c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + L);
+        copyFringe(tile, c, ci, ldc, beta, mValid, nValid);
+    }
+
+    /**
+     * The 8 x 2-vector register tile for 32 vector registers: 16 accumulators + 8 broadcasts + 2 B vectors
+     * = 26 live, no spill. Written out like {@link #kernel4} (locals, indices from p).
+     */
+    private static void kernel8(float[] ap, int ai, float[] bp, int bi, int kc,
+                                float[] c, int ci, int ldc, float beta, int mValid, int nValid, float[] tile) {
+        FloatVector c00 = FloatVector.zero(SPECIES), c01 = c00, c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bj = bi + p * NR;
+            int aj = ai + p * 8;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bj);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bj + L);
+            FloatVector av = FloatVector.broadcast(SPECIES, ap[aj]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(SPECIES, ap[aj + 1]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(SPECIES, ap[aj + 2]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(SPECIES, ap[aj + 3]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(SPECIES, ap[aj + 4]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(SPECIES, ap[aj + 5]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+            av = FloatVector.broadcast(SPECIES, ap[aj + 6]);
+            c60 = av.fma(b0, c60);
+            c61 = av.fma(b1, c61);
+            av = FloatVector.broadcast(SPECIES, ap[aj + 7]);
+            c70 = av.fma(b0, c70);
+            c71 = av.fma(b1, c71);
+        }
+        // Full or not, the tile goes out through the same path: rows to C directly when whole (beta 0
+        // overwrites without reading C: its old contents may be garbage or NaN), else via the scratch tile.
+        boolean whole = mValid == 8 && nValid == NR;
+        float[] dst = whole ? c : tile;
+        int d = whole ? ci : 0, ld = whole ? ldc : NR;
+        if (whole && beta != 0f) {
+            FloatVector bv = FloatVector.broadcast(SPECIES, beta);
+            c00 = FloatVector.fromArray(SPECIES, c, ci).fma(bv, c00);
+            c01 = FloatVector.fromArray(SPECIES, c, ci + L).fma(bv, c01);
+            c10 = FloatVector.fromArray(SPECIES, c, ci + ldc).fma(bv, c10);
+            c11 = FloatVector.fromArray(SPECIES, c, ci + ldc + L).fma(bv, c11);
+            c20 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc).fma(bv, c20);
+            c21 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + L).fma(bv, c21);
+            c30 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc).fma(bv, c30);
+            c31 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + L).fma(bv, c31);
+            c40 = FloatVector.fromArray(SPECIES, c, ci + 4 * ldc).fma(bv, c40);
+            c41 = FloatVector.fromArray(SPECIES, c, ci + 4 * ldc + L).fma(bv, c41);
+            c50 = FloatVector.fromArray(SPECIES, c, ci + 5 * ldc).fma(bv, c50);
+            c51 = FloatVector.fromArray(SPECIES, c, ci + 5 * ldc + L).fma(bv, c51);
+            c60 = FloatVector.fromArray(SPECIES, c, ci + 6 * ldc).fma(bv, c60);
+            c61 = FloatVector.fromArray(SPECIES, c, ci + 6 * ldc + L).fma(bv, c61);
+            c70 = FloatVector.fromArray(SPECIES, c, ci + 7 * ldc).fma(bv, c70);
+            c71 = FloatVector.fromArray(SPECIES, c, ci + 7 * ldc + L).fma(bv, c71);
+        }
+        c00.intoArray(dst, d);
+        c01.intoArray(dst, d + L);
+        c10.intoArray(dst, d + ld);
+        c11.intoArray(dst, d + ld + L);
+        c20.intoArray(dst, d + 2 * ld);
+        c21.intoArray(dst, d + 2 * ld + L);
+        c30.intoArray(dst, d + 3 * ld);
+        c31.intoArray(dst, d + 3 * ld + L);
+        c40.intoArray(dst, d + 4 * ld);
+        c41.intoArray(dst, d + 4 * ld + L);
+        c50.intoArray(dst, d + 5 * ld);
+        c51.intoArray(dst, d + 5 * ld + L);
+        c60.intoArray(dst, d + 6 * ld);
+        c61.intoArray(dst, d + 6 * ld + L);
+        c70.intoArray(dst, d + 7 * ld);
+        c71.intoArray(dst, d + 7 * ld + L);
+        if (!whole) copyFringe(tile, c, ci, ldc, beta, mValid, nValid);
+    }
+
+    /** Copies the valid mValid x nValid part of a spilled tile to C (+ beta x C), never touching C outside it. */
+    private static void copyFringe(float[] tile, float[] c, int ci, int ldc, float beta, int mValid, int nValid) {
         for (int r = 0; r < mValid; r++) {
             int row = ci + r * ldc;
             for (int j = 0; j < nValid; j++) {

@@ -87,6 +87,15 @@ class VectorKernelsGemmTest {
         b.assertGuardsIntact("B");
     }
 
+    /** The surefire run with -Dsparrow.gemm.rows=8 really runs the 8-row tile (what 512-bit machines get). */
+    @Test
+    void registerTileRowsFollowTheWidthOrTheProperty() {
+        String forced = System.getProperty(PackedGemm.ROWS_PROPERTY);
+        int expected = forced != null ? Integer.parseInt(forced) : PackedGemm.SPECIES.length() >= 16 ? 8 : 4;
+        System.out.println("PackedGemm register tile: " + PackedGemm.MR + " rows x " + PackedGemm.NR + " columns");
+        assertThat(PackedGemm.MR).isEqualTo(expected);
+    }
+
     @Test
     void gemmOfZerosOverNaNIsExactlyZero() {
         for (int threads : new int[] {1, 2}) {
