@@ -39,6 +39,14 @@ record BenchRow(int out, int in, String kind, String format, String storage, dou
         return bytesRead / timing.medianNs();
     }
 
+    /**
+     * Against the faster of our best dense kernel and the peer's MatMul (the honest speed-up: a sparse layer
+     * is only worth it against the best dense kernel available): the smaller of the two ratios.
+     */
+    double ratioVsBest() {
+        return Double.isNaN(ratioVsPeer) ? ratioVsDense : Math.min(ratioVsDense, ratioVsPeer);
+    }
+
     BenchRow withRatio(double ratio, boolean best) {
         return new BenchRow(out, in, kind, format, storage, sparsity, batch, residency, threads, inputDensity, timing,
                 usefulFlops, weightBytes, bytesRead, nnz, copies, ratio, best, ratioVsPeer);

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class BenchKernelsCommandTest {
     /** A small layer and tiny budgets: the run checks wiring and numbers, not speed. */
@@ -159,7 +160,7 @@ class BenchKernelsCommandTest {
         Run table = run(null, List.of(new LoopPeer(0f)), with(SMALL, "--formats", "csr,csc,block4"));
         assertThat(table.exit()).as(table.err()).isZero();
         assertThat(table.err()).contains("bench: peer loop-matmul: plain Java loop");
-        assertThat(table.out()).contains("vs_ort").contains("  loop-matmul ")
+        assertThat(table.out()).contains("vs_ort").contains("vs_best").contains("  loop-matmul ")
                 .containsPattern("best sparse: (csr|csc|block4), [0-9.]+x (faster|slower) than loop-matmul")
                 .contains("best sparse-input: csc").doesNotContain("no ONNX Runtime peer");
 
@@ -169,7 +170,11 @@ class BenchKernelsCommandTest {
         for (String line : json.out().strip().split("\n")) {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) Json.parse(line, 1 << 16);
-            assertThat(((Number) m.get("ratio_vs_ort")).doubleValue()).isPositive();
+            double vsDense = ((Number) m.get("ratio_vs_dense")).doubleValue();
+            double vsOrt = ((Number) m.get("ratio_vs_ort")).doubleValue();
+            assertThat(vsOrt).isPositive();
+            // against the faster of the two dense baselines: the smaller ratio (rounded like the others)
+            assertThat(((Number) m.get("ratio_vs_best")).doubleValue()).isCloseTo(Math.min(vsDense, vsOrt), within(1e-4));
             if (m.get("kind").equals("peer")) {
                 peerRows++;
                 assertThat(m.get("format")).isEqualTo("loop-matmul");
