@@ -48,6 +48,22 @@ final class VectorGemvKernels {
      * KiB, which stay in L1 until scattered; 16 and 32 measured alike, 64 slower in cache.
      */
     static final int CHUNK = 16;
+    /**
+     * -Dsparrow.sparse.condensedGemv=gather|hybrid picks the batch-1 condensed kernel (benchmarks compare
+     * the two on one machine); by default hybrid at 256 bits, gathers at 512.
+     */
+    static final String CONDENSED_GEMV_PROPERTY = "sparrow.sparse.condensedGemv";
+    private static final boolean CONDENSED_HYBRID = condensedHybrid();
+
+    private static boolean condensedHybrid() {
+        String forced = System.getProperty(CONDENSED_GEMV_PROPERTY);
+        if (forced == null) return L == 8;
+        if (!forced.equals("gather") && !forced.equals("hybrid")) {
+            throw new IllegalArgumentException("-D" + CONDENSED_GEMV_PROPERTY + " must be gather or hybrid, got '" + forced + "'");
+        }
+        return forced.equals("hybrid");
+    }
+
     /** Keeps the touch loads alive: the JIT drops loads whose value is never used. */
     private static volatile int sink;
 
@@ -59,7 +75,7 @@ final class VectorGemvKernels {
      */
     static void condensedGemv(CondensedFanIn w, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu,
                               int groupFrom, int groupTo) {
-        if (L == 8) {
+        if (CONDENSED_HYBRID) {
             condensedGemvHybrid(w, x, xOff, y, yOff, bias, relu, groupFrom, groupTo);
         } else {
             condensedGemvGather(w, x, xOff, y, yOff, bias, relu, groupFrom, groupTo);
