@@ -58,4 +58,20 @@ final class KernelArgs {
         vector("x", x, xOff, transA ? m : n);
         vector("y", y, yOff, transA ? n : m);
     }
+
+    static void packedGemv(PackedWeights w, float[] x, int xOff, float[] y, int yOff, ComputePool pool) {
+        if (w == null) throw new NullPointerException("packed W is null");
+        if (pool == null) throw new NullPointerException("pool is null");
+        vector("x", x, xOff, w.cols());
+        vector("y", y, yOff, w.rows());
+    }
+
+    static void packedGemm(PackedWeights w, int n, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                           ComputePool pool) {
+        if (w == null) throw new NullPointerException("packed W is null");
+        nonNegative("n", n);
+        if (pool == null) throw new NullPointerException("pool is null");
+        matrix("B (cols x n)", b, bOff, w.cols(), n, ldb);
+        matrix("C (rows x n)", c, cOff, w.rows(), n, ldc);
+    }
 }

@@ -106,6 +106,32 @@ final class PackedGemm {
     }
 
     /**
+     * C = W B + beta x C with W packed (see {@link PackedWeights}): the same loop nest, with W's panels read
+     * in place as the A micro-panels instead of packing A per call.
+     */
+    static void gemm(PackedWeights w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+                     ComputePool pool) {
+        int m = w.rows(), k = w.cols();
+        if (m == 0 || n == 0) return;
+        if (k == 0) {
+            scaleC(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        long work = (long) m * n * k;
+        ComputePool p = work >= PARALLEL_WORK ? pool : ComputePool.serial();
+        Job job = Job.acquire().set(false, false, m, n, k, null, 0, 0, b, bOff, ldb, beta, c, cOff, ldc);
+        job.prepackedA = w.data;
+        int rowPanels = ceilDiv(m, MR);
+        int colPanels = ceilDiv(n, NR);
+        try {
+            job.byColumns = p.threads() == 1 || colPanels >= 2 * p.threads();
+            p.parallelFor(job.byColumns ? colPanels : rowPanels, 1, job);
+        } finally {
+            job.release();
+        }
+    }
+
+    /**
      * One GEMM call: its operands, read (never written, except C's disjoint tiles) by every thread. One
      * per calling thread, reused, so that a call allocates nothing (a new job, or a bound method
      * reference passed to the pool, cost about 100 bytes per call); a nested call gets a fresh one.
@@ -117,6 +143,8 @@ final class PackedGemm {
         float[] a, b, c;
         int aOff, lda, bOff, ldb, cOff, ldc;
         float beta;
+        /** W packed in panels of L rows ({@link PackedWeights}), read as A in place; null: pack A per call. */
+        float[] prepackedA;
         boolean byColumns;
         private boolean inUse;
 
@@ -148,7 +176,7 @@ final class PackedGemm {
         }
 
         void release() {
-            a = b = c = null;
+            a = b = c = prepackedA = null;
             inUse = false;
         }
 
@@ -185,16 +213,24 @@ final class PackedGemm {
                     packB(packedB, jc, nc, pc, kc);
                     for (int ib = ipFrom; ib < ipTo; ib += MC / MR) {
                         int ibEnd = Math.min(ib + MC / MR, ipTo);
-                        packA(ib, ibEnd, pc, kc, packedA);
+                        if (prepackedA == null) packA(ib, ibEnd, pc, kc, packedA);
+                        float[] ap = prepackedA == null ? packedA : prepackedA;
+
                         for (int jp = 0; jp < panels; jp++) {
                             int j0 = jc + jp * NR;
                             int nValid = Math.min(NR, jc + nc - j0);
                             int bBase = jp * NR * kc;
                             for (int ip = ib; ip < ibEnd; ip++) {
                                 int i0 = ip * MR;
-                                int ai = (ip - ib) * MR * kc, ci = cOff + i0 * ldc + j0, mValid = Math.min(MR, m - i0);
-                                if (MR == 8) kernel8(packedA, ai, packedB, bBase, kc, c, ci, ldc, blockBeta, mValid, nValid, buf.tile);
-                                else kernel4(packedA, ai, packedB, bBase, kc, c, ci, ldc, blockBeta, mValid, nValid, buf.tile);
+                                // both layouts are panels of L rows: kc columns per call, all k prepacked (from column pc)
+                                int rel = (ip - ib) * MR;
+                                int ai = prepackedA == null ? (rel / L) * kc * L + rel % L : (i0 / L) * k * L + pc * L + i0 % L;
+                                int ci = cOff + i0 * ldc + j0, mValid = Math.min(MR, m - i0);
+                                if (MR == 8) {
+                                    kernel8(ap, ai, packedB, bBase, kc, c, ci, ldc, blockBeta, mValid, nValid, buf.tile);
+                                } else {
+                                    kernel4(ap, ai, packedB, bBase, kc, c, ci, ldc, blockBeta, mValid, nValid, buf.tile);
+                                }
                             }
                         }
                     }
@@ -235,25 +271,30 @@ final class PackedGemm {
             }
         }
 
-        /** Packs A row panels [from, to) into dst: panel ip holds op(A)[i0..i0+MR)[pc..pc+kc) as kc columns of MR. */
+        /**
+         * Packs A row panels [from, to) into dst in the layout of {@link PackedWeights} (panels of L rows, kc
+         * columns of L), so the micro-kernel reads A with the same stride L whether it was packed per call or
+         * once: panel ip holds op(A)[i0..i0+MR)[pc..pc+kc) in lanes i0 % L .. + MR of an L-row panel.
+         */
         private void packA(int from, int to, int pc, int kc, float[] dstArr) {
             for (int ip = from; ip < to; ip++) {
                 int i0 = ip * MR;
                 int valid = Math.min(MR, m - i0);
-                int dst = (ip - from) * MR * kc;
+                int rel = (ip - from) * MR;
+                int dst = (rel / L) * kc * L + rel % L;
                 if (!transA) {
                     for (int r = 0; r < valid; r++) {
                         int src = aOff + (i0 + r) * lda + pc;
-                        for (int p = 0, d = dst + r; p < kc; p++, d += MR) dstArr[d] = a[src + p];
+                        for (int p = 0, d = dst + r; p < kc; p++, d += L) dstArr[d] = a[src + p];
                     }
                 } else {
                     int src = aOff + pc * lda + i0;
-                    for (int p = 0, d = dst; p < kc; p++, src += lda, d += MR) {
+                    for (int p = 0, d = dst; p < kc; p++, src += lda, d += L) {
                         for (int r = 0; r < valid; r++) dstArr[d + r] = a[src + r];
                     }
                 }
                 for (int r = valid; r < MR; r++) {
-                    for (int p = 0, d = dst + r; p < kc; p++, d += MR) dstArr[d] = 0f;
+                    for (int p = 0, d = dst + r; p < kc; p++, d += L) dstArr[d] = 0f;
                 }
             }
         }
@@ -261,7 +302,8 @@ final class PackedGemm {
     }
 
     /**
-     * The 4 x 2-vector register tile: C[0..4)[0..NR) (+)= sum over p of A[.][p] x B[p][.]. Accumulators
+     * The 4 x 2-vector register tile: C[0..4)[0..NR) (+)= sum over p of A[.][p] x B[p][.], A's four values of
+     * depth p at ap[ai + p x L ..] (A packed in panels of L rows, of which this tile takes MR). Accumulators
      * are locals so C2 keeps all eight in registers. Why 4 x 2 and not the 6 x 2 BLIS uses on AVX2: C2
      * schedules every broadcast of A before the FMAs that use it, so the live registers are
      * accumulators + broadcasts + B vectors = 4x2 + 4 + 2 = 14 of 16. A 6 x 2 tile needs 12 + 6 + 2 = 20,
@@ -277,7 +319,7 @@ final class PackedGemm {
         // range once before the loop and drops the per-load bounds checks.
         for (int p = 0; p < kc; p++) {
             int bj = bi + p * NR;
-            int aj = ai + p * 4;
+            int aj = ai + p * L;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bj);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bj + L);
             FloatVector av = FloatVector.broadcast(SPECIES, ap[aj]);
@@ -342,7 +384,7 @@ final class PackedGemm {
         FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
         for (int p = 0; p < kc; p++) {
             int bj = bi + p * NR;
-            int aj = ai + p * 8;
+            int aj = ai + p * L;
             FloatVector b0 = FloatVector.fromArray(SPECIES, bp, bj);
             FloatVector b1 = FloatVector.fromArray(SPECIES, bp, bj + L);
             FloatVector av = FloatVector.broadcast(SPECIES, ap[aj]);

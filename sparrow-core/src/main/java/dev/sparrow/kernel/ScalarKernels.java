@@ -44,6 +44,36 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    /** Panels of 8 rows: any width is correct here; 8 keeps the scalar layout like a 256-bit one. */
+    @Override
+    public PackedWeights pack(float[] w, int off, int ld, int rows, int cols) {
+        return PackedWeights.pack(w, off, ld, rows, cols, 8);
+    }
+
+    @Override
+    public void gemv(PackedWeights w, float[] x, int xOff, float beta, float[] y, int yOff, ComputePool pool) {
+        KernelArgs.packedGemv(w, x, xOff, y, yOff, pool);
+        for (int i = 0; i < w.rows(); i++) {
+            float acc = 0f;
+            for (int j = 0; j < w.cols(); j++) acc += w.get(i, j) * x[xOff + j];
+            y[yOff + i] = beta == 0f ? acc : acc + beta * y[yOff + i];
+        }
+    }
+
+    @Override
+    public void gemm(PackedWeights w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+                     ComputePool pool) {
+        KernelArgs.packedGemm(w, n, b, bOff, ldb, c, cOff, ldc, pool);
+        for (int i = 0; i < w.rows(); i++) {
+            for (int j = 0; j < n; j++) {
+                float acc = 0f;
+                for (int p = 0; p < w.cols(); p++) acc += w.get(i, p) * b[bOff + p * ldb + j];
+                int ci = cOff + i * ldc + j;
+                c[ci] = beta == 0f ? acc : acc + beta * c[ci];
+            }
+        }
+    }
+
     @Override
     public float dot(int n, float[] a, int aOff, float[] b, int bOff) {
         float acc = 0f;

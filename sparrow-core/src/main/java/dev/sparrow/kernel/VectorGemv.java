@@ -1,6 +1,7 @@
 package dev.sparrow.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -28,6 +29,50 @@ final class VectorGemv {
             if (n == 0) return;
             KernelCall.of(null, null).matrix(a, aOff, lda, m, n, beta).gemv(x, xOff, y, yOff, null, false).evenly(p, n, 2 * L,
                     (c, from, to) -> columns(from, to, c.m, c.a, c.aOff, c.lda, c.x, c.xOff, c.beta, c.y, c.yOff));
+        }
+    }
+
+    /** y = W x + beta y for W packed in panels of L rows: panels split evenly over the pool. */
+    static void gemv(PackedWeights w, float[] x, int xOff, float beta, float[] y, int yOff, ComputePool pool) {
+        if (w.rows() == 0) return;
+        ComputePool p = (long) w.rows() * w.cols() >= PARALLEL_WORK ? pool : ComputePool.serial();
+        KernelCall.of(w, null).matrix(null, 0, 0, w.rows(), w.cols(), beta).gemv(x, xOff, y, yOff, null, false)
+                .evenly(p, (w.rows() + L - 1) / L, 1,
+                        (c, from, to) -> panels(from, to, (PackedWeights) c.target, c.x, c.xOff, c.beta, c.y, c.yOff));
+    }
+
+    /**
+     * Panels [from, to) of packed W: each is one linear stream of cols x L floats, one vector load and one
+     * broadcast of x per FMA, four accumulators over consecutive columns to cover the FMA latency.
+     */
+    private static void panels(int from, int to, PackedWeights w, float[] x, int xOff, float beta, float[] y, int yOff) {
+        int cols = w.cols(), rows = w.rows();
+        float[] d = w.data;
+        for (int q = from; q < to; q++) {
+            int base = q * cols * L;
+            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+            int p = 0;
+            for (; p + 4 <= cols; p += 4) {
+                int o = base + p * L;
+                s0 = FloatVector.fromArray(SPECIES, d, o).fma(FloatVector.broadcast(SPECIES, x[xOff + p]), s0);
+                s1 = FloatVector.fromArray(SPECIES, d, o + L).fma(FloatVector.broadcast(SPECIES, x[xOff + p + 1]), s1);
+                s2 = FloatVector.fromArray(SPECIES, d, o + 2 * L).fma(FloatVector.broadcast(SPECIES, x[xOff + p + 2]), s2);
+                s3 = FloatVector.fromArray(SPECIES, d, o + 3 * L).fma(FloatVector.broadcast(SPECIES, x[xOff + p + 3]), s3);
+            }
+            for (; p < cols; p++) {
+                s0 = FloatVector.fromArray(SPECIES, d, base + p * L).fma(FloatVector.broadcast(SPECIES, x[xOff + p]), s0);
+            }
+            FloatVector acc = s0.add(s1).add(s2.add(s3));
+            int r0 = q * L;
+            if (r0 + L <= rows) {
+                // beta 0 overwrites without reading y (its old contents may be NaN)
+                if (beta != 0f) acc = FloatVector.fromArray(SPECIES, y, yOff + r0).fma(FloatVector.broadcast(SPECIES, beta), acc);
+                acc.intoArray(y, yOff + r0);
+            } else {
+                VectorMask<Float> m = SPECIES.indexInRange(r0, rows);
+                if (beta != 0f) acc = FloatVector.fromArray(SPECIES, y, yOff + r0, m).fma(FloatVector.broadcast(SPECIES, beta), acc);
+                acc.intoArray(y, yOff + r0, m);
+            }
         }
     }
 

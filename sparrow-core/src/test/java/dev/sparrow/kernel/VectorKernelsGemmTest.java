@@ -87,6 +87,78 @@ class VectorKernelsGemmTest {
         b.assertGuardsIntact("B");
     }
 
+    static Stream<Arguments> packedCases() {
+        // rows x cols of W, batch n: rows not multiples of the panel (8 or 16) nor of MR, odd depths, several
+        // depth blocks (cols > 256), threaded shapes (rows x n x cols >= 2^21) split by rows (n = 30) and columns.
+        int[][] shapes = {{1, 1, 1}, {3, 17, 5}, {17, 3, 100}, {33, 1, 1000}, {100, 7, 257}, {1023, 30, 100},
+            {300, 256, 77}, {16, 64, 513}, {769, 3, 31}};
+        List<Arguments> cases = new ArrayList<>();
+        long seed = 5000;
+        for (int[] sh : shapes) {
+            for (float beta : new float[] {0f, -0.5f}) {
+                for (int threads : new int[] {1, 2}) cases.add(Arguments.of(sh[0], sh[1], sh[2], beta, threads, seed++));
+            }
+        }
+        return cases.stream();
+    }
+
+    /** Packed W: gemm (C = W B) and gemv (y = W x), vector and scalar, against the scalar kernels on W unpacked. */
+    @ParameterizedTest(name = "rows={0} n={1} cols={2} beta={3} threads={4} seed={5}")
+    @MethodSource("packedCases")
+    void packedWeightsMatchTheUnpackedProducts(int rows, int n, int cols, float beta, int threads, long seed) {
+        Random rnd = new Random(seed);
+        Operand w = Operand.random(rnd, rows, cols);
+        Operand b = Operand.random(rnd, cols, n);
+        ComputePool pool = threads == 1 ? ComputePool.serial() : TWO_THREADS;
+        for (Kernels k : List.of(VECTOR, SCALAR)) {
+            PackedWeights packed = k.pack(w.data, w.off, w.ld, rows, cols);
+            assertThat(packed.rows()).isEqualTo(rows);
+            assertThat(packed.get(rows - 1, cols - 1)).isEqualTo(w.data[w.off + (rows - 1) * w.ld + cols - 1]);
+
+            Operand c = Operand.random(rnd, rows, n);
+            if (beta == 0f) c.fillInside(Float.NaN); // poison: beta = 0 must not read C
+            float[] expected = c.data.clone();
+            SCALAR.gemm(false, false, rows, n, cols, w.data, w.off, w.ld, b.data, b.off, b.ld, beta, expected, c.off, c.ld,
+                    ComputePool.serial());
+            k.gemm(packed, n, b.data, b.off, b.ld, beta, c.data, c.off, c.ld, pool);
+            assertClose(c.data, expected, cols, k.name() + " packed gemm, seed " + seed);
+            c.assertGuardsIntact("C");
+
+            float[] x = new float[cols + 3];
+            for (int j = 0; j < x.length; j++) x[j] = rnd.nextFloat() * 2f - 1f;
+            float[] y = new float[rows + 5];
+            java.util.Arrays.fill(y, beta == 0f ? Float.NaN : 0.25f);
+            y[0] = y[rows + 2] = GUARD;
+            float[] yExpected = y.clone();
+            SCALAR.gemv(false, rows, cols, w.data, w.off, w.ld, x, 2, beta, yExpected, 1, ComputePool.serial());
+            k.gemv(packed, x, 2, beta, y, 1, pool);
+            assertClose(y, yExpected, cols, k.name() + " packed gemv, seed " + seed);
+            assertThat(y[0]).isEqualTo(GUARD);
+            assertThat(y[rows + 2]).as("y past its rows").isEqualTo(GUARD);
+        }
+        w.assertGuardsIntact("W");
+    }
+
+    @Test
+    void packedWeightsFromOtherKernelsAreRefusedWithTheReason() {
+        PackedWeights odd = PackedWeights.pack(new float[12], 0, 4, 3, 4, 3);
+        assertThatThrownBy(() -> VECTOR.gemv(odd, new float[4], 0, 0f, new float[3], 0, ComputePool.serial()))
+                .hasMessageContaining("panels of 3 rows").hasMessageContaining("pack them with the kernels that use them");
+        assertThatThrownBy(() -> VECTOR.pack(new float[10], 0, 4, 3, 4))
+                .hasMessageContaining("3 x 4 matrix").hasMessageContaining("array of 10");
+    }
+
+    /** Each element within the rounding of a depth-cols sum of products of magnitudes <= 1 (+ beta C). */
+    private static void assertClose(float[] actual, float[] expected, int depth, String what) {
+        double tol = 4e-6 * (depth + 2);
+        for (int i = 0; i < actual.length; i++) {
+            if (!(Math.abs(actual[i] - (double) expected[i]) <= tol)) {
+                assertThat((double) actual[i]).as("%s, element %d", what, i)
+                        .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(tol));
+            }
+        }
+    }
+
     /** The surefire run with -Dsparrow.gemm.rows=8 really runs the 8-row tile (what 512-bit machines get). */
     @Test
     void registerTileRowsFollowTheWidthOrTheProperty() {
