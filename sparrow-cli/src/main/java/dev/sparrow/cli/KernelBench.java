@@ -3,6 +3,7 @@ package dev.sparrow.cli;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.KernelProvider;
 import dev.sparrow.kernel.Kernels;
+import dev.sparrow.kernel.PackedWeights;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
 import dev.sparrow.sparse.SparseInputMatrix;
@@ -135,7 +136,10 @@ final class KernelBench {
             long target = streamed ? streamTarget(out, in, verified) : 0;
             int denseN = streamed ? copiesFor(4L * out * in, target) : 1;
             for (int i = 0; i < denseN; i++) denseCopies.add(i == 0 ? w : w.clone());
-            long total = 4L * out * in * denseN;
+            // packed once, as a session packs its dense layers (and ONNX Runtime its initializers)
+            List<PackedWeights> packedCopies = new ArrayList<>(denseN);
+            for (float[] copy : denseCopies) packedCopies.add(dense.pack(copy, 0, in, out, in));
+            long total = 8L * out * in * denseN;
             for (Format f : verified) {
                 int n = streamed ? copiesFor(f.matrix().bytes(), target) : 1;
                 List<SparseMatrix> copies = new ArrayList<>(n);
@@ -151,8 +155,8 @@ final class KernelBench {
             List<PeerRun> peerRuns = openPeers(out, in, w, peerCopies(out, in, denseN), inputs, pool);
             try {
                 for (Inputs x : inputs) {
-                    rows.addAll(runGroup(out, in, residency, x, denseCopies, verified, formatCopies, verifiedSparseInput,
-                            peerRuns, pool));
+                    rows.addAll(runGroup(out, in, residency, x, denseCopies, packedCopies, verified, formatCopies,
+                            verifiedSparseInput, peerRuns, pool));
                 }
             } finally {
                 for (PeerRun p : peerRuns) p.instance().close();
@@ -211,7 +215,7 @@ final class KernelBench {
     }
 
     private List<BenchRow> runGroup(int out, int in, String residency, Inputs x, List<float[]> denseCopies,
-                                    List<Format> formats, List<List<SparseMatrix>> formatCopies,
+                                    List<PackedWeights> packedCopies, List<Format> formats, List<List<SparseMatrix>> formatCopies,
                                     Set<String> sparseInputSpecs, List<PeerRun> peerRuns, ComputePool pool) {
         int b = x.batch();
         log.printf(Locale.ROOT, "bench: %dx%d batch %d %s%n", out, in, b, residency);
@@ -227,6 +231,9 @@ final class KernelBench {
             timed.add(rotating(dn, i -> dense.gemv(false, out, in, denseCopies.get(i), 0, in, x.x(), 0, 0f, y, 0, pool)));
             proto.add(denseRow(out, in, "dense-gemv", b, residency, denseFlops, denseBytes, dn));
             kinds.add("dense-gemv");
+            timed.add(rotating(dn, i -> dense.gemv(packedCopies.get(i), x.x(), 0, 0f, y, 0, pool)));
+            proto.add(denseRow(out, in, "dense-gemv-packed", b, residency, denseFlops, denseBytes, dn));
+            kinds.add("dense-gemv-packed");
         } else {
             float[] yt = new float[out * b];
             float[] yb = new float[b * out];
@@ -234,6 +241,9 @@ final class KernelBench {
                     0f, yt, 0, b, pool)));
             proto.add(denseRow(out, in, "dense-gemm-nn", b, residency, denseFlops, denseBytes, dn));
             kinds.add("dense-gemm-nn");
+            timed.add(rotating(dn, i -> dense.gemm(packedCopies.get(i), b, x.xt(), 0, b, 0f, yt, 0, b, pool)));
+            proto.add(denseRow(out, in, "dense-gemm-packed", b, residency, denseFlops, denseBytes, dn));
+            kinds.add("dense-gemm-packed");
             timed.add(rotating(dn, i -> dense.gemm(false, true, b, out, in, x.x(), 0, in, denseCopies.get(i), 0, in,
                     0f, yb, 0, out, pool)));
             proto.add(denseRow(out, in, "dense-gemm-nt", b, residency, denseFlops, denseBytes, dn));
@@ -328,14 +338,17 @@ final class KernelBench {
 
     private boolean verifyDense(int out, int in, float[] w, List<Inputs> inputs, ComputePool pool) {
         Kernels scalar = KernelProvider.scalar();
+        PackedWeights packed = dense.pack(w, 0, in, out, in);
         boolean ok = true;
         for (Inputs x : inputs) {
             int b = x.batch();
             if (b == 1) {
-                float[] want = new float[out], got = new float[out];
+                float[] want = new float[out], got = new float[out], gotPacked = new float[out];
                 scalar.gemv(false, out, in, w, 0, in, x.x(), 0, 0f, want, 0, ComputePool.serial());
                 dense.gemv(false, out, in, w, 0, in, x.x(), 0, 0f, got, 0, pool);
+                dense.gemv(packed, x.x(), 0, 0f, gotPacked, 0, pool);
                 ok &= agree("dense-gemv", out, in, b, got, want);
+                ok &= agree("dense-gemv-packed", out, in, b, gotPacked, want);
                 continue;
             }
             float[] nn = new float[out * b], nt = new float[b * out];
@@ -349,6 +362,9 @@ final class KernelBench {
                 ok &= agree("dense-gemm-nn", out, in, b, got, want);
             }
             ok &= agree("dense-gemm-nt", out, in, b, transpose(nt, b, out), nn);
+            float[] nnPacked = new float[out * b];
+            dense.gemm(packed, b, x.xt(), 0, b, 0f, nnPacked, 0, b, pool);
+            ok &= agree("dense-gemm-packed", out, in, b, nnPacked, nn);
         }
         return ok;
     }

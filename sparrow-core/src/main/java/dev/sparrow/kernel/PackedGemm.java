@@ -121,6 +121,7 @@ final class PackedGemm {
         ComputePool p = work >= PARALLEL_WORK ? pool : ComputePool.serial();
         Job job = Job.acquire().set(false, false, m, n, k, null, 0, 0, b, bOff, ldb, beta, c, cOff, ldc);
         job.prepackedA = w.data;
+        job.paddedRows = w.paddedRows();
         int rowPanels = ceilDiv(m, MR);
         int colPanels = ceilDiv(n, NR);
         try {
@@ -145,6 +146,7 @@ final class PackedGemm {
         float beta;
         /** W packed in panels of L rows ({@link PackedWeights}), read as A in place; null: pack A per call. */
         float[] prepackedA;
+        int paddedRows;
         boolean byColumns;
         private boolean inUse;
 
@@ -222,9 +224,10 @@ final class PackedGemm {
                             int bBase = jp * NR * kc;
                             for (int ip = ib; ip < ibEnd; ip++) {
                                 int i0 = ip * MR;
-                                // both layouts are panels of L rows: kc columns per call, all k prepacked (from column pc)
-                                int rel = (ip - ib) * MR;
-                                int ai = prepackedA == null ? (rel / L) * kc * L + rel % L : (i0 / L) * k * L + pc * L + i0 % L;
+                                // both layouts are panels of L rows, kc columns each: this block's when packed per
+                                // call, depth block pc of all rows when prepacked
+                                int rel = prepackedA == null ? (ip - ib) * MR : i0;
+                                int ai = (prepackedA == null ? 0 : pc * paddedRows) + (rel / L) * kc * L + rel % L;
                                 int ci = cOff + i0 * ldc + j0, mValid = Math.min(MR, m - i0);
                                 if (MR == 8) {
                                     kernel8(ap, ai, packedB, bBase, kc, c, ci, ldc, blockBeta, mValid, nValid, buf.tile);

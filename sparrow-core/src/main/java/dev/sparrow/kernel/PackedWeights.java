@@ -5,8 +5,10 @@ package dev.sparrow.kernel;
  * ({@link Kernels#gemv(PackedWeights, float[], int, float, float[], int, ComputePool)}) and C = W B
  * ({@link Kernels#gemm(PackedWeights, int, float[], int, int, float, float[], int, int, ComputePool)}).
  *
- * <p>Layout: panels of {@link #panelRows()} consecutive rows, each stored column by column,
- * {@code [panel][col][row in panel]}, the last panel zero-padded. Why: a row-major W read a few rows at a
+ * <p>Layout: depth blocks of {@link #DEPTH_BLOCK} columns (the GEMM's KC), each holding panels of
+ * {@link #panelRows()} consecutive rows stored column by column, {@code [block][panel][col in block][row in
+ * panel]}, the last panel zero-padded: both products read it front to back, one linear stream (the GEMV
+ * accumulates y block by block). Why: a row-major W read a few rows at a
  * time is several short streams (a 768-column row is 3 KiB), which the hardware prefetcher barely trains
  * on before each ends; measured on the Zen 4 VM, the 4-row GEMV read streamed weights at 9-15 GB/s and
  * the same loop over this layout, one linear stream, at 14-21 GB/s (ONNX Runtime, which prepacks its
@@ -15,7 +17,9 @@ package dev.sparrow.kernel;
  */
 public final class PackedWeights {
     private final int rows, cols, panelRows;
-    /** [ceil(rows / panelRows)][cols][panelRows], zero-padded. */
+    /** Columns per depth block: the GEMM's KC, so that one of its A micro-panels is one contiguous run. */
+    static final int DEPTH_BLOCK = PackedGemm.KC;
+    /** [ceil(cols / DEPTH_BLOCK)][ceil(rows / panelRows)][depth block's columns][panelRows], zero-padded. */
     final float[] data;
 
     private PackedWeights(int rows, int cols, int panelRows, float[] data) {
@@ -35,17 +39,16 @@ public final class PackedWeights {
                     + ld + " does not fit an array of " + w.length);
         }
         int panels = (rows + panelRows - 1) / panelRows;
-        long size = (long) panels * cols * panelRows;
+        long size = (long) panels * panelRows * cols;
         if (size > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a packed " + rows + " x " + cols + " matrix needs " + size
                     + " floats, more than one array holds");
         }
-        float[] data = new float[(int) size];
+        PackedWeights p = new PackedWeights(rows, cols, panelRows, new float[(int) size]);
         for (int r = 0; r < rows; r++) {
-            int base = (r / panelRows) * cols * panelRows + r % panelRows;
-            for (int c = 0, src = off + r * ld; c < cols; c++) data[base + c * panelRows] = w[src + c];
+            for (int c = 0, src = off + r * ld; c < cols; c++) p.data[p.index(r, c)] = w[src + c];
         }
-        return new PackedWeights(rows, cols, panelRows, data);
+        return p;
     }
 
     public int rows() {
@@ -68,6 +71,21 @@ public final class PackedWeights {
 
     /** W[r][c]. */
     public float get(int r, int c) {
-        return data[(r / panelRows) * cols * panelRows + c * panelRows + r % panelRows];
+        return data[index(r, c)];
+    }
+
+    /** Rows of the padded panels: what one column of a depth block holds. */
+    int paddedRows() {
+        return (rows + panelRows - 1) / panelRows * panelRows;
+    }
+
+    /** Where the depth block starting at column pc (a multiple of DEPTH_BLOCK) begins. */
+    int blockStart(int pc) {
+        return pc * paddedRows();
+    }
+
+    private int index(int r, int c) {
+        int pc = c - c % DEPTH_BLOCK, kc = Math.min(DEPTH_BLOCK, cols - pc);
+        return blockStart(pc) + (r / panelRows) * kc * panelRows + (c - pc) * panelRows + r % panelRows;
     }
 }

@@ -42,36 +42,43 @@ final class VectorGemv {
     }
 
     /**
-     * Panels [from, to) of packed W: each is one linear stream of cols x L floats, one vector load and one
-     * broadcast of x per FMA, four accumulators over consecutive columns to cover the FMA latency.
+     * Panels [from, to) of packed W, depth block by depth block (the layout's order, so the whole product
+     * reads one linear stream): per panel one vector load and one broadcast of x per FMA, four
+     * accumulators over consecutive columns to cover the FMA latency; y holds the partial sums between
+     * blocks (the first block applies beta).
      */
     private static void panels(int from, int to, PackedWeights w, float[] x, int xOff, float beta, float[] y, int yOff) {
         int cols = w.cols(), rows = w.rows();
         float[] d = w.data;
-        for (int q = from; q < to; q++) {
-            int base = q * cols * L;
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
-            int p = 0;
-            for (; p + 4 <= cols; p += 4) {
-                int o = base + p * L;
-                s0 = FloatVector.fromArray(SPECIES, d, o).fma(FloatVector.broadcast(SPECIES, x[xOff + p]), s0);
-                s1 = FloatVector.fromArray(SPECIES, d, o + L).fma(FloatVector.broadcast(SPECIES, x[xOff + p + 1]), s1);
-                s2 = FloatVector.fromArray(SPECIES, d, o + 2 * L).fma(FloatVector.broadcast(SPECIES, x[xOff + p + 2]), s2);
-                s3 = FloatVector.fromArray(SPECIES, d, o + 3 * L).fma(FloatVector.broadcast(SPECIES, x[xOff + p + 3]), s3);
-            }
-            for (; p < cols; p++) {
-                s0 = FloatVector.fromArray(SPECIES, d, base + p * L).fma(FloatVector.broadcast(SPECIES, x[xOff + p]), s0);
-            }
-            FloatVector acc = s0.add(s1).add(s2.add(s3));
-            int r0 = q * L;
-            if (r0 + L <= rows) {
-                // beta 0 overwrites without reading y (its old contents may be NaN)
-                if (beta != 0f) acc = FloatVector.fromArray(SPECIES, y, yOff + r0).fma(FloatVector.broadcast(SPECIES, beta), acc);
-                acc.intoArray(y, yOff + r0);
-            } else {
-                VectorMask<Float> m = SPECIES.indexInRange(r0, rows);
-                if (beta != 0f) acc = FloatVector.fromArray(SPECIES, y, yOff + r0, m).fma(FloatVector.broadcast(SPECIES, beta), acc);
-                acc.intoArray(y, yOff + r0, m);
+        for (int pc = 0; pc < cols; pc += PackedWeights.DEPTH_BLOCK) {
+            int kc = Math.min(PackedWeights.DEPTH_BLOCK, cols - pc);
+            float blockBeta = pc == 0 ? beta : 1f;
+            int blockStart = w.blockStart(pc);
+            for (int q = from; q < to; q++) {
+                int base = blockStart + q * kc * L, xs = xOff + pc;
+                FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+                int p = 0;
+                for (; p + 4 <= kc; p += 4) {
+                    int o = base + p * L;
+                    s0 = FloatVector.fromArray(SPECIES, d, o).fma(FloatVector.broadcast(SPECIES, x[xs + p]), s0);
+                    s1 = FloatVector.fromArray(SPECIES, d, o + L).fma(FloatVector.broadcast(SPECIES, x[xs + p + 1]), s1);
+                    s2 = FloatVector.fromArray(SPECIES, d, o + 2 * L).fma(FloatVector.broadcast(SPECIES, x[xs + p + 2]), s2);
+                    s3 = FloatVector.fromArray(SPECIES, d, o + 3 * L).fma(FloatVector.broadcast(SPECIES, x[xs + p + 3]), s3);
+                }
+                for (; p < kc; p++) {
+                    s0 = FloatVector.fromArray(SPECIES, d, base + p * L).fma(FloatVector.broadcast(SPECIES, x[xs + p]), s0);
+                }
+                FloatVector acc = s0.add(s1).add(s2.add(s3));
+                int r0 = q * L;
+                if (r0 + L <= rows) {
+                    // beta 0 overwrites without reading y (its old contents may be NaN)
+                    if (blockBeta != 0f) acc = FloatVector.fromArray(SPECIES, y, yOff + r0).fma(FloatVector.broadcast(SPECIES, blockBeta), acc);
+                    acc.intoArray(y, yOff + r0);
+                } else {
+                    VectorMask<Float> m = SPECIES.indexInRange(r0, rows);
+                    if (blockBeta != 0f) acc = FloatVector.fromArray(SPECIES, y, yOff + r0, m).fma(FloatVector.broadcast(SPECIES, blockBeta), acc);
+                    acc.intoArray(y, yOff + r0, m);
+                }
             }
         }
     }
