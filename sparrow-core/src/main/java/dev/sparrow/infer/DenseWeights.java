@@ -2,18 +2,21 @@ package dev.sparrow.infer;
 
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.Kernels;
+import dev.sparrow.kernel.PackedWeights;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.SparseMatrix;
 
 /**
  * The dense candidate of a Linear layer behind the same interface as the sparse formats, so that the
- * session and the autotuner treat "dense" as one more format. Inactive weights are stored as zeros.
+ * session and the autotuner treat "dense" as one more format. Inactive weights are stored as zeros, and
+ * the weights are packed once ({@link PackedWeights}) for the dense kernels' fastest layout, as ONNX
+ * Runtime prepacks its initializers: a sparse format is only worth choosing against the best dense kernel.
  */
 final class DenseWeights implements SparseMatrix {
     private final String layerName;
     private final int rows;
     private final int cols;
-    private final float[] values; // [rows * cols], masked
+    private final PackedWeights packed; // W [rows][cols], masked, in the kernels' packed layout
     private final Kernels kernels;
     private final long nnz;
 
@@ -21,10 +24,10 @@ final class DenseWeights implements SparseMatrix {
         this.layerName = layerName;
         this.rows = rows;
         this.cols = cols;
-        this.values = maskedValues.clone();
+        this.packed = kernels.pack(maskedValues, 0, cols, rows, cols);
         this.kernels = kernels;
         long n = 0;
-        for (float v : values) if (v != 0f) n++;
+        for (int i = 0; i < rows * cols; i++) if (maskedValues[i] != 0f) n++;
         this.nnz = n;
     }
 
@@ -33,13 +36,21 @@ final class DenseWeights implements SparseMatrix {
     @Override public int rows() { return rows; }
     @Override public int cols() { return cols; }
     @Override public long nnz() { return nnz; }
-    @Override public long bytes() { return 4L * values.length; }
-    @Override public float[] toDense() { return values.clone(); }
+    @Override public long bytes() { return packed.bytes(); }
+
+    @Override
+    public float[] toDense() {
+        float[] w = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) w[r * cols + c] = packed.get(r, c);
+        }
+        return w;
+    }
 
     @Override
     public void gemv(SparseKernels unused, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu,
                      ComputePool pool) {
-        kernels.gemv(false, rows, cols, values, 0, cols, x, xOff, 0f, y, yOff, pool);
+        kernels.gemv(packed, x, xOff, 0f, y, yOff, pool);
         biasRelu(y, yOff, 1, 1, bias, relu);
     }
 
@@ -47,7 +58,7 @@ final class DenseWeights implements SparseMatrix {
     public void spmm(SparseKernels unused, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
                      float[] bias, boolean relu, ComputePool pool) {
         // Y^T [rows][batch] = W [rows][cols] . X^T [cols][batch]
-        kernels.gemm(false, false, rows, batch, cols, values, 0, cols, xt, xtOff, ldx, 0f, yt, ytOff, ldy, pool);
+        kernels.gemm(packed, batch, xt, xtOff, ldx, 0f, yt, ytOff, ldy, pool);
         biasRelu(yt, ytOff, ldy, batch, bias, relu);
     }
 
