@@ -48,22 +48,6 @@ final class VectorGemvKernels {
      * KiB, which stay in L1 until scattered; 16 and 32 measured alike, 64 slower in cache.
      */
     static final int CHUNK = 16;
-    /**
-     * -Dsparrow.sparse.condensedGemv=gather|hybrid picks the batch-1 condensed kernel (benchmarks compare
-     * the two on one machine); by default hybrid at 256 bits, gathers at 512.
-     */
-    static final String CONDENSED_GEMV_PROPERTY = "sparrow.sparse.condensedGemv";
-    private static final boolean CONDENSED_HYBRID = condensedHybrid();
-
-    private static boolean condensedHybrid() {
-        String forced = System.getProperty(CONDENSED_GEMV_PROPERTY);
-        if (forced == null) return L == 8;
-        if (!forced.equals("gather") && !forced.equals("hybrid")) {
-            throw new IllegalArgumentException("-D" + CONDENSED_GEMV_PROPERTY + " must be gather or hybrid, got '" + forced + "'");
-        }
-        return forced.equals("hybrid");
-    }
-
     /** Keeps the touch loads alive: the JIT drops loads whose value is never used. */
     private static volatile int sink;
 
@@ -71,11 +55,16 @@ final class VectorGemvKernels {
 
     /**
      * Row groups [groupFrom, groupTo). 256-bit: {@link #condensedGemvHybrid}, measured 1.1-1.3x faster than
-     * gathers alone on Zen 3 (streamed); 512-bit: gathers (a whole group per vector).
+     * gathers alone on Zen 3 (streamed); 512-bit: gathers (a whole group per vector; the hybrid measured
+     * 0.75-0.9x of it on the Xeon). The hybrid's gathers are 256-bit, and a JVM must gather at one width
+     * only: the JDK's gather looks up its index species by shape, and once two shapes have run C2 can no
+     * longer fold that lookup when it parses a gather, inlines the intrinsic late and leaves its index
+     * vector boxed, 6-8 KB per call of the 512-bit kernel (seen in a full test run on the Xeon, where a
+     * test also ran the hybrid). So the hybrid runs only where vectors are 256-bit.
      */
     static void condensedGemv(CondensedFanIn w, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu,
                               int groupFrom, int groupTo) {
-        if (CONDENSED_HYBRID) {
+        if (L == 8) {
             condensedGemvHybrid(w, x, xOff, y, yOff, bias, relu, groupFrom, groupTo);
         } else {
             condensedGemvGather(w, x, xOff, y, yOff, bias, relu, groupFrom, groupTo);
