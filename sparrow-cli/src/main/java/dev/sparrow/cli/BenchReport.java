@@ -70,6 +70,7 @@ final class BenchReport {
                 streamed: each kernel rotates over copies of its weights larger than the last-level cache.
                 vs_dense: best dense median / this median at the same shape, batch and residency (> 1 is faster).
                 dense-gemm-nn: Y^T = W X^T, the layout of the sparse spmm; dense-gemm-nt: Y = X W^T (PyTorch's).
+                dense-*-packed: the same products on W packed once (Kernels.pack), as a session's dense layers run.
                 """);
         if (peer) {
             sb.append("""

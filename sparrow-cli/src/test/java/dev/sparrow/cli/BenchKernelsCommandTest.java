@@ -63,7 +63,8 @@ class BenchKernelsCommandTest {
             assertThat(r.out()).contains(group);
         }
         for (String f : DEFAULT_FORMATS_AT_90) assertThat(r.out()).contains("  " + f + " ");
-        assertThat(r.out()).contains("dense-gemv").contains("dense-gemm-nn").contains("dense-gemm-nt")
+        assertThat(r.out()).contains("dense-gemv").contains("dense-gemv-packed").contains("dense-gemm-nn")
+                .contains("dense-gemm-packed").contains("dense-gemm-nt")
                 .contains("csc/in10%").contains("best dense").contains("87.5%");
     }
 
@@ -77,8 +78,9 @@ class BenchKernelsCommandTest {
             Map<String, Object> m = (Map<String, Object>) Json.parse(line, 1 << 16);
             rows.add(m);
         }
-        // per residency: batch 1 = gemv + 9 formats + 2 sparse-input rows; batch 5 = 2 dense GEMMs + 9 formats
-        assertThat(rows).hasSize(2 * (12 + 11));
+        // per residency: batch 1 = 2 GEMVs (plain, packed) + 9 formats + 2 sparse-input rows;
+        // batch 5 = 3 dense GEMMs (nn, packed, nt) + 9 formats
+        assertThat(rows).hasSize(2 * (13 + 12));
         Set<String> keys = new HashSet<>();
         for (Map<String, Object> m : rows) {
             assertThat(m).containsKeys("format", "batch", "residency", "median_us", "ratio_vs_dense", "sparsity",
@@ -91,7 +93,7 @@ class BenchKernelsCommandTest {
             for (long batch : new long[] {1, 5}) {
                 List<Map<String, Object>> dense = rows.stream().filter(m -> m.get("kind").equals("dense")
                         && m.get("residency").equals(residency) && m.get("batch").equals(batch)).toList();
-                assertThat(dense).hasSize(batch == 1 ? 1 : 2);
+                assertThat(dense).hasSize(batch == 1 ? 2 : 3);
                 double best = dense.stream().mapToDouble(m -> ((Number) m.get("ratio_vs_dense")).doubleValue()).max().orElseThrow();
                 assertThat(best).isEqualTo(1.0);
                 assertThat(dense.stream().filter(m -> Boolean.TRUE.equals(m.get("best_dense")))).hasSize(1);
@@ -118,7 +120,8 @@ class BenchKernelsCommandTest {
     void twoThreadsAndAChosenFormatList() {
         Run r = run(null, with(SMALL, "--threads", "2", "--formats", "csr,nm2:8", "--residency", "cached", "--json"));
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out().strip().split("\n")).hasSize(3 + 4); // batch 1: gemv + 2 formats; batch 5: 2 GEMMs + 2 formats
+        // batch 1: 2 GEMVs + 2 formats; batch 5: 3 GEMMs + 2 formats
+        assertThat(r.out().strip().split("\n")).hasSize(4 + 5);
         assertThat(r.out()).contains("\"format\":\"nm2:8\"").contains("\"sparsity\":0.75").contains("\"threads\":2");
     }
 
