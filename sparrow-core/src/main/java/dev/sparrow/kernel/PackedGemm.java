@@ -117,6 +117,11 @@ final class PackedGemm {
             scaleC(m, n, beta, c, cOff, ldc);
             return;
         }
+        if (n <= VectorGemv.SMALL_BATCH) {
+            // a register tile of NR columns would be mostly padding: read W once for all n columns instead
+            VectorGemv.smallBatch(w, n, b, bOff, ldb, beta, c, cOff, ldc, pool);
+            return;
+        }
         long work = (long) m * n * k;
         ComputePool p = work >= PARALLEL_WORK ? pool : ComputePool.serial();
         Job job = Job.acquire().set(false, false, m, n, k, null, 0, 0, b, bOff, ldb, beta, c, cOff, ldc);

@@ -41,6 +41,83 @@ final class VectorGemv {
                         (c, from, to) -> panels(from, to, (PackedWeights) c.target, c.x, c.xOff, c.beta, c.y, c.yOff));
     }
 
+    /** Batches up to this size multiply packed W by {@link #smallBatch}: each W vector feeds every column. */
+    static final int SMALL_BATCH = 8;
+    /** Columns per pass of the small-batch kernel: 4 columns x 2 depth steps = 8 accumulators. */
+    private static final int COLUMNS = 4;
+
+    /**
+     * C (rows x n) = W B + beta C for packed W and a small batch n (B cols x n): the GEMV's single stream
+     * through W, each loaded W vector multiplied by up to four columns' broadcasts. The GEMM's register tile
+     * is NR = 2 vectors of columns wide, so at batch 3 it would compute (and stream W for) 16 or 32 columns.
+     */
+    static void smallBatch(PackedWeights w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff,
+                           int ldc, ComputePool pool) {
+        ComputePool p = (long) w.rows() * w.cols() * n >= PARALLEL_WORK ? pool : ComputePool.serial();
+        KernelCall.of(w, null).matrix(null, 0, 0, w.rows(), n, beta).spmm(b, bOff, ldb, n, c, cOff, ldc, null, false)
+                .evenly(p, (w.rows() + L - 1) / L, 1, (call, from, to) -> smallBatchPanels(from, to,
+                        (PackedWeights) call.target, call.x, call.xOff, call.ldx, call.batch, call.beta, call.y, call.yOff,
+                        call.ldy));
+    }
+
+    /** Panels [from, to), all depth blocks of a panel into one set of accumulators, then the rows out. */
+    private static void smallBatchPanels(int from, int to, PackedWeights w, float[] b, int bOff, int ldb, int n,
+                                         float beta, float[] c, int cOff, int ldc) {
+        int cols = w.cols(), rows = w.rows();
+        float[] d = w.data;
+        float[] tile = TILE.get();
+        for (int q = from; q < to; q++) {
+            for (int j0 = 0; j0 < n; j0 += COLUMNS) {
+                // columns past n repeat the last one (computed, never stored): one loop for 1 to 4 columns
+                int j1 = Math.min(j0 + 1, n - 1), j2 = Math.min(j0 + 2, n - 1), j3 = Math.min(j0 + 3, n - 1);
+                FloatVector z = FloatVector.zero(SPECIES);
+                FloatVector a0 = z, a1 = z, a2 = z, a3 = z, e0 = z, e1 = z, e2 = z, e3 = z;
+                for (int pc = 0; pc < cols; pc += PackedWeights.DEPTH_BLOCK) {
+                    int kc = Math.min(PackedWeights.DEPTH_BLOCK, cols - pc);
+                    int base = w.blockStart(pc) + q * kc * L;
+                    int p = 0;
+                    for (; p + 2 <= kc; p += 2) {
+                        FloatVector w0 = FloatVector.fromArray(SPECIES, d, base + p * L);
+                        FloatVector w1 = FloatVector.fromArray(SPECIES, d, base + p * L + L);
+                        int r0 = bOff + (pc + p) * ldb, r1 = r0 + ldb;
+                        a0 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j0]), a0);
+                        a1 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j1]), a1);
+                        a2 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j2]), a2);
+                        a3 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j3]), a3);
+                        e0 = w1.fma(FloatVector.broadcast(SPECIES, b[r1 + j0]), e0);
+                        e1 = w1.fma(FloatVector.broadcast(SPECIES, b[r1 + j1]), e1);
+                        e2 = w1.fma(FloatVector.broadcast(SPECIES, b[r1 + j2]), e2);
+                        e3 = w1.fma(FloatVector.broadcast(SPECIES, b[r1 + j3]), e3);
+                    }
+                    if (p < kc) {
+                        FloatVector w0 = FloatVector.fromArray(SPECIES, d, base + p * L);
+                        int r0 = bOff + (pc + p) * ldb;
+                        a0 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j0]), a0);
+                        a1 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j1]), a1);
+                        a2 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j2]), a2);
+                        a3 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j3]), a3);
+                    }
+                }
+                // C is [rows][n]: a column of L rows is ldc apart, so the tile goes out through scalars
+                a0.add(e0).intoArray(tile, 0);
+                a1.add(e1).intoArray(tile, L);
+                a2.add(e2).intoArray(tile, 2 * L);
+                a3.add(e3).intoArray(tile, 3 * L);
+                int nj = Math.min(COLUMNS, n - j0), nr = Math.min(L, rows - q * L);
+                for (int r = 0; r < nr; r++) {
+                    int ci = cOff + (q * L + r) * ldc + j0;
+                    for (int j = 0; j < nj; j++) {
+                        float v = tile[j * L + r];
+                        c[ci + j] = beta == 0f ? v : v + beta * c[ci + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Per-thread output tile of the small-batch kernel. */
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[COLUMNS * L]);
+
     /**
      * Panels [from, to) of packed W, depth block by depth block (the layout's order, so the whole product
      * reads one linear stream): per panel one vector load and one broadcast of x per FMA, four
