@@ -60,60 +60,92 @@ final class VectorGemv {
                         call.ldy));
     }
 
-    /** Panels [from, to), all depth blocks of a panel into one set of accumulators, then the rows out. */
+    /**
+     * Panels [from, to), four columns at a time: the columns are first copied into a contiguous [cols][4]
+     * strip (past n: the last column again, computed and never stored), so that the inner loop's broadcasts
+     * read consecutive floats whose bounds C2 checks once per loop instead of per load; then every depth
+     * block of a pair of panels goes into one set of accumulators (each broadcast feeds both), and the rows
+     * out. Measured (AMD, AVX2, 789x1609, batch 3, cached): 4 columns x 2 depth steps of one panel
+     * (8 broadcasts per 2 W loads) 275-340 us, this 194-218 us, the packed GEMV of one column 142-167 us.
+     */
     private static void smallBatchPanels(int from, int to, PackedWeights w, float[] b, int bOff, int ldb, int n,
                                          float beta, float[] c, int cOff, int ldc) {
         int cols = w.cols(), rows = w.rows();
         float[] d = w.data;
         float[] tile = TILE.get();
-        for (int q = from; q < to; q++) {
-            for (int j0 = 0; j0 < n; j0 += COLUMNS) {
-                // columns past n repeat the last one (computed, never stored): one loop for 1 to 4 columns
-                int j1 = Math.min(j0 + 1, n - 1), j2 = Math.min(j0 + 2, n - 1), j3 = Math.min(j0 + 3, n - 1);
+        float[] strip = strip(cols);
+        for (int j0 = 0; j0 < n; j0 += COLUMNS) {
+            for (int p = 0, src = bOff; p < cols; p++, src += ldb) {
+                for (int j = 0; j < COLUMNS; j++) strip[p * COLUMNS + j] = b[src + Math.min(j0 + j, n - 1)];
+            }
+            // two panels at a time share each broadcast: 2 W loads + 4 broadcasts per 8 FMAs
+            for (int q = from; q < to; q += 2) {
+                int q1 = Math.min(q + 1, to - 1); // an odd last panel pairs with itself (computed twice, stored once)
                 FloatVector z = FloatVector.zero(SPECIES);
                 FloatVector a0 = z, a1 = z, a2 = z, a3 = z, e0 = z, e1 = z, e2 = z, e3 = z;
                 for (int pc = 0; pc < cols; pc += PackedWeights.DEPTH_BLOCK) {
                     int kc = Math.min(PackedWeights.DEPTH_BLOCK, cols - pc);
-                    int base = w.blockStart(pc) + q * kc * L;
-                    int p = 0;
-                    for (; p + 2 <= kc; p += 2) {
-                        FloatVector w0 = FloatVector.fromArray(SPECIES, d, base + p * L);
-                        FloatVector w1 = FloatVector.fromArray(SPECIES, d, base + p * L + L);
-                        int r0 = bOff + (pc + p) * ldb, r1 = r0 + ldb;
-                        a0 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j0]), a0);
-                        a1 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j1]), a1);
-                        a2 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j2]), a2);
-                        a3 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j3]), a3);
-                        e0 = w1.fma(FloatVector.broadcast(SPECIES, b[r1 + j0]), e0);
-                        e1 = w1.fma(FloatVector.broadcast(SPECIES, b[r1 + j1]), e1);
-                        e2 = w1.fma(FloatVector.broadcast(SPECIES, b[r1 + j2]), e2);
-                        e3 = w1.fma(FloatVector.broadcast(SPECIES, b[r1 + j3]), e3);
-                    }
-                    if (p < kc) {
-                        FloatVector w0 = FloatVector.fromArray(SPECIES, d, base + p * L);
-                        int r0 = bOff + (pc + p) * ldb;
-                        a0 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j0]), a0);
-                        a1 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j1]), a1);
-                        a2 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j2]), a2);
-                        a3 = w0.fma(FloatVector.broadcast(SPECIES, b[r0 + j3]), a3);
+                    int blockStart = w.blockStart(pc), s0 = pc * COLUMNS;
+                    int base0 = blockStart + q * kc * L, base1 = blockStart + q1 * kc * L;
+                    for (int p = 0; p < kc; p++) {
+                        FloatVector w0 = FloatVector.fromArray(SPECIES, d, base0 + p * L);
+                        FloatVector w1 = FloatVector.fromArray(SPECIES, d, base1 + p * L);
+                        int t = s0 + p * COLUMNS;
+                        FloatVector x = FloatVector.broadcast(SPECIES, strip[t]);
+                        a0 = w0.fma(x, a0);
+                        e0 = w1.fma(x, e0);
+                        x = FloatVector.broadcast(SPECIES, strip[t + 1]);
+                        a1 = w0.fma(x, a1);
+                        e1 = w1.fma(x, e1);
+                        x = FloatVector.broadcast(SPECIES, strip[t + 2]);
+                        a2 = w0.fma(x, a2);
+                        e2 = w1.fma(x, e2);
+                        x = FloatVector.broadcast(SPECIES, strip[t + 3]);
+                        a3 = w0.fma(x, a3);
+                        e3 = w1.fma(x, e3);
                     }
                 }
-                // C is [rows][n]: a column of L rows is ldc apart, so the tile goes out through scalars
-                a0.add(e0).intoArray(tile, 0);
-                a1.add(e1).intoArray(tile, L);
-                a2.add(e2).intoArray(tile, 2 * L);
-                a3.add(e3).intoArray(tile, 3 * L);
-                int nj = Math.min(COLUMNS, n - j0), nr = Math.min(L, rows - q * L);
-                for (int r = 0; r < nr; r++) {
-                    int ci = cOff + (q * L + r) * ldc + j0;
-                    for (int j = 0; j < nj; j++) {
-                        float v = tile[j * L + r];
-                        c[ci + j] = beta == 0f ? v : v + beta * c[ci + j];
-                    }
+                // C is [rows][n]: a column of L rows is ldc apart, so the tiles go out through scalars
+                a0.intoArray(tile, 0);
+                a1.intoArray(tile, L);
+                a2.intoArray(tile, 2 * L);
+                a3.intoArray(tile, 3 * L);
+                storeColumns(tile, q, j0, n, rows, beta, c, cOff, ldc);
+                if (q1 != q) {
+                    e0.intoArray(tile, 0);
+                    e1.intoArray(tile, L);
+                    e2.intoArray(tile, 2 * L);
+                    e3.intoArray(tile, 3 * L);
+                    storeColumns(tile, q1, j0, n, rows, beta, c, cOff, ldc);
                 }
             }
         }
     }
+
+    /** C[panel q's rows][j0 .. j0 + 4) (+)= the tile, column j at tile[j * L ..], only valid rows and columns. */
+    private static void storeColumns(float[] tile, int q, int j0, int n, int rows, float beta, float[] c, int cOff,
+                                     int ldc) {
+        int nj = Math.min(COLUMNS, n - j0), nr = Math.min(L, rows - q * L);
+        for (int r = 0; r < nr; r++) {
+            int ci = cOff + (q * L + r) * ldc + j0;
+            for (int j = 0; j < nj; j++) {
+                float v = tile[j * L + r];
+                c[ci + j] = beta == 0f ? v : v + beta * c[ci + j];
+            }
+        }
+    }
+
+    /** This thread's [cols][4] strip of the small-batch kernel, grown when a deeper layer comes. */
+    private static float[] strip(int cols) {
+        float[] s = STRIP.get();
+        if (s.length < cols * COLUMNS) {
+            s = new float[cols * COLUMNS];
+            STRIP.set(s);
+        }
+        return s;
+    }
+
+    private static final ThreadLocal<float[]> STRIP = ThreadLocal.withInitial(() -> new float[0]);
 
     /** Per-thread output tile of the small-batch kernel. */
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[COLUMNS * L]);
@@ -146,14 +178,15 @@ final class VectorGemv {
                     s0 = FloatVector.fromArray(SPECIES, d, base + p * L).fma(FloatVector.broadcast(SPECIES, x[xs + p]), s0);
                 }
                 FloatVector acc = s0.add(s1).add(s2.add(s3));
+                FloatVector bv = FloatVector.broadcast(SPECIES, blockBeta);
                 int r0 = q * L;
+                // beta 0 overwrites without reading y (its old contents may be NaN)
                 if (r0 + L <= rows) {
-                    // beta 0 overwrites without reading y (its old contents may be NaN)
-                    if (blockBeta != 0f) acc = FloatVector.fromArray(SPECIES, y, yOff + r0).fma(FloatVector.broadcast(SPECIES, blockBeta), acc);
+                    if (blockBeta != 0f) acc = FloatVector.fromArray(SPECIES, y, yOff + r0).fma(bv, acc);
                     acc.intoArray(y, yOff + r0);
                 } else {
                     VectorMask<Float> m = SPECIES.indexInRange(r0, rows);
-                    if (blockBeta != 0f) acc = FloatVector.fromArray(SPECIES, y, yOff + r0, m).fma(FloatVector.broadcast(SPECIES, blockBeta), acc);
+                    if (blockBeta != 0f) acc = FloatVector.fromArray(SPECIES, y, yOff + r0, m).fma(bv, acc);
                     acc.intoArray(y, yOff + r0, m);
                 }
             }
