@@ -56,8 +56,8 @@ final class VectorGemvKernels {
     /**
      * Row groups [groupFrom, groupTo). 256-bit: {@link #condensedGemvHybrid}, measured 1.1-1.3x faster than
      * gathers alone on Zen 3 (streamed); 512-bit: gathers (a whole group per vector; the hybrid measured
-     * 0.75-0.9x of it on the Xeon). The hybrid's gathers are 256-bit, and a JVM must gather at one width
-     * only: the JDK's gather looks up its index species by shape, and once two shapes have run C2 can no
+     * 0.79-0.93x of it on the Xeon, each against csr in its own run). The hybrid's gathers are 256-bit,
+     * and a JVM must gather at one width only: the JDK's gather looks up its index species by shape, and once two shapes have run C2 can no
      * longer fold that lookup when it parses a gather, inlines the intrinsic late and leaves its index
      * vector boxed, 6-8 KB per call of the 512-bit kernel (seen in a full test run on the Xeon, where a
      * test also ran the hybrid). So the hybrid runs only where vectors are 256-bit.
