@@ -3,7 +3,7 @@ package dev.sparrow.cli;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.KernelProvider;
 import dev.sparrow.kernel.Kernels;
-import dev.sparrow.kernel.PackedWeights;
+import dev.sparrow.kernel.PackedDenseMatrix;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
 import dev.sparrow.sparse.SparseInputMatrix;
@@ -137,7 +137,7 @@ final class KernelBench {
             int denseN = streamed ? copiesFor(4L * out * in, target) : 1;
             for (int i = 0; i < denseN; i++) denseCopies.add(i == 0 ? w : w.clone());
             // packed once, as a session packs its dense layers (and ONNX Runtime its initializers)
-            List<PackedWeights> packedCopies = new ArrayList<>(denseN);
+            List<PackedDenseMatrix> packedCopies = new ArrayList<>(denseN);
             for (float[] copy : denseCopies) packedCopies.add(dense.pack(copy, 0, in, out, in));
             long total = 8L * out * in * denseN;
             for (Format f : verified) {
@@ -215,7 +215,7 @@ final class KernelBench {
     }
 
     private List<BenchRow> runGroup(int out, int in, String residency, Inputs x, List<float[]> denseCopies,
-                                    List<PackedWeights> packedCopies, List<Format> formats, List<List<SparseMatrix>> formatCopies,
+                                    List<PackedDenseMatrix> packedCopies, List<Format> formats, List<List<SparseMatrix>> formatCopies,
                                     Set<String> sparseInputSpecs, List<PeerRun> peerRuns, ComputePool pool) {
         int b = x.batch();
         log.printf(Locale.ROOT, "bench: %dx%d batch %d %s%n", out, in, b, residency);
@@ -338,7 +338,7 @@ final class KernelBench {
 
     private boolean verifyDense(int out, int in, float[] w, List<Inputs> inputs, ComputePool pool) {
         Kernels scalar = KernelProvider.scalar();
-        PackedWeights packed = dense.pack(w, 0, in, out, in);
+        PackedDenseMatrix packed = dense.pack(w, 0, in, out, in);
         boolean ok = true;
         for (Inputs x : inputs) {
             int b = x.batch();

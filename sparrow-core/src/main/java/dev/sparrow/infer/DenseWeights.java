@@ -2,14 +2,14 @@ package dev.sparrow.infer;
 
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.Kernels;
-import dev.sparrow.kernel.PackedWeights;
+import dev.sparrow.kernel.PackedDenseMatrix;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.SparseMatrix;
 
 /**
  * The dense candidate of a Linear layer behind the same interface as the sparse formats, so that the
  * session and the autotuner treat "dense" as one more format. Inactive weights are stored as zeros. Batches
- * run on weights packed once ({@link PackedWeights}), as ONNX Runtime prepacks its initializers (1.1-1.4x
+ * run on weights packed once ({@link PackedDenseMatrix}), as ONNX Runtime prepacks its initializers (1.1-1.4x
  * faster GEMM); batch 1 runs the row-major GEMV, which shares each load of x between four rows and was
  * faster than the packed GEMV on weights that stay in cache (this MLP's 784x300 layer: 24 vs 35 us), so
  * both copies are kept: a sparse format is only worth choosing against the best dense kernel.
@@ -19,7 +19,7 @@ final class DenseWeights implements SparseMatrix {
     private final int rows;
     private final int cols;
     private final float[] values; // W [rows * cols], masked, row-major: the GEMV's layout
-    private final PackedWeights packed; // the same W in the kernels' packed layout: the GEMM's
+    private final PackedDenseMatrix packed; // the same W in the kernels' packed layout: the GEMM's
     private final Kernels kernels;
     private final long nnz;
 

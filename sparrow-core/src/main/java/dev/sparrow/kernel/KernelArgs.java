@@ -59,14 +59,14 @@ final class KernelArgs {
         vector("y", y, yOff, transA ? n : m);
     }
 
-    static void packedGemv(PackedWeights w, float[] x, int xOff, float[] y, int yOff, ComputePool pool) {
+    static void packedGemv(PackedDenseMatrix w, float[] x, int xOff, float[] y, int yOff, ComputePool pool) {
         if (w == null) throw new NullPointerException("packed W is null");
         if (pool == null) throw new NullPointerException("pool is null");
         vector("x", x, xOff, w.cols());
         vector("y", y, yOff, w.rows());
     }
 
-    static void packedGemm(PackedWeights w, int n, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+    static void packedGemm(PackedDenseMatrix w, int n, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
                            ComputePool pool) {
         if (w == null) throw new NullPointerException("packed W is null");
         nonNegative("n", n);

@@ -37,16 +37,16 @@ public interface Kernels {
      * Packs W (rows x cols, row-major at w[off] with leading dimension ld) once for the two products below,
      * in the layout these kernels read fastest. Allocates; the products do not.
      */
-    PackedWeights pack(float[] w, int off, int ld, int rows, int cols);
+    PackedDenseMatrix pack(float[] w, int off, int ld, int rows, int cols);
 
     /** y = W x + beta x y for packed W (rows x cols); with beta = 0, y is overwritten. */
-    void gemv(PackedWeights w, float[] x, int xOff, float beta, float[] y, int yOff, ComputePool pool);
+    void gemv(PackedDenseMatrix w, float[] x, int xOff, float beta, float[] y, int yOff, ComputePool pool);
 
     /**
      * C = W B + beta x C for packed W (rows x cols): B is cols x n at b[bOff] (ldb >= n), C rows x n (ldc >= n).
      * With beta = 0, C is overwritten (its old contents, even NaN, are ignored).
      */
-    void gemm(PackedWeights w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+    void gemm(PackedDenseMatrix w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
               ComputePool pool);
 
     /** Sum of a[i] x b[i]. */

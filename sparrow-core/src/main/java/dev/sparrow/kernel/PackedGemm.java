@@ -106,10 +106,10 @@ final class PackedGemm {
     }
 
     /**
-     * C = W B + beta x C with W packed (see {@link PackedWeights}): the same loop nest, with W's panels read
+     * C = W B + beta x C with W packed (see {@link PackedDenseMatrix}): the same loop nest, with W's panels read
      * in place as the A micro-panels instead of packing A per call.
      */
-    static void gemm(PackedWeights w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+    static void gemm(PackedDenseMatrix w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
                      ComputePool pool) {
         int m = w.rows(), k = w.cols();
         if (m == 0 || n == 0) return;
@@ -149,7 +149,7 @@ final class PackedGemm {
         float[] a, b, c;
         int aOff, lda, bOff, ldb, cOff, ldc;
         float beta;
-        /** W packed in panels of L rows ({@link PackedWeights}), read as A in place; null: pack A per call. */
+        /** W packed in panels of L rows ({@link PackedDenseMatrix}), read as A in place; null: pack A per call. */
         float[] prepackedA;
         int paddedRows;
         boolean byColumns;
@@ -280,7 +280,7 @@ final class PackedGemm {
         }
 
         /**
-         * Packs A row panels [from, to) into dst in the layout of {@link PackedWeights} (panels of L rows, kc
+         * Packs A row panels [from, to) into dst in the layout of {@link PackedDenseMatrix} (panels of L rows, kc
          * columns of L), so the micro-kernel reads A with the same stride L whether it was packed per call or
          * once: panel ip holds op(A)[i0..i0+MR)[pc..pc+kc) in lanes i0 % L .. + MR of an L-row panel.
          */

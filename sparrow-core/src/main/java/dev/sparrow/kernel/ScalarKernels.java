@@ -46,12 +46,12 @@ public final class ScalarKernels implements Kernels {
 
     /** Panels of 8 rows: any width is correct here; 8 keeps the scalar layout like a 256-bit one. */
     @Override
-    public PackedWeights pack(float[] w, int off, int ld, int rows, int cols) {
-        return PackedWeights.pack(w, off, ld, rows, cols, 8);
+    public PackedDenseMatrix pack(float[] w, int off, int ld, int rows, int cols) {
+        return PackedDenseMatrix.pack(w, off, ld, rows, cols, 8);
     }
 
     @Override
-    public void gemv(PackedWeights w, float[] x, int xOff, float beta, float[] y, int yOff, ComputePool pool) {
+    public void gemv(PackedDenseMatrix w, float[] x, int xOff, float beta, float[] y, int yOff, ComputePool pool) {
         KernelArgs.packedGemv(w, x, xOff, y, yOff, pool);
         for (int i = 0; i < w.rows(); i++) {
             float acc = 0f;
@@ -61,7 +61,7 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void gemm(PackedWeights w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+    public void gemm(PackedDenseMatrix w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
                      ComputePool pool) {
         KernelArgs.packedGemm(w, n, b, bOff, ldb, c, cOff, ldc, pool);
         for (int i = 0; i < w.rows(); i++) {

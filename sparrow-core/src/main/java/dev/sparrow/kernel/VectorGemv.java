@@ -33,12 +33,12 @@ final class VectorGemv {
     }
 
     /** y = W x + beta y for W packed in panels of L rows: panels split evenly over the pool. */
-    static void gemv(PackedWeights w, float[] x, int xOff, float beta, float[] y, int yOff, ComputePool pool) {
+    static void gemv(PackedDenseMatrix w, float[] x, int xOff, float beta, float[] y, int yOff, ComputePool pool) {
         if (w.rows() == 0) return;
         ComputePool p = (long) w.rows() * w.cols() >= PARALLEL_WORK ? pool : ComputePool.serial();
         KernelCall.of(w, null).matrix(null, 0, 0, w.rows(), w.cols(), beta).gemv(x, xOff, y, yOff, null, false)
                 .evenly(p, (w.rows() + L - 1) / L, 1,
-                        (c, from, to) -> panels(from, to, (PackedWeights) c.target, c.x, c.xOff, c.beta, c.y, c.yOff));
+                        (c, from, to) -> panels(from, to, (PackedDenseMatrix) c.target, c.x, c.xOff, c.beta, c.y, c.yOff));
     }
 
     /** Batches up to this size multiply packed W by {@link #smallBatch}: each W vector feeds every column. */
@@ -51,12 +51,12 @@ final class VectorGemv {
      * through W, each loaded W vector multiplied by up to four columns' broadcasts. The GEMM's register tile
      * is NR = 2 vectors of columns wide, so at batch 3 it would compute (and stream W for) 16 or 32 columns.
      */
-    static void smallBatch(PackedWeights w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff,
+    static void smallBatch(PackedDenseMatrix w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff,
                            int ldc, ComputePool pool) {
         ComputePool p = (long) w.rows() * w.cols() * n >= PARALLEL_WORK ? pool : ComputePool.serial();
         KernelCall.of(w, null).matrix(null, 0, 0, w.rows(), n, beta).spmm(b, bOff, ldb, n, c, cOff, ldc, null, false)
                 .evenly(p, (w.rows() + L - 1) / L, 1, (call, from, to) -> smallBatchPanels(from, to,
-                        (PackedWeights) call.target, call.x, call.xOff, call.ldx, call.batch, call.beta, call.y, call.yOff,
+                        (PackedDenseMatrix) call.target, call.x, call.xOff, call.ldx, call.batch, call.beta, call.y, call.yOff,
                         call.ldy));
     }
 
@@ -68,7 +68,7 @@ final class VectorGemv {
      * out. Measured (AMD, AVX2, 789x1609, batch 3, cached): 4 columns x 2 depth steps of one panel
      * (8 broadcasts per 2 W loads) 275-340 us, this 194-218 us, the packed GEMV of one column 142-167 us.
      */
-    private static void smallBatchPanels(int from, int to, PackedWeights w, float[] b, int bOff, int ldb, int n,
+    private static void smallBatchPanels(int from, int to, PackedDenseMatrix w, float[] b, int bOff, int ldb, int n,
                                          float beta, float[] c, int cOff, int ldc) {
         int cols = w.cols(), rows = w.rows();
         float[] d = w.data;
@@ -83,8 +83,8 @@ final class VectorGemv {
                 int q1 = Math.min(q + 1, to - 1); // an odd last panel pairs with itself (computed twice, stored once)
                 FloatVector z = FloatVector.zero(SPECIES);
                 FloatVector a0 = z, a1 = z, a2 = z, a3 = z, e0 = z, e1 = z, e2 = z, e3 = z;
-                for (int pc = 0; pc < cols; pc += PackedWeights.DEPTH_BLOCK) {
-                    int kc = Math.min(PackedWeights.DEPTH_BLOCK, cols - pc);
+                for (int pc = 0; pc < cols; pc += PackedDenseMatrix.DEPTH_BLOCK) {
+                    int kc = Math.min(PackedDenseMatrix.DEPTH_BLOCK, cols - pc);
                     int blockStart = w.blockStart(pc), s0 = pc * COLUMNS;
                     int base0 = blockStart + q * kc * L, base1 = blockStart + q1 * kc * L;
                     for (int p = 0; p < kc; p++) {
@@ -156,11 +156,11 @@ final class VectorGemv {
      * accumulators over consecutive columns to cover the FMA latency; y holds the partial sums between
      * blocks (the first block applies beta).
      */
-    private static void panels(int from, int to, PackedWeights w, float[] x, int xOff, float beta, float[] y, int yOff) {
+    private static void panels(int from, int to, PackedDenseMatrix w, float[] x, int xOff, float beta, float[] y, int yOff) {
         int cols = w.cols(), rows = w.rows();
         float[] d = w.data;
-        for (int pc = 0; pc < cols; pc += PackedWeights.DEPTH_BLOCK) {
-            int kc = Math.min(PackedWeights.DEPTH_BLOCK, cols - pc);
+        for (int pc = 0; pc < cols; pc += PackedDenseMatrix.DEPTH_BLOCK) {
+            int kc = Math.min(PackedDenseMatrix.DEPTH_BLOCK, cols - pc);
             float blockBeta = pc == 0 ? beta : 1f;
             int blockStart = w.blockStart(pc);
             for (int q = from; q < to; q++) {

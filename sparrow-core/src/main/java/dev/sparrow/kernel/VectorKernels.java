@@ -46,28 +46,28 @@ public final class VectorKernels implements Kernels {
         VectorGemv.gemv(transA, m, n, a, aOff, lda, x, xOff, beta, y, yOff, pool);
     }
 
-    /** Panels of one vector of rows (see {@link PackedWeights}). */
+    /** Panels of one vector of rows (see {@link PackedDenseMatrix}). */
     @Override
-    public PackedWeights pack(float[] w, int off, int ld, int rows, int cols) {
-        return PackedWeights.pack(w, off, ld, rows, cols, L);
+    public PackedDenseMatrix pack(float[] w, int off, int ld, int rows, int cols) {
+        return PackedDenseMatrix.pack(w, off, ld, rows, cols, L);
     }
 
     @Override
-    public void gemv(PackedWeights w, float[] x, int xOff, float beta, float[] y, int yOff, ComputePool pool) {
+    public void gemv(PackedDenseMatrix w, float[] x, int xOff, float beta, float[] y, int yOff, ComputePool pool) {
         KernelArgs.packedGemv(w, x, xOff, y, yOff, pool);
         checkPanels(w);
         VectorGemv.gemv(w, x, xOff, beta, y, yOff, pool);
     }
 
     @Override
-    public void gemm(PackedWeights w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
+    public void gemm(PackedDenseMatrix w, int n, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc,
                      ComputePool pool) {
         KernelArgs.packedGemm(w, n, b, bOff, ldb, c, cOff, ldc, pool);
         checkPanels(w);
         PackedGemm.gemm(w, n, b, bOff, ldb, beta, c, cOff, ldc, pool);
     }
 
-    private static void checkPanels(PackedWeights w) {
+    private static void checkPanels(PackedDenseMatrix w) {
         if (w.panelRows() != L) {
             throw new IllegalArgumentException("weights packed in panels of " + w.panelRows() + " rows, these kernels "
                     + "need " + L + ": pack them with the kernels that use them");

@@ -111,7 +111,7 @@ class VectorKernelsGemmTest {
         Operand b = Operand.random(rnd, cols, n);
         ComputePool pool = threads == 1 ? ComputePool.serial() : TWO_THREADS;
         for (Kernels k : List.of(VECTOR, SCALAR)) {
-            PackedWeights packed = k.pack(w.data, w.off, w.ld, rows, cols);
+            PackedDenseMatrix packed = k.pack(w.data, w.off, w.ld, rows, cols);
             assertThat(packed.rows()).isEqualTo(rows);
             assertThat(packed.get(rows - 1, cols - 1)).isEqualTo(w.data[w.off + (rows - 1) * w.ld + cols - 1]);
 
@@ -141,7 +141,7 @@ class VectorKernelsGemmTest {
 
     @Test
     void packedWeightsFromOtherKernelsAreRefusedWithTheReason() {
-        PackedWeights odd = PackedWeights.pack(new float[12], 0, 4, 3, 4, 3);
+        PackedDenseMatrix odd = PackedDenseMatrix.pack(new float[12], 0, 4, 3, 4, 3);
         assertThatThrownBy(() -> VECTOR.gemv(odd, new float[4], 0, 0f, new float[3], 0, ComputePool.serial()))
                 .hasMessageContaining("panels of 3 rows").hasMessageContaining("pack them with the kernels that use them");
         assertThatThrownBy(() -> VECTOR.pack(new float[10], 0, 4, 3, 4))

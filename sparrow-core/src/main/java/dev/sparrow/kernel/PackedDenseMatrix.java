@@ -2,8 +2,8 @@ package dev.sparrow.kernel;
 
 /**
  * A weight matrix W (rows x cols) packed once, for the repeated products of inference: y = W x
- * ({@link Kernels#gemv(PackedWeights, float[], int, float, float[], int, ComputePool)}) and C = W B
- * ({@link Kernels#gemm(PackedWeights, int, float[], int, int, float, float[], int, int, ComputePool)}).
+ * ({@link Kernels#gemv(PackedDenseMatrix, float[], int, float, float[], int, ComputePool)}) and C = W B
+ * ({@link Kernels#gemm(PackedDenseMatrix, int, float[], int, int, float, float[], int, int, ComputePool)}).
  *
  * <p>Layout: depth blocks of {@link #DEPTH_BLOCK} columns (the GEMM's KC), each holding panels of
  * {@link #panelRows()} consecutive rows stored column by column, {@code [block][panel][col in block][row in
@@ -15,14 +15,14 @@ package dev.sparrow.kernel;
  * weights too, 20 GB/s). The GEMM reads its A micro-panels straight from here instead of packing A per
  * call, in runs of KC x panelRows floats instead of 96 separate 1 KiB rows.
  */
-public final class PackedWeights {
+public final class PackedDenseMatrix {
     private final int rows, cols, panelRows;
     /** Columns per depth block: the GEMM's KC, so that one of its A micro-panels is one contiguous run. */
     static final int DEPTH_BLOCK = PackedGemm.KC;
     /** [ceil(cols / DEPTH_BLOCK)][ceil(rows / panelRows)][depth block's columns][panelRows], zero-padded. */
     final float[] data;
 
-    private PackedWeights(int rows, int cols, int panelRows, float[] data) {
+    private PackedDenseMatrix(int rows, int cols, int panelRows, float[] data) {
         this.rows = rows;
         this.cols = cols;
         this.panelRows = panelRows;
@@ -30,7 +30,7 @@ public final class PackedWeights {
     }
 
     /** Packs W = w[off + r * ld + c] (rows x cols) into panels of {@code panelRows} rows. */
-    static PackedWeights pack(float[] w, int off, int ld, int rows, int cols, int panelRows) {
+    static PackedDenseMatrix pack(float[] w, int off, int ld, int rows, int cols, int panelRows) {
         if (rows < 0 || cols < 0 || panelRows <= 0) {
             throw new IllegalArgumentException("cannot pack a " + rows + " x " + cols + " matrix in panels of " + panelRows);
         }
@@ -44,7 +44,7 @@ public final class PackedWeights {
             throw new IllegalArgumentException("a packed " + rows + " x " + cols + " matrix needs " + size
                     + " floats, more than one array holds");
         }
-        PackedWeights p = new PackedWeights(rows, cols, panelRows, new float[(int) size]);
+        PackedDenseMatrix p = new PackedDenseMatrix(rows, cols, panelRows, new float[(int) size]);
         for (int r = 0; r < rows; r++) {
             for (int c = 0, src = off + r * ld; c < cols; c++) p.data[p.index(r, c)] = w[src + c];
         }
