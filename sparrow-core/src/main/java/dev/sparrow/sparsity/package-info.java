@@ -2,7 +2,7 @@
  * Sparse training: layer-wise sparsity budgets ({@link dev.sparrow.sparsity.SparsityBudget}), mask
  * initialisation ({@link dev.sparrow.sparsity.MaskInit}) and the methods that evolve masks during
  * training ({@link dev.sparrow.sparsity.SparsityMethod}: static, SET, RigL, SRigL, gradual magnitude
- * pruning, N:M with SR-STE), run from the trainer through {@link dev.sparrow.sparsity.SparseTraining}
+ * pruning, N:M with SR-STE), run from the trainer by the train package's {@code SparseTraining} listener
  * or configured for a whole run by {@link dev.sparrow.sparsity.SparsityConfig}. Structured masks
  * (N:M, bank-balanced) are in {@link dev.sparrow.sparsity.StructuredMasks}, r x 1 blocks in
  * {@link dev.sparrow.sparsity.BlockMasks}, complementary groups in

@@ -17,7 +17,6 @@ import dev.sparrow.optim.LrSchedule;
 import dev.sparrow.optim.LrSchedules;
 import dev.sparrow.optim.Optimizer;
 import dev.sparrow.optim.Sgd;
-import dev.sparrow.sparsity.SparseTraining;
 import dev.sparrow.sparsity.SparsityMethod;
 import dev.sparrow.util.Json;
 

@@ -10,6 +10,7 @@ import dev.sparrow.nn.loss.SoftmaxCrossEntropy;
 import dev.sparrow.nn.models.ModelZoo;
 import dev.sparrow.optim.LrSchedules;
 import dev.sparrow.optim.Sgd;
+import dev.sparrow.train.SparseTraining;
 import dev.sparrow.train.EpochResult;
 import dev.sparrow.train.TrainListener;
 import dev.sparrow.train.Trainer;

@@ -1,12 +1,15 @@
-package dev.sparrow.sparsity;
+package dev.sparrow.train;
 
-import dev.sparrow.train.TrainListener;
+import dev.sparrow.sparsity.SparsityMethod;
+import dev.sparrow.sparsity.SparsityStats;
 
 /**
  * Runs a {@link SparsityMethod} inside {@code Trainer.fit}: register it with
  * {@code trainer.addListener}. The trainer calls {@code onStep} right after {@code optimizer.step}
  * and before the next batch's {@code zeroGrad}, so the method reads the dense gradient of the step
- * just taken; total steps are epochs × batches per epoch, as the trainer's schedule counts them.
+ * just taken; total steps are epochs × batches per epoch, as the trainer's schedule counts them. It lives
+ * in {@code train}, not {@code sparsity}, so that the arrow between the two packages points one way
+ * (train uses sparsity).
  */
 public final class SparseTraining implements TrainListener {
     private final SparsityMethod method;
