@@ -1,7 +1,7 @@
 package dev.sparrow.infer;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.nn.layers.AbstractKWinners;
+import dev.sparrow.kernel.TopK;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.SparseMatrix;
 
@@ -47,7 +47,7 @@ final class LinearStep extends Step {
             weights.spmm(kernels, in, 0, batch, batch, out, 0, batch, bias, relu, pool);
         }
         if (winners >= 0) {
-            for (int s = 0; s < batch; s++) AbstractKWinners.keepWinners(out, s, batch, outFeatures, winners, ws.selection);
+            for (int s = 0; s < batch; s++) TopK.keepLargest(out, s, batch, outFeatures, winners, ws.selection);
         }
     }
 

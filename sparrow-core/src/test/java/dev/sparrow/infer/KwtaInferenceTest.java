@@ -36,18 +36,18 @@ class KwtaInferenceTest {
     }
 
     @Test
-    void keepWinnersKeepsExactlyKAndBreaksTiesByLowerIndex() {
+    void keepLargestKeepsExactlyKAndBreaksTiesByLowerIndex() {
         float[] v = {3f, 1f, 3f, 2f, 3f, -1f, 0f};
         // stride 1: the 3 largest of seven are three 3s
         float[] a = v.clone();
-        dev.sparrow.nn.layers.AbstractKWinners.keepWinners(a, 0, 1, 7, 2, new float[7]);
+        dev.sparrow.kernel.TopK.keepLargest(a, 0, 1, 7, 2, new float[7]);
         assertThat(a).containsExactly(3f, 0f, 3f, 0f, 0f, 0f, 0f);
         // strided (a column of a transposed layout): base 1, stride 2 sees {1, 2, -1}
         float[] b = v.clone();
-        dev.sparrow.nn.layers.AbstractKWinners.keepWinners(b, 1, 2, 3, 1, new float[3]);
+        dev.sparrow.kernel.TopK.keepLargest(b, 1, 2, 3, 1, new float[3]);
         assertThat(b).containsExactly(3f, 0f, 3f, 2f, 3f, 0f, 0f);
         float[] c = v.clone();
-        dev.sparrow.nn.layers.AbstractKWinners.keepWinners(c, 0, 1, 7, 0, new float[7]);
+        dev.sparrow.kernel.TopK.keepLargest(c, 0, 1, 7, 0, new float[7]);
         assertThat(c).containsOnly(0f);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sparrow.nn.layers;
 
 import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.kernel.TopK;
 import dev.sparrow.nn.EpochAware;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Layer;
@@ -181,9 +182,7 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
         float[] s = scratch;
         System.arraycopy(values, row, s, row, n);
         float t = TopK.kthLargest(s, row, n, k);
-        int above = 0;
-        for (int e = 0; e < n; e++) above += values[row + e] > t ? 1 : 0;
-        int tiesLeft = k - above;
+        int tiesLeft = TopK.tiesToKeep(values, row, 1, n, t, k);
         for (int e = 0; e < n; e++) { // branch-free: winners are scattered at random
             float b = values[row + e];
             boolean tie = b == t & tiesLeft > 0;
@@ -192,32 +191,6 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
             int i = base + e * stride;
             win[i] = w;
             y[i] = w ? x[i] : 0f;
-        }
-    }
-
-    /**
-     * Evaluation-mode selection in place, for callers that fuse it into their own output pass (the
-     * inference session): of the n values at {@code base}, {@code stride} apart, the k largest stay and
-     * the others become 0, ties going to the lower index, exactly as {@link #forward} does at evaluation.
-     * {@code scratch} holds at least n values.
-     */
-    public static void keepWinners(float[] v, int base, int stride, int n, int k, float[] scratch) {
-        if (k >= n) return;
-        if (k <= 0) {
-            for (int e = 0; e < n; e++) v[base + e * stride] = 0f;
-            return;
-        }
-        for (int e = 0; e < n; e++) scratch[e] = v[base + e * stride];
-        float t = TopK.kthLargest(scratch, 0, n, k);
-        int above = 0;
-        for (int e = 0; e < n; e++) above += v[base + e * stride] > t ? 1 : 0;
-        int tiesLeft = k - above;
-        for (int e = 0; e < n; e++) {
-            int i = base + e * stride;
-            float b = v[i];
-            boolean tie = b == t & tiesLeft > 0;
-            tiesLeft -= tie ? 1 : 0;
-            v[i] = b > t | tie ? b : 0f;
         }
     }
 

@@ -263,7 +263,7 @@ class KWinnersTest {
             for (int i = 0; i < a.length; i++) a[i] = rng.nextInt(trial % 2 == 0 ? 5 : 1000);
             float[] sorted = sortedDescending(a, 2, n);
             int k = 1 + rng.nextInt(n);
-            assertThat(TopK.kthLargest(a.clone(), 2, n, k)).as("trial %d n %d k %d, seed %d", trial, n, k, seed).isEqualTo(sorted[k - 1]);
+            assertThat(dev.sparrow.kernel.TopK.kthLargest(a.clone(), 2, n, k)).as("trial %d n %d k %d, seed %d", trial, n, k, seed).isEqualTo(sorted[k - 1]);
         }
     }
 
