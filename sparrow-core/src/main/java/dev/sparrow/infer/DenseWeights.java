@@ -44,16 +44,17 @@ final class DenseWeights implements SparseMatrix {
     @Override public long bytes() { return 4L * values.length; }
     @Override public float[] toDense() { return values.clone(); }
 
+    // The sparse kernels the interface passes in are not needed: dense weights run on the session's Kernels.
     @Override
-    public void gemv(SparseKernels unused, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu,
-                     ComputePool pool) {
+    public void gemv(SparseKernels notUsedByDenseWeights, float[] x, int xOff, float[] y, int yOff, float[] bias,
+                     boolean relu, ComputePool pool) {
         kernels.gemv(false, rows, cols, values, 0, cols, x, xOff, 0f, y, yOff, pool);
         biasRelu(y, yOff, 1, 1, bias, relu);
     }
 
     @Override
-    public void spmm(SparseKernels unused, float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
-                     float[] bias, boolean relu, ComputePool pool) {
+    public void spmm(SparseKernels notUsedByDenseWeights, float[] xt, int xtOff, int ldx, int batch, float[] yt,
+                     int ytOff, int ldy, float[] bias, boolean relu, ComputePool pool) {
         // Y^T [rows][batch] = W [rows][cols] . X^T [cols][batch]
         kernels.gemm(packed, batch, xt, xtOff, ldx, 0f, yt, ytOff, ldy, pool);
         biasRelu(yt, ytOff, ldy, batch, bias, relu);

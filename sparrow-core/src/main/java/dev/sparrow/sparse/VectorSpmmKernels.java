@@ -41,8 +41,8 @@ final class VectorSpmmKernels {
     static final int TILE = 2 * L;
     private static final int ROWS = 16;
     /** Bytes per packed row of the tile, and per vector. */
-    private static final int ROW_BYTES = TILE * Float.BYTES, VB = L * Float.BYTES;
-    private static final ByteOrder NO = ByteOrder.nativeOrder();
+    private static final int ROW_BYTES = TILE * Float.BYTES, VECTOR_BYTES = L * Float.BYTES;
+    private static final ByteOrder NATIVE_ORDER = ByteOrder.nativeOrder();
     /** Cache-line alignment of the packed tile, so that a row (64 or 128 bytes) is whole lines. */
     private static final long ALIGN = 64;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[TILE]);
@@ -72,15 +72,15 @@ final class VectorSpmmKernels {
         if (b0 + TILE <= batch) {
             long to = 0;
             for (int c = 0, xo = xtOff + b0; c < cols; c++, xo += ldx, to += ROW_BYTES) {
-                FloatVector.fromArray(F, xt, xo).intoMemorySegment(buf, to, NO);
-                FloatVector.fromArray(F, xt, xo + L).intoMemorySegment(buf, to + VB, NO);
+                FloatVector.fromArray(F, xt, xo).intoMemorySegment(buf, to, NATIVE_ORDER);
+                FloatVector.fromArray(F, xt, xo + L).intoMemorySegment(buf, to + VECTOR_BYTES, NATIVE_ORDER);
             }
         } else {
             VectorMask<Float> m0 = F.indexInRange(b0, batch), m1 = F.indexInRange(b0 + L, batch);
             long to = 0;
             for (int c = 0, xo = xtOff + b0; c < cols; c++, xo += ldx, to += ROW_BYTES) {
-                FloatVector.fromArray(F, xt, xo, m0).intoMemorySegment(buf, to, NO);
-                FloatVector.fromArray(F, xt, xo + L, m1).intoMemorySegment(buf, to + VB, NO);
+                FloatVector.fromArray(F, xt, xo, m0).intoMemorySegment(buf, to, NATIVE_ORDER);
+                FloatVector.fromArray(F, xt, xo + L, m1).intoMemorySegment(buf, to + VECTOR_BYTES, NATIVE_ORDER);
             }
         }
     }
@@ -171,11 +171,11 @@ final class VectorSpmmKernels {
                     int qa = Math.max(q, p);
                     int xa = cols[qa] * ROW_BYTES, xc = cols[q + 1] * ROW_BYTES;
                     FloatVector v = FloatVector.broadcast(F, q >= p ? vals[qa] : 0f);
-                    a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
-                    a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
+                    a0 = FloatVector.fromMemorySegment(F, buf, xa, NATIVE_ORDER).fma(v, a0);
+                    a1 = FloatVector.fromMemorySegment(F, buf, xa + VECTOR_BYTES, NATIVE_ORDER).fma(v, a1);
                     v = FloatVector.broadcast(F, vals[q + 1]);
-                    c0 = FloatVector.fromMemorySegment(F, buf, xc, NO).fma(v, c0);
-                    c1 = FloatVector.fromMemorySegment(F, buf, xc + VB, NO).fma(v, c1);
+                    c0 = FloatVector.fromMemorySegment(F, buf, xc, NATIVE_ORDER).fma(v, c0);
+                    c1 = FloatVector.fromMemorySegment(F, buf, xc + VECTOR_BYTES, NATIVE_ORDER).fma(v, c1);
                 }
                 int o = ytOff + r * ldy + b0, d = full ? o : 0;
                 a0.add(c0).intoArray(dst, d);
@@ -253,11 +253,11 @@ final class VectorSpmmKernels {
                 for (int j = 0, pos = (r / ROWS) * k * ROWS + r % ROWS; j < k; j++, pos += ROWS) {
                     int xa = idx[pos] * ROW_BYTES, xc = idx[pos + 1] * ROW_BYTES;
                     FloatVector v = FloatVector.broadcast(F, vals[pos]);
-                    a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
-                    a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
+                    a0 = FloatVector.fromMemorySegment(F, buf, xa, NATIVE_ORDER).fma(v, a0);
+                    a1 = FloatVector.fromMemorySegment(F, buf, xa + VECTOR_BYTES, NATIVE_ORDER).fma(v, a1);
                     v = FloatVector.broadcast(F, vals[pos + 1]);
-                    c0 = FloatVector.fromMemorySegment(F, buf, xc, NO).fma(v, c0);
-                    c1 = FloatVector.fromMemorySegment(F, buf, xc + VB, NO).fma(v, c1);
+                    c0 = FloatVector.fromMemorySegment(F, buf, xc, NATIVE_ORDER).fma(v, c0);
+                    c1 = FloatVector.fromMemorySegment(F, buf, xc + VECTOR_BYTES, NATIVE_ORDER).fma(v, c1);
                 }
                 int o = ytOff + r * ldy + b0;
                 if (r >= rowFrom) {
@@ -331,11 +331,11 @@ final class VectorSpmmKernels {
                     // Padding (value 0, offset 0) adds 0 x an input of its own group: harmless.
                     int xa = base + (offs[pos] & 0xFF) * ROW_BYTES, xc = base + (offs[pos + 1] & 0xFF) * ROW_BYTES;
                     FloatVector v = FloatVector.broadcast(F, vals[pos]);
-                    a0 = FloatVector.fromMemorySegment(F, buf, xa, NO).fma(v, a0);
-                    a1 = FloatVector.fromMemorySegment(F, buf, xa + VB, NO).fma(v, a1);
+                    a0 = FloatVector.fromMemorySegment(F, buf, xa, NATIVE_ORDER).fma(v, a0);
+                    a1 = FloatVector.fromMemorySegment(F, buf, xa + VECTOR_BYTES, NATIVE_ORDER).fma(v, a1);
                     v = FloatVector.broadcast(F, vals[pos + 1]);
-                    c0 = FloatVector.fromMemorySegment(F, buf, xc, NO).fma(v, c0);
-                    c1 = FloatVector.fromMemorySegment(F, buf, xc + VB, NO).fma(v, c1);
+                    c0 = FloatVector.fromMemorySegment(F, buf, xc, NATIVE_ORDER).fma(v, c0);
+                    c1 = FloatVector.fromMemorySegment(F, buf, xc + VECTOR_BYTES, NATIVE_ORDER).fma(v, c1);
                     if (++s == n) {
                         s = 0;
                         base += step;
@@ -380,8 +380,8 @@ final class VectorSpmmKernels {
                     FloatVector a0 = z, a1 = z, c0 = z, c1 = z, d0 = z, d1 = z, e0 = z, e1 = z;
                     for (int b = bStart, vo = bStart * h + s; b < bEnd; b++, vo += h) {
                         int xo = cols[b] * ROW_BYTES;
-                        FloatVector x0 = FloatVector.fromMemorySegment(F, buf, xo, NO);
-                        FloatVector x1 = FloatVector.fromMemorySegment(F, buf, xo + VB, NO);
+                        FloatVector x0 = FloatVector.fromMemorySegment(F, buf, xo, NATIVE_ORDER);
+                        FloatVector x1 = FloatVector.fromMemorySegment(F, buf, xo + VECTOR_BYTES, NATIVE_ORDER);
                         FloatVector v = FloatVector.broadcast(F, vals[vo]);
                         a0 = x0.fma(v, a0);
                         a1 = x1.fma(v, a1);
