@@ -79,10 +79,6 @@ final class VectorSparseKernels implements SparseKernels {
                 .and(0xFFFF).intoArray(tmp, 0);
     }
 
-    private static float bias(float[] bias, int r) {
-        return bias == null ? 0f : bias[r];
-    }
-
     /**
      * The end of a batch-1 kernel: y[yOff + r] = act(y[yOff + r] + bias[r]) for rows [r0, r1), over the raw
      * sums the kernel stored (one pass over outputs still in L1; the kernel itself stays free of the bias
