@@ -343,41 +343,32 @@ final class PackedGemm {
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
         }
-        if (mValid == 4 && nValid == NR) {
-            if (beta == 0f) {
-                // Overwrite without reading C: its old contents may be garbage or NaN.
-                c00.intoArray(c, ci);
-                c01.intoArray(c, ci + L);
-                c10.intoArray(c, ci + ldc);
-                c11.intoArray(c, ci + ldc + L);
-                c20.intoArray(c, ci + 2 * ldc);
-                c21.intoArray(c, ci + 2 * ldc + L);
-                c30.intoArray(c, ci + 3 * ldc);
-                c31.intoArray(c, ci + 3 * ldc + L);
-            } else {
-                FloatVector bv = FloatVector.broadcast(SPECIES, beta);
-                FloatVector.fromArray(SPECIES, c, ci).fma(bv, c00).intoArray(c, ci);
-                FloatVector.fromArray(SPECIES, c, ci + L).fma(bv, c01).intoArray(c, ci + L);
-                FloatVector.fromArray(SPECIES, c, ci + ldc).fma(bv, c10).intoArray(c, ci + ldc);
-                FloatVector.fromArray(SPECIES, c, ci + ldc + L).fma(bv, c11).intoArray(c, ci + ldc + L);
-                FloatVector.fromArray(SPECIES, c, ci + 2 * ldc).fma(bv, c20).intoArray(c, ci + 2 * ldc);
-                FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + L).fma(bv, c21).intoArray(c, ci + 2 * ldc + L);
-                FloatVector.fromArray(SPECIES, c, ci + 3 * ldc).fma(bv, c30).intoArray(c, ci + 3 * ldc);
-                FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + L).fma(bv, c31).intoArray(c, ci + 3 * ldc + L);
-            }
-            return;
+        // One store sequence for whole and fringe tiles, as in kernel8: rows go to C directly when whole
+        // (beta 0 overwrites without reading C: its old contents may be garbage or NaN), else to the
+        // scratch tile, of which only the valid part is copied (C may be a view into a larger array).
+        boolean whole = mValid == 4 && nValid == NR;
+        float[] dst = whole ? c : tile;
+        int d = whole ? ci : 0, ld = whole ? ldc : NR;
+        if (whole && beta != 0f) {
+            FloatVector bv = FloatVector.broadcast(SPECIES, beta);
+            c00 = FloatVector.fromArray(SPECIES, c, ci).fma(bv, c00);
+            c01 = FloatVector.fromArray(SPECIES, c, ci + L).fma(bv, c01);
+            c10 = FloatVector.fromArray(SPECIES, c, ci + ldc).fma(bv, c10);
+            c11 = FloatVector.fromArray(SPECIES, c, ci + ldc + L).fma(bv, c11);
+            c20 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc).fma(bv, c20);
+            c21 = FloatVector.fromArray(SPECIES, c, ci + 2 * ldc + L).fma(bv, c21);
+            c30 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc).fma(bv, c30);
+            c31 = FloatVector.fromArray(SPECIES, c, ci + 3 * ldc + L).fma(bv, c31);
         }
-        // Fringe tile: spill to a scratch tile and copy only the valid part, so C is never touched
-        // outside the m x n result (it may be a view into a larger array).
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        copyFringe(tile, c, ci, ldc, beta, mValid, nValid);
+        c00.intoArray(dst, d);
+        c01.intoArray(dst, d + L);
+        c10.intoArray(dst, d + ld);
+        c11.intoArray(dst, d + ld + L);
+        c20.intoArray(dst, d + 2 * ld);
+        c21.intoArray(dst, d + 2 * ld + L);
+        c30.intoArray(dst, d + 3 * ld);
+        c31.intoArray(dst, d + 3 * ld + L);
+        if (!whole) copyFringe(tile, c, ci, ldc, beta, mValid, nValid);
     }
 
     /**
@@ -420,8 +411,7 @@ final class PackedGemm {
             c70 = av.fma(b0, c70);
             c71 = av.fma(b1, c71);
         }
-        // Full or not, the tile goes out through the same path: rows to C directly when whole (beta 0
-        // overwrites without reading C: its old contents may be garbage or NaN), else via the scratch tile.
+        // One store sequence for whole and fringe tiles (see kernel4).
         boolean whole = mValid == 8 && nValid == NR;
         float[] dst = whole ? c : tile;
         int d = whole ? ci : 0, ld = whole ? ldc : NR;
