@@ -9,7 +9,7 @@ import dev.sparrow.sparse.SparseFormats;
 import dev.sparrow.sparse.SparseInputMatrix;
 import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.sparse.SparseKernels;
-import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.sparse.PackedWeights;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -104,7 +104,7 @@ public class SparseInputBenchmark {
         }
         boolean[] mask = FormatMasks.forSpec(format, sparsity, out, in, rnd);
         MaskedWeights weights = MaskedWeights.of(w, mask, out, in, "jmh." + format);
-        SparseMatrix first = SparseFormats.build(format, weights);
+        PackedWeights first = SparseFormats.build(format, weights);
         if (!(first instanceof SparseInputMatrix)) {
             throw new IllegalArgumentException("format " + format + " (" + first.format() + ") takes no sparse input;"
                     + " use csc or complementaryN");

@@ -8,7 +8,7 @@ import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
 import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.sparse.SparseKernels;
-import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.sparse.PackedWeights;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -66,7 +66,7 @@ public class SparseKernelBenchmark {
     private ComputePool pool;
     private int out, in;
     private DenseBaseline denseBaseline;
-    private SparseMatrix[] sparseCopies;
+    private PackedWeights[] sparseCopies;
     private int next;
     private float[] x, y;
 
@@ -88,8 +88,8 @@ public class SparseKernelBenchmark {
         }
         boolean[] mask = FormatMasks.forSpec(format, sparsity, out, in, rnd);
         MaskedWeights weights = MaskedWeights.of(w, mask, out, in, "jmh." + format);
-        SparseMatrix first = SparseFormats.build(format, weights);
-        sparseCopies = new SparseMatrix[DenseBaseline.copies(residency, first.bytes())];
+        PackedWeights first = SparseFormats.build(format, weights);
+        sparseCopies = new PackedWeights[DenseBaseline.copies(residency, first.bytes())];
         sparseCopies[0] = first;
         for (int i = 1; i < sparseCopies.length; i++) sparseCopies[i] = SparseFormats.build(format, weights);
     }
@@ -102,7 +102,7 @@ public class SparseKernelBenchmark {
     @Benchmark
     public float[] multiply() {
         if (denseBaseline != null) return denseBaseline.multiply(dense, out, in, batch, x, x, y, pool);
-        SparseMatrix m = sparseCopies[next];
+        PackedWeights m = sparseCopies[next];
         next = next + 1 == sparseCopies.length ? 0 : next + 1;
         if (batch == 1) m.gemv(sparse, x, 0, y, 0, null, false, pool);
         else m.spmm(sparse, x, 0, batch, batch, y, 0, batch, null, false, pool);

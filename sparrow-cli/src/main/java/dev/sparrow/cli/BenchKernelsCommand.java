@@ -1,6 +1,6 @@
 package dev.sparrow.cli;
 
-import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.sparse.PackedWeights;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,7 +79,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
     Long streamMiB;
 
     /** Tests swap a broken format in here to check that disagreeing kernels are refused. */
-    UnaryOperator<SparseMatrix> formatHook = UnaryOperator.identity();
+    UnaryOperator<PackedWeights> formatHook = UnaryOperator.identity();
 
     /** The dense MatMul peers (ONNX Runtime) on the class path; tests swap in their own. */
     Supplier<List<MatMulPeer>> peers = KernelBench::discoverPeers;

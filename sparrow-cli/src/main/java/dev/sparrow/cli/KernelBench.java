@@ -9,7 +9,7 @@ import dev.sparrow.sparse.SparseFormats;
 import dev.sparrow.sparse.SparseInputMatrix;
 import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.sparse.SparseKernels;
-import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.sparse.PackedWeights;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -48,7 +48,7 @@ final class KernelBench {
 
     private final Settings settings;
     private final PrintWriter log;
-    private final UnaryOperator<SparseMatrix> formatHook;
+    private final UnaryOperator<PackedWeights> formatHook;
     private final Kernels dense = KernelProvider.get();
     private final SparseKernels sparse = SparseKernelProvider.get();
     private final Set<String> warmedKinds = new HashSet<>();
@@ -58,12 +58,12 @@ final class KernelBench {
     private final Set<String> describedPeers = new HashSet<>();
 
     /** @param formatHook applied to every built sparse matrix (identity outside tests) */
-    KernelBench(Settings settings, PrintWriter log, UnaryOperator<SparseMatrix> formatHook) {
+    KernelBench(Settings settings, PrintWriter log, UnaryOperator<PackedWeights> formatHook) {
         this(settings, log, formatHook, List.of());
     }
 
     /** @param peers dense MatMul engines to time beside ours ({@link #discoverPeers()} outside tests) */
-    KernelBench(Settings settings, PrintWriter log, UnaryOperator<SparseMatrix> formatHook, List<MatMulPeer> peers) {
+    KernelBench(Settings settings, PrintWriter log, UnaryOperator<PackedWeights> formatHook, List<MatMulPeer> peers) {
         this.settings = settings;
         this.log = log;
         this.formatHook = formatHook;
@@ -97,7 +97,7 @@ final class KernelBench {
     }
 
     /** One format's weights: the mask it can hold and its built matrix. */
-    private record Format(String spec, MaskedWeights weights, double sparsity, SparseMatrix matrix) {}
+    private record Format(String spec, MaskedWeights weights, double sparsity, PackedWeights matrix) {}
 
     /** The inputs of one batch size: x (batch 1) or X^T [in][batch] and X [batch][in]. */
     private record Inputs(int batch, float[] xt, float[] x, int[] activeIdx, float[] activeVals, int activeCount,
@@ -110,7 +110,7 @@ final class KernelBench {
         for (String spec : settings.formats()) {
             boolean[] mask = BenchMasks.forSpec(spec, settings.sparsity(), out, in, rnd.split());
             MaskedWeights mw = MaskedWeights.of(w, mask, out, in, "bench." + spec);
-            SparseMatrix m = build(spec, mw);
+            PackedWeights m = build(spec, mw);
             if (m != null) formats.add(new Format(spec, mw, BenchMasks.sparsityOf(mask), m));
         }
         List<Inputs> inputs = new ArrayList<>();
@@ -132,7 +132,7 @@ final class KernelBench {
         for (String residency : settings.residencies()) {
             boolean streamed = residency.equals(STREAMED);
             List<float[]> denseCopies = new ArrayList<>();
-            List<List<SparseMatrix>> formatCopies = new ArrayList<>();
+            List<List<PackedWeights>> formatCopies = new ArrayList<>();
             long target = streamed ? streamTarget(out, in, verified) : 0;
             int denseN = streamed ? copiesFor(4L * out * in, target) : 1;
             for (int i = 0; i < denseN; i++) denseCopies.add(i == 0 ? w : w.clone());
@@ -142,7 +142,7 @@ final class KernelBench {
             long total = 8L * out * in * denseN;
             for (Format f : verified) {
                 int n = streamed ? copiesFor(f.matrix().bytes(), target) : 1;
-                List<SparseMatrix> copies = new ArrayList<>(n);
+                List<PackedWeights> copies = new ArrayList<>(n);
                 copies.add(f.matrix());
                 for (int i = 1; i < n; i++) copies.add(formatHook.apply(SparseFormats.build(f.spec(), f.weights())));
                 formatCopies.add(copies);
@@ -215,7 +215,7 @@ final class KernelBench {
     }
 
     private List<BenchRow> runGroup(int out, int in, String residency, Inputs x, List<float[]> denseCopies,
-                                    List<PackedDenseMatrix> packedCopies, List<Format> formats, List<List<SparseMatrix>> formatCopies,
+                                    List<PackedDenseMatrix> packedCopies, List<Format> formats, List<List<PackedWeights>> formatCopies,
                                     Set<String> sparseInputSpecs, List<PeerRun> peerRuns, ComputePool pool) {
         int b = x.batch();
         log.printf(Locale.ROOT, "bench: %dx%d batch %d %s%n", out, in, b, residency);
@@ -264,8 +264,8 @@ final class KernelBench {
         }
         for (int f = 0; f < formats.size(); f++) {
             Format fmt = formats.get(f);
-            List<SparseMatrix> copies = formatCopies.get(f);
-            SparseMatrix m0 = copies.get(0);
+            List<PackedWeights> copies = formatCopies.get(f);
+            PackedWeights m0 = copies.get(0);
             float[] y = new float[out * b];
             if (b == 1) {
                 timed.add(rotating(copies.size(), i -> copies.get(i).gemv(sparse, x.x(), 0, y, 0, null, false, pool)));
@@ -281,7 +281,7 @@ final class KernelBench {
             for (int f = 0; f < formats.size(); f++) {
                 Format fmt = formats.get(f);
                 if (!sparseInputSpecs.contains(fmt.spec())) continue;
-                List<SparseMatrix> copies = formatCopies.get(f);
+                List<PackedWeights> copies = formatCopies.get(f);
                 float[] y = new float[out];
                 timed.add(rotating(copies.size(), i -> ((SparseInputMatrix) copies.get(i)).gemvSparseInput(sparse,
                         x.activeIdx(), x.activeVals(), x.activeCount(), y, 0, null, false)));
@@ -289,7 +289,7 @@ final class KernelBench {
                 for (int k = 0; k < x.activeCount(); k++) {
                     for (int r = 0; r < out; r++) if (fmt.weights().isActive(r, x.activeIdx()[k])) activeNnz++;
                 }
-                SparseMatrix m0 = copies.get(0);
+                PackedWeights m0 = copies.get(0);
                 proto.add(new BenchRow(out, in, "sparse-input", fmt.spec() + "/in" + percent(settings.inputDensity()),
                         m0.format(), fmt.sparsity(), b, residency, settings.threads(), settings.inputDensity(), null,
                         2.0 * activeNnz, m0.bytes(),
@@ -420,7 +420,7 @@ final class KernelBench {
 
     // ---- data ----
 
-    private SparseMatrix build(String spec, MaskedWeights mw) {
+    private PackedWeights build(String spec, MaskedWeights mw) {
         try {
             return formatHook.apply(SparseFormats.build(spec, mw));
         } catch (IllegalArgumentException e) { // UnsupportedMaskException included

@@ -2,7 +2,7 @@ package dev.sparrow.cli;
 
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.sparse.SparseKernels;
-import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.sparse.PackedWeights;
 import dev.sparrow.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,11 +30,11 @@ class BenchKernelsCommandTest {
 
     record Run(int exit, String out, String err) {}
 
-    static Run run(UnaryOperator<SparseMatrix> hook, String... args) {
+    static Run run(UnaryOperator<PackedWeights> hook, String... args) {
         return run(hook, List.of(), args);
     }
 
-    static Run run(UnaryOperator<SparseMatrix> hook, List<MatMulPeer> peers, String... args) {
+    static Run run(UnaryOperator<PackedWeights> hook, List<MatMulPeer> peers, String... args) {
         CommandLine cl = SparrowCli.newCommandLine();
         BenchKernelsCommand cmd = cl.getSubcommands().get("bench").getSubcommands().get("kernels").getCommand();
         if (hook != null) cmd.formatHook = hook;
@@ -276,7 +276,7 @@ class BenchKernelsCommandTest {
     }
 
     /** A wrong kernel: delegates, then adds 1 to the first output. */
-    private record OffByOne(SparseMatrix m) implements SparseMatrix {
+    private record OffByOne(PackedWeights m) implements PackedWeights {
         @Override public String layerName() { return m.layerName(); }
         @Override public String format() { return m.format(); }
         @Override public int rows() { return m.rows(); }

@@ -2,7 +2,7 @@ package dev.sparrow.cli;
 
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
-import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.sparse.PackedWeights;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class BenchMasksTest {
         boolean[] mask = BenchMasks.forSpec(spec, 0.9, rows, cols, new SplittableRandom(11));
         float[] values = new float[rows * cols];
         java.util.Arrays.fill(values, 1f);
-        SparseMatrix m = SparseFormats.build(spec, MaskedWeights.of(values, mask, rows, cols, "t"));
+        PackedWeights m = SparseFormats.build(spec, MaskedWeights.of(values, mask, rows, cols, "t"));
         assertThat(BenchMasks.sparsityOf(mask)).isCloseTo(expected, within(0.02));
         long active = 0;
         for (boolean b : mask) if (b) active++;

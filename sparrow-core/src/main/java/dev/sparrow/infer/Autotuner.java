@@ -2,7 +2,7 @@ package dev.sparrow.infer;
 
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.sparse.SparseKernels;
-import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.sparse.PackedWeights;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -56,15 +56,15 @@ final class Autotuner {
      * with {@code timer} (each warmed up until compiled, then interleaved rounds, medians), keeps the
      * fastest and caches the result under {@code key}.
      */
-    static Result tune(String key, List<String> specs, List<SparseMatrix> candidates, float[] bias, boolean relu,
+    static Result tune(String key, List<String> specs, List<PackedWeights> candidates, float[] bias, boolean relu,
                        int batch, SparseKernels kernels, ComputePool pool, SideBySideTimer timer) {
-        SparseMatrix first = candidates.get(0);
+        PackedWeights first = candidates.get(0);
         float[] x = new float[first.cols() * batch];
         float[] y = new float[first.rows() * batch];
         SplittableRandom rng = new SplittableRandom(42);
         for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextDouble(-1, 1);
         List<Runnable> calls = new ArrayList<>(candidates.size());
-        for (SparseMatrix m : candidates) calls.add(() -> call(m, x, y, bias, relu, batch, kernels, pool));
+        for (PackedWeights m : candidates) calls.add(() -> call(m, x, y, bias, relu, batch, kernels, pool));
         Result r = choose(specs, calls, timer);
         CACHE.put(key, r);
         return r;
@@ -83,7 +83,7 @@ final class Autotuner {
         return new Result(specs.get(chosen), t.medianNanos()[chosen] / 1e3, Collections.unmodifiableMap(micros), false);
     }
 
-    private static void call(SparseMatrix m, float[] x, float[] y, float[] bias, boolean relu, int batch,
+    private static void call(PackedWeights m, float[] x, float[] y, float[] bias, boolean relu, int batch,
                              SparseKernels kernels, ComputePool pool) {
         if (batch == 1) m.gemv(kernels, x, 0, y, 0, bias, relu, pool);
         else m.spmm(kernels, x, 0, batch, batch, y, 0, batch, bias, relu, pool);

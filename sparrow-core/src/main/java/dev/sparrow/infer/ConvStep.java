@@ -4,13 +4,13 @@ import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.KernelCall;
 import dev.sparrow.nn.layers.Im2col;
 import dev.sparrow.sparse.SparseKernels;
-import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.sparse.PackedWeights;
 
 /**
  * A Conv2d layer (with a following BatchNorm2d folded into its weights and bias, and a following ReLU
  * fused) as a sparse (or dense) matrix W [cout][cin·kh·kw] times channel-major columns, XNNPACK's
  * design with the output pixels in place of the batch: out[cout][P] = act(W · col[K][P] + b) is one
- * {@link SparseMatrix#spmm} with P columns. A single image is written straight into the NCHW output; a
+ * {@link PackedWeights#spmm} with P columns. A single image is written straight into the NCHW output; a
  * 1x1 convolution with stride 1 and no padding then reads the image itself as col, any other is
  * unfolded by im2col into the workspace first.
  *
@@ -25,7 +25,7 @@ final class ConvStep extends Step {
     static final int TARGET_COLUMNS = 1024;
 
     final String name;
-    final SparseMatrix weights;
+    final PackedWeights weights;
     private final float[] bias;
     final boolean relu;
     private final boolean batchNormFolded;
@@ -37,7 +37,7 @@ final class ConvStep extends Step {
     private final ComputePool pool;
     final Autotuner.Result tuning;
 
-    ConvStep(String name, SparseMatrix weights, float[] bias, boolean relu, boolean batchNormFolded, Im2col geometry,
+    ConvStep(String name, PackedWeights weights, float[] bias, boolean relu, boolean batchNormFolded, Im2col geometry,
              int maxBatch, SparseKernels kernels, ComputePool pool, Autotuner.Result tuning) {
         super(geometry.channels * geometry.height * geometry.width, weights.rows() * geometry.cols());
         this.name = name;

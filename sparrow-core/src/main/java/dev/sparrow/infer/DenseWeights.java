@@ -4,7 +4,7 @@ import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.kernel.PackedDenseMatrix;
 import dev.sparrow.sparse.SparseKernels;
-import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.sparse.PackedWeights;
 
 /**
  * The dense candidate of a Linear layer behind the same interface as the sparse formats, so that the
@@ -14,7 +14,7 @@ import dev.sparrow.sparse.SparseMatrix;
  * faster than the packed GEMV on weights that stay in cache (this MLP's 784x300 layer: 24 vs 35 us), so
  * both copies are kept: a sparse format is only worth choosing against the best dense kernel.
  */
-final class DenseWeights implements SparseMatrix {
+final class DenseWeights implements PackedWeights {
     private final String layerName;
     private final int rows;
     private final int cols;

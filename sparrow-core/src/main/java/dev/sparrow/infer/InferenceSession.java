@@ -22,7 +22,7 @@ import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
 import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.sparse.SparseKernels;
-import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.sparse.PackedWeights;
 import dev.sparrow.tensor.Tensor;
 import dev.sparrow.train.TrainConfig;
 import dev.sparrow.util.Json;
@@ -512,7 +512,7 @@ public final class InferenceSession implements AutoCloseable {
                     c.tuning);
         }
 
-        private record Choice(SparseMatrix matrix, Autotuner.Result tuning) {}
+        private record Choice(PackedWeights matrix, Autotuner.Result tuning) {}
 
         /**
          * Packs one layer's weights (values already copied, in the layer's parameter order) into the
@@ -535,27 +535,27 @@ public final class InferenceSession implements AutoCloseable {
             if (spec != null) forcedUsed.put(name, true);
             else spec = b.forced.get("*");
             if (spec != null) {
-                SparseMatrix m = build(spec, masked, values, rows, cols, name, true);
+                PackedWeights m = build(spec, masked, values, rows, cols, name, true);
                 choices.add(new LayerChoice(name, cols, rows, m.nnz(), spec, Double.NaN, Map.of(), false));
                 return new Choice(m, null);
             }
             if (!b.tuning) {
                 spec = w.hasMask() && w.mask().activeCount() < 0.3 * rows * cols ? "csr" : "dense";
-                SparseMatrix m = build(spec, masked, values, rows, cols, name, true);
+                PackedWeights m = build(spec, masked, values, rows, cols, name, true);
                 choices.add(new LayerChoice(name, cols, rows, m.nnz(), spec, Double.NaN, Map.of(), false));
                 return new Choice(m, null);
             }
             String key = Autotuner.key(rows, cols, maskHash, tuneBatch, pool.threads(),
                     b.sparseKernels.name() + "+" + b.kernels.name() + (relu ? "+relu" : ""), b.candidates);
             Autotuner.Result r = Autotuner.cached(key);
-            SparseMatrix chosen;
+            PackedWeights chosen;
             if (r != null) {
                 chosen = build(r.chosen(), masked, values, rows, cols, name, true);
             } else {
                 List<String> specs = new ArrayList<>();
-                List<SparseMatrix> built = new ArrayList<>();
+                List<PackedWeights> built = new ArrayList<>();
                 for (String s : b.candidates) {
-                    SparseMatrix m = build(s, masked, values, rows, cols, name, false);
+                    PackedWeights m = build(s, masked, values, rows, cols, name, false);
                     if (m != null) {
                         specs.add(s);
                         built.add(m);
@@ -570,7 +570,7 @@ public final class InferenceSession implements AutoCloseable {
             return new Choice(chosen, r);
         }
 
-        private SparseMatrix build(String spec, MaskedWeights masked, float[] values, int rows, int cols, String name,
+        private PackedWeights build(String spec, MaskedWeights masked, float[] values, int rows, int cols, String name,
                                    boolean required) {
             if (spec.equals("dense")) return new DenseWeights(name, values, rows, cols, b.kernels);
             if (required) {

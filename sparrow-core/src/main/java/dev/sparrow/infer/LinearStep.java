@@ -3,7 +3,7 @@ package dev.sparrow.infer;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.TopK;
 import dev.sparrow.sparse.SparseKernels;
-import dev.sparrow.sparse.SparseMatrix;
+import dev.sparrow.sparse.PackedWeights;
 
 /**
  * A Linear layer in its chosen format, on transposed activations, with the activation after it fused:
@@ -13,7 +13,7 @@ import dev.sparrow.sparse.SparseMatrix;
  */
 final class LinearStep extends Step {
     final String name;
-    final SparseMatrix weights;
+    final PackedWeights weights;
     private final float[] bias;
     final boolean relu;
     /** k-WTA winners per sample, or -1 for none. */
@@ -22,7 +22,7 @@ final class LinearStep extends Step {
     private final ComputePool pool;
     final Autotuner.Result tuning;
 
-    LinearStep(String name, SparseMatrix weights, float[] bias, boolean relu, int winners, SparseKernels kernels,
+    LinearStep(String name, PackedWeights weights, float[] bias, boolean relu, int winners, SparseKernels kernels,
                ComputePool pool, Autotuner.Result tuning) {
         super(weights.cols(), weights.rows());
         if (relu && winners >= 0) throw new IllegalArgumentException(name + ": ReLU and k-WTA cannot both follow one layer");

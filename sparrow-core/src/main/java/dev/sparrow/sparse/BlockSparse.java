@@ -11,7 +11,7 @@ import dev.sparrow.kernel.KernelCall;
  * rows are padded with zeros). Column indices are 16-bit when cols <= 65536.
  * Bytes per nonzero: 4 + 2/r (4.5 for 4x1, 4.125 for 16x1), plus 4 per block row.
  */
-public final class BlockSparse implements SparseMatrix {
+public final class BlockSparse implements PackedWeights {
     final String layerName;
     final int rows;
     final int cols;

@@ -6,18 +6,18 @@ import dev.sparrow.kernel.ComputePool;
 final class Checks {
     private Checks() {}
 
-    private static IllegalArgumentException bad(SparseMatrix m, String what) {
+    private static IllegalArgumentException bad(PackedWeights m, String what) {
         return new IllegalArgumentException("layer '" + m.layerName() + "' (" + m.format() + "): " + what);
     }
 
-    static void vector(SparseMatrix m, String name, float[] a, int off, int n) {
+    static void vector(PackedWeights m, String name, float[] a, int off, int n) {
         if (a == null) throw bad(m, name + " is null");
         if (off < 0 || (long) off + n > a.length) {
             throw bad(m, name + " needs " + n + " elements from offset " + off + " but has length " + a.length);
         }
     }
 
-    static void matrix(SparseMatrix m, String name, float[] a, int off, int ld, int nRows, int batch) {
+    static void matrix(PackedWeights m, String name, float[] a, int off, int ld, int nRows, int batch) {
         if (a == null) throw bad(m, name + " is null");
         if (ld < batch) throw bad(m, "leading dimension of " + name + " is " + ld + ", less than batch " + batch);
         if (batch == 0) return;
@@ -28,7 +28,7 @@ final class Checks {
         }
     }
 
-    static void common(SparseMatrix m, SparseKernels kernels, float[] bias, ComputePool pool) {
+    static void common(PackedWeights m, SparseKernels kernels, float[] bias, ComputePool pool) {
         if (kernels == null) throw bad(m, "kernels is null");
         if (pool == null) throw bad(m, "pool is null");
         if (bias != null && bias.length < m.rows()) {
@@ -36,14 +36,14 @@ final class Checks {
         }
     }
 
-    static void gemv(SparseMatrix m, SparseKernels kernels, float[] x, int xOff, float[] y, int yOff,
+    static void gemv(PackedWeights m, SparseKernels kernels, float[] x, int xOff, float[] y, int yOff,
                      float[] bias, ComputePool pool) {
         common(m, kernels, bias, pool);
         vector(m, "x", x, xOff, m.cols());
         vector(m, "y", y, yOff, m.rows());
     }
 
-    static void spmm(SparseMatrix m, SparseKernels kernels, float[] xt, int xtOff, int ldx, int batch,
+    static void spmm(PackedWeights m, SparseKernels kernels, float[] xt, int xtOff, int ldx, int batch,
                      float[] yt, int ytOff, int ldy, float[] bias, ComputePool pool) {
         common(m, kernels, bias, pool);
         if (batch < 0) throw bad(m, "batch must be >= 0, got " + batch);
@@ -51,7 +51,7 @@ final class Checks {
         matrix(m, "yt", yt, ytOff, ldy, m.rows(), batch);
     }
 
-    static void sparseInput(SparseMatrix m, SparseKernels kernels, int[] idx, float[] vals, int count,
+    static void sparseInput(PackedWeights m, SparseKernels kernels, int[] idx, float[] vals, int count,
                             float[] y, int yOff, float[] bias) {
         common(m, kernels, bias, ComputePool.serial());
         if (idx == null || vals == null) throw bad(m, "activeIdx and activeVals must not be null");

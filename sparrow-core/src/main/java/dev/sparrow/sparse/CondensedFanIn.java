@@ -11,7 +11,7 @@ import dev.sparrow.kernel.KernelCall;
  * Rows with no active weight (ablated neurons) are allowed and padded with zeros.
  * Bytes per nonzero: 6 (plus padding of ablated rows and of the last partial group).
  */
-public final class CondensedFanIn implements SparseMatrix {
+public final class CondensedFanIn implements PackedWeights {
     static final int LANES = 16;
     static final String FORMAT = "condensed-fanin";
 

@@ -8,7 +8,7 @@ import dev.sparrow.kernel.KernelCall;
  * {@code char}) when cols <= 65536, else 32-bit. Threads split the rows by nonzero count.
  * Bytes per nonzero: 6 (16-bit) or 8, plus 4 per row.
  */
-public final class Csr implements SparseMatrix {
+public final class Csr implements PackedWeights {
     final String layerName;
     final int rows;
     final int cols;

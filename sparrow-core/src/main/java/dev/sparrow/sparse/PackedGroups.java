@@ -11,7 +11,7 @@ import dev.sparrow.kernel.KernelCall;
  * j belongs to column group j / slots. A kernel loads a column group's inputs once (one vector when
  * the group is at most 16 wide) and picks each lane's input with an in-register permute.
  */
-public abstract sealed class PackedGroups implements SparseMatrix permits NmPacked, BankBalanced {
+public abstract sealed class PackedGroups implements PackedWeights permits NmPacked, BankBalanced {
     static final int LANES = 16;
 
     final String layerName;

@@ -26,7 +26,7 @@ public final class SparseFormats {
      * @throws UnsupportedMaskException if the mask does not fit the format
      * @throws IllegalArgumentException if the spec is unknown
      */
-    public static SparseMatrix build(String spec, MaskedWeights w) {
+    public static PackedWeights build(String spec, MaskedWeights w) {
         switch (spec) {
             case "csr": return Csr.from(w);
             case "csc": return Csc.from(w);
@@ -46,7 +46,7 @@ public final class SparseFormats {
     }
 
     /** Like {@link #build} but null when the mask does not fit the format (for trying candidates). */
-    public static SparseMatrix tryBuild(String spec, MaskedWeights w) {
+    public static PackedWeights tryBuild(String spec, MaskedWeights w) {
         try {
             return build(spec, w);
         } catch (UnsupportedMaskException e) {

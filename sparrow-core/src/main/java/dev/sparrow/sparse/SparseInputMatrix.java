@@ -7,7 +7,7 @@ import dev.sparrow.kernel.ComputePool;
  * costs only its nonzero inputs: each one scatter-adds its weight column into the output, which stays
  * in L1.
  */
-public interface SparseInputMatrix extends SparseMatrix {
+public interface SparseInputMatrix extends PackedWeights {
 
     /**
      * y = act(W x + b) where x is given by its {@code count} nonzero entries: x[activeIdx[i]] =

@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  */
 public abstract class AbstractSparsityMethod implements SparsityMethod {
     private final int blockHeight;
-    private List<SparseLayer> layers = List.of();
+    private List<LayerBudget> layers = List.of();
     private Optimizer optimizer;
     private long updateSeed;
 
@@ -36,30 +36,30 @@ public abstract class AbstractSparsityMethod implements SparsityMethod {
     public final int blockHeight() { return blockHeight; }
 
     @Override
-    public final void initialize(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng) {
+    public final void initialize(List<LayerBudget> layers, Optimizer optimizer, SplittableRandom rng) {
         bind(layers, optimizer, rng);
-        for (SparseLayer l : this.layers) {
+        for (LayerBudget l : this.layers) {
             l.parameter().setMask(l.dense() ? null : initialMask(l, rng));
             if (!l.dense()) afterInitialMask(l);
         }
     }
 
     @Override
-    public final void resume(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng) {
+    public final void resume(List<LayerBudget> layers, Optimizer optimizer, SplittableRandom rng) {
         bind(layers, optimizer, rng);
-        for (SparseLayer l : this.layers) {
+        for (LayerBudget l : this.layers) {
             if (!l.dense() && !l.parameter().hasMask()) {
                 throw new IllegalArgumentException("layer '" + l.name() + "' has no mask to resume from");
             }
         }
     }
 
-    private void bind(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng) {
+    private void bind(List<LayerBudget> layers, Optimizer optimizer, SplittableRandom rng) {
         if (layers == null || layers.isEmpty()) throw new IllegalArgumentException("layers must not be null or empty");
         if (rng == null) throw new IllegalArgumentException("rng must not be null");
-        for (SparseLayer l : layers) if (l == null) throw new IllegalArgumentException("layers contains null");
+        for (LayerBudget l : layers) if (l == null) throw new IllegalArgumentException("layers contains null");
         if (blockHeight > 1) {
-            for (SparseLayer l : layers) if (!l.dense()) BlockMasks.checkLayer(l, blockHeight);
+            for (LayerBudget l : layers) if (!l.dense()) BlockMasks.checkLayer(l, blockHeight);
         }
         checkLayers(layers);
         this.layers = List.copyOf(layers);
@@ -68,22 +68,22 @@ public abstract class AbstractSparsityMethod implements SparsityMethod {
     }
 
     @Override
-    public final List<SparseLayer> layers() { return layers; }
+    public final List<LayerBudget> layers() { return layers; }
 
     /** Hook to check the layers before binding (e.g. a structure they must allow); throws naming the layer. */
-    protected void checkLayers(List<SparseLayer> layers) {}
+    protected void checkLayers(List<LayerBudget> layers) {}
 
     /**
      * The mask a sparse layer starts with; by default a random one with exactly its budget active (in
      * whole blocks when {@link #blockHeight} > 1).
      */
-    protected Mask initialMask(SparseLayer layer, SplittableRandom rng) {
+    protected Mask initialMask(LayerBudget layer, SplittableRandom rng) {
         if (blockHeight > 1) return BlockMasks.random(layer, blockHeight, rng);
         return MaskInit.random(layer.size(), layer.active(), rng);
     }
 
     /** Hook after a layer's initial mask is set (e.g. to record its fan-in). */
-    protected void afterInitialMask(SparseLayer layer) {}
+    protected void afterInitialMask(LayerBudget layer) {}
 
     @Override
     public final void afterStep(long step, long totalSteps) {
@@ -91,7 +91,7 @@ public abstract class AbstractSparsityMethod implements SparsityMethod {
         if (totalSteps < 1) throw new IllegalArgumentException("totalSteps must be >= 1, got " + totalSteps);
         if (layers.isEmpty()) throw new IllegalStateException(describe() + ": afterStep before initialize");
         if (!isUpdateStep(step, totalSteps)) return;
-        for (SparseLayer l : layers) {
+        for (LayerBudget l : layers) {
             if (!l.dense()) update(l, step, totalSteps);
         }
     }
@@ -103,7 +103,7 @@ public abstract class AbstractSparsityMethod implements SparsityMethod {
     protected abstract boolean isUpdateStep(long step, long totalSteps);
 
     /** Updates one sparse layer's mask. */
-    protected abstract void update(SparseLayer layer, long step, long totalSteps);
+    protected abstract void update(LayerBudget layer, long step, long totalSteps);
 
     /** A random source for the update at {@code step}, the same whenever that step is replayed. */
     protected final SplittableRandom updateRandom(long step) {
@@ -120,7 +120,7 @@ public abstract class AbstractSparsityMethod implements SparsityMethod {
      *
      * @return how many weights became active
      */
-    protected final int commit(SparseLayer layer, boolean[] next) {
+    protected final int commit(LayerBudget layer, boolean[] next) {
         Parameter p = layer.parameter();
         float[] keep = p.mask().values();
         float[] w = p.value().data();
@@ -145,7 +145,7 @@ public abstract class AbstractSparsityMethod implements SparsityMethod {
     }
 
     /** Current active positions of a layer. */
-    protected static int[] activePositions(SparseLayer layer) {
+    protected static int[] activePositions(LayerBudget layer) {
         float[] keep = layer.parameter().mask().values();
         return Ranking.where(keep, 0, keep.length, true);
     }

@@ -31,12 +31,12 @@ public final class BlockMasks {
     }
 
     /** Blocks of a layer. */
-    static int blocks(SparseLayer layer, int r) {
+    static int blocks(LayerBudget layer, int r) {
         return blockRows(layer.rows(), r) * layer.fanIn();
     }
 
     /** Blocks a sparse layer keeps: round(active / r), at least 1 (round(density · blocks) when r divides rows). */
-    static int keptBlocks(SparseLayer layer, int r) {
+    static int keptBlocks(LayerBudget layer, int r) {
         return (int) Math.max(1, Math.round((double) layer.active() / r));
     }
 
@@ -45,7 +45,7 @@ public final class BlockMasks {
      *
      * @throws IllegalArgumentException naming the layer
      */
-    static void checkLayer(SparseLayer layer, int r) {
+    static void checkLayer(LayerBudget layer, int r) {
         if (layer.rows() % r == 0 && layer.active() % r != 0) {
             throw new IllegalArgumentException("layer '" + layer.name() + "': budget of " + layer.active()
                     + " weights is not a whole number of " + r + "x1 blocks");
@@ -57,7 +57,7 @@ public final class BlockMasks {
      * its blocks is dense. When rows is a multiple of r the active count becomes r times the blocks;
      * otherwise it stays (the methods keep {@link #keptBlocks} blocks, round(active / r)).
      */
-    static SparseLayer roundToBlocks(SparseLayer layer, int r) {
+    static LayerBudget roundToBlocks(LayerBudget layer, int r) {
         if (layer.dense()) return layer;
         int kept = keptBlocks(layer, r);
         if (kept >= blocks(layer, r)) return layer.withActive(layer.size());
@@ -99,7 +99,7 @@ public final class BlockMasks {
     }
 
     /** A random mask of exactly {@link #keptBlocks} whole blocks. */
-    static Mask random(SparseLayer layer, int r, SplittableRandom rng) {
+    static Mask random(LayerBudget layer, int r, SplittableRandom rng) {
         checkLayer(layer, r);
         float[] blockKeep = MaskInit.random(blocks(layer, r), keptBlocks(layer, r), rng).values();
         boolean[] flags = new boolean[blockKeep.length];

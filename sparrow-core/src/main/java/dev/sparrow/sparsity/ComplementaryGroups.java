@@ -18,7 +18,7 @@ public final class ComplementaryGroups {
      *
      * @throws IllegalArgumentException naming the layer
      */
-    static void checkLayer(SparseLayer layer, int n) {
+    static void checkLayer(LayerBudget layer, int n) {
         if (layer.rows() % n != 0) {
             throw new IllegalArgumentException("layer '" + layer.name() + "' has " + layer.rows() + " outputs, not a multiple of the "
                     + "complementary group size " + n + "; keep it dense (--dense-first/--dense-last) or pick another group size");

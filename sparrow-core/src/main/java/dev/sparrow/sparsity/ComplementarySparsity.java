@@ -36,8 +36,8 @@ public final class ComplementarySparsity extends AbstractSparsityMethod {
     public int groupSize() { return groupSize; }
 
     @Override
-    protected void checkLayers(java.util.List<SparseLayer> layers) {
-        for (SparseLayer l : layers) {
+    protected void checkLayers(java.util.List<LayerBudget> layers) {
+        for (LayerBudget l : layers) {
             if (l.dense()) continue;
             ComplementaryGroups.checkLayer(l, groupSize);
             if ((long) l.active() * groupSize != l.size()) {
@@ -48,7 +48,7 @@ public final class ComplementarySparsity extends AbstractSparsityMethod {
     }
 
     @Override
-    protected Mask initialMask(SparseLayer layer, SplittableRandom rng) {
+    protected Mask initialMask(LayerBudget layer, SplittableRandom rng) {
         return ComplementaryGroups.random(layer.rows(), layer.fanIn(), groupSize, rng);
     }
 
@@ -61,7 +61,7 @@ public final class ComplementarySparsity extends AbstractSparsityMethod {
     public boolean needsDenseGradient(long step, long totalSteps) { return isUpdateStep(step, totalSteps); }
 
     @Override
-    protected void update(SparseLayer layer, long step, long totalSteps) {
+    protected void update(LayerBudget layer, long step, long totalSteps) {
         double fraction = schedule.dropFraction(step, totalSteps);
         int fanIn = layer.fanIn();
         float[] keep = layer.parameter().mask().values();

@@ -69,7 +69,7 @@ public final class Gmp extends AbstractSparsityMethod {
     }
 
     @Override
-    protected void afterInitialMask(SparseLayer layer) {
+    protected void afterInitialMask(LayerBudget layer) {
         if (bankWidth > 0 && layer.fanIn() % bankWidth != 0) {
             throw new IllegalArgumentException("layer '" + layer.name() + "': bank width " + bankWidth
                     + " does not divide its fan-in " + layer.fanIn());
@@ -80,7 +80,7 @@ public final class Gmp extends AbstractSparsityMethod {
     public static Gmp defaults() { return new Gmp(0.0, 0.0, 0.5, 100); }
 
     @Override
-    protected Mask initialMask(SparseLayer layer, SplittableRandom rng) {
+    protected Mask initialMask(LayerBudget layer, SplittableRandom rng) {
         return Mask.dense(layer.size());
     }
 
@@ -107,7 +107,7 @@ public final class Gmp extends AbstractSparsityMethod {
     }
 
     @Override
-    protected void update(SparseLayer layer, long step, long totalSteps) {
+    protected void update(LayerBudget layer, long step, long totalSteps) {
         if (bankWidth > 0) {
             pruneBanks(layer, sparsityAt(step, totalSteps, layer.sparsity()));
             return;
@@ -127,7 +127,7 @@ public final class Gmp extends AbstractSparsityMethod {
         commit(layer, next);
     }
 
-    private void pruneBlocks(SparseLayer layer, boolean last, double sparsity) {
+    private void pruneBlocks(LayerBudget layer, boolean last, double sparsity) {
         int r = blockHeight();
         int rows = layer.rows();
         int fanIn = layer.fanIn();
@@ -144,7 +144,7 @@ public final class Gmp extends AbstractSparsityMethod {
     }
 
     /** Every bank keeps its round(B·(1 - s)) largest |w| among those still active. */
-    private void pruneBanks(SparseLayer layer, double sparsity) {
+    private void pruneBanks(LayerBudget layer, double sparsity) {
         int keepPerBank = (int) Math.max(1, Math.round(bankWidth * (1 - sparsity)));
         float[] keep = layer.parameter().mask().values();
         float[] w = layer.parameter().value().data();

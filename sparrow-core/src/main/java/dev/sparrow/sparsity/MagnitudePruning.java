@@ -49,14 +49,14 @@ public final class MagnitudePruning {
                                       Distribution distribution, boolean denseFirst, boolean denseLast) {
         if (scope == null) throw new IllegalArgumentException("scope must not be null; expected global or layer");
         if (!(sparsity >= 0 && sparsity < 1)) throw new IllegalArgumentException("--sparsity is " + sparsity + "; expected in [0, 1)");
-        List<SparseLayer> all = SparsityBudget.sparsifiable(parameters);
+        List<LayerBudget> all = SparsityBudget.sparsifiable(parameters);
         if (all.isEmpty()) throw new IllegalArgumentException("no sparsifiable layers (weights of rank 2 or 4)");
         if (scope == Scope.LAYER) {
-            for (SparseLayer l : SparsityBudget.allocate(all, sparsity, distribution, denseFirst, denseLast)) {
+            for (LayerBudget l : SparsityBudget.allocate(all, sparsity, distribution, denseFirst, denseLast)) {
                 if (!l.dense()) keepLargest(List.of(l), l.active());
             }
         } else {
-            List<SparseLayer> pruned = new ArrayList<>();
+            List<LayerBudget> pruned = new ArrayList<>();
             long total = SparsityBudget.totalSize(all);
             long keep = Math.round((1 - sparsity) * total);
             for (int i = 0; i < all.size(); i++) {
@@ -74,14 +74,14 @@ public final class MagnitudePruning {
     }
 
     /** Keeps the {@code keep} largest active |w| over the layers (as one flat vector), masking the rest. */
-    private static void keepLargest(List<SparseLayer> layers, long keep) {
+    private static void keepLargest(List<LayerBudget> layers, long keep) {
         long size = SparsityBudget.totalSize(layers);
         if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("pruned layers have " + size + " weights; at most 2^31 supported");
         float[] w = new float[(int) size];
         int[] active = new int[(int) size];
         int count = 0;
         int offset = 0;
-        for (SparseLayer l : layers) {
+        for (LayerBudget l : layers) {
             Parameter p = l.parameter();
             float[] v = p.value().data();
             System.arraycopy(v, 0, w, offset, v.length);
@@ -92,7 +92,7 @@ public final class MagnitudePruning {
         boolean[] kept = new boolean[(int) size];
         for (int i : Ranking.largestAbs(w, active, count, k)) kept[i] = true;
         offset = 0;
-        for (SparseLayer l : layers) {
+        for (LayerBudget l : layers) {
             float[] flags = new float[l.size()];
             for (int i = 0; i < flags.length; i++) flags[i] = kept[offset + i] ? 1f : 0f;
             l.parameter().setMask(Mask.of(flags));

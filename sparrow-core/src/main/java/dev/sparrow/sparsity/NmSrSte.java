@@ -31,7 +31,7 @@ public final class NmSrSte implements SparsityMethod {
     private final int m;
     private final double lambda;
     private final LrSchedule learningRate;
-    private List<SparseLayer> layers = List.of();
+    private List<LayerBudget> layers = List.of();
     private float[][] dense = new float[0][];   // (layers, size) W
     private float[][] applied = new float[0][]; // (layers, size) W̃ as set before the step
     private float[][] keep = new float[0][];    // (layers, size) m of the last forward
@@ -51,10 +51,10 @@ public final class NmSrSte implements SparsityMethod {
     }
 
     @Override
-    public void initialize(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng) {
+    public void initialize(List<LayerBudget> layers, Optimizer optimizer, SplittableRandom rng) {
         bind(layers);
         for (int i = 0; i < layers.size(); i++) {
-            SparseLayer l = layers.get(i);
+            LayerBudget l = layers.get(i);
             if (l.dense()) continue;
             l.parameter().setMask(null);
             dense[i] = l.parameter().value().data().clone();
@@ -63,9 +63,9 @@ public final class NmSrSte implements SparsityMethod {
         }
     }
 
-    private void bind(List<SparseLayer> layers) {
+    private void bind(List<LayerBudget> layers) {
         if (layers == null || layers.isEmpty()) throw new IllegalArgumentException("layers must not be null or empty");
-        for (SparseLayer l : layers) {
+        for (LayerBudget l : layers) {
             if (!l.dense() && l.fanIn() % m != 0) {
                 throw new IllegalArgumentException("layer '" + l.name() + "': fan-in " + l.fanIn() + " is not a multiple of M = "
                         + m + "; keep it dense (dense first/last) or pick another M");
@@ -79,7 +79,7 @@ public final class NmSrSte implements SparsityMethod {
 
     /** Binds to the layers; their dense weights must then come from {@link #loadState}. */
     @Override
-    public void resume(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng) {
+    public void resume(List<LayerBudget> layers, Optimizer optimizer, SplittableRandom rng) {
         bind(layers);
     }
 
@@ -103,7 +103,7 @@ public final class NmSrSte implements SparsityMethod {
         if (state == null) throw new IllegalArgumentException("state is null");
         java.util.Set<String> expected = new java.util.HashSet<>();
         for (int i = 0; i < layers.size(); i++) {
-            SparseLayer l = layers.get(i);
+            LayerBudget l = layers.get(i);
             if (l.dense()) continue;
             String key = l.name() + ".dense";
             expected.add(key);
@@ -121,7 +121,7 @@ public final class NmSrSte implements SparsityMethod {
             if (!expected.contains(key)) throw new IllegalArgumentException(describe() + ": unexpected state '" + key + "'");
         }
         for (int i = 0; i < layers.size(); i++) {
-            SparseLayer l = layers.get(i);
+            LayerBudget l = layers.get(i);
             if (l.dense()) continue;
             l.parameter().setMask(null);
             dense[i] = state.get(l.name() + ".dense").data().clone();
@@ -132,7 +132,7 @@ public final class NmSrSte implements SparsityMethod {
 
     /** W̃ = W ⊙ m(W) into the parameter, remembered for the next step. */
     private void project(int i) {
-        SparseLayer l = layers.get(i);
+        LayerBudget l = layers.get(i);
         float[] w = dense[i];
         float[] k = keep[i];
         StructuredMasks.fillGroups(w, k, m, n);
@@ -166,7 +166,7 @@ public final class NmSrSte implements SparsityMethod {
     public boolean needsDenseGradient(long step, long totalSteps) { return true; }
 
     @Override
-    public List<SparseLayer> layers() { return layers; }
+    public List<LayerBudget> layers() { return layers; }
 
     /** The 0/1 pattern of the last projection of a layer (a copy), or null for a dense layer. */
     public float[] pattern(int layer) { return keep[layer] == null ? null : keep[layer].clone(); }

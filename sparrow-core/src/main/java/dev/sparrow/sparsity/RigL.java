@@ -37,7 +37,7 @@ public final class RigL extends AbstractSparsityMethod {
     public boolean needsDenseGradient(long step, long totalSteps) { return schedule.isUpdateStep(step, totalSteps); }
 
     @Override
-    protected void update(SparseLayer layer, long step, long totalSteps) {
+    protected void update(LayerBudget layer, long step, long totalSteps) {
         if (blockHeight() > 1) {
             updateBlocks(layer, schedule.dropFraction(step, totalSteps));
             return;
@@ -54,7 +54,7 @@ public final class RigL extends AbstractSparsityMethod {
         commit(layer, next);
     }
 
-    private void updateBlocks(SparseLayer layer, double dropFraction) {
+    private void updateBlocks(LayerBudget layer, double dropFraction) {
         int r = blockHeight();
         int rows = layer.rows();
         int fanIn = layer.fanIn();

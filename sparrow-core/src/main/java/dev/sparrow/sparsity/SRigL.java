@@ -58,12 +58,12 @@ public final class SRigL extends AbstractSparsityMethod {
     public double gammaSal() { return gammaSal; }
 
     /** The constant fan-in a layer gets when {@code neurons} neurons share its budget. */
-    static int fanInFor(SparseLayer layer, int neurons) {
+    static int fanInFor(LayerBudget layer, int neurons) {
         return Math.max(1, Math.min(layer.fanIn(), layer.active() / Math.max(1, neurons)));
     }
 
     @Override
-    protected Mask initialMask(SparseLayer layer, SplittableRandom rng) {
+    protected Mask initialMask(LayerBudget layer, SplittableRandom rng) {
         return MaskInit.constantFanIn(layer.rows(), layer.fanIn(), fanInFor(layer, layer.rows()), rng);
     }
 
@@ -74,7 +74,7 @@ public final class SRigL extends AbstractSparsityMethod {
     public boolean needsDenseGradient(long step, long totalSteps) { return schedule.isUpdateStep(step, totalSteps); }
 
     @Override
-    protected void update(SparseLayer layer, long step, long totalSteps) {
+    protected void update(LayerBudget layer, long step, long totalSteps) {
         int rows = layer.rows();
         int fanIn = layer.fanIn();
         float[] w = layer.parameter().value().data();
@@ -118,7 +118,7 @@ public final class SRigL extends AbstractSparsityMethod {
     }
 
     /** Which neurons survive ablation this update. */
-    private boolean[] survivors(SparseLayer layer, float[] w, float[] grad, int[] active, int nKeep, int nDrop) {
+    private boolean[] survivors(LayerBudget layer, float[] w, float[] grad, int[] active, int nKeep, int nDrop) {
         int rows = layer.rows();
         int fanIn = layer.fanIn();
         boolean[] salient = new boolean[w.length];
@@ -147,12 +147,12 @@ public final class SRigL extends AbstractSparsityMethod {
     }
 
     /** m = ceil(budget / dense fan-in): fewer neurons could not hold the budget. */
-    static int minSurvivors(SparseLayer layer) {
+    static int minSurvivors(LayerBudget layer) {
         return Math.min(layer.rows(), Math.max(1, (layer.active() + layer.fanIn() - 1) / layer.fanIn()));
     }
 
     /** Neurons of a layer with at least one active weight. */
-    public static int activeNeurons(SparseLayer layer) {
+    public static int activeNeurons(LayerBudget layer) {
         if (!layer.parameter().hasMask()) return layer.rows();
         int n = 0;
         for (int c : MaskInit.rowCounts(layer.parameter().mask(), layer.rows())) if (c > 0) n++;

@@ -26,7 +26,7 @@ public final class SetSparsity extends AbstractSparsityMethod {
     protected boolean isUpdateStep(long step, long totalSteps) { return schedule.isUpdateStep(step, totalSteps); }
 
     @Override
-    protected void update(SparseLayer layer, long step, long totalSteps) {
+    protected void update(LayerBudget layer, long step, long totalSteps) {
         int[] active = activePositions(layer);
         int nDrop = (int) Math.floor(active.length * schedule.dropFraction(step, totalSteps));
         if (nDrop == 0) return;

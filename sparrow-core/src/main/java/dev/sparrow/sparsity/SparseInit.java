@@ -14,9 +14,9 @@ public final class SparseInit {
     private SparseInit() {}
 
     /** Rescales every masked layer's rows to their sparse fan-in; dense layers are left alone. */
-    public static void rescaleToSparseFanIn(List<SparseLayer> layers) {
+    public static void rescaleToSparseFanIn(List<LayerBudget> layers) {
         if (layers == null) throw new IllegalArgumentException("layers must not be null");
-        for (SparseLayer l : layers) {
+        for (LayerBudget l : layers) {
             Parameter p = l.parameter();
             if (!p.hasMask()) continue;
             int fanIn = l.fanIn();

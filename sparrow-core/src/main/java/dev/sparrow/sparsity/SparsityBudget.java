@@ -22,7 +22,7 @@ public final class SparsityBudget {
     private SparsityBudget() {}
 
     /** The sparsifiable weights in the map's order, all dense; the last one is marked as the output. */
-    public static List<SparseLayer> sparsifiable(Map<String, Parameter> parameters) {
+    public static List<LayerBudget> sparsifiable(Map<String, Parameter> parameters) {
         if (parameters == null) throw new IllegalArgumentException("parameters must not be null");
         List<Map.Entry<String, Parameter>> found = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
@@ -31,16 +31,16 @@ public final class SparsityBudget {
             int rank = p.value().rank();
             if ((name.equals("weight") || name.endsWith(".weight")) && (rank == 2 || rank == 4)) found.add(e);
         }
-        List<SparseLayer> out = new ArrayList<>(found.size());
+        List<LayerBudget> out = new ArrayList<>(found.size());
         for (int i = 0; i < found.size(); i++) {
             Parameter p = found.get(i).getValue();
-            out.add(new SparseLayer(found.get(i).getKey(), p, p.size(), i == found.size() - 1));
+            out.add(new LayerBudget(found.get(i).getKey(), p, p.size(), i == found.size() - 1));
         }
         return out;
     }
 
     /** {@link #allocate(List, double, Distribution, boolean, boolean)} over {@link #sparsifiable}. */
-    public static List<SparseLayer> allocate(Map<String, Parameter> parameters, double sparsity, Distribution distribution,
+    public static List<LayerBudget> allocate(Map<String, Parameter> parameters, double sparsity, Distribution distribution,
                                              boolean denseFirst, boolean denseLast) {
         return allocate(sparsifiable(parameters), sparsity, distribution, denseFirst, denseLast);
     }
@@ -51,7 +51,7 @@ public final class SparsityBudget {
      * @throws IllegalArgumentException if the target cannot be met (e.g. the layers kept dense already
      *                                  exceed the budget), naming the option at fault
      */
-    public static List<SparseLayer> allocate(List<SparseLayer> layers, double sparsity, Distribution distribution,
+    public static List<LayerBudget> allocate(List<LayerBudget> layers, double sparsity, Distribution distribution,
                                              boolean denseFirst, boolean denseLast) {
         if (layers == null || layers.isEmpty()) throw new IllegalArgumentException("no sparsifiable layers (weights of rank 2 or 4)");
         if (!(sparsity >= 0.0 && sparsity < 1.0)) {
@@ -60,7 +60,7 @@ public final class SparsityBudget {
         if (distribution == null) throw new IllegalArgumentException("distribution must not be null; expected uniform or erk");
         int n = layers.size();
         long total = 0;
-        for (SparseLayer l : layers) total += l.size();
+        for (LayerBudget l : layers) total += l.size();
         double budget = (1.0 - sparsity) * total;
         boolean[] dense = new boolean[n];
         if (denseFirst) dense[0] = true;
@@ -93,9 +93,9 @@ public final class SparsityBudget {
             }
             if (!changed) break;
         }
-        List<SparseLayer> out = new ArrayList<>(n);
+        List<LayerBudget> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            SparseLayer l = layers.get(i);
+            LayerBudget l = layers.get(i);
             int active = dense[i] ? l.size() : (int) Math.max(1, Math.min(l.size(), Math.round(density[i] * l.size())));
             out.add(l.withActive(active));
         }
@@ -103,7 +103,7 @@ public final class SparsityBudget {
     }
 
     /** ERK's unnormalised density: (sum of the weight's dims) / (product of its dims). */
-    static double erkRaw(SparseLayer layer) {
+    static double erkRaw(LayerBudget layer) {
         int[] shape = layer.parameter().value().shape();
         double sum = 0;
         double product = 1;
@@ -115,16 +115,16 @@ public final class SparsityBudget {
     }
 
     /** Active weights over all layers. */
-    public static long totalActive(List<SparseLayer> layers) {
+    public static long totalActive(List<LayerBudget> layers) {
         long n = 0;
-        for (SparseLayer l : layers) n += l.active();
+        for (LayerBudget l : layers) n += l.active();
         return n;
     }
 
     /** Sparsifiable weights over all layers. */
-    public static long totalSize(List<SparseLayer> layers) {
+    public static long totalSize(List<LayerBudget> layers) {
         long n = 0;
-        for (SparseLayer l : layers) n += l.size();
+        for (LayerBudget l : layers) n += l.size();
         return n;
     }
 }

@@ -166,7 +166,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
                                 SplittableRandom rng, LrSchedule schedule) {
         SparsityMethod m = createMethod(schedule);
         if (m == null) return null;
-        List<SparseLayer> layers = allocate(parameters);
+        List<LayerBudget> layers = allocate(parameters);
         m.initialize(layers, optimizer, rng);
         if (sparseInit) SparseInit.rescaleToSparseFanIn(layers);
         return m;
@@ -242,16 +242,16 @@ public record SparsityConfig(String method, double sparsity, String distribution
      * @return the layer budgets ({@link #allocate}); empty for "dense"
      * @throws IllegalArgumentException naming the option and the layer at fault
      */
-    public List<SparseLayer> check(Map<String, Parameter> parameters) {
+    public List<LayerBudget> check(Map<String, Parameter> parameters) {
         if (isDense()) return List.of();
-        List<SparseLayer> layers;
+        List<LayerBudget> layers;
         try {
             layers = allocate(parameters);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(optionName() + ": " + e.getMessage(), e);
         }
         if (complementary != 0) {
-            for (SparseLayer l : layers) {
+            for (LayerBudget l : layers) {
                 if (l.dense()) continue;
                 try {
                     ComplementaryGroups.checkLayer(l, complementary);
@@ -261,7 +261,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
             }
         }
         int multiple = method.startsWith("nm:") ? nmPair(method)[1] : method.startsWith("balanced:") ? bankWidth(method) : 1;
-        for (SparseLayer l : layers) {
+        for (LayerBudget l : layers) {
             if (!l.dense() && l.fanIn() % multiple != 0) {
                 throw new IllegalArgumentException("--method " + method + ": layer '" + l.name() + "' has fan-in " + l.fanIn()
                         + ", not a multiple of " + multiple + (method.startsWith("nm:") ? " (M)" : " (the bank width)")
@@ -280,13 +280,13 @@ public record SparsityConfig(String method, double sparsity, String distribution
      * to whole blocks (an error names a layer whose outputs are not a multiple of r); with
      * complementary groups every layer not kept dense is at density 1/n.
      */
-    public List<SparseLayer> allocate(Map<String, Parameter> parameters) {
+    public List<LayerBudget> allocate(Map<String, Parameter> parameters) {
         if (complementary != 0) return everyLayerAt(parameters, 1, complementary);
         if (block != 0) {
-            List<SparseLayer> budget = SparsityBudget.allocate(parameters, sparsity, Distribution.parse(distribution), denseFirst,
+            List<LayerBudget> budget = SparsityBudget.allocate(parameters, sparsity, Distribution.parse(distribution), denseFirst,
                     denseLast);
-            List<SparseLayer> out = new java.util.ArrayList<>(budget.size());
-            for (SparseLayer l : budget) out.add(BlockMasks.roundToBlocks(l, block));
+            List<LayerBudget> out = new java.util.ArrayList<>(budget.size());
+            for (LayerBudget l : budget) out.add(BlockMasks.roundToBlocks(l, block));
             return out;
         }
         if (method.startsWith("nm:")) {
@@ -297,12 +297,12 @@ public record SparsityConfig(String method, double sparsity, String distribution
     }
 
     /** Every layer not kept dense at density num/den. */
-    private List<SparseLayer> everyLayerAt(Map<String, Parameter> parameters, int num, int den) {
+    private List<LayerBudget> everyLayerAt(Map<String, Parameter> parameters, int num, int den) {
         {
-            List<SparseLayer> all = SparsityBudget.sparsifiable(parameters);
-            List<SparseLayer> out = new java.util.ArrayList<>(all.size());
+            List<LayerBudget> all = SparsityBudget.sparsifiable(parameters);
+            List<LayerBudget> out = new java.util.ArrayList<>(all.size());
             for (int i = 0; i < all.size(); i++) {
-                SparseLayer l = all.get(i);
+                LayerBudget l = all.get(i);
                 boolean dense = (denseFirst && i == 0) || (denseLast && i == all.size() - 1);
                 out.add(dense ? l : l.withActive((int) Math.max(1, (long) l.size() * num / den)));
             }

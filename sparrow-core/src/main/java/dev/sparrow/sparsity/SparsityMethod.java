@@ -23,13 +23,13 @@ public interface SparsityMethod {
      * Binds the method to its layers and the optimizer (whose state is reset for regrown weights;
      * may be null) and draws the initial masks from {@code rng}.
      */
-    void initialize(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng);
+    void initialize(List<LayerBudget> layers, Optimizer optimizer, SplittableRandom rng);
 
     /**
      * Binds like {@link #initialize} (drawing the same seeds from {@code rng}) but keeps the masks the
      * parameters already have, e.g. restored from a checkpoint.
      */
-    void resume(List<SparseLayer> layers, Optimizer optimizer, SplittableRandom rng);
+    void resume(List<LayerBudget> layers, Optimizer optimizer, SplittableRandom rng);
 
     /** Called after optimizer step {@code step} (1-based count of steps taken) of {@code totalSteps}. */
     void afterStep(long step, long totalSteps);
@@ -41,7 +41,7 @@ public interface SparsityMethod {
     boolean needsDenseGradient(long step, long totalSteps);
 
     /** The bound layers (empty before {@link #initialize}). */
-    List<SparseLayer> layers();
+    List<LayerBudget> layers();
 
     /**
      * State the method keeps outside the parameters, masks and optimizer, which a checkpoint must hold

@@ -18,12 +18,12 @@ public record SparsityStats(List<Layer> layers, long active, long size) {
         public double sparsity() { return 1.0 - (double) active / size; }
     }
 
-    public static SparsityStats of(List<SparseLayer> layers) {
+    public static SparsityStats of(List<LayerBudget> layers) {
         if (layers == null) throw new IllegalArgumentException("layers must not be null");
         List<Layer> out = new ArrayList<>(layers.size());
         long active = 0;
         long size = 0;
-        for (SparseLayer l : layers) {
+        for (LayerBudget l : layers) {
             Parameter p = l.parameter();
             int a = p.hasMask() ? p.mask().activeCount() : p.size();
             out.add(new Layer(l.name(), a, p.size(), SRigL.activeNeurons(l), l.rows()));

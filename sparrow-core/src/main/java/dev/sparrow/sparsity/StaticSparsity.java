@@ -19,7 +19,7 @@ public final class StaticSparsity extends AbstractSparsityMethod {
     protected boolean isUpdateStep(long step, long totalSteps) { return false; }
 
     @Override
-    protected void update(SparseLayer layer, long step, long totalSteps) {
+    protected void update(LayerBudget layer, long step, long totalSteps) {
         throw new AssertionError("static sparsity never updates");
     }
 

@@ -59,12 +59,12 @@ public final class StructuredPruning {
         check(structure);
         double s = structure.startsWith("nm:") ? impliedSparsity(structure) : sparsity;
         if (!(s >= 0 && s < 1)) throw new IllegalArgumentException("--sparsity is " + sparsity + "; expected in [0, 1)");
-        List<SparseLayer> all = SparsityBudget.sparsifiable(parameters);
+        List<LayerBudget> all = SparsityBudget.sparsifiable(parameters);
         if (all.isEmpty()) throw new IllegalArgumentException("no sparsifiable layers (weights of rank 2 or 4)");
-        List<SparseLayer> budget = structure.startsWith("nm:")
+        List<LayerBudget> budget = structure.startsWith("nm:")
                 ? SparsityConfig.of(structure, 0, "uniform").withDenseEnds(denseFirst, denseLast).allocate(parameters)
                 : SparsityBudget.allocate(all, s, distribution, denseFirst, denseLast);
-        for (SparseLayer l : budget) {
+        for (LayerBudget l : budget) {
             if (l.dense()) continue;
             float[] w = l.parameter().value().data();
             int rows = l.rows();
@@ -88,7 +88,7 @@ public final class StructuredPruning {
         return SparsityStats.of(all);
     }
 
-    private static void requireMultiple(SparseLayer l, int multiple, String structure, String what) {
+    private static void requireMultiple(LayerBudget l, int multiple, String structure, String what) {
         if (l.fanIn() % multiple != 0) {
             throw new IllegalArgumentException("--method " + structure + ": layer '" + l.name() + "' has fan-in " + l.fanIn()
                     + ", not a multiple of " + multiple + " (" + what + "); keep it dense (--dense-first/--dense-last)");

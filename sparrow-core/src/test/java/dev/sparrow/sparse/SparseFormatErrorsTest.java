@@ -122,7 +122,7 @@ class SparseFormatErrorsTest {
         assertThat(SparseFormats.build("condensed", w).format()).isEqualTo("condensed-fanin(k=1)");
         assertThat(SparseFormats.tryBuild("block4", w)).isNull();
         for (String spec : SparseFormats.EXAMPLES) {
-            SparseMatrix m = SparseFormats.tryBuild(spec, w);
+            PackedWeights m = SparseFormats.tryBuild(spec, w);
             if (m != null) SparseKernelsTest.assertExactlyEqual(m.toDense(), w.toMaskedDense(), spec);
         }
         assertThatThrownBy(() -> SparseFormats.build("ell", w)).hasMessageContaining(LAYER).hasMessageContaining("'ell'");
@@ -143,7 +143,7 @@ class SparseFormatErrorsTest {
         MaskedWeights flat = MaskedWeights.of(SparseTestData.nonzeros(rnd, 2 * wide), rowMask, 2, wide, LAYER);
         MaskedWeights tall = MaskedWeights.of(SparseTestData.nonzeros(rnd, 2 * wide), rowMask, wide, 2, LAYER);
         MaskedWeights blocky = MaskedWeights.of(SparseTestData.nonzeros(rnd, 4 * wide), blockMask, 4, wide, LAYER);
-        for (SparseMatrix m : List.of(Csr.from(flat), Csc.from(tall), BlockSparse.from(blocky, 4))) {
+        for (PackedWeights m : List.of(Csr.from(flat), Csc.from(tall), BlockSparse.from(blocky, 4))) {
             assertThat(m.format()).as(m.format()).satisfiesAnyOf(f -> assertThat(f).endsWith("32"),
                     f -> assertThat(((BlockSparse) m).col32).isNotNull());
             float[] dense = m.toDense();

@@ -102,7 +102,7 @@ class SparseKernelsTest {
         float[] values = nonzeros(rnd, rows * cols);
         boolean[] mask = cs.masks().make(rows, cols, rnd);
         MaskedWeights w = MaskedWeights.of(values, mask, rows, cols, "test." + cs.name());
-        SparseMatrix m = cs.build().apply(w);
+        PackedWeights m = cs.build().apply(w);
         float[] dense = w.toMaskedDense();
 
         assertExactlyEqual(m.toDense(), dense, "round trip of " + m.format() + " seed " + seed);

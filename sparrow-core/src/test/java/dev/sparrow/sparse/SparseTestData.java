@@ -20,7 +20,7 @@ final class SparseTestData {
     }
 
     /** A format under test: how to draw a mask it accepts, and how to build it. */
-    record Case(String name, MaskMaker masks, Function<MaskedWeights, SparseMatrix> build) {
+    record Case(String name, MaskMaker masks, Function<MaskedWeights, PackedWeights> build) {
         @Override public String toString() { return name; }
     }
 

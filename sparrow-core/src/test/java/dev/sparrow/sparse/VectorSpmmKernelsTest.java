@@ -57,7 +57,7 @@ class VectorSpmmKernelsTest {
         SplittableRandom rnd = new SplittableRandom(seed);
         MaskedWeights w = MaskedWeights.of(nonzeros(rnd, rows * cols), cs.masks().make(rows, cols, rnd), rows, cols,
                 "test." + cs.name());
-        SparseMatrix m = cs.build().apply(w);
+        PackedWeights m = cs.build().apply(w);
         float[] dense = w.toMaskedDense();
         float[] bias = nonzeros(rnd, rows);
         for (int batch : BATCHES) {
@@ -96,7 +96,7 @@ class VectorSpmmKernelsTest {
         }
     }
 
-    private static void run(SparseKernels k, SparseMatrix m, float[] xt, int xtOff, int ldx, int batch, float[] yt,
+    private static void run(SparseKernels k, PackedWeights m, float[] xt, int xtOff, int ldx, int batch, float[] yt,
                             int ytOff, int ldy, float[] bias, boolean relu, int from, int to) {
         switch (m) {
             case Csr c -> k.csrSpmm(c, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, from, to);

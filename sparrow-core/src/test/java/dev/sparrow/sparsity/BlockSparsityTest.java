@@ -41,9 +41,9 @@ class BlockSparsityTest {
     }
 
     /** Trains {@code total} steps on random gradients, checking the masks after every step and update. */
-    private static List<SparseLayer> run(SparsityConfig config, long seed, long total) {
+    private static List<LayerBudget> run(SparsityConfig config, long seed, long total) {
         Map<String, Parameter> params = threeLayers(seed);
-        List<SparseLayer> layers = config.allocate(params);
+        List<LayerBudget> layers = config.allocate(params);
         Optimizer opt = Sgd.builder(params).momentum(0.9f).weightDecay(5e-4f).build();
         SparsityMethod method = config.createMethod();
         method.initialize(layers, opt, new SplittableRandom(seed));
@@ -52,7 +52,7 @@ class BlockSparsityTest {
             Fixtures.randomGradients(params, gradients);
             opt.step(0.05f);
             method.afterStep(step, total);
-            for (SparseLayer l : layers) {
+            for (LayerBudget l : layers) {
                 if (l.dense()) continue;
                 Mask mask = l.parameter().mask();
                 assertThat(BlockMasks.wholeBlocks(mask, l.rows(), config.block())).as("%s whole blocks at step %d", l.name(), step)
@@ -78,10 +78,10 @@ class BlockSparsityTest {
     @Test
     void budgetIsRoundedToWholeBlocks() {
         for (int r : BlockMasks.HEIGHTS) {
-            List<SparseLayer> plain = config("rigl", 0).allocate(threeLayers(SEED));
-            List<SparseLayer> blocks = config("rigl", r).allocate(threeLayers(SEED));
+            List<LayerBudget> plain = config("rigl", 0).allocate(threeLayers(SEED));
+            List<LayerBudget> blocks = config("rigl", r).allocate(threeLayers(SEED));
             for (int i = 0; i < 2; i++) {
-                SparseLayer l = plain.get(i);
+                LayerBudget l = plain.get(i);
                 long nBlocks = (long) l.rows() / r * l.fanIn();
                 long kept = Math.round((double) l.active() / l.size() * nBlocks);
                 assertThat(blocks.get(i).active()).as("%s r=%d", l.name(), r).isEqualTo((int) (kept * r));
@@ -95,10 +95,10 @@ class BlockSparsityTest {
     @Test
     void gmpPrunesWholeBlocksToTheExactCount() {
         for (int r : BlockMasks.HEIGHTS) {
-            for (SparseLayer l : run(config("gmp", r), SEED, 20)) {
+            for (LayerBudget l : run(config("gmp", r), SEED, 20)) {
                 if (!l.dense()) assertThat(l.parameter().mask().activeCount()).as("%s r=%d", l.name(), r).isEqualTo(l.active());
             }
-            for (SparseLayer l : run(allSparse("gmp", r), SEED, 20)) {
+            for (LayerBudget l : run(allSparse("gmp", r), SEED, 20)) {
                 long expected = l.rows() % r == 0 ? Math.round((double) l.active() / l.size() * (l.rows() / r) * l.fanIn())
                         : Math.max(1, Math.round((double) l.active() / r));
                 assertThat(BlockMasks.activeBlockCount(l.parameter().mask(), l.rows(), r)).as("%s r=%d", l.name(), r)
@@ -134,8 +134,8 @@ class BlockSparsityTest {
     @Test
     void aLayerWhoseOutputsAreNotAMultipleOfRHasAPartialLastBlockRow() {
         // 10 outputs in 4x1 blocks: block rows 0-3, 4-7 and a partial one of rows 8-9; 3 x 16 = 48 blocks
-        List<SparseLayer> layers = allSparse("gmp", 4).check(threeLayers(SEED));
-        SparseLayer last = layers.get(2);
+        List<LayerBudget> layers = allSparse("gmp", 4).check(threeLayers(SEED));
+        LayerBudget last = layers.get(2);
         assertThat(last.dense()).isFalse();
         assertThat(BlockMasks.blockCount(10, 16, 4)).isEqualTo(48);
         assertThat(BlockMasks.keptBlocks(last, 4)).isEqualTo(Math.round(last.active() / 4.0));
@@ -170,7 +170,7 @@ class BlockSparsityTest {
         p.setMask(Mask.of(keep));
         System.arraycopy(g, 0, p.grad().data(), 0, g.length);
         RigL rigl = new RigL(UpdateSchedule.constantFraction(1, 1.0, 0.5), 4);
-        rigl.resume(List.of(new SparseLayer("w", p, 12, false)), null, new SplittableRandom(SEED));
+        rigl.resume(List.of(new LayerBudget("w", p, 12, false)), null, new SplittableRandom(SEED));
 
         rigl.afterStep(1, 10);
 
@@ -194,9 +194,9 @@ class BlockSparsityTest {
 
     @Test
     void theSameSeedGivesTheSameMasks() {
-        List<SparseLayer> a = run(config("rigl", 4), SEED, 12);
-        List<SparseLayer> b = run(config("rigl", 4), SEED, 12);
-        List<SparseLayer> c = run(config("rigl", 4), SEED + 1, 12);
+        List<LayerBudget> a = run(config("rigl", 4), SEED, 12);
+        List<LayerBudget> b = run(config("rigl", 4), SEED, 12);
+        List<LayerBudget> c = run(config("rigl", 4), SEED + 1, 12);
         for (int i = 0; i < 2; i++) {
             assertThat(b.get(i).parameter().mask().values()).isEqualTo(a.get(i).parameter().mask().values());
         }
@@ -207,7 +207,7 @@ class BlockSparsityTest {
     void blockSparseBuildsFromTrainedMasks() {
         for (int r : BlockMasks.HEIGHTS) {
             for (String method : List.of("gmp", "rigl")) {
-                for (SparseLayer l : run(allSparse(method, r), SEED, 20)) {
+                for (LayerBudget l : run(allSparse(method, r), SEED, 20)) {
                     if (l.dense()) continue;
                     MaskedWeights mw = MaskedWeights.of(l.parameter().value().data(), l.parameter().mask().values(), l.rows(),
                             l.fanIn(), l.name());

@@ -34,15 +34,15 @@ class ComplementarySparsityTest {
         return new SparsityConfig(method, 1.0 - 1.0 / n, "erk", false, false, 1, 0.75, 0.3, true, 0.3, false, 0, n);
     }
 
-    private static List<SparseLayer> run(SparsityConfig config, long seed, long total) {
+    private static List<LayerBudget> run(SparsityConfig config, long seed, long total) {
         Map<String, Parameter> params = twoLayers(seed);
-        List<SparseLayer> layers = config.check(params);
+        List<LayerBudget> layers = config.check(params);
         Optimizer opt = Sgd.builder(params).momentum(0.9f).weightDecay(5e-4f).build();
         SparsityMethod method = config.createMethod();
         method.initialize(layers, opt, new SplittableRandom(seed));
         int n = config.complementary();
         Map<String, int[]> counts = new LinkedHashMap<>();
-        for (SparseLayer l : layers) {
+        for (LayerBudget l : layers) {
             assertThat(ComplementaryGroups.disjointAndCovering(l.parameter().mask(), l.rows(), n)).as("%s after init", l.name()).isTrue();
             int[] c = MaskInit.rowCounts(l.parameter().mask(), l.rows());
             for (int k : c) assertThat(k).isBetween(l.fanIn() / n, (l.fanIn() + n - 1) / n);
@@ -53,7 +53,7 @@ class ComplementarySparsityTest {
             Fixtures.randomGradients(params, gradients);
             opt.step(0.05f);
             method.afterStep(step, total);
-            for (SparseLayer l : layers) {
+            for (LayerBudget l : layers) {
                 Mask mask = l.parameter().mask();
                 assertThat(ComplementaryGroups.disjointAndCovering(mask, l.rows(), n)).as("%s after step %d", l.name(), step).isTrue();
                 assertThat(mask.activeCount()).isEqualTo(l.size() / n);
@@ -77,9 +77,9 @@ class ComplementarySparsityTest {
 
     @Test
     void rigLMovesOwnershipAndTheSameSeedGivesTheSameMasks() {
-        List<SparseLayer> a = run(config("rigl", 5), SEED, 10);
-        List<SparseLayer> b = run(config("rigl", 5), SEED, 10);
-        List<SparseLayer> still = run(config("static", 5), SEED, 10);
+        List<LayerBudget> a = run(config("rigl", 5), SEED, 10);
+        List<LayerBudget> b = run(config("rigl", 5), SEED, 10);
+        List<LayerBudget> still = run(config("static", 5), SEED, 10);
         assertThat(b.get(0).parameter().mask().values()).isEqualTo(a.get(0).parameter().mask().values());
         // the same initial partition (same seed), then rigl moved some ownership
         assertThat(a.get(0).parameter().mask().values()).isNotEqualTo(still.get(0).parameter().mask().values());
@@ -96,7 +96,7 @@ class ComplementarySparsityTest {
         float[] g = {0, 0.3f, 0.1f, 0, 0, 2f, 0.5f, 0};
         System.arraycopy(g, 0, p.grad().data(), 0, g.length);
         ComplementarySparsity m = new ComplementarySparsity(2, UpdateSchedule.constantFraction(1, 1.0, 0.5));
-        m.resume(List.of(new SparseLayer("w", p, 4, false)), null, new SplittableRandom(SEED));
+        m.resume(List.of(new LayerBudget("w", p, 4, false)), null, new SplittableRandom(SEED));
         m.afterStep(1, 10);
         assertThat(p.mask().values()).containsExactly(1, 0, 1, 0, 0, 1, 0, 1);
         assertThat(p.value().data()).containsExactly(0.9f, 0f, 0f, 0f, 0f, 0f, 0f, 0.8f);
@@ -104,7 +104,7 @@ class ComplementarySparsityTest {
 
     @Test
     void complementaryPackedBuildsFromTrainedMasks() {
-        for (SparseLayer l : run(config("rigl", 10), SEED, 15)) {
+        for (LayerBudget l : run(config("rigl", 10), SEED, 15)) {
             MaskedWeights mw = MaskedWeights.of(l.parameter().value().data(), l.parameter().mask().values(), l.rows(), l.fanIn(),
                     l.name());
             ComplementaryPacked packed = ComplementaryPacked.from(mw, 10);

@@ -77,7 +77,7 @@ class MagnitudePruningTest {
         SparsityStats erk = MagnitudePruning.prune(q, 0.9, MagnitudePruning.Scope.LAYER, Distribution.ERK, false, false);
         assertThat(erk.layers()).extracting(SparsityStats.Layer::active)
                 .containsExactlyElementsOf(SparsityBudget.allocate(Fixtures.twoLayers(12), 0.9, Distribution.ERK, false, false)
-                        .stream().map(SparseLayer::active).toList());
+                        .stream().map(LayerBudget::active).toList());
     }
 
     @Test

@@ -24,7 +24,7 @@ class MaskedOptimizerInvariantTest {
     private static void check(Function<Map<String, Parameter>, Optimizer> optimizerFactory, SparsityMethod method,
                               String label) {
         Map<String, Parameter> params = Fixtures.twoLayers(SEED);
-        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.85, Distribution.ERK, false, false);
+        List<LayerBudget> layers = SparsityBudget.allocate(params, 0.85, Distribution.ERK, false, false);
         Optimizer opt = optimizerFactory.apply(params);
         method.initialize(layers, opt, new SplittableRandom(SEED));
         SplittableRandom gradients = new SplittableRandom(SEED + 7);
@@ -38,9 +38,9 @@ class MaskedOptimizerInvariantTest {
         }
     }
 
-    private static void assertMaskedZero(List<SparseLayer> layers, Optimizer opt, String context) {
+    private static void assertMaskedZero(List<LayerBudget> layers, Optimizer opt, String context) {
         // plain loops, one assertion per layer: an assertion per weight would dominate the run time
-        for (SparseLayer l : layers) {
+        for (LayerBudget l : layers) {
             Parameter p = l.parameter();
             if (!p.hasMask()) continue;
             float[] keep = p.mask().values();

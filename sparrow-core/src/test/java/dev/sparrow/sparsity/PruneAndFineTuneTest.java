@@ -53,7 +53,7 @@ class PruneAndFineTuneTest {
         Map<String, Parameter> before = load(prunedFile);
         Map<String, Parameter> after = load(tuned.checkpoint());
         long active = 0;
-        for (SparseLayer l : SparsityBudget.sparsifiable(after)) {
+        for (LayerBudget l : SparsityBudget.sparsifiable(after)) {
             Parameter a = l.parameter();
             Parameter b = before.get(l.name());
             assertThat(a.mask().values()).as(l.name()).containsExactly(b.mask().values());

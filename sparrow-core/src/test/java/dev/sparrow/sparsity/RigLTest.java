@@ -41,7 +41,7 @@ class RigLTest {
         Sgd sgd = Sgd.builder(params).momentum(0.9f).build();
         sgd.state().get("w." + Sgd.MOMENTUM_BUFFER).fill(1f);
         RigL rigl = halfEveryStep();
-        rigl.resume(List.of(new SparseLayer("w", p, 4, false)), sgd, new SplittableRandom(SEED));
+        rigl.resume(List.of(new LayerBudget("w", p, 4, false)), sgd, new SplittableRandom(SEED));
 
         rigl.afterStep(1, 10);
 
@@ -62,7 +62,7 @@ class RigLTest {
         AdamW adam = AdamW.builder(params).build();
         adam.state().get("w." + AdamW.EXP_AVG).fill(2f);
         RigL rigl = halfEveryStep();
-        rigl.resume(List.of(new SparseLayer("w", p, 4, false)), adam, new SplittableRandom(SEED));
+        rigl.resume(List.of(new LayerBudget("w", p, 4, false)), adam, new SplittableRandom(SEED));
 
         rigl.afterStep(1, 10);
 
@@ -95,7 +95,7 @@ class RigLTest {
     /** Runs RigL for 30 updates on seeded weights and gradients; returns the final masks. */
     private static float[][] run(long seed, boolean checkEachUpdate) {
         Map<String, Parameter> params = Fixtures.twoLayers(seed);
-        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.8, Distribution.UNIFORM, false, false);
+        List<LayerBudget> layers = SparsityBudget.allocate(params, 0.8, Distribution.UNIFORM, false, false);
         Optimizer sgd = Sgd.builder(params).momentum(0.9f).weightDecay(5e-4f).build();
         RigL rigl = new RigL(UpdateSchedule.cosine(1, 1.0, 0.3));
         rigl.initialize(layers, sgd, new SplittableRandom(seed));
@@ -105,7 +105,7 @@ class RigLTest {
             sgd.step(0.05f);
             rigl.afterStep(step, 31);
             if (checkEachUpdate) {
-                for (SparseLayer l : layers) {
+                for (LayerBudget l : layers) {
                     assertThat(l.parameter().mask().activeCount()).as("%s after step %d (seed %d)", l.name(), step, seed)
                             .isEqualTo(l.active());
                 }
@@ -132,7 +132,7 @@ class RigLTest {
     @Test
     void denseLayersGetNoMaskAndAreLeftAlone() {
         Map<String, Parameter> params = Fixtures.twoLayers(SEED);
-        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.5, Distribution.UNIFORM, false, true);
+        List<LayerBudget> layers = SparsityBudget.allocate(params, 0.5, Distribution.UNIFORM, false, true);
         RigL rigl = new RigL(UpdateSchedule.cosine(1, 1.0, 0.3));
         rigl.initialize(layers, null, new SplittableRandom(SEED));
         assertThat(params.get("1.weight").hasMask()).isFalse();

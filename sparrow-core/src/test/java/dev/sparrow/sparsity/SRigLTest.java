@@ -17,7 +17,7 @@ class SRigLTest {
     private static final long SEED = 31;
 
     /** Every row has either exactly k active weights or none; returns k (0 if all rows are empty). */
-    private static int constantFanIn(SparseLayer l, String context) {
+    private static int constantFanIn(LayerBudget l, String context) {
         int[] counts = MaskInit.rowCounts(l.parameter().mask(), l.rows());
         int k = 0;
         for (int c : counts) k = Math.max(k, c);
@@ -30,7 +30,7 @@ class SRigLTest {
     @Test
     void initialMaskHasConstantFanInFromTheBudget() {
         Map<String, Parameter> params = Fixtures.twoLayers(SEED);
-        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.9, Distribution.UNIFORM, false, false);
+        List<LayerBudget> layers = SparsityBudget.allocate(params, 0.9, Distribution.UNIFORM, false, false);
         SRigL.defaults().initialize(layers, null, new SplittableRandom(SEED));
         // 600 weights at 90% keep 60: 20 rows of 3; 200 keep 20: 10 rows of 2
         assertThat(MaskInit.rowCounts(params.get("0.weight").mask(), 20)).containsOnly(3);
@@ -40,7 +40,7 @@ class SRigLTest {
     @Test
     void constantFanInHoldsAfterEveryUpdate() {
         Map<String, Parameter> params = Fixtures.twoLayers(SEED);
-        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.8, Distribution.UNIFORM, false, false);
+        List<LayerBudget> layers = SparsityBudget.allocate(params, 0.8, Distribution.UNIFORM, false, false);
         Sgd sgd = Sgd.builder(params).momentum(0.9f).weightDecay(5e-4f).build();
         SRigL srigl = new SRigL(UpdateSchedule.cosine(1, 1.0, 0.3), true, 0.95); // aggressive ablation
         srigl.initialize(layers, sgd, new SplittableRandom(SEED));
@@ -49,7 +49,7 @@ class SRigLTest {
             Fixtures.randomGradients(params, gradients);
             sgd.step(0.05f);
             srigl.afterStep(step, 31);
-            for (SparseLayer l : layers) {
+            for (LayerBudget l : layers) {
                 String context = "step " + step + ", seed " + SEED;
                 int k = constantFanIn(l, context);
                 int alive = SRigL.activeNeurons(l);
@@ -85,7 +85,7 @@ class SRigLTest {
     void aNeuronWithoutSalientWeightsIsAblatedAndTheBudgetGoesToTheSurvivors() {
         Parameter p = ablationLayer();
         SRigL srigl = new SRigL(UpdateSchedule.constantFraction(1, 1.0, 0.5), true, 0.3);
-        SparseLayer layer = new SparseLayer("w", p, 20, false);
+        LayerBudget layer = new LayerBudget("w", p, 20, false);
         srigl.resume(List.of(layer), null, new SplittableRandom(SEED));
 
         srigl.afterStep(1, 10);
@@ -126,7 +126,7 @@ class SRigLTest {
         for (int j = 10; j < 15; j++) g[j] = 3f;      // row 0: inactive positions
         for (int j = 30; j < 35; j++) g[j] = 2f;      // row 1: inactive positions
         SRigL srigl = new SRigL(UpdateSchedule.constantFraction(1, 1.0, 0.5), true, 0.95);
-        SparseLayer layer = new SparseLayer("w", p, 20, false);
+        LayerBudget layer = new LayerBudget("w", p, 20, false);
         srigl.resume(List.of(layer), null, new SplittableRandom(SEED));
         srigl.afterStep(1, 10);
         assertThat(MaskInit.rowCounts(p.mask(), 4)).containsExactly(10, 10, 0, 0);
@@ -136,8 +136,8 @@ class SRigLTest {
     void convolutionNeuronsAreOutputChannelsOverInputChannelsAndKernel() {
         dev.sparrow.nn.layers.Conv2d conv = new dev.sparrow.nn.layers.Conv2d(3, 8, 3, 3, 1, 1, false, SEED);
         Map<String, Parameter> params = dev.sparrow.nn.Modules.namedParameters(conv);
-        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.7, Distribution.UNIFORM, false, false);
-        SparseLayer l = layers.getFirst();
+        List<LayerBudget> layers = SparsityBudget.allocate(params, 0.7, Distribution.UNIFORM, false, false);
+        LayerBudget l = layers.getFirst();
         assertThat(l.rows()).isEqualTo(8);
         assertThat(l.fanIn()).isEqualTo(27);
         SRigL srigl = new SRigL(UpdateSchedule.cosine(1, 1.0, 0.3), false, 0.3);
@@ -156,7 +156,7 @@ class SRigLTest {
     void theOutputLayerIsNeverAblated() {
         Parameter p = ablationLayer();
         SRigL srigl = new SRigL(UpdateSchedule.constantFraction(1, 1.0, 0.5), true, 0.3);
-        srigl.resume(List.of(new SparseLayer("w", p, 20, true)), null, new SplittableRandom(SEED));
+        srigl.resume(List.of(new LayerBudget("w", p, 20, true)), null, new SplittableRandom(SEED));
         srigl.afterStep(1, 10);
         assertThat(MaskInit.rowCounts(p.mask(), 4)).containsExactly(5, 5, 5, 5);
         // row 3 grows its dropped positions back by gradient: it keeps 5 weights
@@ -166,7 +166,7 @@ class SRigLTest {
     void withoutAblationEveryNeuronKeepsTheSameFanIn() {
         Parameter p = ablationLayer();
         SRigL srigl = new SRigL(UpdateSchedule.constantFraction(1, 1.0, 0.5), false, 0.3);
-        srigl.resume(List.of(new SparseLayer("w", p, 20, false)), null, new SplittableRandom(SEED));
+        srigl.resume(List.of(new LayerBudget("w", p, 20, false)), null, new SplittableRandom(SEED));
         srigl.afterStep(1, 10);
         assertThat(MaskInit.rowCounts(p.mask(), 4)).containsExactly(5, 5, 5, 5);
     }
@@ -191,7 +191,7 @@ class SRigLTest {
         for (int j = 0; j < 20; j++) g[60 + j] = 1e-2f;
         p.setMask(Mask.of(keep));
         SRigL srigl = new SRigL(UpdateSchedule.constantFraction(1, 1.0, 0.2), true, 0.95);
-        SparseLayer layer = new SparseLayer("w", p, 60, false);
+        LayerBudget layer = new LayerBudget("w", p, 60, false);
         srigl.resume(List.of(layer), null, new SplittableRandom(SEED));
         srigl.afterStep(1, 10);
         assertThat(MaskInit.rowCounts(p.mask(), 4)).containsExactly(15, 15, 15, 15);

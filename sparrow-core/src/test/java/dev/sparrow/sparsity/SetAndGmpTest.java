@@ -29,7 +29,7 @@ class SetAndGmpTest {
         Parameter p = new Parameter("weight", Tensor.wrap(w, 4, 5), true);
         p.setMask(Mask.of(keep));
         SetSparsity set = new SetSparsity(UpdateSchedule.constantFraction(1, 1.0, 0.3));
-        set.resume(List.of(new SparseLayer("w", p, 10, false)), null, new SplittableRandom(SEED));
+        set.resume(List.of(new LayerBudget("w", p, 10, false)), null, new SplittableRandom(SEED));
 
         set.afterStep(1, 10);
 
@@ -53,7 +53,7 @@ class SetAndGmpTest {
         long[] seeds = {SEED, SEED, SEED + 1};
         for (int run = 0; run < 3; run++) {
             Map<String, Parameter> params = Fixtures.twoLayers(SEED);
-            List<SparseLayer> layers = SparsityBudget.allocate(params, 0.9, Distribution.UNIFORM, false, false);
+            List<LayerBudget> layers = SparsityBudget.allocate(params, 0.9, Distribution.UNIFORM, false, false);
             Sgd sgd = Sgd.builder(params).momentum(0.9f).build();
             SetSparsity set = SetSparsity.every(2);
             set.initialize(layers, sgd, new SplittableRandom(seeds[run]));
@@ -62,7 +62,7 @@ class SetAndGmpTest {
                 Fixtures.randomGradients(params, gradients);
                 sgd.step(0.05f);
                 set.afterStep(step, 10);
-                for (SparseLayer l : layers) assertThat(l.parameter().mask().activeCount()).isEqualTo(l.active());
+                for (LayerBudget l : layers) assertThat(l.parameter().mask().activeCount()).isEqualTo(l.active());
             }
             masks[run] = params.get("0.weight").mask().values().clone();
         }
@@ -73,11 +73,11 @@ class SetAndGmpTest {
     @Test
     void gmpFollowsTheCubicScheduleAndEndsExactlyAtTheBudget() {
         Map<String, Parameter> params = Fixtures.twoLayers(SEED);
-        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.9, Distribution.UNIFORM, false, false);
+        List<LayerBudget> layers = SparsityBudget.allocate(params, 0.9, Distribution.UNIFORM, false, false);
         // 1000 steps: t0 = 100, dt = 50, n = floor(0.5 * 1000 / 50) = 10 pruning steps, last at 600
         Gmp gmp = new Gmp(0.0, 0.1, 0.6, 50);
         gmp.initialize(layers, null, new SplittableRandom(SEED));
-        SparseLayer first = layers.getFirst();
+        LayerBudget first = layers.getFirst();
         float[] original = first.parameter().value().data().clone();
         assertThat(first.parameter().mask().activeCount()).isEqualTo(600);
         assertThat(gmp.sparsityAt(100, 1000, 0.9)).isCloseTo(0.0, within(1e-12));
@@ -112,12 +112,12 @@ class SetAndGmpTest {
     @Test
     void bankBalancedGmpKeepsTheSameCountInEveryBank() {
         Map<String, Parameter> params = Fixtures.twoLayers(SEED); // fan-ins 30 and 20
-        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.8, Distribution.UNIFORM, false, false);
+        List<LayerBudget> layers = SparsityBudget.allocate(params, 0.8, Distribution.UNIFORM, false, false);
         Gmp gmp = new Gmp(0.0, 0.0, 0.5, 10, 10);
         gmp.initialize(layers, null, new SplittableRandom(SEED));
         for (long step = 1; step <= 100; step++) {
             gmp.afterStep(step, 100);
-            for (SparseLayer l : layers) {
+            for (LayerBudget l : layers) {
                 float[] keep = l.parameter().mask().values();
                 int first = -1;
                 for (int b = 0; b < keep.length; b += 10) {

@@ -22,7 +22,7 @@ class SparseInitTest {
         // one layer at 90%: 2,000 of 20,000 active, 40 per neuron
         SparsityConfig config = SparsityConfig.of("srigl", 0.9, "uniform");
         SparsityMethod method = config.start(params, null, new SplittableRandom(SEED));
-        List<SparseLayer> layers = method.layers();
+        List<LayerBudget> layers = method.layers();
         assertThat(MaskInit.rowCounts(layers.getFirst().parameter().mask(), 50)).containsOnly(40);
         float[] w = linear.weight().value().data();
         double sumSq = 0;

@@ -44,8 +44,8 @@ public final class SparseMlpExperiment {
         Layer model = ModelZoo.create("mlp", new int[] {1, 28, 28}, 10, 1);
         Checkpoint.read(o.checkpoint()).restoreInto(model, null);
         StringBuilder layers = new StringBuilder();
-        List<SparseLayer> sparse = SparsityBudget.sparsifiable(Modules.namedParameters(model));
-        for (SparseLayer l : sparse) {
+        List<LayerBudget> sparse = SparsityBudget.sparsifiable(Modules.namedParameters(model));
+        for (LayerBudget l : sparse) {
             Parameter p = l.parameter();
             int active = p.hasMask() ? p.mask().activeCount() : p.size();
             layers.append(String.format(" %s %d/%d neurons %d", l.name(), active, p.size(), SRigL.activeNeurons(l)));

@@ -35,7 +35,7 @@ class SparseTrainingEndToEndTest {
     void rigl90PercentKeepsExactSparsityAndLearns() {
         Sequential model = ModelZoo.create("mlp", new int[] {1, 8, 8}, 4, SEED);
         Map<String, Parameter> params = Modules.namedParameters(model);
-        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.9, Distribution.UNIFORM, false, false);
+        List<LayerBudget> layers = SparsityBudget.allocate(params, 0.9, Distribution.UNIFORM, false, false);
         Sgd sgd = Sgd.builder(params).momentum(0.9f).nesterov(true).weightDecay(5e-4f).build();
         RigL rigl = new RigL(UpdateSchedule.cosine(8, 0.75, 0.3));
         rigl.initialize(layers, sgd, new SplittableRandom(SEED));
@@ -68,7 +68,7 @@ class SparseTrainingEndToEndTest {
 
             @Override
             public void onEpochEnd(EpochResult r) {
-                for (SparseLayer l : layers) {
+                for (LayerBudget l : layers) {
                     int active = l.parameter().mask().activeCount();
                     if (active != l.active()) sparsityProblems.add(l.name() + " has " + active + " after epoch " + r.epoch());
                     float[] w = l.parameter().value().data();

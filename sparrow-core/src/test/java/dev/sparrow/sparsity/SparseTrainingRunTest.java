@@ -55,8 +55,8 @@ class SparseTrainingRunTest {
         TrainingRun.Outcome out = TrainingRun.run(config, data(), dir, null, TrainListener.NONE);
 
         Map<String, Parameter> params = restored(out.checkpoint());
-        List<SparseLayer> budget = config.sparsity().allocate(params);
-        for (SparseLayer l : budget) {
+        List<LayerBudget> budget = config.sparsity().allocate(params);
+        for (LayerBudget l : budget) {
             if (l.dense()) {
                 assertThat(l.parameter().hasMask()).as(l.name()).isFalse();
                 continue;
@@ -92,7 +92,7 @@ class SparseTrainingRunTest {
         for (String name : a.keySet()) assertThat(c.get(name).bytes()).as(name).isEqualTo(a.get(name).bytes());
 
         Map<String, Parameter> params = restored(straight.checkpoint());
-        for (SparseLayer l : config.sparsity().allocate(params)) {
+        for (LayerBudget l : config.sparsity().allocate(params)) {
             if (!l.dense()) assertThat(l.parameter().mask().activeCount()).as(l.name()).isEqualTo(l.active());
         }
         // a dense config cannot resume a sparse checkpoint
@@ -108,7 +108,7 @@ class SparseTrainingRunTest {
         assertThat(out.last().trainLoss()).isLessThan(out.epochs().getFirst().trainLoss());
         assertThat(out.last().testAccuracy()).isGreaterThan(0.9);
         Map<String, Parameter> params = restored(out.checkpoint());
-        for (SparseLayer l : config.sparsity().allocate(params)) {
+        for (LayerBudget l : config.sparsity().allocate(params)) {
             float[] w = l.parameter().value().data();
             for (int g = 0; g < w.length; g += 4) {
                 int nonzero = 0;

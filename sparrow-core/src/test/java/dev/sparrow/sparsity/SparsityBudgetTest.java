@@ -32,23 +32,23 @@ class SparsityBudgetTest {
     void findsOnlyLinearAndConvWeights() {
         Sequential m = new Sequential(List.of(new Conv2d(1, 4, 3, 3, 1, 1, true, 1L), new BatchNorm2d(4), new ReLU(),
                 new Flatten(), new Linear(4 * 8 * 8, 10, true, 2)));
-        List<SparseLayer> layers = SparsityBudget.sparsifiable(Modules.namedParameters(m));
-        assertThat(layers).extracting(SparseLayer::name).containsExactly("0.weight", "4.weight");
-        assertThat(layers).extracting(SparseLayer::output).containsExactly(false, true);
+        List<LayerBudget> layers = SparsityBudget.sparsifiable(Modules.namedParameters(m));
+        assertThat(layers).extracting(LayerBudget::name).containsExactly("0.weight", "4.weight");
+        assertThat(layers).extracting(LayerBudget::output).containsExactly(false, true);
         assertThat(layers.get(0).rows()).isEqualTo(4);
         assertThat(layers.get(0).fanIn()).isEqualTo(9);
     }
 
     @Test
     void uniformKeepsExactCountsPerLayer() {
-        List<SparseLayer> layers = SparsityBudget.allocate(mlpParameters(), 0.9, Distribution.UNIFORM, false, false);
-        assertThat(layers).extracting(SparseLayer::active).containsExactly(23_520, 3_000, 100);
+        List<LayerBudget> layers = SparsityBudget.allocate(mlpParameters(), 0.9, Distribution.UNIFORM, false, false);
+        assertThat(layers).extracting(LayerBudget::active).containsExactly(23_520, 3_000, 100);
         assertThat(SparsityBudget.totalActive(layers)).isEqualTo(26_620);
     }
 
     @Test
     void denseFirstAndLastRaiseTheOthersSoTheGlobalBudgetHolds() {
-        List<SparseLayer> layers = SparsityBudget.allocate(mlpParameters(), 0.9, Distribution.UNIFORM, false, true);
+        List<LayerBudget> layers = SparsityBudget.allocate(mlpParameters(), 0.9, Distribution.UNIFORM, false, true);
         long total = 266_200;
         // 26,620 active in all; the last layer's 1,000 are dense, the rest share 25,620 over 265,200
         assertThat(layers.get(2).dense()).isTrue();
@@ -57,7 +57,7 @@ class SparsityBudgetTest {
         assertThat(layers.get(1).active()).isEqualTo(Math.round(density * 30_000));
         assertThat((double) SparsityBudget.totalActive(layers)).isCloseTo(0.1 * total, within(1.0));
 
-        List<SparseLayer> firstDense = SparsityBudget.allocate(mlpParameters(), 0.1, Distribution.UNIFORM, true, false);
+        List<LayerBudget> firstDense = SparsityBudget.allocate(mlpParameters(), 0.1, Distribution.UNIFORM, true, false);
         assertThat(firstDense.get(0).dense()).isTrue();
         assertThat(firstDense.get(1).active()).isEqualTo(Math.round((0.9 * total - 235_200) / 31_000 * 30_000));
         assertThatThrownBy(() -> SparsityBudget.allocate(mlpParameters(), 0.9, Distribution.UNIFORM, true, false))
@@ -67,7 +67,7 @@ class SparsityBudgetTest {
     @Test
     void erkFollowsTheFormulaAndMakesOverfullLayersDense() {
         double s = 0.9;
-        List<SparseLayer> layers = SparsityBudget.allocate(mlpParameters(), s, Distribution.ERK, false, false);
+        List<LayerBudget> layers = SparsityBudget.allocate(mlpParameters(), s, Distribution.ERK, false, false);
         // raw densities (in+out)/(in*out): 1084/235200, 400/30000, 110/1000; the last would exceed 1
         double raw0 = 1084.0 / 235_200;
         double raw1 = 400.0 / 30_000;
@@ -88,7 +88,7 @@ class SparsityBudgetTest {
         Map<String, Parameter> params = new LinkedHashMap<>();
         params.put("0.weight", new Parameter("weight", Tensor.zeros(16, 8, 3, 3), true));
         params.put("1.weight", new Parameter("weight", Tensor.zeros(32, 16, 3, 3), true));
-        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.8, Distribution.ERK, false, false);
+        List<LayerBudget> layers = SparsityBudget.allocate(params, 0.8, Distribution.ERK, false, false);
         double raw0 = (16 + 8 + 3 + 3) / (16.0 * 8 * 9);
         double raw1 = (32 + 16 + 3 + 3) / (32.0 * 16 * 9);
         double eps = 0.2 * (1152 + 4608) / (raw0 * 1152 + raw1 * 4608);
@@ -99,7 +99,7 @@ class SparsityBudgetTest {
     @Test
     void zeroSparsityLeavesEverythingDense() {
         assertThat(SparsityBudget.allocate(mlpParameters(), 0.0, Distribution.ERK, false, false))
-                .allMatch(SparseLayer::dense);
+                .allMatch(LayerBudget::dense);
     }
 
     @Test

@@ -26,8 +26,8 @@ class SparsityConfigCheckTest {
     @Test
     void checkReturnsTheBudgetAndChangesNothing() {
         Map<String, Parameter> params = Fixtures.twoLayers(3);
-        List<SparseLayer> layers = SparsityConfig.of("rigl", 0.9, "uniform").check(params);
-        assertThat(layers).extracting(SparseLayer::active).containsExactly(60, 20);
+        List<LayerBudget> layers = SparsityConfig.of("rigl", 0.9, "uniform").check(params);
+        assertThat(layers).extracting(LayerBudget::active).containsExactly(60, 20);
         assertThat(params.get("0.weight").hasMask()).isFalse();
         assertThat(SparsityConfig.DENSE.check(params)).isEmpty();
     }
@@ -41,7 +41,7 @@ class SparsityConfigCheckTest {
         assertThatThrownBy(() -> SparsityConfig.of("nm:2:4", 0, "uniform").check(params))
                 .hasMessageContaining("'0.weight' has fan-in 30, not a multiple of 4 (M)");
         SparsityConfig denseFirst = new SparsityConfig("nm:2:4", 0, "uniform", true, false, 100, 0.75, 0.3, true, 0.3, true);
-        assertThat(denseFirst.check(params)).extracting(SparseLayer::active).containsExactly(600, 100);
+        assertThat(denseFirst.check(params)).extracting(LayerBudget::active).containsExactly(600, 100);
     }
 
     @Test
@@ -65,9 +65,9 @@ class SparsityConfigCheckTest {
         TrainingRun.Outcome out = TrainingRun.run(c, data, dir, null, TrainListener.NONE);
         Layer model = ModelZoo.create("mlp", new int[] {1, 8, 8}, 4, 3);
         Checkpoint.read(out.checkpoint()).restoreInto(model, null);
-        List<SparseLayer> layers = SparsityBudget.sparsifiable(Modules.namedParameters(model));
+        List<LayerBudget> layers = SparsityBudget.sparsifiable(Modules.namedParameters(model));
         assertThat(layers).hasSize(3);
-        for (SparseLayer l : layers) {
+        for (LayerBudget l : layers) {
             float[] keep = l.parameter().mask().values();
             for (int b = 0; b < keep.length; b += 4) {
                 assertThat(keep[b] + keep[b + 1] + keep[b + 2] + keep[b + 3]).as("%s bank at %d", l.name(), b).isEqualTo(2f);

@@ -51,8 +51,8 @@ class StructuredPruningTest {
     void blockKeepsWholeBlocksToTheBudget() {
         Map<String, Parameter> params = Fixtures.twoLayers(SEED);
         StructuredPruning.prune(params, "block:4", 0.8, Distribution.UNIFORM, false, false);
-        List<SparseLayer> layers = SparsityBudget.sparsifiable(params);
-        for (SparseLayer l : layers) {
+        List<LayerBudget> layers = SparsityBudget.sparsifiable(params);
+        for (LayerBudget l : layers) {
             assertThat(BlockMasks.wholeBlocks(l.parameter().mask(), l.rows(), 4)).as(l.name()).isTrue();
         }
         // 20 x 30 at 80% uniform: 0.2 x (5 x 30) = 30 blocks of 4

@@ -67,7 +67,7 @@ class StructuredSparsityTest {
         assertThatThrownBy(() -> new NmSrSte(3, 2, 2e-4, LrSchedules.constant(0.1f))).hasMessageContaining("N is 3");
         Parameter odd = new Parameter("weight", Tensor.zeros(2, 6), true);
         assertThatThrownBy(() -> new NmSrSte(2, 4, 2e-4, LrSchedules.constant(0.1f))
-                .initialize(List.of(new SparseLayer("w", odd, 6, false)), null, new SplittableRandom(1)))
+                .initialize(List.of(new LayerBudget("w", odd, 6, false)), null, new SplittableRandom(1)))
                 .hasMessageContaining("layer 'w': fan-in 6 is not a multiple of M = 4");
     }
 
@@ -80,7 +80,7 @@ class StructuredSparsityTest {
         Map<String, Parameter> params = Map.of("w", p);
         Sgd sgd = Sgd.builder(params).build();
         NmSrSte nm = new NmSrSte(2, 4, lambda, LrSchedules.constant(lr));
-        nm.initialize(List.of(new SparseLayer("w", p, 4, false)), sgd, new SplittableRandom(SEED));
+        nm.initialize(List.of(new LayerBudget("w", p, 4, false)), sgd, new SplittableRandom(SEED));
         float[] m0 = nm.pattern(0);
         assertThat(m0).containsExactly(0, 1, 1, 0, 0, 0, 1, 1);
         assertThat(p.value().data()).containsExactly(0f, -5f, 3f, 0f, 0f, 0f, 4f, 1.5f);
@@ -104,7 +104,7 @@ class StructuredSparsityTest {
     @Test
     void srSteKeepsExactlyNOfEveryMThroughTrainingAndThePatternMoves() {
         Map<String, Parameter> params = Fixtures.twoLayers(SEED);
-        List<SparseLayer> layers = SparsityBudget.allocate(params, 0.5, Distribution.UNIFORM, false, false);
+        List<LayerBudget> layers = SparsityBudget.allocate(params, 0.5, Distribution.UNIFORM, false, false);
         Sgd sgd = Sgd.builder(params).momentum(0.9f).weightDecay(5e-4f).build();
         // fan-ins 30 and 20: groups of 10 with 3 kept
         NmSrSte nm = new NmSrSte(3, 10, 2e-4, LrSchedules.cosine(0.05f, 0f));

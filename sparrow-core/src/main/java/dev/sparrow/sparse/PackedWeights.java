@@ -14,7 +14,7 @@ import dev.sparrow.kernel.ComputePool;
  * The {@link SparseKernels} argument picks the backend; the overloads without it use
  * {@link SparseKernelProvider#get()}.
  */
-public interface SparseMatrix {
+public interface PackedWeights {
 
     /** The layer this matrix belongs to (used in every error message). */
     String layerName();

@@ -10,9 +10,9 @@ import dev.sparrow.nn.Parameter;
  * @param name   the qualified name used by the optimizer (see {@code Modules.namedParameters})
  * @param output whether this is the model's last sparsifiable layer (SRigL never ablates it)
  */
-public record SparseLayer(String name, Parameter parameter, int active, boolean output) {
+public record LayerBudget(String name, Parameter parameter, int active, boolean output) {
 
-    public SparseLayer {
+    public LayerBudget {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("layer name must not be null or empty");
         if (parameter == null) throw new IllegalArgumentException("layer '" + name + "': parameter is null");
         int rank = parameter.value().rank();
@@ -37,5 +37,5 @@ public record SparseLayer(String name, Parameter parameter, int active, boolean 
     /** The budgeted sparsity, 1 - active / size. */
     public double sparsity() { return 1.0 - (double) active / size(); }
 
-    public SparseLayer withActive(int newActive) { return new SparseLayer(name, parameter, newActive, output); }
+    public LayerBudget withActive(int newActive) { return new LayerBudget(name, parameter, newActive, output); }
 }
