@@ -35,7 +35,8 @@ class PackageArrowsTest {
             Map.entry("sparse", Set.of("tensor", "kernel")),
             Map.entry("sparsity", Set.of("tensor", "kernel", "nn", "optim", "sparse")),
             Map.entry("train", Set.of("tensor", "kernel", "nn", "optim", "data", "util", "io", "sparse", "sparsity")),
-            Map.entry("infer", Set.of("tensor", "kernel", "nn", "util", "io", "sparse", "train")));
+            Map.entry("measure", Set.of("tensor", "kernel", "sparse")),
+            Map.entry("infer", Set.of("tensor", "kernel", "nn", "util", "io", "sparse", "train", "measure")));
 
     private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.sparrow\\.([a-z]+)\\b");
 

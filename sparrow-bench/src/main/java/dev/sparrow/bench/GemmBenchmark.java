@@ -3,6 +3,7 @@ package dev.sparrow.bench;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.KernelProvider;
 import dev.sparrow.kernel.Kernels;
+import dev.sparrow.measure.KernelInputs;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -56,20 +57,14 @@ public class GemmBenchmark {
         n = Integer.parseInt(dims[1]);
         k = Integer.parseInt(dims[2]);
         SplittableRandom rnd = new SplittableRandom(42);
-        a = random(rnd, m * k);
-        b = random(rnd, k * n);
+        a = KernelInputs.uniform(m * k, rnd);
+        b = KernelInputs.uniform(k * n, rnd);
         c = new float[m * n];
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         pool.close();
-    }
-
-    static float[] random(SplittableRandom rnd, int size) {
-        float[] v = new float[size];
-        for (int i = 0; i < size; i++) v[i] = (float) rnd.nextDouble(-1, 1);
-        return v;
     }
 
     /** Floating-point operations of one call. */

@@ -3,6 +3,8 @@ package dev.sparrow.bench;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.KernelProvider;
 import dev.sparrow.kernel.Kernels;
+import dev.sparrow.measure.KernelInputs;
+import dev.sparrow.measure.WeightCopies;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,8 +33,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 public class GemvBenchmark {
-    private static final long STREAM_BYTES = 64L << 20;
-
     /** W stored m x n. */
     @Param({"768x3072", "3072x768", "4096x4096"})
     public String shape;
@@ -61,12 +61,11 @@ public class GemvBenchmark {
         String[] dims = shape.split("x");
         m = Integer.parseInt(dims[0]);
         n = Integer.parseInt(dims[1]);
-        long bytes = 4L * m * n;
-        int copies = residency.equals("streamed") ? (int) Math.max(2, (STREAM_BYTES + bytes - 1) / bytes) : 1;
+        int copies = WeightCopies.count(4L * m * n, residency.equals("streamed") ? WeightCopies.STREAM_BYTES : 0);
         SplittableRandom rnd = new SplittableRandom(7);
         weights = new float[copies][];
-        for (int i = 0; i < copies; i++) weights[i] = GemmBenchmark.random(rnd, m * n);
-        x = GemmBenchmark.random(rnd, transposed ? m : n);
+        for (int i = 0; i < copies; i++) weights[i] = KernelInputs.uniform(m * n, rnd);
+        x = KernelInputs.uniform(transposed ? m : n, rnd);
         y = new float[transposed ? n : m];
     }
 

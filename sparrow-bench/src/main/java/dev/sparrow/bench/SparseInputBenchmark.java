@@ -3,13 +3,16 @@ package dev.sparrow.bench;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.KernelProvider;
 import dev.sparrow.kernel.Kernels;
+import dev.sparrow.measure.DenseBaseline;
+import dev.sparrow.measure.KernelCheck;
+import dev.sparrow.measure.KernelInputs;
+import dev.sparrow.measure.WeightCopies;
 import dev.sparrow.sparse.FormatMasks;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
 import dev.sparrow.sparse.SparseInputMatrix;
 import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.sparse.SparseKernels;
-import dev.sparrow.sparse.PackedWeights;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -64,54 +67,43 @@ public class SparseInputBenchmark {
     @Param({"1"})
     public int threads;
 
-    private Kernels dense;
-    private SparseKernels sparse;
     private ComputePool pool;
-    private int out, in, activeCount;
-    private DenseBaseline denseBaseline;
-    private SparseInputMatrix[] sparseCopies;
-    private int next;
-    private int[] activeIdx;
-    private float[] activeVals, x, xt, y;
+    /** The kernel on the next copy of its weights each call. */
+    private Runnable kernel;
+    private float[] y;
 
     @Setup(Level.Trial)
     public void setUp() {
-        dense = KernelProvider.get();
-        sparse = SparseKernelProvider.get();
+        Kernels dense = KernelProvider.get();
+        SparseKernels sparse = SparseKernelProvider.get();
         pool = ComputePool.ofThreads(threads);
         int[] dims = SparseKernelBenchmark.dims(shape);
-        out = dims[0];
-        in = dims[1];
+        int out = dims[0], in = dims[1];
         SplittableRandom rnd = new SplittableRandom(7);
-        float[] w = GemmBenchmark.random(rnd, out * in);
-        activeCount = Math.max(1, (int) Math.round(inputDensity * in));
-        boolean[] active = FormatMasks.constantFanIn(activeCount, 1, in, rnd);
-        activeIdx = new int[activeCount];
-        activeVals = new float[activeCount];
-        x = new float[in];
-        xt = new float[in * batch]; // X^T [in][batch]
-        for (int i = 0, k = 0; i < in; i++) {
-            if (!active[i]) continue;
-            activeIdx[k] = i;
-            activeVals[k] = (float) (rnd.nextDouble() * 2 - 1);
-            x[i] = activeVals[k++];
-            for (int b = 0; b < batch; b++) xt[i * batch + b] = (float) (rnd.nextDouble() * 2 - 1);
-        }
+        float[] w = KernelInputs.uniform(out * in, rnd);
+        KernelInputs x = KernelInputs.random(batch, in, inputDensity, rnd);
+        float[] xt = x.xtOfActiveInputs(); // X^T [in][batch], zero outside the active inputs
         y = new float[out * batch];
+        long target = residency.equals("streamed") ? WeightCopies.STREAM_BYTES : 0;
         if (format.equals("dense")) {
-            denseBaseline = new DenseBaseline(w, out, in, residency);
+            DenseBaseline d = new DenseBaseline(dense, w, out, in, WeightCopies.count(4L * out * in, target));
+            kernel = d.kernel(batch == 1 ? DenseBaseline.GEMV : DenseBaseline.GEMM_NN, x, y, pool);
             return;
         }
         boolean[] mask = FormatMasks.forSpec(format, sparsity, out, in, rnd);
         MaskedWeights weights = MaskedWeights.of(w, mask, out, in, "jmh." + format);
-        PackedWeights first = SparseFormats.build(format, weights);
-        if (!(first instanceof SparseInputMatrix)) {
-            throw new IllegalArgumentException("format " + format + " (" + first.format() + ") takes no sparse input;"
-                    + " use csc or complementaryN");
+        if (!(SparseFormats.build(format, weights) instanceof SparseInputMatrix first)) {
+            throw new IllegalArgumentException("format " + format + " takes no sparse input; use csc or complementaryN");
         }
-        sparseCopies = new SparseInputMatrix[DenseBaseline.copies(residency, first.bytes())];
-        sparseCopies[0] = (SparseInputMatrix) first;
-        for (int i = 1; i < sparseCopies.length; i++) sparseCopies[i] = (SparseInputMatrix) SparseFormats.build(format, weights);
+        KernelCheck check = new KernelCheck(dense, sparse);
+        check.sparseInput(format, first, weights, x);
+        check.throwIfFailed(); // a wrong kernel's time means nothing
+        SparseInputMatrix[] copies = new SparseInputMatrix[WeightCopies.count(first.bytes(), target)];
+        copies[0] = first;
+        for (int i = 1; i < copies.length; i++) copies[i] = (SparseInputMatrix) SparseFormats.build(format, weights);
+        kernel = WeightCopies.rotate(copies.length, batch == 1
+                ? i -> copies[i].gemvSparseInput(sparse, x.activeIdx(), x.activeVals(), x.activeCount(), y, 0, null, false)
+                : i -> copies[i].spmmSparseInput(sparse, xt, 0, batch, batch, y, 0, batch, null, false, pool));
     }
 
     @TearDown(Level.Trial)
@@ -121,12 +113,7 @@ public class SparseInputBenchmark {
 
     @Benchmark
     public float[] multiply() {
-        if (denseBaseline != null) return denseBaseline.multiply(dense, out, in, batch, x, xt, y, pool);
-        SparseInputMatrix m = sparseCopies[next];
-        next = next + 1 == sparseCopies.length ? 0 : next + 1;
-        if (batch == 1) m.gemvSparseInput(sparse, activeIdx, activeVals, activeCount, y, 0, null, false);
-        else m.spmmSparseInput(sparse, xt, 0, batch, batch, y, 0, batch, null, false, pool);
+        kernel.run();
         return y;
     }
-
 }

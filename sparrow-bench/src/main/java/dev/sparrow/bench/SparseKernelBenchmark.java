@@ -3,6 +3,10 @@ package dev.sparrow.bench;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.KernelProvider;
 import dev.sparrow.kernel.Kernels;
+import dev.sparrow.measure.DenseBaseline;
+import dev.sparrow.measure.KernelCheck;
+import dev.sparrow.measure.KernelInputs;
+import dev.sparrow.measure.WeightCopies;
 import dev.sparrow.sparse.FormatMasks;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
@@ -31,6 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * (Y^T = W X^T, X batch-contiguous) above. The masks are those {@code sparrow bench kernels} uses
  * ({@link FormatMasks}), so an N:M or complementary format runs at the sparsity it can hold (1:8 = 87.5%).
  * "streamed" rotates over copies of the weights spanning 64 MiB so that each call reads them from DRAM.
+ * The dense baselines, copies and output checks (done in set-up: a kernel that disagrees with dense does not
+ * run) are {@code dev.sparrow.measure}'s, as in the CLI bench.
  * Ratios between formats come from one JMH run; the CLI bench interleaves them, which suits a noisy machine.
  */
 @State(Scope.Thread)
@@ -61,37 +67,41 @@ public class SparseKernelBenchmark {
     @Param({"1"})
     public int threads;
 
-    private Kernels dense;
-    private SparseKernels sparse;
     private ComputePool pool;
-    private int out, in;
-    private DenseBaseline denseBaseline;
-    private PackedWeights[] sparseCopies;
-    private int next;
-    private float[] x, y;
+    /** The kernel on the next copy of its weights each call. */
+    private Runnable kernel;
+    private float[] y;
 
     @Setup(Level.Trial)
     public void setUp() {
-        dense = KernelProvider.get();
-        sparse = SparseKernelProvider.get();
+        Kernels dense = KernelProvider.get();
+        SparseKernels sparse = SparseKernelProvider.get();
         pool = ComputePool.ofThreads(threads);
         int[] dims = dims(shape);
-        out = dims[0];
-        in = dims[1];
+        int out = dims[0], in = dims[1];
         SplittableRandom rnd = new SplittableRandom(7);
-        float[] w = GemmBenchmark.random(rnd, out * in);
-        x = GemmBenchmark.random(rnd, in * batch); // X^T [in][batch]: batch-contiguous
+        float[] w = KernelInputs.uniform(out * in, rnd);
+        KernelInputs x = KernelInputs.random(batch, in, 1.0, rnd);
         y = new float[out * batch];
+        long target = residency.equals("streamed") ? WeightCopies.STREAM_BYTES : 0;
+        KernelCheck check = new KernelCheck(dense, sparse);
         if (format.equals("dense")) {
-            denseBaseline = new DenseBaseline(w, out, in, residency);
-            return;
+            DenseBaseline d = new DenseBaseline(dense, w, out, in, WeightCopies.count(4L * out * in, target));
+            check.denseProducts(d, x, pool);
+            kernel = d.kernel(batch == 1 ? DenseBaseline.GEMV : DenseBaseline.GEMM_NN, x, y, pool);
+        } else {
+            boolean[] mask = FormatMasks.forSpec(format, sparsity, out, in, rnd);
+            MaskedWeights weights = MaskedWeights.of(w, mask, out, in, "jmh." + format);
+            PackedWeights first = SparseFormats.build(format, weights);
+            check.format(format, first, weights, x, pool);
+            PackedWeights[] copies = new PackedWeights[WeightCopies.count(first.bytes(), target)];
+            copies[0] = first;
+            for (int i = 1; i < copies.length; i++) copies[i] = SparseFormats.build(format, weights);
+            kernel = WeightCopies.rotate(copies.length, batch == 1
+                    ? i -> copies[i].gemv(sparse, x.x(), 0, y, 0, null, false, pool)
+                    : i -> copies[i].spmm(sparse, x.xt(), 0, batch, batch, y, 0, batch, null, false, pool));
         }
-        boolean[] mask = FormatMasks.forSpec(format, sparsity, out, in, rnd);
-        MaskedWeights weights = MaskedWeights.of(w, mask, out, in, "jmh." + format);
-        PackedWeights first = SparseFormats.build(format, weights);
-        sparseCopies = new PackedWeights[DenseBaseline.copies(residency, first.bytes())];
-        sparseCopies[0] = first;
-        for (int i = 1; i < sparseCopies.length; i++) sparseCopies[i] = SparseFormats.build(format, weights);
+        check.throwIfFailed(); // a wrong kernel's time means nothing
     }
 
     @TearDown(Level.Trial)
@@ -101,14 +111,9 @@ public class SparseKernelBenchmark {
 
     @Benchmark
     public float[] multiply() {
-        if (denseBaseline != null) return denseBaseline.multiply(dense, out, in, batch, x, x, y, pool);
-        PackedWeights m = sparseCopies[next];
-        next = next + 1 == sparseCopies.length ? 0 : next + 1;
-        if (batch == 1) m.gemv(sparse, x, 0, y, 0, null, false, pool);
-        else m.spmm(sparse, x, 0, batch, batch, y, 0, batch, null, false, pool);
+        kernel.run();
         return y;
     }
-
 
     static int[] dims(String shape) {
         String[] parts = shape.split("x");

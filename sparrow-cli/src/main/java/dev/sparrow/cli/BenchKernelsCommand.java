@@ -1,5 +1,7 @@
 package dev.sparrow.cli;
 
+import dev.sparrow.measure.MatMulPeer;
+import dev.sparrow.sparse.FormatMasks;
 import dev.sparrow.sparse.PackedWeights;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,13 +68,13 @@ final class BenchKernelsCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of weights, masks and inputs (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--warmup-ms", hidden = true, description = "Warm-up per kernel (default: 300, 100 with --quick).")
+    @Option(names = "--warmup-ms", hidden = true, description = "Minimum warm-up per kernel (default: 300, 100 with --quick).")
     Long warmupMs;
 
     @Option(names = "--measure-ms", hidden = true, description = "Measurement per shape, batch and residency (default: 8000, 2500 with --quick).")
     Long measureMs;
 
-    @Option(names = "--rounds", hidden = true, description = "Rounds over the kernels (default: 15, 5 with --quick).")
+    @Option(names = "--rounds", hidden = true, description = "Minimum rounds over the kernels (default: 15, 5 with --quick).")
     Integer rounds;
 
     @Option(names = "--stream-mib", hidden = true, description = "Footprint of a streamed kernel's copies (default: 128, 64 with --quick).")
@@ -82,7 +84,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
     UnaryOperator<PackedWeights> formatHook = UnaryOperator.identity();
 
     /** The dense MatMul peers (ONNX Runtime) on the class path; tests swap in their own. */
-    Supplier<List<MatMulPeer>> peers = KernelBench::discoverPeers;
+    Supplier<List<MatMulPeer>> peers = MatMulPeer::discover;
 
     @Override
     public Integer call() {
@@ -122,8 +124,14 @@ final class BenchKernelsCommand implements Callable<Integer> {
         List<Integer> batchList = new ArrayList<>();
         for (String s : items("--batch", batches)) batchList.add(positive("--batch", s, 1 << 16));
         int[] batchArray = new LinkedHashSet<>(batchList).stream().mapToInt(Integer::intValue).toArray();
-        List<String> formatList = formats == null ? BenchMasks.defaultSpecs(sparsity) : items("--formats", formats);
-        for (String f : formatList) BenchMasks.checkSpec(f);
+        List<String> formatList = formats == null ? FormatMasks.defaultSpecs(sparsity) : items("--formats", formats);
+        for (String f : formatList) {
+            try {
+                FormatMasks.checkSpec(f);
+            } catch (IllegalArgumentException e) {
+                throw new UserInputException("--formats: " + e.getMessage().replaceFirst("^format ", ""));
+            }
+        }
         Set<String> residencySet = new LinkedHashSet<>();
         for (String r : items("--residency", residencies)) {
             if (!r.equals(KernelBench.CACHED) && !r.equals(KernelBench.STREAMED)) {

@@ -1,6 +1,7 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.util.Json;
 
@@ -50,9 +51,9 @@ final class BenchReport {
                 group = g;
                 groupStart = i;
             }
-            BenchTimer.Timing t = r.timing();
-            double spread = 100 * (t.p90Ns() - t.p10Ns()) / t.medianNs();
-            sb.append(String.format(Locale.ROOT, rowFormat, r.format(), r.storage(), BenchMasks.describe(r.sparsity()),
+            SideBySideTimer.Stats t = r.timing();
+            double spread = 100 * (t.p90Nanos() - t.p10Nanos()) / t.medianNanos();
+            sb.append(String.format(Locale.ROOT, rowFormat, r.format(), r.storage(), String.format(Locale.ROOT, "%.1f%%", 100 * r.sparsity()),
                     r.medianUs(), spread, r.gflops(), r.gbPerS(), r.ratioVsDense()));
             if (peer) {
                 sb.append(Double.isNaN(r.ratioVsPeer()) ? String.format(Locale.ROOT, " %9s %9s", "-", "-")
@@ -105,7 +106,7 @@ final class BenchReport {
     }
 
     private static BenchRow faster(BenchRow best, BenchRow r) {
-        return best == null || r.timing().medianNs() < best.timing().medianNs() ? r : best;
+        return best == null || r.medianUs() < best.medianUs() ? r : best;
     }
 
     private static String groupName(BenchRow r) {
@@ -127,8 +128,8 @@ final class BenchReport {
         m.put("threads", r.threads());
         m.put("copies", r.copies());
         m.put("median_us", round(r.medianUs(), 3));
-        m.put("p10_us", round(r.timing().p10Ns() / 1e3, 3));
-        m.put("p90_us", round(r.timing().p90Ns() / 1e3, 3));
+        m.put("p10_us", round(r.timing().p10Nanos() / 1e3, 3));
+        m.put("p90_us", round(r.timing().p90Nanos() / 1e3, 3));
         m.put("samples", r.timing().samples());
         m.put("gflops", round(r.gflops(), 3));
         m.put("gb_s", round(r.gbPerS(), 3));

@@ -1,5 +1,7 @@
 package dev.sparrow.cli;
 
+import dev.sparrow.measure.SideBySideTimer;
+
 /**
  * One measured kernel: a format (or a dense kernel) at one batch size and weight residency.
  *
@@ -19,7 +21,7 @@ package dev.sparrow.cli;
  *                      NaN when no peer ran
  */
 record BenchRow(int out, int in, String kind, String format, String storage, double sparsity, int batch,
-                String residency, int threads, double inputDensity, BenchTimer.Timing timing, double usefulFlops,
+                String residency, int threads, double inputDensity, SideBySideTimer.Stats timing, double usefulFlops,
                 long weightBytes, long bytesRead, long nnz, int copies, double ratioVsDense, boolean bestDense,
                 double ratioVsPeer) {
 
@@ -28,15 +30,15 @@ record BenchRow(int out, int in, String kind, String format, String storage, dou
     }
 
     double medianUs() {
-        return timing.medianNs() / 1e3;
+        return timing.medianNanos() / 1e3;
     }
 
     double gflops() {
-        return usefulFlops / timing.medianNs();
+        return usefulFlops / timing.medianNanos();
     }
 
     double gbPerS() {
-        return bytesRead / timing.medianNs();
+        return bytesRead / timing.medianNanos();
     }
 
     /**
@@ -45,10 +47,5 @@ record BenchRow(int out, int in, String kind, String format, String storage, dou
      */
     double ratioVsBest() {
         return Double.isNaN(ratioVsPeer) ? ratioVsDense : Math.min(ratioVsDense, ratioVsPeer);
-    }
-
-    BenchRow withRatio(double ratio, boolean best) {
-        return new BenchRow(out, in, kind, format, storage, sparsity, batch, residency, threads, inputDensity, timing,
-                usefulFlops, weightBytes, bytesRead, nnz, copies, ratio, best, ratioVsPeer);
     }
 }

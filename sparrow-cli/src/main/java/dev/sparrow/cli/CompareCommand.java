@@ -55,8 +55,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed, the same for every method (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Mixin
     DataOptions data;
@@ -124,7 +124,7 @@ final class CompareCommand implements Callable<Integer> {
             args.addAll(List.of("--sparsity", Double.toString(sparsity), "--distribution", distribution));
         }
         if (epochs != null) args.addAll(List.of("--epochs", epochs.toString()));
-        if (threads != null) args.addAll(List.of("--threads", threads.toString()));
+        args.addAll(threads.asArgs());
         if (data != null && data.dataDir != null) args.addAll(List.of("--data", data.dataDir.toString()));
         TrainCommand train = new TrainCommand();
         try {

@@ -44,8 +44,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of both runs (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Training threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--inference-threads", paramLabel = "N", defaultValue = "1",
             description = "Threads of the inference timing (default: ${DEFAULT-VALUE}: on a shared machine a second thread's "
@@ -124,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
         List<String> args = new ArrayList<>(List.of("--model", MODEL, "--method", method, "--seed", Long.toString(seed)));
         if (!"dense".equals(method)) args.addAll(List.of("--sparsity", Double.toString(sparsity), "--distribution", "erk"));
         if (epochs != null) args.addAll(List.of("--epochs", epochs.toString()));
-        if (threads != null) args.addAll(List.of("--threads", threads.toString()));
+        args.addAll(threads.asArgs());
         if (data != null && data.dataDir != null) args.addAll(List.of("--data", data.dataDir.toString()));
         TrainCommand train = new TrainCommand();
         try {

@@ -42,8 +42,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--noise", paramLabel = "LEVELS",
             description = "Comma-separated fractions of pixels to replace by noise, e.g. 0.0,0.1,0.2,0.3,0.4,0.5.")
@@ -67,7 +67,7 @@ final class EvalCommand implements Callable<Integer> {
         Dataset test = data.loadTest();
         Layer model = ModelZoo.create(config.model(), test.sampleShape(), test.classes(), config.seed());
         saved.restoreInto(model, null);
-        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int t = threads.orAllCores();
         try (ComputePool pool = ComputePool.ofThreads(t);
              DataLoader loader = TrainingRun.evalLoader(test, batchSize, FashionMnist.MEAN, FashionMnist.STD)) {
             ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), pool, config.seed());

@@ -1,7 +1,7 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.infer.InferenceSession;
-import dev.sparrow.infer.SideBySideTimer;
+import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Layer;

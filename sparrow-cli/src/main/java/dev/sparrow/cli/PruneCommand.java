@@ -76,8 +76,8 @@ final class PruneCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = {"--output", "-o"}, paramLabel = "DIR", description = "Output folder (default: runs/MODEL-pruned-TIMESTAMP).")
     Path output;
@@ -152,7 +152,9 @@ final class PruneCommand implements Callable<Integer> {
         if (!(s >= 0 && s < 1)) throw new UserInputException("--sparsity is " + s + "; expected in [0, 1)");
         if (finetuneEpochs < 0) throw new UserInputException("--finetune-epochs is " + finetuneEpochs + "; expected >= 0");
         if (lr != null && !(lr > 0 && Double.isFinite(lr))) throw new UserInputException("--lr is " + lr + "; expected a positive number");
-        if (threads != null && threads < 1) throw new UserInputException("--threads is " + threads + "; expected >= 1");
+        if (threads.threads != null && threads.threads < 1) {
+            throw new UserInputException("--threads is " + threads.threads + "; expected >= 1");
+        }
         try {
             Distribution.parse(distribution);
         } catch (IllegalArgumentException e) {
@@ -179,7 +181,7 @@ final class PruneCommand implements Callable<Integer> {
         return new TrainConfig(t.model(), t.dataset(), data.dataDir == null ? t.dataDir() : data.dataDir.toString(),
                 Math.max(1, finetuneEpochs), t.batchSize(), t.optimizer(), lr != null ? lr : t.learningRate() / 10, t.momentum(),
                 t.nesterov(), t.weightDecay(), "cosine", 0, t.labelSmoothing(), t.augment(), t.seed(),
-                threads != null ? threads : Runtime.getRuntime().availableProcessors(), fixed);
+                threads.orAllCores(), fixed);
     }
 
     private static double testAccuracy(Layer model, TrainingRun.Data d, TrainConfig config) {

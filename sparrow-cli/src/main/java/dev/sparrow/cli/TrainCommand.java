@@ -74,8 +74,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for init, data order and dropout (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = {"--output", "-o"}, paramLabel = "DIR", description = "Run folder (default: runs/MODEL-TIMESTAMP).")
     Path output;
@@ -124,7 +124,7 @@ final class TrainCommand implements Callable<Integer> {
         int e = epochs != null ? epochs : ("mlp".equals(model) ? 15 : 12);
         double rate = lr != null ? lr : (adam ? 1e-3 : 0.05);
         double wd = weightDecay != null ? weightDecay : (adam ? 0.01 : 5e-4);
-        int t = threads != null ? threads : D.threads();
+        int t = threads.orElse(D.threads());
         return new TrainConfig(chosen, dataset, data.dataDir == null ? null : data.dataDir.toString(), e, batchSize,
                 optimizer, rate, momentum, nesterov, wd, schedule, warmupEpochs, labelSmoothing, augment, seed, t,
                 sparse.config());

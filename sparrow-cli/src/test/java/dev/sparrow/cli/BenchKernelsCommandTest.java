@@ -1,6 +1,7 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.measure.MatMulPeer;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.PackedWeights;
 import dev.sparrow.util.Json;

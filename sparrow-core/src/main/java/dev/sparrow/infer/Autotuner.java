@@ -2,6 +2,7 @@ package dev.sparrow.infer;
 
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.sparse.SparseKernels;
+import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.sparse.PackedWeights;
 
 import java.util.ArrayList;

@@ -5,6 +5,7 @@ import dev.sparrow.io.CheckpointData;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.KernelProvider;
 import dev.sparrow.kernel.Kernels;
+import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.Modules;
 import dev.sparrow.nn.Parameter;

@@ -1,6 +1,7 @@
 package dev.sparrow.infer;
 
 import dev.sparrow.infer.InferenceTestModels.MaskKind;
+import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.nn.layers.Sequential;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.sparrow.cli.MatMulPeer;
+import dev.sparrow.measure.MatMulPeer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

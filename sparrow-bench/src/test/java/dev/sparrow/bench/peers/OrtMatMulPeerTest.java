@@ -1,6 +1,6 @@
 package dev.sparrow.bench.peers;
 
-import dev.sparrow.cli.MatMulPeer;
+import dev.sparrow.measure.MatMulPeer;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.KernelProvider;
 import org.junit.jupiter.api.Test;

@@ -1,18 +1,19 @@
-package dev.sparrow.infer;
+package dev.sparrow.measure;
 
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Times several candidates (formats of one layer, or whole sessions) side by side on a shared, noisy
- * machine, so that their ratio is fair:
+ * Times several candidates (formats of one layer, whole sessions, or the kernels of {@code sparrow bench
+ * kernels}) side by side on a shared, noisy machine, so that their ratio is fair:
  * <ol>
  * <li>every candidate is warmed up first, with enough calls for the JIT to compile it (Vector API code
  *     that C2 has not compiled yet boxes its vectors and runs 10-100x slower), so the candidate timed
  *     first is not the one that pays for compilation;</li>
  * <li>then the candidates take turns in rounds (a, b, c, then b, c, a, ...: the starting candidate
  *     rotates), so that a noisy neighbour or a frequency change slows all of them alike;</li>
- * <li>each candidate's time is the median of its per-round samples (one outlier round does not count).</li>
+ * <li>each candidate's time is the median of its per-round samples (one outlier round does not count),
+ *     with the 10th and 90th percentiles as its spread.</li>
  * </ol>
  * The clock is a parameter so that tests can drive it deterministically.
  */
@@ -37,9 +38,10 @@ public final class SideBySideTimer {
      * @param budgetNanos    after minRounds, rounds continue until the measurements took this long
      * @param minSampleNanos a sample groups enough calls to last about this long (short calls time poorly)
      * @param pruneAfter     after this many rounds, a candidate 8x slower than the best is no longer timed
+     * @param waitForJit     after the warm-ups, wait (real time) until the JIT has stopped compiling
      */
     public record Plan(int warmupCalls, long warmupMinNanos, long warmupMaxNanos, int minRounds, int maxRounds,
-                       long budgetNanos, long minSampleNanos, int pruneAfter) {
+                       long budgetNanos, long minSampleNanos, int pruneAfter, boolean waitForJit) {
         public Plan {
             if (warmupCalls < 0 || warmupMinNanos < 0 || warmupMaxNanos < 0 || budgetNanos < 0 || minSampleNanos < 0) {
                 throw new IllegalArgumentException("timer plan values must be >= 0");
@@ -47,6 +49,13 @@ public final class SideBySideTimer {
             if (minRounds < 1 || maxRounds < minRounds) {
                 throw new IllegalArgumentException("need 1 <= minRounds <= maxRounds, got " + minRounds + ", " + maxRounds);
             }
+        }
+
+        /** A plan that does not wait for the JIT (tests' fake clocks, the autotuner). */
+        public Plan(int warmupCalls, long warmupMinNanos, long warmupMaxNanos, int minRounds, int maxRounds,
+                    long budgetNanos, long minSampleNanos, int pruneAfter) {
+            this(warmupCalls, warmupMinNanos, warmupMaxNanos, minRounds, maxRounds, budgetNanos, minSampleNanos,
+                    pruneAfter, false);
         }
 
         /** For choosing a layer's format: about {@code budgetMillis} of measurement after the warm-up. */
@@ -61,17 +70,35 @@ public final class SideBySideTimer {
             return new Plan(2_000, warmupMillis * 1_000_000L, 10 * warmupMillis * 1_000_000L, 7, 201,
                     measureMillis * 1_000_000L, 1_000_000L, Integer.MAX_VALUE);
         }
+
+        /**
+         * For many short kernels ({@code sparrow bench kernels}): at least {@code rounds} rounds of samples of
+         * 100 us or more, until {@code measureMillis} have passed, and a wait for the JIT after the warm-ups
+         * (on a busy two-core machine its compiler threads lag behind, and a kernel measured before its C2
+         * code is installed reads several times too slow).
+         */
+        public static Plan forKernels(long warmupMillis, long measureMillis, int rounds) {
+            return new Plan(2_000, warmupMillis * 1_000_000L, 10 * warmupMillis * 1_000_000L, rounds,
+                    Math.max(rounds, 2_000), measureMillis * 1_000_000L, 100_000L, Integer.MAX_VALUE, true);
+        }
     }
 
     /**
      * The measurement of each candidate, in the order given.
      *
      * @param medianNanos  median time per call (NaN for a candidate never timed)
+     * @param p10Nanos, p90Nanos the 10th and 90th percentiles of the samples
      * @param samples      per-round samples (ns per call) taken
      * @param warmupCalls  calls made during warm-up
      * @param callsPerSample calls timed together in one sample
      */
-    public record Timing(double[] medianNanos, int[] samples, int[] warmupCalls, int[] callsPerSample) {
+    public record Timing(double[] medianNanos, double[] p10Nanos, double[] p90Nanos, int[] samples, int[] warmupCalls,
+                         int[] callsPerSample) {
+        /** Candidate {@code c}'s figures. */
+        public Stats stats(int c) {
+            return new Stats(medianNanos[c], p10Nanos[c], p90Nanos[c], samples[c]);
+        }
+
         /** The index of the fastest candidate (the first of equals). */
         public int fastest() {
             int best = 0;
@@ -81,6 +108,9 @@ public final class SideBySideTimer {
             return best;
         }
     }
+
+    /** One candidate's figures: times per call in nanoseconds over {@code samples} samples. */
+    public record Stats(double medianNanos, double p10Nanos, double p90Nanos, int samples) {}
 
     /** A clock that barely moves (a fake one, or calls of a few ns) cannot keep the warm-up going forever. */
     private static final int MAX_WARMUP_CALLS = 200_000;
@@ -92,10 +122,10 @@ public final class SideBySideTimer {
     }
 
     /** No allocation measurement: the warm-up relies on time and stability only (tests' fake clocks). */
-    public static final AllocationMeter NO_METER = () -> 0L;
+    private static final AllocationMeter NO_METER = () -> 0L;
 
     /** Compiled kernels allocate at most small scratch arrays; not yet compiled Vector API code, kilobytes. */
-    public static final long COMPILED_BYTES_PER_CALL = 1024;
+    private static final long COMPILED_BYTES_PER_CALL = 1024;
 
     private final Clock clock;
     private final Plan plan;
@@ -121,7 +151,7 @@ public final class SideBySideTimer {
     }
 
     /** The calling thread's allocated bytes, or {@link #NO_METER} where the runtime cannot tell. */
-    public static AllocationMeter threadAllocationMeter() {
+    private static AllocationMeter threadAllocationMeter() {
         try {
             return HotSpotMeter.create();
         } catch (LinkageError e) {
@@ -147,10 +177,12 @@ public final class SideBySideTimer {
         int n = candidates.size();
         int[] warmupCalls = new int[n];
         int[] callsPerSample = new int[n];
+        long warmupStart = clock.nanoTime();
         for (int c = 0; c < n; c++) {
             double perCall = warmUp(candidates.get(c), c, warmupCalls);
             callsPerSample[c] = (int) Math.max(1, Math.min(1_000_000, Math.ceil(plan.minSampleNanos() / Math.max(1, perCall))));
         }
+        if (plan.waitForJit()) waitForJitToSettle(Math.min(2_000_000_000L, 2 * (clock.nanoTime() - warmupStart)));
         double[][] samples = new double[n][plan.maxRounds()];
         int[] taken = new int[n];
         boolean[] pruned = new boolean[n];
@@ -168,9 +200,15 @@ public final class SideBySideTimer {
                 samples[c][taken[c]++] = (double) (clock.nanoTime() - t0) / calls;
             }
         }
-        double[] medians = new double[n];
-        for (int c = 0; c < n; c++) medians[c] = median(samples[c], taken[c]);
-        return new Timing(medians, taken, warmupCalls, callsPerSample);
+        double[] medians = new double[n], p10 = new double[n], p90 = new double[n];
+        for (int c = 0; c < n; c++) {
+            double[] sorted = Arrays.copyOf(samples[c], taken[c]);
+            Arrays.sort(sorted);
+            medians[c] = percentile(sorted, 0.5);
+            p10[c] = percentile(sorted, 0.1);
+            p90[c] = percentile(sorted, 0.9);
+        }
+        return new Timing(medians, p10, p90, taken, warmupCalls, callsPerSample);
     }
 
     /**
@@ -217,10 +255,36 @@ public final class SideBySideTimer {
         for (int c = 0; c < samples.length; c++) if (m[c] > 8 * best) pruned[c] = true;
     }
 
-    static double median(double[] values, int count) {
-        if (count == 0) return Double.NaN;
+    private static double median(double[] values, int count) {
         double[] s = Arrays.copyOf(values, count);
         Arrays.sort(s);
-        return count % 2 == 1 ? s[count / 2] : (s[count / 2 - 1] + s[count / 2]) / 2;
+        return percentile(s, 0.5);
+    }
+
+    /** Linear interpolation between the closest ranks of sorted values (NaN for none). */
+    public static double percentile(double[] sorted, double q) {
+        if (sorted.length == 0) return Double.NaN;
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    }
+
+    /** Waits (at most {@code maxNanos}, real time) until the JIT has compiled nothing for 50 ms. */
+    private static void waitForJitToSettle(long maxNanos) {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) return;
+        long deadline = System.nanoTime() + maxNanos;
+        for (long last = jit.getTotalCompilationTime(); System.nanoTime() < deadline; ) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = jit.getTotalCompilationTime();
+            if (now == last) return;
+            last = now;
+        }
     }
 }

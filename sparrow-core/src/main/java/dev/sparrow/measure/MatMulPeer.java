@@ -1,12 +1,28 @@
-package dev.sparrow.cli;
+package dev.sparrow.measure;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 /**
  * A dense matrix multiply from another engine (ONNX Runtime), timed beside our kernels by
  * {@code sparrow bench kernels}. Implementations live outside the CLI jar (sparrow-bench) so that the
- * engine's large native jar is never shaded into it; they are found with {@link java.util.ServiceLoader}
+ * engine's large native jar is never shaded into it; they are found with {@link ServiceLoader}
  * when the launcher puts their jars on the class path.
  */
 public interface MatMulPeer {
+
+    /** The peers on the class path (sparrow-bench's ONNX Runtime peer); none when the CLI jar runs alone. */
+    static List<MatMulPeer> discover() {
+        List<MatMulPeer> found = new ArrayList<>();
+        try {
+            for (MatMulPeer p : ServiceLoader.load(MatMulPeer.class)) found.add(p);
+        } catch (ServiceConfigurationError | LinkageError e) {
+            // a peer jar without its engine: reported by the caller as "no peer"
+        }
+        return found;
+    }
 
     /** The row name in the benchmark, e.g. "ort-matmul". */
     String name();
