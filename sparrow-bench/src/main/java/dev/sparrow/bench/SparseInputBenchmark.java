@@ -1,13 +1,12 @@
 package dev.sparrow.bench;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.sparse.FormatMasks;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
 import dev.sparrow.sparse.SparseInputMatrix;
-import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.PackedWeights;
 import java.util.SplittableRandom;
@@ -76,8 +75,8 @@ public class SparseInputBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        dense = KernelProvider.get();
-        sparse = SparseKernelProvider.get();
+        dense = Backend.get().kernels();
+        sparse = SparseKernels.of(Backend.get());
         pool = ComputePool.ofThreads(threads);
         int[] dims = SparseKernelBenchmark.dims(shape);
         out = dims[0];

@@ -1,13 +1,12 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.kernel.PackedDenseMatrix;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
 import dev.sparrow.sparse.SparseInputMatrix;
-import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.PackedWeights;
 
@@ -49,8 +48,8 @@ final class KernelBench {
     private final Settings settings;
     private final PrintWriter log;
     private final UnaryOperator<PackedWeights> formatHook;
-    private final Kernels dense = KernelProvider.get();
-    private final SparseKernels sparse = SparseKernelProvider.get();
+    private final Kernels dense = Backend.get().kernels();
+    private final SparseKernels sparse = SparseKernels.of(Backend.get());
     private final Set<String> warmedKinds = new HashSet<>();
     private final List<String> errors = new ArrayList<>();
     /** Other engines' dense MatMul (ONNX Runtime) found on the class path; one that fails to load is dropped. */
@@ -337,7 +336,7 @@ final class KernelBench {
     // ---- correctness ----
 
     private boolean verifyDense(int out, int in, float[] w, List<Inputs> inputs, ComputePool pool) {
-        Kernels scalar = KernelProvider.scalar();
+        Kernels scalar = Backend.scalar().kernels();
         PackedDenseMatrix packed = dense.pack(w, 0, in, out, in);
         boolean ok = true;
         for (Inputs x : inputs) {
