@@ -1,7 +1,7 @@
 package dev.sparrow.bench;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.measure.KernelInputs;
 import java.util.SplittableRandom;
@@ -48,7 +48,7 @@ public class GemmBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        kernels = KernelProvider.get();
+        kernels = Backend.get().kernels();
         pool = ComputePool.ofThreads(threads);
         transA = shape.charAt(0) == 'T';
         transB = shape.charAt(1) == 'T';

@@ -1,7 +1,7 @@
 package dev.sparrow.bench;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.measure.KernelInputs;
 import dev.sparrow.measure.WeightCopies;
@@ -56,7 +56,7 @@ public class GemvBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        kernels = KernelProvider.get();
+        kernels = Backend.get().kernels();
         pool = ComputePool.ofThreads(threads);
         String[] dims = shape.split("x");
         m = Integer.parseInt(dims[0]);

@@ -1,7 +1,7 @@
 package dev.sparrow.bench;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.measure.DenseBaseline;
 import dev.sparrow.measure.KernelCheck;
@@ -11,7 +11,6 @@ import dev.sparrow.sparse.FormatMasks;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
 import dev.sparrow.sparse.SparseInputMatrix;
-import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.sparse.SparseKernels;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -74,8 +73,8 @@ public class SparseInputBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        Kernels dense = KernelProvider.get();
-        SparseKernels sparse = SparseKernelProvider.get();
+        Kernels dense = Backend.get().kernels();
+        SparseKernels sparse = SparseKernels.of(Backend.get());
         pool = ComputePool.ofThreads(threads);
         int[] dims = SparseKernelBenchmark.dims(shape);
         int out = dims[0], in = dims[1];

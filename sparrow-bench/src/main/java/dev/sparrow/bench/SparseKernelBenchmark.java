@@ -1,7 +1,7 @@
 package dev.sparrow.bench;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.measure.DenseBaseline;
 import dev.sparrow.measure.KernelCheck;
@@ -10,7 +10,6 @@ import dev.sparrow.measure.WeightCopies;
 import dev.sparrow.sparse.FormatMasks;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
-import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.PackedWeights;
 import java.util.SplittableRandom;
@@ -74,8 +73,8 @@ public class SparseKernelBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        Kernels dense = KernelProvider.get();
-        SparseKernels sparse = SparseKernelProvider.get();
+        Kernels dense = Backend.get().kernels();
+        SparseKernels sparse = SparseKernels.of(Backend.get());
         pool = ComputePool.ofThreads(threads);
         int[] dims = dims(shape);
         int out = dims[0], in = dims[1];

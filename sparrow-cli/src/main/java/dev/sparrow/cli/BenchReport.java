@@ -1,8 +1,8 @@
 package dev.sparrow.cli;
 
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.measure.SideBySideTimer;
-import dev.sparrow.sparse.SparseKernelProvider;
+import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.util.Json;
 
 import java.io.IOException;
@@ -22,8 +22,8 @@ final class BenchReport {
     /** Cores, CPU, last-level cache, kernel backends and Java version: what the figures depend on. */
     static String machineLine(int threads) {
         return String.format(Locale.ROOT, "machine: %d cores (%s), L3 %s, dense kernels %s, sparse kernels %s, Java %s, %d thread(s)",
-                Runtime.getRuntime().availableProcessors(), cpuModel(), l3(), KernelProvider.get().name(),
-                SparseKernelProvider.get().name(), Runtime.version(), threads);
+                Runtime.getRuntime().availableProcessors(), cpuModel(), l3(), Backend.get().kernels().name(),
+                SparseKernels.of(Backend.get()).name(), Runtime.version(), threads);
     }
 
     static String table(List<BenchRow> rows) {

@@ -6,7 +6,7 @@ import dev.sparrow.data.FashionMnist;
 import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.CheckpointData;
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.loss.SoftmaxCrossEntropy;
@@ -70,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
         int t = threads.orAllCores();
         try (ComputePool pool = ComputePool.ofThreads(t);
              DataLoader loader = TrainingRun.evalLoader(test, batchSize, FashionMnist.MEAN, FashionMnist.STD)) {
-            ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), pool, config.seed());
+            ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), pool, config.seed());
             String epoch = saved.epoch().isPresent() ? Long.toString(saved.epoch().getAsLong()) : "?";
             if (levels != null) {
                 List<NoiseLevels.Result> results = NoiseLevels.evaluate(model, test, levels, noiseSeed, batchSize,

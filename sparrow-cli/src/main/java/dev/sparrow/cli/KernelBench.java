@@ -1,7 +1,7 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.measure.DenseBaseline;
 import dev.sparrow.measure.KernelCheck;
@@ -14,7 +14,6 @@ import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.PackedWeights;
 import dev.sparrow.sparse.SparseFormats;
 import dev.sparrow.sparse.SparseInputMatrix;
-import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.sparse.SparseKernels;
 
 import java.io.PrintWriter;
@@ -57,8 +56,8 @@ final class KernelBench {
     private final Settings settings;
     private final PrintWriter log;
     private final UnaryOperator<PackedWeights> formatHook;
-    private final Kernels dense = KernelProvider.get();
-    private final SparseKernels sparse = SparseKernelProvider.get();
+    private final Kernels dense = Backend.get().kernels();
+    private final SparseKernels sparse = SparseKernels.of(Backend.get());
     private final KernelCheck check = new KernelCheck(dense, sparse);
     /** Other engines' dense MatMul (ONNX Runtime) found on the class path; one that fails to load is dropped. */
     private final List<MatMulPeer> peers;

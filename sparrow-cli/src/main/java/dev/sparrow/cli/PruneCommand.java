@@ -5,7 +5,7 @@ import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.CheckpointData;
 import dev.sparrow.io.SparsityReport;
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.Modules;
@@ -187,7 +187,7 @@ final class PruneCommand implements Callable<Integer> {
     private static double testAccuracy(Layer model, TrainingRun.Data d, TrainConfig config) {
         try (ComputePool pool = ComputePool.ofThreads(config.threads());
              DataLoader loader = TrainingRun.evalLoader(d.test(), 256, d.mean(), d.std())) {
-            ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), pool, config.seed());
+            ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), pool, config.seed());
             return Evaluator.evaluate(model, loader, new SoftmaxCrossEntropy(), ctx).accuracy();
         }
     }

@@ -80,7 +80,7 @@ final class ConvStep extends Step {
         int slots = pool.threads();
         if (slots > 1 && groups >= slots) {
             // the frame carries the call's arguments, so the split allocates nothing (see KernelCall)
-            KernelCall call = KernelCall.of(this, ws);
+            KernelCall<ConvStep, Workspace> call = KernelCall.of(this, ws);
             call.x = in;
             call.y = out;
             call.batch = batch;
@@ -91,9 +91,9 @@ final class ConvStep extends Step {
     }
 
     /** Groups slot, slot + threads, ... of the batch, for slots [from, to), each with its own buffers. */
-    private static void slots(KernelCall call, int from, int to) {
-        ConvStep step = (ConvStep) call.target;
-        Workspace ws = (Workspace) call.kernels;
+    private static void slots(KernelCall<ConvStep, Workspace> call, int from, int to) {
+        ConvStep step = call.target;
+        Workspace ws = call.context;
         int slots = step.pool.threads();
         int g = Math.min(step.maxGroup, call.batch);
         for (int slot = from; slot < to; slot++) {

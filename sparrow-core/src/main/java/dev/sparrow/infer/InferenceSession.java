@@ -3,7 +3,7 @@ package dev.sparrow.infer;
 import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.CheckpointData;
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.nn.Layer;
@@ -21,7 +21,6 @@ import dev.sparrow.nn.layers.Sequential;
 import dev.sparrow.nn.models.ModelZoo;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.SparseFormats;
-import dev.sparrow.sparse.SparseKernelProvider;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.PackedWeights;
 import dev.sparrow.tensor.Tensor;
@@ -268,8 +267,8 @@ public final class InferenceSession implements AutoCloseable {
         private List<String> candidates = defaultCandidates();
         private SideBySideTimer.Clock clock = SideBySideTimer.SYSTEM;
         private final Map<String, String> forced = new HashMap<>();
-        private Kernels kernels = KernelProvider.get();
-        private SparseKernels sparseKernels = SparseKernelProvider.get();
+        private Kernels kernels = Backend.get().kernels();
+        private SparseKernels sparseKernels = SparseKernels.of(Backend.get());
 
         private Builder(Layer model, int[] sampleShape) {
             if (model == null) throw new IllegalArgumentException("model is null");

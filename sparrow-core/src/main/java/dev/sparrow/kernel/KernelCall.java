@@ -5,36 +5,40 @@ package dev.sparrow.kernel;
  * lambda ({@code (from, to) -> k.csrGemv(this, x, ...)}) is a new object per call, and C2 removes it only
  * when everything it is passed to inlines, which a pool that hands it to other threads never does: that
  * cost 20-800 bytes per layer call. Instead the call's arguments go into this frame, one per thread and
- * reused, and the work is a non-capturing {@link Body} (a constant) that reads them:
+ * reused, and the work is a non-capturing {@link Body} (a constant) that reads them. The frame is typed by
+ * what the call runs on ({@code T}, e.g. the weights) and with ({@code C}, e.g. the backend's kernels), so
+ * the body needs no casts:
  * <pre>{@code
  * KernelCall.of(this, k).gemv(x, xOff, y, yOff, bias, relu).byNonzeros(pool, rowPtr, rows,
- *         (c, from, to) -> ((SparseKernels) c.kernels).csrGemv((Csr) c.target, c.x, c.xOff, c.y, c.yOff, c.bias, c.relu, from, to));
+ *         (c, from, to) -> c.context.csrGemv(c.target, c.x, c.xOff, c.y, c.yOff, c.bias, c.relu, from, to));
  * }</pre>
  * The frame is released (and its references cleared) when the split returns. A nested call on the same
  * thread while the frame is in use (a kernel that calls a kernel) gets a fresh frame.
  */
-public final class KernelCall implements ComputePool.RangeTask {
+public final class KernelCall<T, C> implements ComputePool.RangeTask {
 
     /** The work on [from, to) of the units, reading its arguments from the frame. */
     @FunctionalInterface
-    public interface Body {
-        void run(KernelCall call, int from, int to);
+    public interface Body<T, C> {
+        void run(KernelCall<T, C> call, int from, int to);
     }
 
     /** The work on rows [rowFrom, rowTo) and batch columns [colFrom, colTo) of a product with transposed activations. */
     @FunctionalInterface
-    public interface SliceBody {
-        void run(KernelCall call, int rowFrom, int rowTo, int colFrom, int colTo);
+    public interface SliceBody<T, C> {
+        void run(KernelCall<T, C> call, int rowFrom, int rowTo, int colFrom, int colTo);
     }
 
     /** Batch columns a thread's slice holds at least (two 512-bit vectors: the kernels' register tile width). */
     static final int MIN_SLICE_COLUMNS = 32;
 
-    private static final ThreadLocal<KernelCall> FRAMES = ThreadLocal.withInitial(KernelCall::new);
+    private static final ThreadLocal<KernelCall<?, ?>> FRAMES = ThreadLocal.withInitial(KernelCall::new);
 
     // The arguments. Written by the calling thread before the split, only read during it.
-    public Object target;
-    public Object kernels;
+    /** What the call runs on: the weights, or the step that owns the work. */
+    public T target;
+    /** What it runs with: the backend's kernels, or a workspace. */
+    public C context;
     public float[] a;
     public int aOff, lda, m, n;
     public float beta;
@@ -45,8 +49,8 @@ public final class KernelCall implements ComputePool.RangeTask {
     public float[] bias;
     public boolean relu;
 
-    private Body body;
-    private SliceBody sliceBody;
+    private Body<T, C> body;
+    private SliceBody<T, C> sliceBody;
     private int colSlices, rowParts, sliceWidth;
     private int[] ptr;
     private int units;
@@ -57,18 +61,19 @@ public final class KernelCall implements ComputePool.RangeTask {
 
     private KernelCall() {}
 
-    /** This thread's frame for a call on {@code target} (the weights) with {@code kernels} (the backend). */
-    public static KernelCall of(Object target, Object kernels) {
-        KernelCall c = FRAMES.get();
-        if (c.inUse) c = new KernelCall();
+    /** This thread's frame for a call on {@code target} (the weights) with {@code context} (the kernels). */
+    @SuppressWarnings("unchecked") // a free frame holds no references: its type is whatever this call's is
+    public static <T, C> KernelCall<T, C> of(T target, C context) {
+        KernelCall<T, C> c = (KernelCall<T, C>) FRAMES.get();
+        if (c.inUse) c = new KernelCall<>();
         c.inUse = true;
         c.target = target;
-        c.kernels = kernels;
+        c.context = context;
         return c;
     }
 
     /** Sets the arguments of a matrix-vector product. */
-    public KernelCall gemv(float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu) {
+    public KernelCall<T, C> gemv(float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu) {
         this.x = x;
         this.xOff = xOff;
         this.y = y;
@@ -79,7 +84,7 @@ public final class KernelCall implements ComputePool.RangeTask {
     }
 
     /** Sets the arguments of a product with transposed activations ([features][batch]). */
-    public KernelCall spmm(float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy, float[] bias,
+    public KernelCall<T, C> spmm(float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy, float[] bias,
                            boolean relu) {
         gemv(xt, xtOff, yt, ytOff, bias, relu);
         this.ldx = ldx;
@@ -89,7 +94,7 @@ public final class KernelCall implements ComputePool.RangeTask {
     }
 
     /** Sets a dense matrix operand: {@code m} x {@code n} at {@code a[aOff]} with leading dimension {@code lda}. */
-    public KernelCall matrix(float[] a, int aOff, int lda, int m, int n, float beta) {
+    public KernelCall<T, C> matrix(float[] a, int aOff, int lda, int m, int n, float beta) {
         this.a = a;
         this.aOff = aOff;
         this.lda = lda;
@@ -100,7 +105,7 @@ public final class KernelCall implements ComputePool.RangeTask {
     }
 
     /** Runs body over [0, n) split evenly (multiples of grain) over the pool, then releases the frame. */
-    public void evenly(ComputePool pool, int n, int grain, Body body) {
+    public void evenly(ComputePool pool, int n, int grain, Body<T, C> body) {
         try {
             if (n <= 0) return;
             if (pool.threads() <= 1) {
@@ -120,7 +125,7 @@ public final class KernelCall implements ComputePool.RangeTask {
      * ptr (length units + 1, non-decreasing) gives the cumulative nonzeros before each unit; then
      * releases the frame.
      */
-    public void byNonzeros(ComputePool pool, int[] ptr, int units, Body body) {
+    public void byNonzeros(ComputePool pool, int[] ptr, int units, Body<T, C> body) {
         try {
             int p = Math.min(pool.threads(), units);
             long t = units <= 0 ? 0 : ptr[units];
@@ -147,7 +152,7 @@ public final class KernelCall implements ComputePool.RangeTask {
      * kernels pack, all of X^T), and the rows, where threads remain, into parts of equal nonzero count
      * (ptr as in {@link #byNonzeros}) or equal row count (ptr null). Then releases the frame.
      */
-    public void slices(ComputePool pool, int[] ptr, int units, SliceBody body) {
+    public void slices(ComputePool pool, int[] ptr, int units, SliceBody<T, C> body) {
         try {
             int threads = pool.threads();
             if (units <= 0 || batch <= 0) return;
@@ -215,7 +220,8 @@ public final class KernelCall implements ComputePool.RangeTask {
     }
 
     private void release() {
-        target = kernels = null;
+        target = null;
+        context = null;
         a = x = y = bias = null;
         ptr = null;
         body = null;

@@ -3,7 +3,7 @@ package dev.sparrow.kernel;
 /**
  * The numeric kernels every layer runs on. Two implementations: {@link ScalarKernels}, plain loops
  * that serve as the reference and the test oracle, and {@code VectorKernels} on the incubating Vector
- * API. {@link KernelProvider} picks one once at start-up (as Lucene's vectorization provider does), so
+ * API. {@link Backend} picks one once at start-up (as Lucene's vectorization provider does), so
  * the Vector API never leaks past this package.
  *
  * <p>All matrices are row-major float arrays with an offset and a leading dimension (the distance in

@@ -38,7 +38,7 @@ final class VectorGemv {
         ComputePool p = (long) w.rows() * w.cols() >= PARALLEL_WORK ? pool : ComputePool.serial();
         KernelCall.of(w, null).matrix(null, 0, 0, w.rows(), w.cols(), beta).gemv(x, xOff, y, yOff, null, false)
                 .evenly(p, (w.rows() + L - 1) / L, 1,
-                        (c, from, to) -> panels(from, to, (PackedDenseMatrix) c.target, c.x, c.xOff, c.beta, c.y, c.yOff));
+                        (c, from, to) -> panels(from, to, c.target, c.x, c.xOff, c.beta, c.y, c.yOff));
     }
 
     /** Batches up to this size multiply packed W by {@link #smallBatch}: each W vector feeds every column. */
@@ -56,7 +56,7 @@ final class VectorGemv {
         ComputePool p = (long) w.rows() * w.cols() * n >= PARALLEL_WORK ? pool : ComputePool.serial();
         KernelCall.of(w, null).matrix(null, 0, 0, w.rows(), n, beta).spmm(b, bOff, ldb, n, c, cOff, ldc, null, false)
                 .evenly(p, (w.rows() + L - 1) / L, 1, (call, from, to) -> smallBatchPanels(from, to,
-                        (PackedDenseMatrix) call.target, call.x, call.xOff, call.ldx, call.batch, call.beta, call.y, call.yOff,
+                        call.target, call.x, call.xOff, call.ldx, call.batch, call.beta, call.y, call.yOff,
                         call.ldy));
     }
 

@@ -6,11 +6,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link Kernels} on the incubating Vector API (after Lucene's PanamaVectorUtilSupport): one species,
- * fixed at class load, every loop a vector body plus a scalar tail. {@link KernelProvider} loads this
+ * fixed at class load, every loop a vector body plus a scalar tail. {@link Backend} loads this
  * class reflectively, so nothing outside this package links against {@code jdk.incubator.vector}.
  * GEMM and GEMV live in {@link PackedGemm} and {@link VectorGemv}.
  */
-public final class VectorKernels implements Kernels {
+final class VectorKernels implements Kernels {
     // static final so C2 treats the species as a constant and every vector op compiles to one instruction.
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int L = SPECIES.length();
@@ -22,7 +22,7 @@ public final class VectorKernels implements Kernels {
     private VectorKernels() {}
 
     /** This implementation, or null when the preferred vector holds fewer than 8 floats. */
-    public static Kernels createIfUseful() {
+    static Kernels createIfUseful() {
         return L >= MIN_USEFUL_LANES ? INSTANCE : null;
     }
 

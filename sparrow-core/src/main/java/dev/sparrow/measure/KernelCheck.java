@@ -1,7 +1,7 @@
 package dev.sparrow.measure;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.sparse.PackedWeights;
@@ -48,7 +48,7 @@ public final class KernelCheck {
      */
     public boolean denseProducts(DenseBaseline d, KernelInputs x, ComputePool pool) {
         int out = d.out(), in = d.in(), b = x.batch();
-        Kernels scalar = KernelProvider.scalar();
+        Kernels scalar = Backend.scalar().kernels();
         if (b == 1) {
             float[] want = new float[out];
             scalar.gemv(false, out, in, d.weights(), 0, in, x.x(), 0, 0f, want, 0, ComputePool.serial());

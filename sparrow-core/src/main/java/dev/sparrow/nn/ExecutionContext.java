@@ -1,7 +1,7 @@
 package dev.sparrow.nn;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
 
 import java.util.SplittableRandom;
@@ -24,7 +24,7 @@ public final class ExecutionContext {
 
     /** Chosen kernels, serial pool, seed 0: for tests and single-threaded use. */
     public static ExecutionContext defaults() {
-        return new ExecutionContext(KernelProvider.get(), ComputePool.serial(), 0L);
+        return new ExecutionContext(Backend.get().kernels(), ComputePool.serial(), 0L);
     }
 
     public Kernels kernels() { return kernels; }

@@ -50,9 +50,9 @@ abstract class ColumnScatterMatrix implements SparseInputMatrix {
         Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
         KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).evenly(pool, batch, BATCH_GRAIN,
                 (c, from, to) -> {
-                    ColumnScatterMatrix w = (ColumnScatterMatrix) c.target;
+                    ColumnScatterMatrix w = c.target;
                     Checks.initBiasColumns(c.y, c.yOff, c.ldy, w.rows(), from, to, c.bias);
-                    w.spmmColumns((SparseKernels) c.kernels, c.x, c.xOff, c.ldx, c.y, c.yOff, c.ldy, from, to);
+                    w.spmmColumns(c.context, c.x, c.xOff, c.ldx, c.y, c.yOff, c.ldy, from, to);
                     if (c.relu) Checks.reluColumns(c.y, c.yOff, c.ldy, w.rows(), from, to);
                 });
     }
@@ -63,9 +63,9 @@ abstract class ColumnScatterMatrix implements SparseInputMatrix {
         Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
         KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).evenly(pool, batch, BATCH_GRAIN,
                 (c, from, to) -> {
-                    ColumnScatterMatrix w = (ColumnScatterMatrix) c.target;
+                    ColumnScatterMatrix w = c.target;
                     Checks.initBiasColumns(c.y, c.yOff, c.ldy, w.rows(), from, to, c.bias);
-                    w.spmmSparseInputColumns((SparseKernels) c.kernels, c.x, c.xOff, c.ldx, c.y, c.yOff, c.ldy, from, to);
+                    w.spmmSparseInputColumns(c.context, c.x, c.xOff, c.ldx, c.y, c.yOff, c.ldy, from, to);
                     if (c.relu) Checks.reluColumns(c.y, c.yOff, c.ldy, w.rows(), from, to);
                 });
     }

@@ -94,7 +94,7 @@ public final class CondensedFanIn implements PackedWeights {
     public void gemv(SparseKernels k, float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu, ComputePool pool) {
         Checks.gemv(this, k, x, xOff, y, yOff, bias, pool);
         KernelCall.of(this, k).gemv(x, xOff, y, yOff, bias, relu).evenly(pool, groups, 1, (c, from, to) ->
-                ((SparseKernels) c.kernels).condensedGemv((CondensedFanIn) c.target, c.x, c.xOff, c.y, c.yOff, c.bias, c.relu, from, to));
+                c.context.condensedGemv(c.target, c.x, c.xOff, c.y, c.yOff, c.bias, c.relu, from, to));
     }
 
     @Override
@@ -103,7 +103,7 @@ public final class CondensedFanIn implements PackedWeights {
         Checks.spmm(this, k, xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, pool);
         if (batch == 0) return;
         KernelCall.of(this, k).spmm(xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu).slices(pool, null, rows,
-                (c, r0, r1, c0, c1) -> ((SparseKernels) c.kernels).condensedSpmm((CondensedFanIn) c.target, c.x, c.xOff + c0, c.ldx,
+                (c, r0, r1, c0, c1) -> c.context.condensedSpmm(c.target, c.x, c.xOff + c0, c.ldx,
                         c1 - c0, c.y, c.yOff + c0, c.ldy, c.bias, c.relu, r0, r1));
     }
 }

@@ -1,5 +1,6 @@
 package dev.sparrow.sparse;
 
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.ComputePool;
 
 /**
@@ -12,7 +13,7 @@ import dev.sparrow.kernel.ComputePool;
  * contiguous run of the batch. Outputs are overwritten (old contents, even NaN, are ignored). bias is
  * null or holds at least {@code rows} values; {@code relu} applies max(0, .) as the output is written.
  * The {@link SparseKernels} argument picks the backend; the overloads without it use
- * {@link SparseKernelProvider#get()}.
+ * the chosen backend's, {@code SparseKernels.of(Backend.get())}.
  */
 public interface PackedWeights {
 
@@ -41,16 +42,16 @@ public interface PackedWeights {
               float[] yt, int ytOff, int ldy, float[] bias, boolean relu, ComputePool pool);
 
     default void gemv(float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu) {
-        gemv(SparseKernelProvider.get(), x, xOff, y, yOff, bias, relu, ComputePool.serial());
+        gemv(SparseKernels.of(Backend.get()), x, xOff, y, yOff, bias, relu, ComputePool.serial());
     }
 
     default void gemv(float[] x, int xOff, float[] y, int yOff, float[] bias, boolean relu, ComputePool pool) {
-        gemv(SparseKernelProvider.get(), x, xOff, y, yOff, bias, relu, pool);
+        gemv(SparseKernels.of(Backend.get()), x, xOff, y, yOff, bias, relu, pool);
     }
 
     default void spmm(float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
                       float[] bias, boolean relu, ComputePool pool) {
-        spmm(SparseKernelProvider.get(), xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, pool);
+        spmm(SparseKernels.of(Backend.get()), xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, pool);
     }
 
     /** Bytes per stored nonzero (a dense fp32 matrix costs 4 / density). */

@@ -1,5 +1,6 @@
 package dev.sparrow.sparse;
 
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.ComputePool;
 
 /**
@@ -25,11 +26,11 @@ public interface SparseInputMatrix extends PackedWeights {
 
     default void gemvSparseInput(int[] activeIdx, float[] activeVals, int count, float[] y, int yOff,
                                  float[] bias, boolean relu) {
-        gemvSparseInput(SparseKernelProvider.get(), activeIdx, activeVals, count, y, yOff, bias, relu);
+        gemvSparseInput(SparseKernels.of(Backend.get()), activeIdx, activeVals, count, y, yOff, bias, relu);
     }
 
     default void spmmSparseInput(float[] xt, int xtOff, int ldx, int batch, float[] yt, int ytOff, int ldy,
                                  float[] bias, boolean relu, ComputePool pool) {
-        spmmSparseInput(SparseKernelProvider.get(), xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, pool);
+        spmmSparseInput(SparseKernels.of(Backend.get()), xt, xtOff, ldx, batch, yt, ytOff, ldy, bias, relu, pool);
     }
 }

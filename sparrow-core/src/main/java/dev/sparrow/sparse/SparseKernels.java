@@ -1,7 +1,12 @@
 package dev.sparrow.sparse;
 
+import dev.sparrow.kernel.Backend;
+
+import java.lang.invoke.MethodHandles;
+
 /**
- * One backend of the sparse kernels ({@link ScalarSparseKernels}, the reference, or the Vector API one).
+ * One backend's sparse kernels ({@link ScalarSparseKernels}, the reference, or the Vector API one, which
+ * {@link Backend} loads from this package only on the vector backend: see {@link #of}).
  * Each method works on a range of its format's work units so that the format can split the work over
  * threads; argument checks are done by the formats before these are called.
  *
@@ -10,6 +15,12 @@ package dev.sparrow.sparse;
  * add W x into outputs the caller has set to the bias; the caller applies ReLU afterwards.
  */
 public interface SparseKernels {
+
+    /** The sparse kernels of a backend, e.g. {@code SparseKernels.of(Backend.get())}. */
+    static SparseKernels of(Backend backend) {
+        return backend.kernels(SparseKernels.class, ScalarSparseKernels.INSTANCE, MethodHandles.lookup(),
+                "VectorSparseKernels");
+    }
 
     /** Short name for logs and benchmark tables, e.g. "scalar" or "vector-512". */
     String name();

@@ -1,16 +1,29 @@
 package dev.sparrow.sparse;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorSpecies;
+import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
+
+import static dev.sparrow.sparse.VectorSupport.F;
+import static dev.sparrow.sparse.VectorSupport.I;
+import static dev.sparrow.sparse.VectorSupport.L;
+import static dev.sparrow.sparse.VectorSupport.NATIVE_ORDER;
+import static dev.sparrow.sparse.VectorSupport.ROWS;
+import static dev.sparrow.sparse.VectorSupport.S;
+import static dev.sparrow.sparse.VectorSupport.VECTOR_BYTES;
+import static dev.sparrow.sparse.VectorSupport.bias;
+import static dev.sparrow.sparse.VectorSupport.finishTile;
 
 /**
- * The batched row kernels (Y^T = act(W X^T + b), X^T batch-contiguous) on the Vector API, called by
- * {@link VectorSparseKernels}. Each nonzero weight is one broadcast times the vectors of a batch tile.
+ * The batched kernels on the Vector API (Y^T = act(W X^T + b), X^T and Y^T batch-contiguous), the family
+ * beside {@link VectorGemvKernels}: {@link VectorSparseKernels} dispatches to them; the species and array
+ * helpers are in {@link VectorSupport}. Each nonzero weight is one broadcast times the vectors of a batch
+ * tile.
  *
  * <p>Tricks, and why (measurements in docs/benchmarks-sparse.md, "Batched kernels"):
  * <ul>
@@ -35,14 +48,10 @@ import java.nio.ByteOrder;
  * </ul>
  */
 final class VectorSpmmKernels {
-    private static final VectorSpecies<Float> F = VectorSparseKernels.F;
-    private static final int L = F.length();
     /** Batch columns per tile: two vectors. */
     static final int TILE = 2 * L;
-    private static final int ROWS = 16;
-    /** Bytes per packed row of the tile, and per vector. */
-    private static final int ROW_BYTES = TILE * Float.BYTES, VECTOR_BYTES = L * Float.BYTES;
-    private static final ByteOrder NATIVE_ORDER = ByteOrder.nativeOrder();
+    /** Bytes per packed row of the tile. */
+    private static final int ROW_BYTES = TILE * Float.BYTES;
     /** Cache-line alignment of the packed tile, so that a row (64 or 128 bytes) is whole lines. */
     private static final long ALIGN = 64;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[TILE]);
@@ -83,29 +92,6 @@ final class VectorSpmmKernels {
                 FloatVector.fromArray(F, xt, xo + L, m1).intoMemorySegment(buf, to + VECTOR_BYTES, NATIVE_ORDER);
             }
         }
-    }
-
-    /**
-     * yt[o .. o + n) = act(src[s ..] + b): the kernels store a row's raw sums (into yt itself for a full tile,
-     * into a scratch row for the batch's tail tile, so that no kernel has a masked store) and this adds the
-     * bias and ReLU from L1. Vectors never cross a method boundary: one handed to a helper that C2 does not
-     * inline is boxed per call (see VectorSparseKernels).
-     */
-    private static void finishTile(float[] src, int s, float[] yt, int o, int n, float b, boolean relu) {
-        if (src == yt && b == 0f && !relu) return;
-        int i = 0;
-        for (; i + L <= n; i += L) {
-            FloatVector v = FloatVector.fromArray(F, src, s + i).add(b);
-            (relu ? v.max(0f) : v).intoArray(yt, o + i);
-        }
-        for (; i < n; i++) {
-            float v = src[s + i] + b;
-            yt[o + i] = relu && !(v > 0f) ? 0f : v;
-        }
-    }
-
-    private static float bias(float[] bias, int r) {
-        return bias == null ? 0f : bias[r];
     }
 
     // ---- CSR ----
@@ -417,6 +403,100 @@ final class VectorSpmmKernels {
                         e1.intoArray(dst, t + L);
                         finishTile(dst, t, yt, o + 3 * ldy, nb, bias(bias, r + 3), relu);
                     }
+                }
+            }
+        }
+    }
+
+    // ---- CSC and complementary (input-major): each input's broadcast weights times a 4-vector batch tile ----
+
+    static void cscSpmm(Csc w, float[] xt, int xtOff, int ldx, float[] yt, int ytOff, int ldy, int batchFrom, int batchTo) {
+        int b0 = batchFrom;
+        for (; b0 + WIDE_TILE <= batchTo; b0 += WIDE_TILE) {
+            for (int c = 0; c < w.cols; c++) {
+                int xo = xtOff + c * ldx + b0;
+                FloatVector x0 = FloatVector.fromArray(F, xt, xo);
+                FloatVector x1 = FloatVector.fromArray(F, xt, xo + L);
+                FloatVector x2 = FloatVector.fromArray(F, xt, xo + 2 * L);
+                FloatVector x3 = FloatVector.fromArray(F, xt, xo + 3 * L);
+                for (int p = w.colPtr[c], end = w.colPtr[c + 1]; p < end; p++) {
+                    FloatVector v = FloatVector.broadcast(F, w.values[p]);
+                    int yo = ytOff + w.row(p) * ldy + b0;
+                    x0.fma(v, FloatVector.fromArray(F, yt, yo)).intoArray(yt, yo);
+                    x1.fma(v, FloatVector.fromArray(F, yt, yo + L)).intoArray(yt, yo + L);
+                    x2.fma(v, FloatVector.fromArray(F, yt, yo + 2 * L)).intoArray(yt, yo + 2 * L);
+                    x3.fma(v, FloatVector.fromArray(F, yt, yo + 3 * L)).intoArray(yt, yo + 3 * L);
+                }
+            }
+        }
+        for (; b0 < batchTo; b0 += L) {
+            VectorMask<Float> m = F.indexInRange(b0, batchTo);
+            for (int c = 0; c < w.cols; c++) {
+                FloatVector x0 = FloatVector.fromArray(F, xt, xtOff + c * ldx + b0, m);
+                for (int p = w.colPtr[c], end = w.colPtr[c + 1]; p < end; p++) {
+                    int yo = ytOff + w.row(p) * ldy + b0;
+                    x0.fma(FloatVector.broadcast(F, w.values[p]), FloatVector.fromArray(F, yt, yo, m)).intoArray(yt, yo, m);
+                }
+            }
+        }
+    }
+
+    static void cscSpmmSparseInput(Csc w, float[] xt, int xtOff, int ldx, float[] yt, int ytOff, int ldy,
+                                   int sampleFrom, int sampleTo) {
+        int[] tmp = KernelScratch.ints(L);
+        char[] rows = w.row16;
+        for (int s = sampleFrom; s < sampleTo; s++) {
+            int ys = ytOff + s;
+            for (int c = 0; c < w.cols; c++) {
+                float xc = xt[xtOff + c * ldx + s];
+                if (xc == 0f) continue;
+                int p = w.colPtr[c], end = w.colPtr[c + 1];
+                FloatVector xv = FloatVector.broadcast(F, xc);
+                for (; p + L <= end; p += L) {
+                    // Output rows of one sample are ldy apart: gather, add and scatter them (distinct rows).
+                    ((IntVector) ShortVector.fromCharArray(S, rows, p).convertShape(VectorOperators.S2I, I, 0))
+                            .and(0xFFFF).mul(ldy).add(ys).intoArray(tmp, 0);
+                    FloatVector yv = FloatVector.fromArray(F, yt, 0, tmp, 0);
+                    FloatVector.fromArray(F, w.values, p).fma(xv, yv).intoArray(yt, 0, tmp, 0);
+                }
+                for (; p < end; p++) yt[ys + rows[p] * ldy] += w.values[p] * xc;
+            }
+        }
+    }
+
+    static void complementarySpmm(ComplementaryPacked w, float[] xt, int xtOff, int ldx, float[] yt, int ytOff, int ldy,
+                                  int batchFrom, int batchTo) {
+        int gp = w.paddedGroups, n = w.groupSize;
+        int b0 = batchFrom;
+        for (; b0 + WIDE_TILE <= batchTo; b0 += WIDE_TILE) {
+            for (int c = 0; c < w.cols; c++) {
+                int xo = xtOff + c * ldx + b0, base = c * gp;
+                FloatVector x0 = FloatVector.fromArray(F, xt, xo);
+                FloatVector x1 = FloatVector.fromArray(F, xt, xo + L);
+                FloatVector x2 = FloatVector.fromArray(F, xt, xo + 2 * L);
+                FloatVector x3 = FloatVector.fromArray(F, xt, xo + 3 * L);
+                for (int g = 0; g < w.groups; g++) {
+                    float wv = w.values[base + g];
+                    if (wv == 0f) continue; // a slot no neuron owns
+                    FloatVector v = FloatVector.broadcast(F, wv);
+                    int yo = ytOff + (g * n + (w.owner[base + g] & 0xFF)) * ldy + b0;
+                    x0.fma(v, FloatVector.fromArray(F, yt, yo)).intoArray(yt, yo);
+                    x1.fma(v, FloatVector.fromArray(F, yt, yo + L)).intoArray(yt, yo + L);
+                    x2.fma(v, FloatVector.fromArray(F, yt, yo + 2 * L)).intoArray(yt, yo + 2 * L);
+                    x3.fma(v, FloatVector.fromArray(F, yt, yo + 3 * L)).intoArray(yt, yo + 3 * L);
+                }
+            }
+        }
+        for (; b0 < batchTo; b0 += L) {
+            VectorMask<Float> m = F.indexInRange(b0, batchTo);
+            for (int c = 0; c < w.cols; c++) {
+                int base = c * gp;
+                FloatVector x0 = FloatVector.fromArray(F, xt, xtOff + c * ldx + b0, m);
+                for (int g = 0; g < w.groups; g++) {
+                    float wv = w.values[base + g];
+                    if (wv == 0f) continue;
+                    int yo = ytOff + (g * n + (w.owner[base + g] & 0xFF)) * ldy + b0;
+                    x0.fma(FloatVector.broadcast(F, wv), FloatVector.fromArray(F, yt, yo, m)).intoArray(yt, yo, m);
                 }
             }
         }

@@ -34,7 +34,8 @@
  * format from a short spec ("csr", "condensed", "block4", "nm1:8", "bank16", "complementary10", ...).
  *
  * <p>Backends: {@link dev.sparrow.sparse.ScalarSparseKernels} (the reference, always available) and a
- * Vector API implementation (256 or 512 bits) chosen once by
- * {@link dev.sparrow.sparse.SparseKernelProvider}; the incubator API never leaves that class.
+ * Vector API implementation (256 or 512 bits) on the Vector API backend, handed out by
+ * {@link dev.sparrow.sparse.SparseKernels#of(dev.sparrow.kernel.Backend)}; the incubator API never leaves the
+ * package-private {@code Vector*} classes.
  */
 package dev.sparrow.sparse;

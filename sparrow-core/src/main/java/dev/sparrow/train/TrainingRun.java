@@ -5,7 +5,7 @@ import dev.sparrow.data.Dataset;
 import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.CheckpointData;
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.Modules;
@@ -70,7 +70,7 @@ public final class TrainingRun {
         try (ComputePool pool = ComputePool.ofThreads(config.threads());
              DataLoader train = trainLoader(config, data);
              DataLoader test = evalLoader(data.test(), config.batchSize(), data.mean(), data.std())) {
-            ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), pool, config.seed());
+            ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), pool, config.seed());
             Map<String, Parameter> parameters = Modules.namedParameters(model);
             Optimizer optimizer = optimizer(config, parameters);
             SparsityMethod sparsity = null;

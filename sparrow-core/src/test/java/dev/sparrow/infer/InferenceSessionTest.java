@@ -201,7 +201,7 @@ class InferenceSessionTest {
         for (int threads : new int[] {1, 2}) {
             for (String spec : List.of("dense", "csr", "condensed", "block4", "block16", "nm1:8", "csc", "tuned")) {
                 Sequential m = spec.startsWith("block") ? blocks : spec.startsWith("nm") ? nm : fanIn;
-                long[][] bytes = measure(m, spec, threads, dev.sparrow.sparse.SparseKernelProvider.scalar());
+                long[][] bytes = measure(m, spec, threads, dev.sparrow.sparse.SparseKernels.of(dev.sparrow.kernel.Backend.scalar()));
                 assertThat(bytes[0]).as("bytes (caller, workers) allocated by 200 predicts of 1, %s, %d threads",
                         spec, threads).containsExactly(0L, 0L);
                 assertThat(bytes[1]).as("bytes (caller, workers) allocated by 200 predicts of 16, %s, %d threads",
@@ -216,7 +216,7 @@ class InferenceSessionTest {
         Sequential fanIn = mlp(13, IN, HIDDEN, CLASSES, MaskKind.FAN_IN, 0.9);
         Sequential blocks = mlp(13, IN, HIDDEN, CLASSES, MaskKind.BLOCK16, 0.9);
         Sequential nm = mlp(13, IN, HIDDEN, CLASSES, MaskKind.NM1_8, 0.9);
-        dev.sparrow.sparse.SparseKernels vector = dev.sparrow.sparse.SparseKernelProvider.get();
+        dev.sparrow.sparse.SparseKernels vector = dev.sparrow.sparse.SparseKernels.of(dev.sparrow.kernel.Backend.get());
         for (String spec : List.of("dense", "csr", "condensed", "block4", "block16", "nm1:8", "csc")) {
             Sequential m = spec.startsWith("block") ? blocks : spec.startsWith("nm") ? nm : fanIn;
             long[][] bytes = measure(m, spec, 2, vector);
@@ -234,7 +234,7 @@ class InferenceSessionTest {
         assertThat(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled()).isTrue();
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         InferenceSession.Builder b = InferenceSession.builder(m, IN).batchSize(16).threads(threads)
-                .kernels(dev.sparrow.kernel.KernelProvider.get(), sparse);
+                .kernels(dev.sparrow.kernel.Backend.get().kernels(), sparse);
         b = spec.equals("tuned") ? b.tuningBudgetMillis(2) : b.formatAll(spec);
         try (InferenceSession s = b.build()) {
             // the pool's workers: the threads the session started

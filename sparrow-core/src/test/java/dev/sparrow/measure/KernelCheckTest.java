@@ -1,8 +1,8 @@
 package dev.sparrow.measure;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
-import dev.sparrow.sparse.SparseKernelProvider;
+import dev.sparrow.kernel.Backend;
+import dev.sparrow.sparse.SparseKernels;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -27,11 +27,11 @@ class KernelCheckTest {
     void everyDenseProductAgreesWithTheScalarReferenceAndCopiesRotate() {
         SplittableRandom rnd = new SplittableRandom(3);
         float[] w = KernelInputs.uniform(24 * 40, rnd);
-        DenseBaseline d = new DenseBaseline(KernelProvider.get(), w, 24, 40,
+        DenseBaseline d = new DenseBaseline(Backend.get().kernels(), w, 24, 40,
                 WeightCopies.count(4L * 24 * 40, 3 * 4L * 24 * 40));
         assertThat(d.copies()).isEqualTo(3);
         assertThat(WeightCopies.count(4L * 24 * 40, 0)).isEqualTo(1);
-        KernelCheck check = new KernelCheck(KernelProvider.get(), SparseKernelProvider.get());
+        KernelCheck check = new KernelCheck(Backend.get().kernels(), SparseKernels.of(Backend.get()));
         for (int batch : new int[] {1, 7}) {
             assertThat(check.denseProducts(d, KernelInputs.random(batch, 40, 0.25, rnd), ComputePool.serial())).isTrue();
         }

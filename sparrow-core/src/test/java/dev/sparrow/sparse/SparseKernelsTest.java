@@ -1,5 +1,6 @@
 package dev.sparrow.sparse;
 
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.sparse.SparseTestData.Case;
 import org.junit.jupiter.api.AfterAll;
@@ -65,9 +66,9 @@ class SparseKernelsTest {
 
     private static List<SparseKernels> findBackends() {
         List<SparseKernels> list = new ArrayList<>();
-        list.add(SparseKernelProvider.scalar());
-        SparseKernels v = SparseKernelProvider.vectorOrNull();
-        if (v != null) list.add(v);
+        list.add(SparseKernels.of(Backend.scalar()));
+        Backend v = Backend.vectorOrNull();
+        if (v != null) list.add(SparseKernels.of(v));
         return list;
     }
 

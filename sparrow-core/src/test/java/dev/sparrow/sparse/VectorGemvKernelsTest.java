@@ -48,7 +48,7 @@ class VectorGemvKernelsTest {
                     assertClose(Arrays.copyOfRange(gather, 2, rows + 2), Arrays.copyOfRange(want, 2, rows + 2), "gather " + what);
                     // The hybrid gathers at 256 bits, and a JVM must gather at one width only (see
                     // VectorGemvKernels.condensedGemv): it runs, and is tested, where vectors are 256-bit.
-                    if (VectorSparseKernels.F.length() == 8) {
+                    if (VectorSupport.L == 8) {
                         VectorGemvKernels.condensedGemvHybrid(w, x, 3, hybrid, 2, bias, relu, 0, w.groups);
                         assertClose(Arrays.copyOfRange(hybrid, 2, rows + 2), Arrays.copyOfRange(want, 2, rows + 2), "hybrid " + what);
                     }

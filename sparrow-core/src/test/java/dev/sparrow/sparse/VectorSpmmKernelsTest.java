@@ -1,5 +1,6 @@
 package dev.sparrow.sparse;
 
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.sparse.SparseTestData.Case;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -38,8 +39,9 @@ class VectorSpmmKernelsTest {
 
     @TestFactory
     Stream<DynamicTest> tilesTailsAndRowRangesMatchTheDenseReference() {
-        SparseKernels k = SparseKernelProvider.vectorOrNull();
-        Assumptions.assumeTrue(k != null, "no useful vectors on this machine");
+        Backend v = Backend.vectorOrNull();
+        Assumptions.assumeTrue(v != null, "no useful vectors on this machine");
+        SparseKernels k = SparseKernels.of(v);
         List<DynamicTest> tests = new ArrayList<>();
         long seed = 7000;
         for (Case cs : cases()) {

@@ -2,7 +2,7 @@ package dev.sparrow.bench.peers;
 
 import dev.sparrow.measure.MatMulPeer;
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -62,7 +62,7 @@ class OrtMatMulPeerTest {
     /** Y [batch][out] = X W^T through our dense GEMM (NT), the kernel the bench compares ORT with. */
     private static float[] reference(float[] w, int out, int in, float[] x, int batch) {
         float[] y = new float[batch * out];
-        KernelProvider.scalar().gemm(false, true, batch, out, in, x, 0, in, w, 0, in, 0f, y, 0, out, ComputePool.serial());
+        Backend.scalar().kernels().gemm(false, true, batch, out, in, x, 0, in, w, 0, in, 0f, y, 0, out, ComputePool.serial());
         return y;
     }
 

@@ -101,7 +101,7 @@ class CompositeTest {
     }
 
     private static float[][] runBlock(ResidualBlock block, Tensor x, Tensor g, dev.sparrow.kernel.ComputePool pool) {
-        var ctx = new dev.sparrow.nn.ExecutionContext(dev.sparrow.kernel.KernelProvider.get(), pool, 1).training(true);
+        var ctx = new dev.sparrow.nn.ExecutionContext(dev.sparrow.kernel.Backend.get().kernels(), pool, 1).training(true);
         var params = Modules.namedParameters(block);
         params.values().forEach(dev.sparrow.nn.Parameter::zeroGrad);
         float[] y = block.forward(x, ctx).data().clone();

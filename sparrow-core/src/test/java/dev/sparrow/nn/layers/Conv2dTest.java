@@ -1,7 +1,7 @@
 package dev.sparrow.nn.layers;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Mask;
 import dev.sparrow.tensor.Tensor;
@@ -90,7 +90,7 @@ class Conv2dTest {
     }
 
     private static float[][] run(Conv2d conv, Tensor x, Tensor g, ComputePool pool) {
-        ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), pool, 1L).training(true);
+        ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), pool, 1L).training(true);
         conv.weight().zeroGrad();
         conv.bias().zeroGrad();
         float[] y = conv.forward(x, ctx).data().clone();

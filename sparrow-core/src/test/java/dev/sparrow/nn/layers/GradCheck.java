@@ -1,7 +1,7 @@
 package dev.sparrow.nn.layers;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.Modules;
@@ -33,7 +33,7 @@ final class GradCheck {
     private GradCheck() {}
 
     static ExecutionContext context(boolean training, long seed) {
-        return new ExecutionContext(KernelProvider.get(), ComputePool.serial(), seed).training(training);
+        return new ExecutionContext(Backend.get().kernels(), ComputePool.serial(), seed).training(training);
     }
 
     static Tensor randomTensor(SplittableRandom rng, int... shape) {

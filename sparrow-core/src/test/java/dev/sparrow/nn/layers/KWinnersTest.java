@@ -1,7 +1,7 @@
 package dev.sparrow.nn.layers;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.nn.EpochAware;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Modules;
@@ -247,7 +247,7 @@ class KWinnersTest {
         KWinners b = new KWinners(300, 0.1);
         float[] serial = a.forward(x, GradCheck.context(true, seed)).data().clone();
         try (ComputePool pool = ComputePool.ofThreads(2)) {
-            ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), pool, seed).training(true);
+            ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), pool, seed).training(true);
             assertThat(b.forward(x, ctx).data()).isEqualTo(serial);
             assertThat(b.dutyCycle().data()).isEqualTo(a.dutyCycle().data());
         }

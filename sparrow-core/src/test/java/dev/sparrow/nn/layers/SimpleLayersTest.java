@@ -30,7 +30,7 @@ class SimpleLayersTest {
         ReLU r = new ReLU();
         float[] serial = r.forward(x, GradCheck.context(true, seed)).data().clone();
         try (var pool = dev.sparrow.kernel.ComputePool.ofThreads(2)) {
-            ExecutionContext ctx = new ExecutionContext(dev.sparrow.kernel.KernelProvider.get(), pool, seed);
+            ExecutionContext ctx = new ExecutionContext(dev.sparrow.kernel.Backend.get().kernels(), pool, seed);
             assertThat(r.forward(x, ctx).data()).isEqualTo(serial);
             Tensor g = randomTensor(rng, 3, 2, 50, 50);
             float[] dx = r.backward(g, ctx).data();

@@ -1,7 +1,7 @@
 package dev.sparrow.nn.models;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.kernel.KernelProvider;
+import dev.sparrow.kernel.Backend;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Modules;
 import dev.sparrow.nn.Parameter;
@@ -35,7 +35,7 @@ class ModelZooTest {
         SplittableRandom rng = new SplittableRandom(seed);
         Tensor x = Tensor.zeros(3, 1, 28, 28);
         for (int i = 0; i < x.size(); i++) x.set(i, (float) rng.nextGaussian());
-        ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), ComputePool.serial(), seed).training(true);
+        ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), ComputePool.serial(), seed).training(true);
         Tensor logits = model.forward(x, ctx);
         assertThat(logits.shape()).containsExactly(3, 10);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
@@ -63,7 +63,7 @@ class ModelZooTest {
         Tensor x = Tensor.zeros(8, 1, 12, 12);
         for (int i = 0; i < x.size(); i++) x.set(i, (float) rng.nextGaussian());
         int[] labels = {0, 1, 2, 3, 4, 5, 6, 7};
-        ExecutionContext ctx = new ExecutionContext(KernelProvider.get(), ComputePool.serial(), seed).training(true);
+        ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), ComputePool.serial(), seed).training(true);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         double first = 0, last = 0;
         for (int step = 0; step < 12; step++) {
@@ -91,7 +91,7 @@ class ModelZooTest {
         int[] labels = {1, 2, 3, 4};
         // scalar kernels: this checks the layers' buffer reuse; Vector API code allocates its vector
         // objects until C2 has compiled it, which a four-step test never reaches
-        ExecutionContext ctx = new ExecutionContext(KernelProvider.scalar(), ComputePool.serial(), seed).training(true);
+        ExecutionContext ctx = new ExecutionContext(Backend.scalar().kernels(), ComputePool.serial(), seed).training(true);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(0.1);
         var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().threadId();
