@@ -19,21 +19,21 @@ final class ConstantFolder {
     /** The node's (first) output; in holds null for an absent optional input. */
     ConstTensor fold(String op, Attributes attrs, List<ConstTensor> in) {
         return switch (op) {
-            case "Identity", "Dropout" -> in.get(0);
-            case "Cast" -> cast(in.get(0), attrs.getInt("to", 0));
-            case "Shape" -> shapeOf(in.get(0).shape(), attrs);
-            case "Gather" -> gather(in.get(0), in.get(1), (int) attrs.getInt("axis", 0));
-            case "Unsqueeze" -> reshaped(in.get(0), Shapes.unsqueeze(in.get(0).shape(), axes(in, attrs)));
-            case "Squeeze" -> reshaped(in.get(0), Shapes.squeeze(in.get(0).shape(), axes(in, attrs)));
-            case "Reshape" -> reshaped(in.get(0), Shapes.reshapeConstant(in.get(0).shape(), need(in, 1, "shape").asLongs(),
+            case "Identity", "Dropout" -> need(in, 0, "input");
+            case "Cast" -> cast(need(in, 0, "input"), attrs.getInt("to", 0));
+            case "Shape" -> shapeOf(need(in, 0, "input").shape(), attrs);
+            case "Gather" -> gather(need(in, 0, "input"), need(in, 1, "input"), (int) attrs.getInt("axis", 0));
+            case "Unsqueeze" -> reshaped(need(in, 0, "input"), Shapes.unsqueeze(need(in, 0, "input").shape(), axes(in, attrs)));
+            case "Squeeze" -> reshaped(need(in, 0, "input"), Shapes.squeeze(need(in, 0, "input").shape(), axes(in, attrs)));
+            case "Reshape" -> reshaped(need(in, 0, "input"), Shapes.reshapeConstant(need(in, 0, "input").shape(), need(in, 1, "shape").asLongs(),
                     attrs.getInt("allowzero", 0) != 0));
-            case "Flatten" -> flatten(in.get(0), (int) attrs.getInt("axis", 1));
+            case "Flatten" -> flatten(need(in, 0, "input"), (int) attrs.getInt("axis", 1));
             case "Concat" -> concat(in, (int) attrs.getInt("axis", Long.MIN_VALUE));
-            case "Transpose" -> transpose(in.get(0), attrs.getInts("perm", null, in.get(0).rank(), 0, in.get(0).rank() - 1));
-            case "Add", "Sub", "Mul", "Div" -> arithmetic(op, in.get(0), need(in, 1, "B"));
-            case "Neg" -> map(in.get(0), v -> -v);
-            case "Sqrt" -> map(in.get(0), v -> (float) Math.sqrt(v));
-            case "Relu" -> map(in.get(0), v -> Math.max(v, 0f));
+            case "Transpose" -> transpose(need(in, 0, "input"), attrs.getInts("perm", null, need(in, 0, "input").rank(), 0, need(in, 0, "input").rank() - 1));
+            case "Add", "Sub", "Mul", "Div" -> arithmetic(op, need(in, 0, "input"), need(in, 1, "B"));
+            case "Neg" -> map(need(in, 0, "input"), v -> -v);
+            case "Sqrt" -> map(need(in, 0, "input"), v -> (float) Math.sqrt(v));
+            case "Relu" -> map(need(in, 0, "input"), v -> Math.max(v, 0f));
             default -> throw new ImportProblem("cannot fold " + op + " over constants; expected one of Identity, Cast, "
                     + "Shape, Gather, Unsqueeze, Squeeze, Reshape, Flatten, Concat, Transpose, Add, Sub, Mul, Div, Neg, Sqrt, Relu");
         };
