@@ -28,6 +28,7 @@ class PackageArrowsTest {
             Map.entry("tensor", Set.of()),
             Map.entry("util", Set.of()),
             Map.entry("kernel", Set.of("tensor")),
+            Map.entry("graph", Set.of("tensor")),
             Map.entry("nn", Set.of("tensor", "kernel")),
             Map.entry("optim", Set.of("tensor", "kernel", "nn")),
             Map.entry("data", Set.of("tensor")),
