@@ -46,8 +46,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g"})
 public class SparseKernelBenchmark {
 
-    /** A {@link SparseFormats} spec, or "dense" (the dense GEMV / GEMM NN of the same layout). */
-    @Param({"dense", "csr", "condensed", "block4", "block16", "nm1:8", "bank16", "csc", "complementary10"})
+    /**
+     * A {@link dev.sparrow.sparse.FormatRegistry} spec, or "dense" (the dense GEMV / GEMM NN of the same
+     * layout). JMH needs the list as a constant: SparseKernelBenchmarkFormatsTest fails when it drifts
+     * from "dense" plus {@code FormatRegistry.benchmarkSpecs(sparsity)}.
+     */
+    @Param({"dense", "csr", "csc", "condensed", "block4", "block16", "nm1:8", "nm2:16", "bank16", "complementary10"})
     public String format;
 
     /** out x in. */

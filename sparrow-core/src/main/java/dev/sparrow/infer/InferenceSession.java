@@ -1,46 +1,28 @@
 package dev.sparrow.infer;
 
-import dev.sparrow.io.Checkpoint;
-import dev.sparrow.io.CheckpointData;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.nn.Layer;
-import dev.sparrow.nn.Modules;
-import dev.sparrow.nn.Parameter;
-import dev.sparrow.nn.layers.BatchNorm2d;
-import dev.sparrow.nn.layers.Conv2d;
-import dev.sparrow.nn.layers.Dropout;
-import dev.sparrow.nn.layers.Im2col;
-import dev.sparrow.nn.layers.KWinners;
-import dev.sparrow.nn.layers.Flatten;
-import dev.sparrow.nn.layers.Linear;
-import dev.sparrow.nn.layers.ReLU;
 import dev.sparrow.nn.layers.Sequential;
-import dev.sparrow.nn.models.ModelZoo;
-import dev.sparrow.sparse.MaskedWeights;
-import dev.sparrow.sparse.SparseFormats;
+import dev.sparrow.sparse.FormatRegistry;
 import dev.sparrow.sparse.SparseKernels;
-import dev.sparrow.sparse.PackedWeights;
+import dev.sparrow.sparse.Structure;
 import dev.sparrow.tensor.Tensor;
-import dev.sparrow.train.TrainConfig;
-import dev.sparrow.util.Json;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Runs a trained model for inference. Built once from a model (or a checkpoint): every Linear layer's
- * and Conv2d layer's weights are packed into one format (dense or a sparse format from {@link SparseFormats}) chosen by
+ * and Conv2d layer's weights are packed into one format (dense or a sparse format from {@link FormatRegistry}) chosen by
  * timing the candidates at the session's batch size on this machine (cached per layer shape, mask, batch
  * and threads), with the ReLU after it fused into the kernel's output pass. A convolution runs as the
  * same kernels over each image's im2col columns (see {@link ConvStep}), with a BatchNorm2d after it
@@ -72,7 +54,7 @@ public final class InferenceSession implements AutoCloseable {
     public record LayerChoice(String layer, int in, int out, long nnz, String format, double micros,
                               Map<String, Double> candidateMicros, boolean cached) {}
 
-    private InferenceSession(Builder b, List<Step> plan, boolean outputTransposed, int outputSize,
+    InferenceSession(Builder b, List<Step> plan, boolean outputTransposed, int outputSize,
                              List<LayerChoice> choices, ComputePool pool, int fallbackSteps) {
         this.sampleShape = b.sampleShape.clone();
         this.sampleSize = Tensor.checkedSize(sampleShape);
@@ -106,7 +88,7 @@ public final class InferenceSession implements AutoCloseable {
 
     /**
      * A builder for the model saved in {@code checkpoint}: its config names the model, which is rebuilt
-     * with {@link ModelZoo} for samples of {@code sampleShape} and {@code classes} outputs, then restored.
+     * with {@link dev.sparrow.nn.models.ModelZoo} for samples of {@code sampleShape} and {@code classes} outputs, then restored.
      */
     public static Builder builder(Path checkpoint, int[] sampleShape, int classes) throws IOException {
         return new Builder(loadModel(checkpoint, sampleShape, classes), sampleShape);
@@ -114,18 +96,11 @@ public final class InferenceSession implements AutoCloseable {
 
     /**
      * The model saved in {@code checkpoint} (weights, masks, BatchNorm statistics), rebuilt with
-     * {@link ModelZoo} from the model name in its config, for samples of {@code sampleShape} and
+     * {@link dev.sparrow.nn.models.ModelZoo} from the model name in its config, for samples of {@code sampleShape} and
      * {@code classes} outputs. Several sessions (e.g. dense and sparse) can be built from it.
      */
     public static Sequential loadModel(Path checkpoint, int[] sampleShape, int classes) throws IOException {
-        if (checkpoint == null) throw new IllegalArgumentException("checkpoint path is null");
-        CheckpointData data = Checkpoint.read(checkpoint);
-        String config = data.config().orElseThrow(() -> new IllegalArgumentException(
-                checkpoint + ": checkpoint has no '" + Checkpoint.CONFIG_KEY + "' metadata naming the model"));
-        TrainConfig tc = TrainConfig.fromJson(Json.parseObject(config, Json.Limits.of(1 << 20)));
-        Sequential model = ModelZoo.create(tc.model(), sampleShape, classes, tc.seed());
-        data.restoreInto(model, null);
-        return model;
+        return ModelLoader.load(checkpoint, sampleShape, classes);
     }
 
     public int[] sampleShape() { return sampleShape.clone(); }
@@ -256,19 +231,21 @@ public final class InferenceSession implements AutoCloseable {
 
     /** Configures and builds an {@link InferenceSession}. */
     public static final class Builder {
-        private final Layer model;
-        private final int[] sampleShape;
-        private int batchSize = 1;
+        // read by the Planner and the FormatChooser
+        final Layer model;
+        final int[] sampleShape;
+        int batchSize = 1;
         private int threads = 1;
-        private ComputePool pool;
-        private int contexts = 4;
-        private boolean tuning = true;
-        private long budgetMillis = 100;
-        private List<String> candidates = defaultCandidates();
-        private SideBySideTimer.Clock clock = SideBySideTimer.SYSTEM;
-        private final Map<String, String> forced = new HashMap<>();
-        private Kernels kernels = Backend.get().kernels();
-        private SparseKernels sparseKernels = SparseKernels.of(Backend.get());
+        ComputePool pool;
+        int contexts = 4;
+        boolean tuning = true;
+        long budgetMillis = 100;
+        List<String> candidates = defaultCandidates();
+        Structure structure = Structure.UNSTRUCTURED;
+        SideBySideTimer.Clock clock = SideBySideTimer.SYSTEM;
+        final Map<String, String> forced = new HashMap<>();
+        Kernels kernels = Backend.get().kernels();
+        SparseKernels sparseKernels = SparseKernels.of(Backend.get());
 
         private Builder(Layer model, int[] sampleShape) {
             if (model == null) throw new IllegalArgumentException("model is null");
@@ -283,11 +260,11 @@ public final class InferenceSession implements AutoCloseable {
             this.sampleShape = sampleShape.clone();
         }
 
-        /** Dense plus every sparse format spec tried by default. */
+        /** Dense plus every sparse format spec tried by default ({@link FormatRegistry#tunedByDefault()}). */
         public static List<String> defaultCandidates() {
             List<String> c = new ArrayList<>();
             c.add("dense");
-            c.addAll(List.of("csr", "condensed", "block4", "block16", "nm1:8", "nm2:16", "nm2:4", "bank16", "csc"));
+            c.addAll(FormatRegistry.tunedByDefault());
             return c;
         }
 
@@ -334,7 +311,7 @@ public final class InferenceSession implements AutoCloseable {
         }
 
         /**
-         * The format specs tried per layer ("dense" and {@link SparseFormats} specs); "dense" is always
+         * The format specs tried per layer ("dense" and {@link FormatRegistry} specs); "dense" is always
          * tried as well (added first when missing), so a sparse format is chosen only where it is faster.
          */
         public Builder candidates(List<String> specs) {
@@ -343,6 +320,18 @@ public final class InferenceSession implements AutoCloseable {
             if (!specs.contains("dense")) c.add("dense");
             for (String s : specs) if (!c.contains(s)) c.add(s);
             this.candidates = List.copyOf(c);
+            return this;
+        }
+
+        /**
+         * The structure the model's masks are known to have (e.g. the training method's
+         * {@code SparsityMethod.structure()}): candidates whose format cannot hold every mask of it are
+         * skipped without reading the mask. Default {@link Structure#UNSTRUCTURED}: each candidate is
+         * checked against each layer's mask.
+         */
+        public Builder structure(Structure structure) {
+            if (structure == null) throw new IllegalArgumentException("structure is null");
+            this.structure = structure;
             return this;
         }
 
@@ -385,206 +374,6 @@ public final class InferenceSession implements AutoCloseable {
             } catch (RuntimeException e) {
                 if (pool == null) p.close();
                 throw e;
-            }
-        }
-    }
-
-    /** Turns the model into steps, choosing each Linear layer's format. */
-    private static final class Planner {
-        private final Builder b;
-        private final ComputePool pool;
-        private final Map<Layer, String> names = new IdentityHashMap<>();
-        private final List<Layer> flat = new ArrayList<>();
-        private final List<Step> steps = new ArrayList<>();
-        private final List<LayerChoice> choices = new ArrayList<>();
-        private final Map<String, Boolean> forcedUsed = new LinkedHashMap<>();
-        private int fallbackSteps;
-
-        Planner(Builder b, ComputePool pool) {
-            this.b = b;
-            this.pool = pool;
-            Map<Parameter, String> byParam = new IdentityHashMap<>();
-            for (Map.Entry<String, Parameter> e : Modules.namedParameters(b.model).entrySet()) {
-                byParam.put(e.getValue(), e.getKey());
-            }
-            flatten(b.model, byParam);
-            for (String k : b.forced.keySet()) forcedUsed.put(k, k.equals("*"));
-        }
-
-        private void flatten(Layer layer, Map<Parameter, String> byParam) {
-            if (layer instanceof Sequential s) {
-                for (int i = 0; i < s.size(); i++) flatten(s.get(i), byParam);
-                return;
-            }
-            Parameter weight = layer instanceof Linear lin ? lin.weight() : layer instanceof Conv2d conv ? conv.weight() : null;
-            if (weight != null) {
-                String n = byParam.get(weight);
-                String kind = layer instanceof Linear ? "linear" : "conv";
-                names.put(layer, n == null ? kind + flat.size() : n.substring(0, n.length() - ".weight".length()));
-            }
-            flat.add(layer);
-        }
-
-        InferenceSession plan() {
-            int[] shape = b.sampleShape.clone();
-            boolean transposed = false;
-            for (int i = 0; i < flat.size(); i++) {
-                Layer layer = flat.get(i);
-                int[] outShape = layer.outputShape(shape);
-                int size = Tensor.checkedSize(shape);
-                if (layer instanceof Flatten || layer instanceof Dropout) {
-                    shape = outShape; // no data movement in either layout
-                    continue;
-                }
-                Step step;
-                if (layer instanceof Linear lin) {
-                    Layer next = i + 1 < flat.size() ? flat.get(i + 1) : null;
-                    boolean relu = next instanceof ReLU;
-                    int winners = next instanceof KWinners kw ? kw.kInference() : -1;
-                    step = linear(lin, relu, winners);
-                    if (relu || winners >= 0) i++;
-                } else if (layer instanceof Conv2d conv) {
-                    BatchNorm2d bn = i + 1 < flat.size() && flat.get(i + 1) instanceof BatchNorm2d n ? n : null;
-                    int after = i + (bn != null ? 2 : 1);
-                    boolean relu = after < flat.size() && flat.get(after) instanceof ReLU;
-                    step = conv(conv, bn, relu, shape);
-                    if (bn != null) outShape = bn.outputShape(outShape);
-                    i = after - (relu ? 0 : 1);
-                } else if (layer instanceof ReLU) {
-                    step = new ReluStep(size);
-                } else {
-                    step = new LayerStep(fallbackSteps++, layer, shape, outShape);
-                }
-                Boolean wants = step.readsTransposed();
-                if (wants != null && wants != transposed) {
-                    steps.add(new TransposeStep(size, wants));
-                    transposed = wants;
-                }
-                steps.add(step);
-                transposed = step.writesTransposed(transposed);
-                shape = outShape;
-            }
-            for (Map.Entry<String, Boolean> e : forcedUsed.entrySet()) {
-                if (!e.getValue()) {
-                    throw new IllegalArgumentException("a format was forced for layer '" + e.getKey()
-                            + "' but the model has no such Linear or Conv2d layer; its layers with weights are "
-                            + names.values());
-                }
-            }
-            return new InferenceSession(b, steps, transposed, Tensor.checkedSize(shape), choices, pool, fallbackSteps);
-        }
-
-        private Step linear(Linear lin, boolean relu, int winners) {
-            String name = names.get(lin);
-            float[] values = lin.weight().value().data().clone();
-            float[] bias = lin.bias() == null ? null : lin.bias().value().data().clone();
-            Choice c = choose(name, lin.weight(), values, lin.outFeatures(), lin.inFeatures(), bias, relu, b.batchSize);
-            return new LinearStep(name, c.matrix, bias, relu, winners, b.sparseKernels, pool, c.tuning);
-        }
-
-        /**
-         * A convolution as a matrix [cout][cin·kh·kw] times each image's columns; a BatchNorm2d after it
-         * is folded in (each output channel's weights and bias scaled by gamma / sqrt(var + eps), which
-         * keeps the mask), so conv, batch norm and ReLU run as one kernel pass.
-         */
-        private Step conv(Conv2d conv, BatchNorm2d bn, boolean relu, int[] inShape) {
-            String name = names.get(conv);
-            int rows = conv.outChannels();
-            int cols = conv.inChannels() * conv.kernelHeight() * conv.kernelWidth();
-            float[] values = conv.weight().value().data().clone();
-            float[] bias = conv.bias() == null ? null : conv.bias().value().data().clone();
-            if (bn != null) {
-                bias = bias == null ? new float[rows] : bias;
-                float[] gamma = bn.weight().value().data();
-                float[] beta = bn.bias().value().data();
-                float[] mean = bn.runningMean().data();
-                float[] var = bn.runningVar().data();
-                for (int o = 0; o < rows; o++) {
-                    double scale = gamma[o] / Math.sqrt(var[o] + bn.eps());
-                    for (int k = 0; k < cols; k++) values[o * cols + k] = (float) (values[o * cols + k] * scale);
-                    bias[o] = (float) ((bias[o] - mean[o]) * scale + beta[o]);
-                }
-            }
-            Im2col geometry = conv.geometry(inShape[1], inShape[2]);
-            int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
-            Choice c = choose(name, conv.weight(), values, rows, cols, bias, relu, columns);
-            return new ConvStep(name, c.matrix, bias, relu, bn != null, geometry, b.batchSize, b.sparseKernels, pool,
-                    c.tuning);
-        }
-
-        private record Choice(PackedWeights matrix, Autotuner.Result tuning) {}
-
-        /**
-         * Packs one layer's weights (values already copied, in the layer's parameter order) into the
-         * forced format, or the one measured fastest at {@code tuneBatch} columns per kernel call.
-         */
-        private Choice choose(String name, Parameter w, float[] values, int rows, int cols, float[] bias, boolean relu,
-                              int tuneBatch) {
-            MaskedWeights masked;
-            long maskHash = 1;
-            if (w.hasMask()) {
-                w.mask().apply(values);
-                float[] m = w.mask().values();
-                masked = MaskedWeights.of(values, m, rows, cols, name);
-                for (float v : m) maskHash = maskHash * 31 + (v != 0f ? 1 : 0);
-            } else {
-                masked = MaskedWeights.dense(values, rows, cols, name);
-            }
-
-            String spec = b.forced.get(name);
-            if (spec != null) forcedUsed.put(name, true);
-            else spec = b.forced.get("*");
-            if (spec != null) {
-                PackedWeights m = build(spec, masked, values, rows, cols, name, true);
-                choices.add(new LayerChoice(name, cols, rows, m.nnz(), spec, Double.NaN, Map.of(), false));
-                return new Choice(m, null);
-            }
-            if (!b.tuning) {
-                spec = w.hasMask() && w.mask().activeCount() < 0.3 * rows * cols ? "csr" : "dense";
-                PackedWeights m = build(spec, masked, values, rows, cols, name, true);
-                choices.add(new LayerChoice(name, cols, rows, m.nnz(), spec, Double.NaN, Map.of(), false));
-                return new Choice(m, null);
-            }
-            String key = Autotuner.key(rows, cols, maskHash, tuneBatch, pool.threads(),
-                    b.sparseKernels.name() + "+" + b.kernels.name() + (relu ? "+relu" : ""), b.candidates);
-            Autotuner.Result r = Autotuner.cached(key);
-            PackedWeights chosen;
-            if (r != null) {
-                chosen = build(r.chosen(), masked, values, rows, cols, name, true);
-            } else {
-                List<String> specs = new ArrayList<>();
-                List<PackedWeights> built = new ArrayList<>();
-                for (String s : b.candidates) {
-                    PackedWeights m = build(s, masked, values, rows, cols, name, false);
-                    if (m != null) {
-                        specs.add(s);
-                        built.add(m);
-                    }
-                }
-                r = Autotuner.tune(key, specs, built, bias, relu, tuneBatch, b.sparseKernels, pool,
-                        b.clock == SideBySideTimer.SYSTEM ? SideBySideTimer.system(SideBySideTimer.Plan.forTuning(b.budgetMillis))
-                                : new SideBySideTimer(b.clock, SideBySideTimer.Plan.forTuning(b.budgetMillis)));
-                chosen = built.get(specs.indexOf(r.chosen()));
-            }
-            choices.add(new LayerChoice(name, cols, rows, chosen.nnz(), r.chosen(), r.chosenMicros(), r.micros(), r.cached()));
-            return new Choice(chosen, r);
-        }
-
-        private PackedWeights build(String spec, MaskedWeights masked, float[] values, int rows, int cols, String name,
-                                   boolean required) {
-            if (spec.equals("dense")) return new DenseWeights(name, values, rows, cols, b.kernels);
-            if (required) {
-                try {
-                    return SparseFormats.build(spec, masked);
-                } catch (RuntimeException e) {
-                    throw new IllegalArgumentException("layer '" + name + "': cannot use format '" + spec + "': "
-                            + e.getMessage(), e);
-                }
-            }
-            try {
-                return SparseFormats.tryBuild(spec, masked);
-            } catch (IllegalArgumentException e) {
-                return null; // e.g. nm1:8 on a layer whose width is not a multiple of 8
             }
         }
     }

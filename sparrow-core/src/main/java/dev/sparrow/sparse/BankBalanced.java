@@ -21,12 +21,25 @@ public final class BankBalanced extends PackedGroups {
         if (bankWidth < 1 || bankWidth > 256) {
             throw new IllegalArgumentException("layer '" + w.layerName() + "': bank width must be in [1, 256], got " + bankWidth);
         }
+        String misfit = misfit(w, bankWidth);
+        if (misfit != null) throw w.unsupported("bank" + bankWidth, misfit);
+        return new BankBalanced(w, bankWidth, Math.max(perBank(w, bankWidth), 1));
+    }
+
+    /** The largest active count of any bank. */
+    private static int perBank(MaskedWeights w, int bankWidth) {
         int banks = (w.cols() + bankWidth - 1) / bankWidth;
         int perBank = 0;
         for (int r = 0; r < w.rows(); r++) {
             for (int b = 0; b < banks; b++) perBank = Math.max(perBank, groupCount(w, r, b, bankWidth));
         }
-        String format = "bank" + bankWidth;
+        return perBank;
+    }
+
+    /** Why the full banks of {@code w}'s non-empty rows do not all hold the same count, or null. */
+    static String misfit(MaskedWeights w, int bankWidth) {
+        int banks = (w.cols() + bankWidth - 1) / bankWidth;
+        int perBank = perBank(w, bankWidth);
         for (int r = 0; r < w.rows(); r++) {
             if (w.rowCount(r) == 0) continue;
             for (int b = 0; b < banks; b++) {
@@ -34,12 +47,12 @@ public final class BankBalanced extends PackedGroups {
                 int active = groupCount(w, r, b, bankWidth);
                 boolean ok = width == bankWidth ? active == perBank : active <= perBank;
                 if (!ok) {
-                    throw w.unsupported(format, "row " + r + ", bank " + b + " (columns " + b * bankWidth + ".."
-                            + (b * bankWidth + width - 1) + ") has " + active + " active weights, other banks have " + perBank);
+                    return "row " + r + ", bank " + b + " (columns " + b * bankWidth + ".."
+                            + (b * bankWidth + width - 1) + ") has " + active + " active weights, other banks have " + perBank;
                 }
             }
         }
-        return new BankBalanced(w, bankWidth, Math.max(perBank, 1));
+        return null;
     }
 
     /** Active weights per full bank. */

@@ -42,22 +42,14 @@ public final class BlockSparse implements PackedWeights {
         if (blockHeight != 4 && blockHeight != 16) {
             throw new IllegalArgumentException("layer '" + w.layerName() + "': block height must be 4 or 16, got " + blockHeight);
         }
+        String misfit = misfit(w, blockHeight);
+        if (misfit != null) throw w.unsupported(format(blockHeight), misfit);
         int rows = w.rows(), cols = w.cols(), r = blockHeight;
-        String format = format(r);
         int blockRows = (rows + r - 1) / r;
         int[] ptr = new int[blockRows + 1];
         for (int br = 0; br < blockRows; br++) {
-            int r0 = br * r, r1 = Math.min(rows, r0 + r);
             int blocks = 0;
-            for (int c = 0; c < cols; c++) {
-                int active = 0;
-                for (int i = r0; i < r1; i++) if (w.isActive(i, c)) active++;
-                if (active != 0 && active != r1 - r0) {
-                    throw w.unsupported(format, "rows " + r0 + ".." + (r1 - 1) + " of column " + c + " have " + active
-                            + " of " + (r1 - r0) + " weights active (a block must be all active or all pruned)");
-                }
-                if (active != 0) blocks++;
-            }
+            for (int c = 0; c < cols; c++) if (w.isActive(br * r, c)) blocks++;
             ptr[br + 1] = ptr[br] + blocks;
         }
         int blocks = ptr[blockRows];
@@ -78,6 +70,23 @@ public final class BlockSparse implements PackedWeights {
             }
         }
         return new BlockSparse(w.layerName(), rows, cols, r, nnz, ptr, c16, c32, values);
+    }
+
+    /** Why {@code w}'s mask is not made of blockHeight x 1 blocks, or null when it is. */
+    static String misfit(MaskedWeights w, int blockHeight) {
+        int rows = w.rows(), r = blockHeight;
+        for (int r0 = 0; r0 < rows; r0 += r) {
+            int r1 = Math.min(rows, r0 + r);
+            for (int c = 0; c < w.cols(); c++) {
+                int active = 0;
+                for (int i = r0; i < r1; i++) if (w.isActive(i, c)) active++;
+                if (active != 0 && active != r1 - r0) {
+                    return "rows " + r0 + ".." + (r1 - 1) + " of column " + c + " have " + active
+                            + " of " + (r1 - r0) + " weights active (a block must be all active or all pruned)";
+                }
+            }
+        }
+        return null;
     }
 
     private static String format(int r) {

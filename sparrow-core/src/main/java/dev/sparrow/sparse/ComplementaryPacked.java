@@ -51,7 +51,13 @@ public final class ComplementaryPacked extends ColumnScatterMatrix {
         if (n < 1 || n > 256) {
             throw new IllegalArgumentException("layer '" + w.layerName() + "': group size must be in [1, 256], got " + n);
         }
-        String format = "complementary" + n;
+        String misfit = misfit(w, n);
+        if (misfit != null) throw w.unsupported("complementary" + n, misfit);
+        return new ComplementaryPacked(w, n);
+    }
+
+    /** Why two rows of some group of n share a column in {@code w}'s mask, or null when none do. */
+    static String misfit(MaskedWeights w, int n) {
         for (int r0 = 0; r0 < w.rows(); r0 += n) {
             int r1 = Math.min(w.rows(), r0 + n);
             for (int c = 0; c < w.cols(); c++) {
@@ -59,14 +65,14 @@ public final class ComplementaryPacked extends ColumnScatterMatrix {
                 for (int r = r0; r < r1; r++) {
                     if (!w.isActive(r, c)) continue;
                     if (first >= 0) {
-                        throw w.unsupported(format, "rows " + first + " and " + r + " both use column " + c
-                                + " (masks within a group of " + n + " rows must be disjoint)");
+                        return "rows " + first + " and " + r + " both use column " + c
+                                + " (masks within a group of " + n + " rows must be disjoint)";
                     }
                     first = r;
                 }
             }
         }
-        return new ComplementaryPacked(w, n);
+        return null;
     }
 
     public int groupSize() { return groupSize; }

@@ -37,19 +37,12 @@ public final class CondensedFanIn implements PackedWeights {
 
     /** Requires every row to have the same number of active weights, or none. */
     public static CondensedFanIn from(MaskedWeights w) {
+        String misfit = misfit(w);
+        if (misfit != null) throw w.unsupported(FORMAT, misfit);
         int rows = w.rows(), cols = w.cols();
-        if (cols > 65536) throw w.unsupported(FORMAT, "cols = " + cols + " exceeds the 16-bit index range (65536)");
         int k = 0;
         for (int r = 0; r < rows; r++) k = Math.max(k, w.rowCount(r));
-        long nnz = 0;
-        for (int r = 0; r < rows; r++) {
-            int n = w.rowCount(r);
-            if (n != 0 && n != k) {
-                throw w.unsupported(FORMAT, "row " + r + " has " + n + " active weights but other rows have " + k
-                        + " (fan-in must be constant; empty rows are allowed)");
-            }
-            nnz += n;
-        }
+        long nnz = w.activeCount();
         int groups = (rows + LANES - 1) / LANES;
         float[] values = new float[groups * k * LANES];
         char[] index = new char[values.length];
@@ -64,6 +57,21 @@ public final class CondensedFanIn implements PackedWeights {
             }
         }
         return new CondensedFanIn(w.layerName(), rows, cols, k, nnz, values, index);
+    }
+
+    /** Why {@code w}'s mask cannot be stored in this format, or null when it can. */
+    static String misfit(MaskedWeights w) {
+        if (w.cols() > 65536) return "cols = " + w.cols() + " exceeds the 16-bit index range (65536)";
+        int k = 0;
+        for (int r = 0; r < w.rows(); r++) k = Math.max(k, w.rowCount(r));
+        for (int r = 0; r < w.rows(); r++) {
+            int n = w.rowCount(r);
+            if (n != 0 && n != k) {
+                return "row " + r + " has " + n + " active weights but other rows have " + k
+                        + " (fan-in must be constant; empty rows are allowed)";
+            }
+        }
+        return null;
     }
 
     /** Active inputs per non-empty row. */

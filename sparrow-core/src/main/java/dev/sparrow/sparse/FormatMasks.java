@@ -3,82 +3,47 @@ package dev.sparrow.sparse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Random masks that a given sparse format can represent, as close to a requested sparsity as the format
  * allows (an N:M format can only hold N/M, a complementary group of N rows only 1 - 1/N): benchmarks
  * report the sparsity the mask really has. Shared by {@code sparrow bench kernels} and the JMH
- * benchmarks, so both time the same masks. Format specs are those of {@link SparseFormats#build}.
+ * benchmarks, so both time the same masks. Format specs are those of {@link FormatRegistry}.
  */
 public final class FormatMasks {
-    private static final Pattern BLOCK = Pattern.compile("block(\\d+)");
-    private static final Pattern NM = Pattern.compile("nm(\\d+):(\\d+)");
-    private static final Pattern BANK = Pattern.compile("bank(\\d+)");
-    private static final Pattern COMPLEMENTARY = Pattern.compile("complementary(\\d+)");
 
     private FormatMasks() {}
 
     /**
-     * Every format the sparse package builds, with the N:M ratio and complementary group size closest to
-     * the sparsity (1:8, 2:16 and 10 at 90%).
+     * Every format the registry holds, with the N:M ratio and complementary group size closest to the
+     * sparsity (1:8, 2:16 and 10 at 90%).
      */
     public static List<String> defaultSpecs(double sparsity) {
-        double density = 1 - sparsity;
-        int n8 = clamp((int) Math.round(density * 8), 1, 8);
-        int n16 = clamp((int) Math.round(density * 16), 1, 16);
-        int group = clamp((int) Math.round(1 / density), 1, 256);
-        return List.of("csr", "csc", "condensed", "block4", "block16", "nm" + n8 + ":8", "nm" + n16 + ":16",
-                "bank16", "complementary" + group);
+        return FormatRegistry.benchmarkSpecs(sparsity);
     }
 
     /** Checks a spec before any work is done, so a typo fails at once with the option's name. */
     public static void checkSpec(String spec) {
-        switch (spec) {
-            case "csr", "csc", "condensed", "block4", "block16" -> { return; }
-            default -> { }
-        }
-        Matcher m = NM.matcher(spec);
-        if (m.matches()) {
-            int n = parseSmall(m.group(1)), mm = parseSmall(m.group(2));
-            if (n < 1 || n > mm || mm > 256) {
-                throw new IllegalArgumentException("format '" + spec + "' needs 1 <= N <= M <= 256");
-            }
-            return;
-        }
-        m = BANK.matcher(spec);
-        if (m.matches()) {
-            int width = parseSmall(m.group(1));
-            if (width < 1 || width > 256) throw new IllegalArgumentException("format '" + spec + "' needs a bank width in [1, 256]");
-            return;
-        }
-        m = COMPLEMENTARY.matcher(spec);
-        if (m.matches()) {
-            int n = parseSmall(m.group(1));
-            if (n < 1 || n > 256) throw new IllegalArgumentException("format '" + spec + "' needs a group size in [1, 256]");
-            return;
-        }
-        throw new IllegalArgumentException("unknown format '" + spec
-                + "'; expected csr, csc, condensed, block4, block16, nmN:M, bankW or complementaryN");
+        FormatRegistry.parse(spec);
     }
 
     /** A mask [rows * cols] that the format {@code spec} can store, at about {@code sparsity}. */
     public static boolean[] forSpec(String spec, double sparsity, int rows, int cols, SplittableRandom rnd) {
-        checkSpec(spec);
+        return forStructure(FormatRegistry.parse(spec).structure(), sparsity, rows, cols, rnd);
+    }
+
+    /** A random mask [rows * cols] with {@code structure}, at about {@code sparsity}. */
+    public static boolean[] forStructure(Structure structure, double sparsity, int rows, int cols, SplittableRandom rnd) {
         double density = 1 - sparsity;
-        Matcher m = BLOCK.matcher(spec);
-        if (m.matches()) return blocks(Integer.parseInt(m.group(1)), count(density, cols), rows, cols, rnd);
-        m = NM.matcher(spec);
-        if (m.matches()) return groups(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), rows, cols, rnd);
-        m = BANK.matcher(spec);
-        if (m.matches()) {
-            int width = Integer.parseInt(m.group(1));
-            return groups(count(density, width), width, rows, cols, rnd);
-        }
-        m = COMPLEMENTARY.matcher(spec);
-        if (m.matches()) return complementary(Integer.parseInt(m.group(1)), rows, cols, rnd);
-        return constantFanIn(count(density, cols), rows, cols, rnd);
+        return switch (structure) {
+            case Structure.Blocks b when b.cols() == 1 -> blocks(b.rows(), count(density, cols), rows, cols, rnd);
+            case Structure.Blocks b -> throw new IllegalArgumentException("no masks of " + b.rows() + "x" + b.cols() + " blocks yet");
+            case Structure.NOfM nm -> groups(nm.n(), nm.m(), rows, cols, rnd);
+            case Structure.Banks b -> groups(count(density, b.width()), b.width(), rows, cols, rnd);
+            case Structure.Complementary c -> complementary(c.groupSize(), rows, cols, rnd);
+            case Structure.ConstantFanIn c -> constantFanIn(count(density, cols), rows, cols, rnd);
+            case Structure.Unstructured u -> constantFanIn(count(density, cols), rows, cols, rnd);
+        };
     }
 
     /** Exactly k random active inputs per row (csr, csc, condensed). */
@@ -155,10 +120,6 @@ public final class FormatMasks {
         int[] a = new int[n];
         for (int i = 0; i < n; i++) a[i] = i;
         return a;
-    }
-
-    private static int parseSmall(String digits) {
-        return digits.length() > 4 ? Integer.MAX_VALUE : Integer.parseInt(digits);
     }
 
     private static int clamp(int v, int lo, int hi) {

@@ -17,18 +17,24 @@ public final class NmPacked extends PackedGroups {
             throw new IllegalArgumentException("layer '" + w.layerName() + "': N:M needs 1 <= N <= M <= 256, got "
                     + n + ":" + m);
         }
-        String format = "nm" + n + ":" + m;
+        String misfit = misfit(w, n, m);
+        if (misfit != null) throw w.unsupported("nm" + n + ":" + m, misfit);
+        return new NmPacked(w, n, m);
+    }
+
+    /** Why {@code w}'s mask has more than n active in some group of m, or null when it has not. */
+    static String misfit(MaskedWeights w, int n, int m) {
         int groups = (w.cols() + m - 1) / m;
         for (int r = 0; r < w.rows(); r++) {
             for (int g = 0; g < groups; g++) {
                 int active = groupCount(w, r, g, m);
                 if (active > n) {
-                    throw w.unsupported(format, "row " + r + ", columns " + g * m + ".." + (Math.min(w.cols(), g * m + m) - 1)
-                            + " have " + active + " active weights, more than N = " + n);
+                    return "row " + r + ", columns " + g * m + ".." + (Math.min(w.cols(), g * m + m) - 1)
+                            + " have " + active + " active weights, more than N = " + n;
                 }
             }
         }
-        return new NmPacked(w, n, m);
+        return null;
     }
 
     @Override

@@ -30,7 +30,8 @@
  * {@link dev.sparrow.kernel.ComputePool} by nonzeros (rows balanced by count; equal-work formats evenly;
  * scatter formats by batch columns).
  *
- * <p>{@link dev.sparrow.sparse.SparseFormats#build(String, dev.sparrow.sparse.MaskedWeights)} builds a
+ * <p>{@link dev.sparrow.sparse.FormatRegistry} lists every format family (a module may add more);
+ * {@link dev.sparrow.sparse.SparseFormats#build(String, dev.sparrow.sparse.MaskedWeights)} builds a
  * format from a short spec ("csr", "condensed", "block4", "nm1:8", "bank16", "complementary10", ...).
  *
  * <p>Backends: {@link dev.sparrow.sparse.ScalarSparseKernels} (the reference, always available) and a

@@ -3,6 +3,7 @@ package dev.sparrow.sparsity;
 import dev.sparrow.nn.Mask;
 import dev.sparrow.nn.Parameter;
 import dev.sparrow.optim.Optimizer;
+import dev.sparrow.sparse.Structure;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -34,6 +35,12 @@ public abstract class AbstractSparsityMethod implements SparsityMethod {
 
     /** r of r x 1 blocks, or 1 for unstructured masks. */
     public final int blockHeight() { return blockHeight; }
+
+    /** r x 1 blocks when the method keeps whole blocks (a dense initial mask has them too). */
+    @Override
+    public Structure structure() {
+        return blockHeight > 1 ? new Structure.Blocks(blockHeight, 1) : Structure.UNSTRUCTURED;
+    }
 
     @Override
     public final void initialize(List<LayerBudget> layers, Optimizer optimizer, SplittableRandom rng) {

@@ -1,6 +1,7 @@
 package dev.sparrow.sparsity;
 
 import dev.sparrow.nn.Mask;
+import dev.sparrow.sparse.Structure;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -124,6 +125,9 @@ public final class ComplementarySparsity extends AbstractSparsityMethod {
             next[(group + j) * fanIn + c] = true;
         }
     }
+
+    @Override
+    public Structure structure() { return new Structure.Complementary(groupSize); }
 
     @Override
     public String describe() {

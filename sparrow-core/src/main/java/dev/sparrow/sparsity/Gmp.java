@@ -1,6 +1,7 @@
 package dev.sparrow.sparsity;
 
 import dev.sparrow.nn.Mask;
+import dev.sparrow.sparse.Structure;
 
 import java.util.SplittableRandom;
 
@@ -160,6 +161,11 @@ public final class Gmp extends AbstractSparsityMethod {
             }
         }
         commit(layer, next);
+    }
+
+    @Override
+    public Structure structure() {
+        return bankWidth > 0 ? new Structure.Banks(bankWidth) : super.structure(); // from dense: every bank full
     }
 
     @Override

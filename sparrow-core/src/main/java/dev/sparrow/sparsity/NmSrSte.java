@@ -2,6 +2,7 @@ package dev.sparrow.sparsity;
 
 import dev.sparrow.optim.LrSchedule;
 import dev.sparrow.optim.Optimizer;
+import dev.sparrow.sparse.Structure;
 import dev.sparrow.tensor.Tensor;
 
 import java.util.Arrays;
@@ -173,6 +174,9 @@ public final class NmSrSte implements SparsityMethod {
 
     /** The dense weights W of a layer (a copy), or null for a dense layer. */
     public float[] denseWeights(int layer) { return dense[layer] == null ? null : dense[layer].clone(); }
+
+    @Override
+    public Structure structure() { return new Structure.NOfM(n, m); }
 
     @Override
     public String describe() { return "nm(" + n + ":" + m + ",sr-ste lambda=" + lambda + ")"; }

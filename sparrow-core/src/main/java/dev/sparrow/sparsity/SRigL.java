@@ -1,6 +1,7 @@
 package dev.sparrow.sparsity;
 
 import dev.sparrow.nn.Mask;
+import dev.sparrow.sparse.Structure;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -158,6 +159,9 @@ public final class SRigL extends AbstractSparsityMethod {
         for (int c : MaskInit.rowCounts(layer.parameter().mask(), layer.rows())) if (c > 0) n++;
         return n;
     }
+
+    @Override
+    public Structure structure() { return new Structure.ConstantFanIn(); }
 
     @Override
     public String describe() {

@@ -1,6 +1,7 @@
 package dev.sparrow.sparsity;
 
 import dev.sparrow.optim.Optimizer;
+import dev.sparrow.sparse.Structure;
 import dev.sparrow.tensor.Tensor;
 
 import java.util.List;
@@ -39,6 +40,12 @@ public interface SparsityMethod {
      * computed fully sparse.
      */
     boolean needsDenseGradient(long step, long totalSteps);
+
+    /**
+     * The structure every mask this method sets has, after {@link #initialize} and after every update,
+     * so an inference planner can skip the formats that cannot hold it; the default promises nothing.
+     */
+    default Structure structure() { return Structure.UNSTRUCTURED; }
 
     /** The bound layers (empty before {@link #initialize}). */
     List<LayerBudget> layers();

@@ -98,6 +98,19 @@ class InferenceSessionTest {
         assertThat(tested).containsExactlyInAnyOrderElementsOf(InferenceSession.Builder.defaultCandidates());
     }
 
+    /** Told the masks are 1:8, the planner tries only the formats that hold every 1:8 mask. */
+    @Test
+    void aDeclaredStructureNarrowsTheCandidates_seed9() {
+        Sequential m = mlp(9, IN, HIDDEN, CLASSES, MaskKind.NM1_8, 0.9);
+        try (InferenceSession s = InferenceSession.builder(m, IN).batchSize(7).tuningBudgetMillis(5)
+                .structure(new dev.sparrow.sparse.Structure.NOfM(1, 8)).build()) {
+            assertMatchesModel(m, s, 9, "nm1:8 declared");
+            InferenceSession.LayerChoice hidden = s.choices().get(0);
+            assertThat(hidden.candidateMicros().keySet()).contains("dense", "csr", "csc", "nm1:8", "nm2:16")
+                    .doesNotContain("condensed", "block4", "block16", "nm2:4", "bank16");
+        }
+    }
+
     @Test
     void forcingOneLayerKeepsTuningForTheOthers_seed4() {
         Sequential m = mlp(4, IN, HIDDEN, CLASSES, MaskKind.FAN_IN, 0.9);

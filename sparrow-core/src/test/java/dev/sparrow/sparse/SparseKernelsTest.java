@@ -3,6 +3,7 @@ package dev.sparrow.sparse;
 import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.sparse.SparseTestData.Case;
+import dev.sparrow.sparse.SparseTestData.MaskMaker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -10,7 +11,9 @@ import org.junit.jupiter.api.TestFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
@@ -27,7 +30,7 @@ import static org.assertj.core.api.Assertions.fail;
 class SparseKernelsTest {
     private static final double TOLERANCE = 1e-5;
     private static final int[][] SHAPES = {{1, 1}, {3, 17}, {17, 3}, {33, 1000}, {1023, 17}, {1000, 1023}};
-    private static final java.util.Set<String> BIG_SHAPE_CASES = java.util.Set.of("csr", "condensed-10%", "block16x1", "complementary10");
+    private static final java.util.Set<String> BIG_SHAPE_CASES = java.util.Set.of("csr", "condensed-10%", "block16", "complementary10");
     private static ComputePool twoThreads;
 
     @BeforeAll
@@ -40,22 +43,34 @@ class SparseKernelsTest {
         twoThreads.close();
     }
 
+    /** Every spec the registry lists for the format tests, with masks of the structure it needs. */
     static List<Case> cases() {
-        return List.of(
-                new Case("csr", SparseTestData::unstructured, Csr::from),
-                new Case("csc", SparseTestData::unstructured, Csc::from),
-                new Case("condensed-10%", SparseTestData.constantFanIn(0.1), CondensedFanIn::from),
-                new Case("condensed-full", SparseTestData.constantFanIn(1.0), CondensedFanIn::from),
-                new Case("block4x1", SparseTestData.blocks(4), w -> BlockSparse.from(w, 4)),
-                new Case("block16x1", SparseTestData.blocks(16), w -> BlockSparse.from(w, 16)),
-                new Case("nm1:8", SparseTestData.nm(1, 8), w -> NmPacked.from(w, 1, 8)),
-                new Case("nm2:16", SparseTestData.nm(2, 16), w -> NmPacked.from(w, 2, 16)),
-                new Case("nm4:4", SparseTestData.nm(4, 4), w -> NmPacked.from(w, 4, 4)),
-                new Case("nm3:32", SparseTestData.nm(3, 32), w -> NmPacked.from(w, 3, 32)),
-                new Case("bank16k2", SparseTestData.banks(16, 2), w -> BankBalanced.from(w, 16)),
-                new Case("bank32k3", SparseTestData.banks(32, 3), w -> BankBalanced.from(w, 32)),
-                new Case("complementary10", SparseTestData.complementary(10), w -> ComplementaryPacked.from(w, 10)),
-                new Case("complementary1", SparseTestData.complementary(1), w -> ComplementaryPacked.from(w, 1)));
+        List<Case> cases = new ArrayList<>();
+        for (String spec : FormatRegistry.testSpecs()) {
+            FormatSpec format = FormatRegistry.parse(spec);
+            masksFor(format.structure()).forEach((suffix, masks) -> cases.add(new Case(spec + suffix, masks, format::build)));
+        }
+        return cases;
+    }
+
+    /** Masks of one structure, by a name suffix where the structure has more than one variant worth testing. */
+    private static Map<String, MaskMaker> masksFor(Structure structure) {
+        Map<String, MaskMaker> masks = new LinkedHashMap<>();
+        switch (structure) {
+            case Structure.Unstructured u -> masks.put("", SparseTestData::unstructured);
+            case Structure.ConstantFanIn c -> {
+                masks.put("-10%", SparseTestData.constantFanIn(0.1));
+                masks.put("-full", SparseTestData.constantFanIn(1.0));
+            }
+            case Structure.Blocks b -> masks.put("", SparseTestData.blocks(b.rows()));
+            case Structure.NOfM nm -> masks.put("", SparseTestData.nm(nm.n(), nm.m()));
+            case Structure.Banks b -> {
+                int k = b.width() / 16 + 1; // 2 of 16, 3 of 32
+                masks.put("k" + k, SparseTestData.banks(b.width(), k));
+            }
+            case Structure.Complementary c -> masks.put("", SparseTestData.complementary(c.groupSize()));
+        }
+        return masks;
     }
 
     private static final List<SparseKernels> BACKENDS = findBackends();

@@ -1,0 +1,128 @@
+package dev.sparrow.infer;
+
+import dev.sparrow.infer.InferenceSession.LayerChoice;
+import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.nn.Parameter;
+import dev.sparrow.measure.SideBySideTimer;
+import dev.sparrow.sparse.FormatRegistry;
+import dev.sparrow.sparse.FormatSpec;
+import dev.sparrow.sparse.MaskedWeights;
+import dev.sparrow.sparse.PackedWeights;
+import dev.sparrow.sparse.SparseFormats;
+import dev.sparrow.sparse.Structure;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Packs each layer's weights into its format: the one forced for the layer, the untuned default, or
+ * the candidate the {@link Autotuner} measured fastest. Candidates are those of the builder that can
+ * hold the layer's mask: a format whose structure the declared {@link Structure} does not imply is
+ * skipped without reading the mask, the others are checked against the mask, and only those that fit
+ * are built and timed. Records every choice for {@link InferenceSession#choices()}.
+ */
+final class FormatChooser {
+    /** A layer's packed weights and the measurement behind them (null when forced or untuned). */
+    record Choice(PackedWeights matrix, Autotuner.Result tuning) {}
+
+    private final InferenceSession.Builder b;
+    private final ComputePool pool;
+    private final List<LayerChoice> choices = new ArrayList<>();
+    private final Map<String, Boolean> forcedUsed = new LinkedHashMap<>();
+
+    FormatChooser(InferenceSession.Builder b, ComputePool pool) {
+        this.b = b;
+        this.pool = pool;
+        for (String k : b.forced.keySet()) forcedUsed.put(k, k.equals("*"));
+    }
+
+    List<LayerChoice> choices() { return choices; }
+
+    /** Fails when a format was forced for a layer that is not among {@code layers}. */
+    void checkForcedLayersExist(Collection<String> layers) {
+        for (Map.Entry<String, Boolean> e : forcedUsed.entrySet()) {
+            if (!e.getValue()) {
+                throw new IllegalArgumentException("a format was forced for layer '" + e.getKey()
+                        + "' but the model has no such Linear or Conv2d layer; its layers with weights are " + layers);
+            }
+        }
+    }
+
+    /**
+     * Packs one layer's weights (values already copied, in the layer's parameter order) into the
+     * forced format, or the one measured fastest at {@code tuneBatch} columns per kernel call.
+     */
+    Choice choose(String name, Parameter w, float[] values, int rows, int cols, float[] bias, boolean relu, int tuneBatch) {
+        MaskedWeights masked;
+        long maskHash = 1;
+        if (w.hasMask()) {
+            w.mask().apply(values);
+            float[] m = w.mask().values();
+            masked = MaskedWeights.of(values, m, rows, cols, name);
+            for (float v : m) maskHash = maskHash * 31 + (v != 0f ? 1 : 0);
+        } else {
+            masked = MaskedWeights.dense(values, rows, cols, name);
+        }
+
+        String spec = b.forced.get(name);
+        if (spec != null) forcedUsed.put(name, true);
+        else spec = b.forced.get("*");
+        if (spec == null && !b.tuning) spec = w.hasMask() && w.mask().activeCount() < 0.3 * rows * cols ? "csr" : "dense";
+        if (spec != null) {
+            PackedWeights m = build(spec, masked, values);
+            choices.add(new LayerChoice(name, cols, rows, m.nnz(), spec, Double.NaN, Map.of(), false));
+            return new Choice(m, null);
+        }
+        String key = Autotuner.key(rows, cols, maskHash, tuneBatch, pool.threads(),
+                b.sparseKernels.name() + "+" + b.kernels.name() + (relu ? "+relu" : ""), b.candidates);
+        Autotuner.Result r = Autotuner.cached(key);
+        PackedWeights chosen;
+        if (r != null) {
+            chosen = build(r.chosen(), masked, values);
+        } else {
+            List<String> specs = new ArrayList<>();
+            List<PackedWeights> built = new ArrayList<>();
+            for (String s : b.candidates) {
+                PackedWeights m = candidate(s, masked, values);
+                if (m != null) {
+                    specs.add(s);
+                    built.add(m);
+                }
+            }
+            r = Autotuner.tune(key, specs, built, bias, relu, tuneBatch, b.sparseKernels, pool,
+                    b.clock == SideBySideTimer.SYSTEM ? SideBySideTimer.system(SideBySideTimer.Plan.forTuning(b.budgetMillis))
+                            : new SideBySideTimer(b.clock, SideBySideTimer.Plan.forTuning(b.budgetMillis)));
+            chosen = built.get(specs.indexOf(r.chosen()));
+        }
+        choices.add(new LayerChoice(name, cols, rows, chosen.nnz(), r.chosen(), r.chosenMicros(), r.micros(), r.cached()));
+        return new Choice(chosen, r);
+    }
+
+    /** The weights in {@code spec}; fails naming the layer and the format when the mask does not fit. */
+    private PackedWeights build(String spec, MaskedWeights masked, float[] values) {
+        if (spec.equals("dense")) return new DenseWeights(masked.layerName(), values, masked.rows(), masked.cols(), b.kernels);
+        try {
+            return SparseFormats.build(spec, masked);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("layer '" + masked.layerName() + "': cannot use format '" + spec + "': "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The weights in candidate {@code spec}, or null when the format cannot hold the mask. */
+    private PackedWeights candidate(String spec, MaskedWeights masked, float[] values) {
+        if (spec.equals("dense")) return new DenseWeights(masked.layerName(), values, masked.rows(), masked.cols(), b.kernels);
+        FormatSpec format;
+        try {
+            format = FormatRegistry.parse(spec);
+        } catch (IllegalArgumentException e) {
+            return null; // an unknown candidate is skipped like one that does not fit, as before the registry
+        }
+        boolean declared = !(b.structure instanceof Structure.Unstructured);
+        if (declared && !format.canRepresent(b.structure)) return null;
+        return format.canRepresent(masked) ? format.build(masked) : null;
+    }
+}
