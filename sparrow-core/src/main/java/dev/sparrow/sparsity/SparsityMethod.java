@@ -36,9 +36,10 @@ public interface SparsityMethod {
 
     /**
      * Whether {@link #afterStep} for this step reads the dense gradient; every other step could be
-     * computed fully sparse.
+     * computed fully sparse. By default every step does (the safe answer, and N:M SR-STE's: its
+     * straight-through estimator reads it always); {@link AbstractSparsityMethod} answers per step.
      */
-    boolean needsDenseGradient(long step, long totalSteps);
+    default boolean needsDenseGradient(long step, long totalSteps) { return true; }
 
     /** The bound layers (empty before {@link #initialize}). */
     List<LayerBudget> layers();
