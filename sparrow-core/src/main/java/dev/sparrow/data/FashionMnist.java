@@ -157,8 +157,6 @@ public final class FashionMnist {
                     Path.of(SYSTEM_DIR), new HttpDownloader());
         }
 
-        public Path cacheDir() { return cacheDir; }
-
         /**
          * Finds all files. A directory named by the user ({@code --data} or {@code $SPARROW_DATA}) must hold
          * them (directly or in a {@code fashion-mnist} subdirectory): if it does not, that is an error

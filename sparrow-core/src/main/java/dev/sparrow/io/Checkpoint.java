@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -136,12 +135,5 @@ public final class Checkpoint {
             throw new IllegalArgumentException("two checkpoint tensors are named '" + name + "' (the second is a " + kind
                     + "); rename the parameter or buffer");
         }
-    }
-
-    static List<String> sortedNames(Iterable<String> names) {
-        List<String> out = new ArrayList<>();
-        names.forEach(out::add);
-        out.sort(null);
-        return out;
     }
 }

@@ -54,8 +54,6 @@ public final class SRigL extends AbstractSparsityMethod {
 
     public UpdateSchedule schedule() { return schedule; }
 
-    public boolean ablation() { return ablation; }
-
     public double gammaSal() { return gammaSal; }
 
     /** The constant fan-in a layer gets when {@code neurons} neurons share its budget. */

@@ -120,12 +120,6 @@ public record SparsityConfig(String method, double sparsity, String distribution
                 ablation, gammaSal, sparseInit, r, complementary);
     }
 
-    /** This config with complementary groups of n (0 for none), at sparsity 1 - 1/n. */
-    public SparsityConfig withComplementary(int n) {
-        return new SparsityConfig(method, n == 0 ? sparsity : 1.0 - 1.0 / n, distribution, denseFirst, denseLast, updateInterval,
-                updateEnd, dropFraction, ablation, gammaSal, sparseInit, block, n);
-    }
-
     /** The method with its structure, e.g. "rigl", "gmp block:4", "static complementary:10". */
     public String label() {
         return method + (block != 0 ? " block:" + block : "") + (complementary != 0 ? " complementary:" + complementary : "");
