@@ -100,7 +100,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
         }
     }
 
-    /** The config without blocks or complementary groups (the form before those options existed). */
+    /** A config without blocks or complementary groups, the common case. */
     public SparsityConfig(String method, double sparsity, String distribution, boolean denseFirst, boolean denseLast,
                           long updateInterval, double updateEnd, double dropFraction, boolean ablation,
                           double gammaSal, boolean sparseInit) {
