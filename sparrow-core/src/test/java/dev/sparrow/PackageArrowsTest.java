@@ -32,7 +32,7 @@ class PackageArrowsTest {
             Map.entry("nn", Set.of("tensor", "kernel")),
             Map.entry("optim", Set.of("tensor", "kernel", "nn")),
             Map.entry("data", Set.of("tensor")),
-            Map.entry("io", Set.of("tensor", "kernel", "nn", "optim", "util")),
+            Map.entry("io", Set.of("tensor", "kernel", "nn", "util")),
             Map.entry("sparse", Set.of("tensor", "kernel")),
             Map.entry("sparsity", Set.of("tensor", "kernel", "nn", "optim", "sparse")),
             Map.entry("train", Set.of("tensor", "kernel", "nn", "optim", "data", "util", "io", "sparse", "sparsity")),

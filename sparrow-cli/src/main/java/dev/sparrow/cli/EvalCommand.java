@@ -66,7 +66,7 @@ final class EvalCommand implements Callable<Integer> {
                 Json.Limits.of(1 << 20)));
         Dataset test = data.loadTest();
         Layer model = ModelZoo.create(config.model(), test.sampleShape(), test.classes(), config.seed());
-        saved.restoreInto(model, null);
+        saved.restoreInto(model);
         int t = threads.orAllCores();
         try (ComputePool pool = ComputePool.ofThreads(t);
              DataLoader loader = TrainingRun.evalLoader(test, batchSize, FashionMnist.MEAN, FashionMnist.STD)) {

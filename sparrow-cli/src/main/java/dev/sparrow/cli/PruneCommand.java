@@ -98,7 +98,7 @@ final class PruneCommand implements Callable<Integer> {
 
         TrainingRun.Data d = data.load();
         Layer model = ModelZoo.create(trained.model(), d.train().sampleShape(), d.train().classes(), trained.seed());
-        saved.restoreInto(model, null);
+        saved.restoreInto(model);
         double before = testAccuracy(model, d, tuning);
         if (structured()) {
             StructuredPruning.prune(Modules.namedParameters(model), method, sparsity(), Distribution.parse(distribution),

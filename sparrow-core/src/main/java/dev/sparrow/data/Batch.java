@@ -3,25 +3,32 @@ package dev.sparrow.data;
 import dev.sparrow.tensor.Tensor;
 
 /**
- * One batch from a {@link DataLoader}: inputs {@code x} of shape [count, c, h, w] and their labels.
+ * One batch from a {@link DataLoader}: inputs {@code x} of shape [count, sample shape...] (images: [count, c, h, w]) and their labels.
  * Batches are recycled: one is valid until the next call to {@code next()} of its epoch, the next
  * {@code epoch(...)} call, or {@code close()}; copy what must outlive that.
  */
 public final class Batch {
-    private final Tensor fullX;        // (batchSize, c, h, w)
+    private final Tensor fullX;        // (batchSize, sample shape...)
     private final int[] fullLabels;    // (batchSize,)
-    private final Tensor partialX;     // (remainder, c, h, w), or null when every batch is full
+    private final Tensor partialX;     // (remainder, sample shape...), or null when every batch is full
     private final int[] partialLabels; // (remainder,), or null
     private int count;
     private int epoch;
     private int index;
 
     Batch(int batchSize, int remainder, int[] sampleShape) {
-        this.fullX = Tensor.zeros(batchSize, sampleShape[0], sampleShape[1], sampleShape[2]);
+        this.fullX = Tensor.zeros(batchShape(batchSize, sampleShape));
         this.fullLabels = new int[batchSize];
-        this.partialX = remainder > 0 ? Tensor.zeros(remainder, sampleShape[0], sampleShape[1], sampleShape[2]) : null;
+        this.partialX = remainder > 0 ? Tensor.zeros(batchShape(remainder, sampleShape)) : null;
         this.partialLabels = remainder > 0 ? new int[remainder] : null;
         this.count = batchSize;
+    }
+
+    private static int[] batchShape(int count, int[] sampleShape) {
+        int[] shape = new int[sampleShape.length + 1];
+        shape[0] = count;
+        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        return shape;
     }
 
     /** Selects the buffers for a batch of {@code count} samples. */
@@ -34,7 +41,7 @@ public final class Batch {
         this.index = index;
     }
 
-    /** The inputs, [count, c, h, w]. */
+    /** The inputs, [count, sample shape...]. */
     public Tensor x() { return count == fullLabels.length ? fullX : partialX; }
 
     /** The labels, one per sample (length {@link #count()}). */

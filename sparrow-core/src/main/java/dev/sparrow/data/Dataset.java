@@ -1,112 +1,45 @@
 package dev.sparrow.data;
 
-import java.util.Arrays;
-
 /**
- * Labelled images held in memory as unsigned bytes (4x smaller than floats; Fashion-MNIST's training
- * set is 47 MB). A pixel's value in [0, 1] is {@code byte / 255}. Immutable once built.
+ * Labelled examples for a {@link DataLoader}: n examples of one feature shape, each with a label in
+ * [0, {@link #classes()}). Images ({@link ImageDataset}) are one kind; anything that can copy an
+ * example's features into a float buffer fits.
  */
-public final class Dataset {
-    private final String name;
-    private final byte[] pixels; // (size, channels, height, width)
-    private final int[] labels;  // (size,) in [0, classes)
-    private final int size;
-    private final int channels;
-    private final int height;
-    private final int width;
-    private final int classes;
+public interface Dataset {
 
-    private Dataset(String name, byte[] pixels, int[] labels, int channels, int height, int width, int classes) {
-        this.name = name;
-        this.pixels = pixels;
-        this.labels = labels;
-        this.size = labels.length;
-        this.channels = channels;
-        this.height = height;
-        this.width = width;
-        this.classes = classes;
+    /** Images from bytes; see {@link ImageDataset#of}. */
+    static ImageDataset of(String name, byte[] pixels, int[] labels, int channels, int height, int width, int classes) {
+        return ImageDataset.of(name, pixels, labels, channels, height, width, classes);
     }
 
-    /**
-     * A dataset over {@code pixels} laid out (n, channels, height, width) and {@code labels} of
-     * length n. The arrays are not copied: the caller hands them over.
-     */
-    public static Dataset of(String name, byte[] pixels, int[] labels, int channels, int height, int width, int classes) {
-        if (name == null || name.isBlank()) throw new IllegalArgumentException("name must not be blank");
-        if (pixels == null) throw new IllegalArgumentException(name + ": pixels must not be null");
-        if (labels == null) throw new IllegalArgumentException(name + ": labels must not be null");
-        if (channels < 1 || height < 1 || width < 1) {
-            throw new IllegalArgumentException(name + ": sample shape " + channels + " x " + height + " x " + width
-                    + " must be positive");
-        }
-        if (classes < 1) throw new IllegalArgumentException(name + ": classes must be >= 1, got " + classes);
-        long sampleSize = (long) channels * height * width;
-        if ((long) labels.length * sampleSize != pixels.length) {
-            throw new IllegalArgumentException(name + ": " + labels.length + " labels of " + channels + " x " + height
-                    + " x " + width + " samples need " + labels.length * sampleSize + " pixels, got " + pixels.length);
-        }
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] >= classes) {
-                throw new IllegalArgumentException(name + ": label " + labels[i] + " of sample " + i
-                        + " is outside [0, " + classes + ")");
-            }
-        }
-        return new Dataset(name, pixels, labels, channels, height, width, classes);
+    String name();
+
+    /** Number of examples. */
+    int size();
+
+    /** The shape of one example's features, e.g. (channels, height, width). */
+    int[] sampleShape();
+
+    /** Features per example: the product of {@link #sampleShape()}. */
+    default int sampleSize() {
+        int n = 1;
+        for (int d : sampleShape()) n *= d;
+        return n;
     }
 
-    /** Samples [from, to) as a new dataset (copied), e.g. to hold out a validation split. */
-    public Dataset slice(int from, int to, String sliceName) {
-        if (from < 0 || to > size || from > to) {
-            throw new IllegalArgumentException(name + ": slice [" + from + ", " + to + ") is outside [0, " + size + ")");
-        }
-        int s = sampleSize();
-        return new Dataset(sliceName, Arrays.copyOfRange(pixels, from * s, to * s),
-                Arrays.copyOfRange(labels, from, to), channels, height, width, classes);
-    }
+    /** Number of label values. */
+    int classes();
 
-    public String name() { return name; }
+    /** The label of {@code example}, in [0, classes). */
+    int label(int example);
 
-    /** Number of samples. */
-    public int size() { return size; }
+    /** Writes the features of {@code example} to {@code dst} from {@code offset} ({@link #sampleSize()} floats). */
+    void copyExample(int example, float[] dst, int offset);
 
-    public int channels() { return channels; }
-
-    public int height() { return height; }
-
-    public int width() { return width; }
-
-    /** (channels, height, width) of one sample. */
-    public int[] sampleShape() { return new int[] {channels, height, width}; }
-
-    /** channels * height * width. */
-    public int sampleSize() { return channels * height * width; }
-
-    public int classes() { return classes; }
-
-    public int label(int sample) { return labels[sample]; }
-
-    /** Pixel {@code offset} (within the sample, CHW order) of sample {@code sample}, scaled to [0, 1]. */
-    public float pixel(int sample, int offset) {
-        return (pixels[sample * sampleSize() + offset] & 0xff) / 255f;
-    }
-
-    /** Raw 0..255 pixel, without scaling. */
-    public int rawPixel(int sample, int offset) {
-        return pixels[sample * sampleSize() + offset] & 0xff;
-    }
-
-    /** The backing pixel bytes (not a copy), for loaders: (size, channels, height, width). */
-    byte[] pixelBytes() { return pixels; }
-
-    /** Samples per class, for summaries and checks. */
-    public int[] classCounts() {
-        int[] counts = new int[classes];
-        for (int l : labels) counts[l]++;
+    /** Examples per class, for summaries and checks. */
+    default int[] classCounts() {
+        int[] counts = new int[classes()];
+        for (int i = 0; i < size(); i++) counts[label(i)]++;
         return counts;
-    }
-
-    @Override
-    public String toString() {
-        return name + "[" + size + " x " + channels + " x " + height + " x " + width + ", " + classes + " classes]";
     }
 }

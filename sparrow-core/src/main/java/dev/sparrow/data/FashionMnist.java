@@ -78,12 +78,12 @@ public final class FashionMnist {
     public record Location(Map<String, Path> files, String origin) {}
 
     /** Loads one split, finding (or downloading) the files as {@link Locator#fromEnvironment} does. */
-    public static Dataset load(Split split, Path explicitDirOrNull) throws IOException {
+    public static ImageDataset load(Split split, Path explicitDirOrNull) throws IOException {
         return read(split, Locator.fromEnvironment(explicitDirOrNull).locate());
     }
 
     /** Loads one split from located files and checks its structure. */
-    public static Dataset read(Split split, Location location) throws IOException {
+    public static ImageDataset read(Split split, Location location) throws IOException {
         if (split == null) throw new IllegalArgumentException("split must not be null");
         if (location == null) throw new IllegalArgumentException("location must not be null");
         IdxReader reader = new IdxReader();
@@ -156,8 +156,6 @@ public final class FashionMnist {
             return new Locator(explicitDirOrNull, System.getenv(ENV_VAR), Path.of(System.getProperty("user.home")),
                     Path.of(SYSTEM_DIR), new HttpDownloader());
         }
-
-        public Path cacheDir() { return cacheDir; }
 
         /**
          * Finds all files. A directory named by the user ({@code --data} or {@code $SPARROW_DATA}) must hold

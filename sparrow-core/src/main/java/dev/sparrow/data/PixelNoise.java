@@ -25,8 +25,11 @@ public final class PixelNoise {
     }
 
     /** A copy of {@code data} with noise at {@code fraction} in [0, 1]; fraction 0 returns {@code data} itself. */
-    public static Dataset apply(Dataset data, double fraction, long seed) {
-        if (data == null) throw new IllegalArgumentException("dataset is null");
+    public static ImageDataset apply(Dataset dataset, double fraction, long seed) {
+        if (dataset == null) throw new IllegalArgumentException("dataset is null");
+        if (!(dataset instanceof ImageDataset data)) {
+            throw new IllegalArgumentException("pixel noise needs images; " + dataset.name() + " is not an image dataset");
+        }
         checkFraction(fraction);
         if (fraction == 0) return data;
         int size = data.sampleSize();
@@ -47,7 +50,7 @@ public final class PixelNoise {
                 pixels[base + position] = (byte) rng.nextInt(256);
             }
         }
-        return Dataset.of(data.name() + "+noise" + fraction, pixels, labels, data.channels(), data.height(), data.width(),
+        return ImageDataset.of(data.name() + "+noise" + fraction, pixels, labels, data.channels(), data.height(), data.width(),
                 data.classes());
     }
 

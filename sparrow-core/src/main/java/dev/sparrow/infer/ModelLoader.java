@@ -22,7 +22,7 @@ final class ModelLoader {
                 checkpoint + ": checkpoint has no '" + Checkpoint.CONFIG_KEY + "' metadata naming the model"));
         TrainConfig tc = TrainConfig.fromJson(Json.parseObject(config, Json.Limits.of(1 << 20)));
         Sequential model = ModelZoo.create(tc.model(), sampleShape, classes, tc.seed());
-        data.restoreInto(model, null);
+        data.restoreInto(model);
         return model;
     }
 }

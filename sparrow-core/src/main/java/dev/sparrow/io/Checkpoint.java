@@ -1,9 +1,9 @@
 package dev.sparrow.io;
 
 import dev.sparrow.nn.Layer;
+import dev.sparrow.nn.ModelState;
 import dev.sparrow.nn.Modules;
 import dev.sparrow.nn.Parameter;
-import dev.sparrow.optim.Optimizer;
 import dev.sparrow.tensor.Tensor;
 import dev.sparrow.util.Json;
 
@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,15 +19,18 @@ import java.util.Map;
  * <li>parameters under their {@link Modules#namedParameters} names ("0.weight"), F32;</li>
  * <li>masks as "{@code <parameter>.mask}", U8 0/1 with the parameter's shape, only for masked parameters;</li>
  * <li>buffers under their {@link Modules#namedBuffers} names ("1.running_mean"), F32;</li>
- * <li>optimizer state as "{@code optim.<key>}" for each entry of {@link Optimizer#state()}, F32;</li>
+ * <li>optimizer state as "{@code optim.<key>}" for each entry of the optimizer's {@code state()}, F32;</li>
  * <li>a sparse training method's own state, when it has one, as "{@code sparsity.<key>}", F32 (e.g. the
  *     dense weights of N:M SR-STE);</li>
  * <li>metadata (strings only): {@value #FORMAT_VERSION_KEY}, {@value #MODEL_KEY} (the model's
- *     description), {@value #BUFFERS_KEY} (JSON array of buffer names), {@value #OPTIMIZER_KEY}
- *     and {@value #OPTIMIZER_STEP_KEY} when an optimizer is saved, plus the caller's entries, conventionally {@value #CONFIG_KEY}
- *     (run config as JSON), {@value #EPOCH_KEY} and {@value #GLOBAL_STEP_KEY} (see {@link #metadata}).</li>
+ *     description), {@value #BUFFERS_KEY} (JSON array of buffer names), plus the caller's entries,
+ *     conventionally {@value #CONFIG_KEY} (run config as JSON), {@value #EPOCH_KEY} and {@value #GLOBAL_STEP_KEY}
+ *     (see {@link #metadata}), and {@value #OPTIMIZER_KEY} and {@value #OPTIMIZER_STEP_KEY} when an
+ *     optimizer is saved.</li>
  * </ul>
- * Files are written atomically (see {@link SafetensorsWriter}).
+ * Files are written atomically (see {@link SafetensorsWriter}). The optimizer is not named here (io sits
+ * below optim): its state comes in as a map, and {@code train.TrainingCheckpoint} saves and restores
+ * a whole training state.
  */
 public final class Checkpoint {
     public static final String FORMAT_VERSION = "1";
@@ -39,9 +41,9 @@ public final class Checkpoint {
     public static final String MODEL_KEY = "sparrow.model";
     public static final String OPTIMIZER_KEY = "sparrow.optimizer";
     public static final String BUFFERS_KEY = "sparrow.buffers";
-    /** {@link Optimizer#stepCount()} at save time, for reading only: restoring goes through {@link Optimizer#loadState}. */
+    /** The optimizer's step count at save time, for reading only: restoring goes through the optimizer's own {@code loadState}. */
     public static final String OPTIMIZER_STEP_KEY = "sparrow.optimizer_step";
-    public static final String MASK_SUFFIX = ".mask";
+    public static final String MASK_SUFFIX = ModelState.MASK_SUFFIX;
     public static final String OPTIMIZER_PREFIX = "optim.";
     public static final String SPARSITY_PREFIX = "sparsity.";
 
@@ -60,21 +62,23 @@ public final class Checkpoint {
     }
 
     /**
-     * Saves {@code model} (and the optimizer's state, when not null) to {@code file}, atomically.
+     * Saves {@code model} (and {@code optimizerState}, the optimizer's {@code state()}, when not null)
+     * to {@code file}, atomically.
      *
      * @param metadata caller's string entries; it may not set {@value #FORMAT_VERSION_KEY}
      * @throws IllegalArgumentException if two tensors would get the same name (e.g. a parameter
      *                                  literally named "x.mask" beside a masked "x")
      */
-    public static void save(Path file, Layer model, Optimizer optimizer, Map<String, String> metadata) throws IOException {
-        save(file, model, optimizer, Map.of(), metadata);
+    public static void save(Path file, Layer model, Map<String, Tensor> optimizerState, Map<String, String> metadata)
+            throws IOException {
+        save(file, model, optimizerState, Map.of(), metadata);
     }
 
     /**
-     * As {@link #save(Path, Layer, Optimizer, Map)}, with a sparse training method's state saved as
+     * As {@link #save(Path, Layer, Map, Map)}, with a sparse training method's state saved as
      * "{@value #SPARSITY_PREFIX}{@code <key>}" (read back by {@link CheckpointData#sparsityState()}).
      */
-    public static void save(Path file, Layer model, Optimizer optimizer, Map<String, Tensor> sparsityState,
+    public static void save(Path file, Layer model, Map<String, Tensor> optimizerState, Map<String, Tensor> sparsityState,
                             Map<String, String> metadata) throws IOException {
         if (sparsityState == null) throw new IllegalArgumentException("sparsityState is null");
         if (file == null) throw new IllegalArgumentException("file is null");
@@ -98,8 +102,8 @@ public final class Checkpoint {
         for (Map.Entry<String, Tensor> e : buffers.entrySet()) {
             put(tensors, e.getKey(), TensorSource.of(e.getValue()), "buffer");
         }
-        if (optimizer != null) {
-            for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
+        if (optimizerState != null) {
+            for (Map.Entry<String, Tensor> e : optimizerState.entrySet()) {
                 put(tensors, OPTIMIZER_PREFIX + e.getKey(), TensorSource.of(e.getValue()), "optimizer state");
             }
         }
@@ -110,15 +114,11 @@ public final class Checkpoint {
         meta.put(FORMAT_VERSION_KEY, FORMAT_VERSION);
         meta.put(MODEL_KEY, model.describe());
         meta.put(BUFFERS_KEY, Json.write(new ArrayList<>(buffers.keySet())));
-        if (optimizer != null) {
-            meta.put(OPTIMIZER_KEY, optimizer.describe());
-            meta.put(OPTIMIZER_STEP_KEY, Long.toString(optimizer.stepCount()));
-        }
         meta.putAll(metadata);
         SafetensorsWriter.write(file, tensors, meta);
     }
 
-    /** Reads and validates a checkpoint file; restore it with {@link CheckpointData#restoreInto}. */
+    /** Reads and validates a checkpoint file; restore the model with {@link CheckpointData#restoreInto}. */
     public static CheckpointData read(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("file is null");
         SafetensorsFile content = SafetensorsReader.read(file);
@@ -135,12 +135,5 @@ public final class Checkpoint {
             throw new IllegalArgumentException("two checkpoint tensors are named '" + name + "' (the second is a " + kind
                     + "); rename the parameter or buffer");
         }
-    }
-
-    static List<String> sortedNames(Iterable<String> names) {
-        List<String> out = new ArrayList<>();
-        names.forEach(out::add);
-        out.sort(null);
-        return out;
     }
 }

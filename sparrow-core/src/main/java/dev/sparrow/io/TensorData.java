@@ -24,17 +24,6 @@ public final class TensorData implements TensorSource {
         this.bytes = bytes;
     }
 
-    /** Wraps raw little-endian bytes (copied); their length must be the shape's element count times the dtype size. */
-    public static TensorData raw(DType dtype, int[] shape, byte[] littleEndianBytes) {
-        if (dtype == null) throw new IllegalArgumentException("dtype is null");
-        if (littleEndianBytes == null) throw new IllegalArgumentException("littleEndianBytes is null");
-        long expected = checkedByteSize(dtype, shape);
-        if (littleEndianBytes.length != expected) {
-            throw new IllegalArgumentException(dtype + " tensor of shape " + Arrays.toString(shape) + " needs "
-                    + expected + " bytes but got " + littleEndianBytes.length);
-        }
-        return new TensorData(dtype, shape.clone(), littleEndianBytes.clone());
-    }
 
     /** Takes ownership of {@code bytes}, already checked by the caller (the reader). */
     static TensorData owning(DType dtype, int[] shape, byte[] bytes) {

@@ -42,14 +42,6 @@ public final class AdamW extends ParameterOptimizer {
         return new Builder(parameters);
     }
 
-    public float beta1() { return beta1; }
-
-    public float beta2() { return beta2; }
-
-    public float eps() { return eps; }
-
-    public float weightDecay() { return weightDecay; }
-
     @Override
     void update(float[] w, float[] g, float[] keep, float[][] state, boolean decayed, float lr, long t) {
         float[] m = state[0];

@@ -44,14 +44,6 @@ public final class Sgd extends ParameterOptimizer {
         return new Builder(parameters);
     }
 
-    public float momentum() { return momentum; }
-
-    public float dampening() { return dampening; }
-
-    public boolean nesterov() { return nesterov; }
-
-    public float weightDecay() { return weightDecay; }
-
     @Override
     void update(float[] w, float[] g, float[] keep, float[][] state, boolean decayed, float lr, long t) {
         float wd = decayed ? weightDecay : 0f;

@@ -15,22 +15,21 @@ import java.util.SplittableRandom;
  */
 public abstract class AbstractSparsityMethod implements SparsityMethod {
     private final int blockHeight;
+    private final boolean updatesReadGradient;
     private List<LayerBudget> layers = List.of();
     private Optimizer optimizer;
     private long updateSeed;
 
-    /** Unstructured masks. */
-    protected AbstractSparsityMethod() {
-        this.blockHeight = 1;
-    }
-
     /**
-     * @param blockHeight r for masks of whole r x 1 blocks along the output dimension (4 or 16; see
-     *                    {@link BlockMasks}), or 1 for unstructured masks
+     * @param blockHeight         r for masks of whole r x 1 blocks along the output dimension (4 or 16;
+     *                            see {@link BlockMasks}), or 1 for unstructured masks
+     * @param updatesReadGradient whether {@link #update} reads the dense gradient (growth by gradient,
+     *                            as RigL's), which then {@link #needsDenseGradient} reports on update steps
      */
-    protected AbstractSparsityMethod(int blockHeight) {
+    protected AbstractSparsityMethod(int blockHeight, boolean updatesReadGradient) {
         if (blockHeight != 1) BlockMasks.checkHeight(blockHeight);
         this.blockHeight = blockHeight;
+        this.updatesReadGradient = updatesReadGradient;
     }
 
     /** r of r x 1 blocks, or 1 for unstructured masks. */
@@ -104,7 +103,9 @@ public abstract class AbstractSparsityMethod implements SparsityMethod {
     }
 
     @Override
-    public boolean needsDenseGradient(long step, long totalSteps) { return false; }
+    public final boolean needsDenseGradient(long step, long totalSteps) {
+        return updatesReadGradient && isUpdateStep(step, totalSteps);
+    }
 
     /** Whether masks change after this step. */
     protected abstract boolean isUpdateStep(long step, long totalSteps);

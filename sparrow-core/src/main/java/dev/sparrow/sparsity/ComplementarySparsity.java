@@ -27,6 +27,7 @@ public final class ComplementarySparsity extends AbstractSparsityMethod {
      * @param schedule  when and how much ownership moves (RigL's cosine decay), or null for static groups
      */
     public ComplementarySparsity(int groupSize, UpdateSchedule schedule) {
+        super(1, true);
         if (groupSize < 2 || groupSize > 256) {
             throw new IllegalArgumentException("complementary group size is " + groupSize + "; expected in [2, 256]");
         }
@@ -57,9 +58,6 @@ public final class ComplementarySparsity extends AbstractSparsityMethod {
     protected boolean isUpdateStep(long step, long totalSteps) {
         return schedule != null && schedule.isUpdateStep(step, totalSteps);
     }
-
-    @Override
-    public boolean needsDenseGradient(long step, long totalSteps) { return isUpdateStep(step, totalSteps); }
 
     @Override
     protected void update(LayerBudget layer, long step, long totalSteps) {

@@ -49,7 +49,7 @@ public final class Gmp extends AbstractSparsityMethod {
      * @param blockHeight 4 or 16 to prune whole r x 1 blocks, 1 for none (not together with banks)
      */
     public Gmp(double initialSparsity, double startFraction, double endFraction, long interval, int bankWidth, int blockHeight) {
-        super(blockHeight);
+        super(blockHeight, false);
         if (bankWidth > 0 && blockHeight > 1) throw new IllegalArgumentException("bank-balanced and block pruning do not combine");
         if (!(initialSparsity >= 0 && initialSparsity < 1)) {
             throw new IllegalArgumentException("initial sparsity is " + initialSparsity + "; expected in [0, 1)");

@@ -164,9 +164,6 @@ public final class NmSrSte implements SparsityMethod {
     }
 
     @Override
-    public boolean needsDenseGradient(long step, long totalSteps) { return true; }
-
-    @Override
     public List<LayerBudget> layers() { return layers; }
 
     /** The 0/1 pattern of the last projection of a layer (a copy), or null for a dense layer. */

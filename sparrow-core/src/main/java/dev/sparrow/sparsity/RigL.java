@@ -20,7 +20,7 @@ public final class RigL extends AbstractSparsityMethod {
 
     /** @param blockHeight 4 or 16 for whole r x 1 blocks, 1 for none */
     public RigL(UpdateSchedule schedule, int blockHeight) {
-        super(blockHeight);
+        super(blockHeight, true);
         if (schedule == null) throw new IllegalArgumentException("schedule must not be null");
         this.schedule = schedule;
     }
@@ -32,9 +32,6 @@ public final class RigL extends AbstractSparsityMethod {
 
     @Override
     protected boolean isUpdateStep(long step, long totalSteps) { return schedule.isUpdateStep(step, totalSteps); }
-
-    @Override
-    public boolean needsDenseGradient(long step, long totalSteps) { return schedule.isUpdateStep(step, totalSteps); }
 
     @Override
     protected void update(LayerBudget layer, long step, long totalSteps) {

@@ -42,6 +42,7 @@ public final class SRigL extends AbstractSparsityMethod {
      * @param gammaSal the saliency threshold as a fraction of the fan-in, in [0, 1] (0.3 for CNNs and MLPs)
      */
     public SRigL(UpdateSchedule schedule, boolean ablation, double gammaSal) {
+        super(1, true);
         if (schedule == null) throw new IllegalArgumentException("schedule must not be null");
         if (!(gammaSal >= 0 && gammaSal <= 1)) throw new IllegalArgumentException("gamma_sal is " + gammaSal + "; expected in [0, 1]");
         this.schedule = schedule;
@@ -53,8 +54,6 @@ public final class SRigL extends AbstractSparsityMethod {
     public static SRigL defaults() { return new SRigL(UpdateSchedule.rigl(), true, 0.3); }
 
     public UpdateSchedule schedule() { return schedule; }
-
-    public boolean ablation() { return ablation; }
 
     public double gammaSal() { return gammaSal; }
 
@@ -70,9 +69,6 @@ public final class SRigL extends AbstractSparsityMethod {
 
     @Override
     protected boolean isUpdateStep(long step, long totalSteps) { return schedule.isUpdateStep(step, totalSteps); }
-
-    @Override
-    public boolean needsDenseGradient(long step, long totalSteps) { return schedule.isUpdateStep(step, totalSteps); }
 
     @Override
     protected void update(LayerBudget layer, long step, long totalSteps) {

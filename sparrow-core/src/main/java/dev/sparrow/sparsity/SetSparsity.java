@@ -11,6 +11,7 @@ public final class SetSparsity extends AbstractSparsityMethod {
 
     /** @param schedule a constant-fraction schedule (see {@link UpdateSchedule#constantFraction}) */
     public SetSparsity(UpdateSchedule schedule) {
+        super(1, false);
         if (schedule == null) throw new IllegalArgumentException("schedule must not be null");
         this.schedule = schedule;
     }

@@ -100,7 +100,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
         }
     }
 
-    /** The config without blocks or complementary groups (the form before those options existed). */
+    /** A config without blocks or complementary groups, the common case. */
     public SparsityConfig(String method, double sparsity, String distribution, boolean denseFirst, boolean denseLast,
                           long updateInterval, double updateEnd, double dropFraction, boolean ablation,
                           double gammaSal, boolean sparseInit) {
@@ -118,12 +118,6 @@ public record SparsityConfig(String method, double sparsity, String distribution
     public SparsityConfig withBlock(int r) {
         return new SparsityConfig(method, sparsity, distribution, denseFirst, denseLast, updateInterval, updateEnd, dropFraction,
                 ablation, gammaSal, sparseInit, r, complementary);
-    }
-
-    /** This config with complementary groups of n (0 for none), at sparsity 1 - 1/n. */
-    public SparsityConfig withComplementary(int n) {
-        return new SparsityConfig(method, n == 0 ? sparsity : 1.0 - 1.0 / n, distribution, denseFirst, denseLast, updateInterval,
-                updateEnd, dropFraction, ablation, gammaSal, sparseInit, block, n);
     }
 
     /** The method with its structure, e.g. "rigl", "gmp block:4", "static complementary:10". */

@@ -37,9 +37,10 @@ public interface SparsityMethod {
 
     /**
      * Whether {@link #afterStep} for this step reads the dense gradient; every other step could be
-     * computed fully sparse.
+     * computed fully sparse. By default every step does (the safe answer, and N:M SR-STE's: its
+     * straight-through estimator reads it always); {@link AbstractSparsityMethod} answers per step.
      */
-    boolean needsDenseGradient(long step, long totalSteps);
+    default boolean needsDenseGradient(long step, long totalSteps) { return true; }
 
     /**
      * The structure every mask this method sets has, after {@link #initialize} and after every update,

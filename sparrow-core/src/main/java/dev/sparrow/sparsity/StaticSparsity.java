@@ -7,12 +7,12 @@ package dev.sparrow.sparsity;
 public final class StaticSparsity extends AbstractSparsityMethod {
 
     public StaticSparsity() {
-        super();
+        this(1);
     }
 
     /** @param blockHeight 4 or 16 for whole r x 1 blocks, 1 for none */
     public StaticSparsity(int blockHeight) {
-        super(blockHeight);
+        super(blockHeight, false);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.sparrow.train;
 
 import dev.sparrow.sparsity.SparsityMethod;
-import dev.sparrow.sparsity.SparsityStats;
 
 /**
  * Runs a {@link SparsityMethod} inside {@code Trainer.fit}: register it with
@@ -21,9 +20,6 @@ public final class SparseTraining implements TrainListener {
     }
 
     public SparsityMethod method() { return method; }
-
-    /** The masks' current state. */
-    public SparsityStats stats() { return SparsityStats.of(method.layers()); }
 
     @Override
     public void onEpochStart(int epoch, int epochs, int batches) {

@@ -81,7 +81,7 @@ public final class TrainingRun {
             if (resumeFrom != null) {
                 CheckpointData saved = Checkpoint.read(resumeFrom);
                 checkSameRun(config, saved);
-                saved.restoreInto(model, optimizer);
+                TrainingCheckpoint.restore(saved, model, optimizer);
                 firstEpoch = (int) saved.epoch().orElseThrow(() -> new IllegalArgumentException(
                         resumeFrom + ": checkpoint has no epoch; it cannot be resumed")) + 1;
                 if (firstEpoch > config.epochs()) {
@@ -90,7 +90,7 @@ public final class TrainingRun {
                 }
                 sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config), schedule, saved.sparsityState());
             } else if (initialWeights != null) {
-                Checkpoint.read(initialWeights).restoreInto(model, null);
+                Checkpoint.read(initialWeights).restoreInto(model);
                 sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config));
             } else {
                 sparsity = config.sparsity().start(parameters, optimizer, sparsityRandom(config), schedule);
@@ -105,7 +105,7 @@ public final class TrainingRun {
                 public void onEpochEnd(EpochResult r) {
                     try {
                         dir.appendMetrics(r, RunDirectory.layerSparsity(parameters));
-                        Checkpoint.save(dir.checkpoint(), model, optimizer, method == null ? Map.of() : method.state(),
+                        TrainingCheckpoint.save(dir.checkpoint(), model, optimizer, method == null ? Map.of() : method.state(),
                                 Checkpoint.metadata(Json.write(config.toJson()), r.epoch(), r.globalStep()));
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException("cannot write run folder " + dir.path(), e);

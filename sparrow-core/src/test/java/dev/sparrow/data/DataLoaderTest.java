@@ -176,7 +176,7 @@ class DataLoaderTest {
 
     private static float[] crop(int padding, int dy, int dx, boolean flip) {
         float[] out = new float[9];
-        DataLoader.writeSample(NINE, 0, 1, 3, 3, RAW, padding, dy, dx, flip, out, 0);
+        SampleTransform.writeSample(NINE, 0, 1, 3, 3, RAW, padding, dy, dx, flip, out, 0);
         return out;
     }
 
@@ -309,5 +309,42 @@ class DataLoaderTest {
             assertThat(e.hasNext()).isFalse();
             assertThatThrownBy(e::next).hasMessage("epoch 0 has only 3 batches");
         }
+    }
+
+    /** n examples of three features (i, 2i, 3i), label i % 4: data that are not images. */
+    private record Rows(int size) implements Dataset {
+        @Override public String name() { return "rows"; }
+        @Override public int[] sampleShape() { return new int[] {3}; }
+        @Override public int classes() { return 4; }
+        @Override public int label(int example) { return example % 4; }
+        @Override public void copyExample(int example, float[] dst, int offset) {
+            for (int f = 0; f < 3; f++) dst[offset + f] = example * (f + 1);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void nonImageDataGoThroughTheSameOrderAndNormalisation(boolean prefetch) {
+        Rows rows = new Rows(23);
+        try (DataLoader loader = DataLoader.builder(rows, 5).seed(3).normalize(1f, 2f).prefetch(prefetch).build();
+             DataLoader images = DataLoader.builder(indexed(23), 5).seed(3).prefetch(false).build()) {
+            Set<Integer> seen = new HashSet<>();
+            DataLoader.Epoch imageEpoch = images.epoch(2);
+            for (Batch b : loader.epoch(2)) {
+                Batch sameOrder = imageEpoch.next();
+                assertThat(b.x().shape()).containsExactly(b.count(), 3);
+                for (int j = 0; j < b.count(); j++) {
+                    int example = Math.round(b.x().get(j * 3) * 2f + 1f);
+                    assertThat(seen.add(example)).as("example %d once", example).isTrue();
+                    assertThat(b.labels()[j]).isEqualTo(example % 4);
+                    assertThat(example).as("the order images get from the same seed").isEqualTo(sampleIndex(sameOrder.x().data(), j));
+                    for (int f = 0; f < 3; f++) assertThat(b.x().get(j * 3 + f)).isEqualTo((example * (f + 1) - 1f) / 2f);
+                }
+            }
+            assertThat(seen).hasSize(23);
+        }
+        assertThatThrownBy(() -> DataLoader.builder(rows, 5).randomCrop(2)).hasMessageContaining("needs images");
+        assertThatThrownBy(() -> DataLoader.builder(rows, 5).normalize(new float[] {0, 0}, new float[] {1, 1}))
+                .hasMessageContaining("1 or 1 values");
     }
 }

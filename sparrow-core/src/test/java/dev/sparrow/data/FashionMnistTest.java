@@ -26,7 +26,7 @@ class FashionMnistTest {
         FashionMnist.Location loc = new FashionMnist.Locator(null, null, dir, system, (s, t) -> {
             throw new AssertionError("no download expected");
         }).locate();
-        Dataset test = FashionMnist.read(FashionMnist.Split.TEST, loc);
+        ImageDataset test = FashionMnist.read(FashionMnist.Split.TEST, loc);
         assertThat(test.size()).isEqualTo(10000);
         assertThat(test.sampleShape()).containsExactly(1, 28, 28);
         assertThat(test.classes()).isEqualTo(10);

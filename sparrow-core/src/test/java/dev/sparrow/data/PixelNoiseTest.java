@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.within;
 class PixelNoiseTest {
     private static final int N = 20, SIDE = 10, PIXELS = SIDE * SIDE;
 
-    private static Dataset filled(int value) {
+    private static ImageDataset filled(int value) {
         byte[] pixels = new byte[N * PIXELS];
         Arrays.fill(pixels, (byte) value);
         int[] labels = new int[N];
@@ -27,8 +27,8 @@ class PixelNoiseTest {
         long seed = 901;
         // positions and values do not depend on the content, so a pixel the noise chose differs from
         // 0 or from 255: the union of changes over the two flat sets is exactly the chosen pixels
-        Dataset dark = PixelNoise.apply(filled(0), fraction, seed);
-        Dataset bright = PixelNoise.apply(filled(255), fraction, seed);
+        ImageDataset dark = PixelNoise.apply(filled(0), fraction, seed);
+        ImageDataset bright = PixelNoise.apply(filled(255), fraction, seed);
         int expected = (int) Math.round(fraction * PIXELS);
         double sum = 0;
         int replaced = 0;
@@ -51,12 +51,12 @@ class PixelNoiseTest {
 
     @Test
     void seededNestedAndZeroIsTheIdentity() {
-        Dataset flat = filled(0);
+        ImageDataset flat = filled(0);
         assertThat(PixelNoise.apply(flat, 0.0, 5)).isSameAs(flat);
-        Dataset a = PixelNoise.apply(flat, 0.3, 5);
-        Dataset b = PixelNoise.apply(flat, 0.3, 5);
-        Dataset c = PixelNoise.apply(flat, 0.3, 6);
-        Dataset more = PixelNoise.apply(flat, 0.6, 5);
+        ImageDataset a = PixelNoise.apply(flat, 0.3, 5);
+        ImageDataset b = PixelNoise.apply(flat, 0.3, 5);
+        ImageDataset c = PixelNoise.apply(flat, 0.3, 6);
+        ImageDataset more = PixelNoise.apply(flat, 0.6, 5);
         boolean differs = false;
         for (int i = 0; i < N; i++) {
             for (int p = 0; p < PIXELS; p++) {

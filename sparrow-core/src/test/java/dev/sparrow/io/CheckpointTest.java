@@ -7,6 +7,7 @@ import dev.sparrow.nn.Modules;
 import dev.sparrow.nn.Parameter;
 import dev.sparrow.optim.Optimizer;
 import dev.sparrow.tensor.Tensor;
+import dev.sparrow.train.TrainingCheckpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,13 +117,13 @@ class CheckpointTest {
         meta.put("sparrow.rng", "splittable:12345");
         Path file = dir.resolve("ckpt.safetensors");
 
-        Checkpoint.save(file, saved, savedOpt, meta);
+        TrainingCheckpoint.save(file, saved, savedOpt, Map.of(), meta);
 
         FakeSequential restored = model(5, 4, 3);
         FakeOptimizer restoredOpt = new FakeOptimizer(restored);
         randomize(restored, restoredOpt, new SplittableRandom(SEED + 1));
         CheckpointData data = Checkpoint.read(file);
-        data.restoreInto(restored, restoredOpt);
+        TrainingCheckpoint.restore(data, restored, restoredOpt);
 
         Map<String, Parameter> expected = Modules.namedParameters(saved);
         Map<String, Parameter> actual = Modules.namedParameters(restored);
@@ -165,7 +166,7 @@ class CheckpointTest {
         randomize(m, opt, rnd);
         ((FakeLayer) m.children().get(1)).weight.setMask(Mask.of(new float[] {1, 0, 0, 1}));
         Path file = dir.resolve("names.safetensors");
-        Checkpoint.save(file, m, opt, Map.of());
+        TrainingCheckpoint.save(file, m, opt, Map.of(), Map.of());
 
         SafetensorsFile raw = SafetensorsReader.read(file);
         assertThat(raw.tensors().keySet()).containsExactly(
@@ -190,7 +191,7 @@ class CheckpointTest {
         FakeSequential other = model(6, 4, 3);
         randomize(other, null, new SplittableRandom(SEED + 1));
         float[] before = other.children().get(1).parameters().get(0).value().data().clone();
-        assertThatThrownBy(() -> Checkpoint.read(file).restoreInto(other, null))
+        assertThatThrownBy(() -> Checkpoint.read(file).restoreInto(other))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("parameter '0.weight' has shape [4, 5] in the checkpoint; the model expects [4, 6]");
         assertThat(other.children().get(1).parameters().get(0).value().data())
@@ -204,13 +205,13 @@ class CheckpointTest {
         Checkpoint.save(file, saved, null, Map.of());
 
         FakeSequential bigger = new FakeSequential(List.of(new FakeLayer(2, 2), new FakeLayer(2, 2), new FakeLayer(2, 1)));
-        assertThatThrownBy(() -> Checkpoint.read(file).restoreInto(bigger, null))
+        assertThatThrownBy(() -> Checkpoint.read(file).restoreInto(bigger))
                 .hasMessageContaining("parameter '2.weight' [1, 2] is missing from the checkpoint")
                 .hasMessageContaining("parameter '2.bias' [1] is missing")
                 .hasMessageContaining("buffer '2.running_mean' [1] is missing");
 
         FakeSequential smaller = new FakeSequential(List.of(new FakeLayer(2, 2)));
-        assertThatThrownBy(() -> Checkpoint.read(file).restoreInto(smaller, null))
+        assertThatThrownBy(() -> Checkpoint.read(file).restoreInto(smaller))
                 .hasMessageContaining("tensor '1.weight' is in the checkpoint but the model has no such parameter, mask or buffer");
     }
 
@@ -220,9 +221,9 @@ class CheckpointTest {
         Path file = dir.resolve("c.safetensors");
         Checkpoint.save(file, saved, null, Map.of());
         FakeSequential target = model(2, 2, 2);
-        assertThatThrownBy(() -> Checkpoint.read(file).restoreInto(target, new FakeOptimizer(target)))
+        assertThatThrownBy(() -> TrainingCheckpoint.restore(Checkpoint.read(file), target, new FakeOptimizer(target)))
                 .hasMessageContaining("optimizer state 'optim.0.weight.momentum' [2, 2] is missing from the checkpoint");
-        Checkpoint.read(file).restoreInto(target, null); // weights only: fine
+        Checkpoint.read(file).restoreInto(target); // weights only: fine
     }
 
     @Test
@@ -233,7 +234,7 @@ class CheckpointTest {
         Checkpoint.save(file, dense, null, Map.of());
         FakeSequential masked = model(2, 2, 2);
         ((FakeLayer) masked.children().get(0)).weight.setMask(Mask.of(new float[] {0, 0, 0, 1}));
-        Checkpoint.read(file).restoreInto(masked, null);
+        Checkpoint.read(file).restoreInto(masked);
         assertThat(((FakeLayer) masked.children().get(0)).weight.hasMask()).isFalse();
         assertThat(((FakeLayer) masked.children().get(0)).weight.value().data())
                 .containsExactly(((FakeLayer) dense.children().get(0)).weight.value().data());
@@ -248,7 +249,7 @@ class CheckpointTest {
         for (Map.Entry<String, Tensor> e : Modules.namedBuffers(m).entrySet()) tensors.put(e.getKey(), TensorSource.of(e.getValue()));
         tensors.put("0.weight.mask", TensorData.u8(new byte[] {1, 2, 0, 1}, 2, 2));
         SafetensorsWriter.write(file, tensors, Map.of());
-        assertThatThrownBy(() -> Checkpoint.read(file).restoreInto(m, null))
+        assertThatThrownBy(() -> Checkpoint.read(file).restoreInto(m))
                 .hasMessageContaining("mask '0.weight.mask' has value 2 at 1; expected 0 or 1");
     }
 
@@ -286,7 +287,7 @@ class CheckpointTest {
         for (int i = 0; i < 5; i++) keep[i] = 1f; // 75% sparse
         ((FakeLayer) m.children().get(0)).weight.setMask(Mask.of(keep));
         Path file = dir.resolve("s.safetensors");
-        Checkpoint.save(file, m, opt, Checkpoint.metadata("{}", 1, 10));
+        TrainingCheckpoint.save(file, m, opt, Map.of(), Checkpoint.metadata("{}", 1, 10));
 
         CheckpointData data = Checkpoint.read(file);
         List<TensorSummary> rows = data.summary();

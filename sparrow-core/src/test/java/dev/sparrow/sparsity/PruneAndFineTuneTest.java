@@ -29,7 +29,7 @@ class PruneAndFineTuneTest {
 
     private static Map<String, Parameter> load(Path checkpoint) throws IOException {
         Layer model = ModelZoo.create("mlp", new int[] {1, 8, 8}, 4, 99);
-        Checkpoint.read(checkpoint).restoreInto(model, null);
+        Checkpoint.read(checkpoint).restoreInto(model);
         return Modules.namedParameters(model);
     }
 
@@ -40,7 +40,7 @@ class PruneAndFineTuneTest {
         TrainingRun.Outcome trained = TrainingRun.run(dense, data(), dir.resolve("dense"), null, TrainListener.NONE);
 
         Layer model = ModelZoo.create("mlp", new int[] {1, 8, 8}, 4, SEED);
-        Checkpoint.read(trained.checkpoint()).restoreInto(model, null);
+        Checkpoint.read(trained.checkpoint()).restoreInto(model);
         SparsityStats pruned = MagnitudePruning.prune(Modules.namedParameters(model), 0.8, MagnitudePruning.Scope.GLOBAL,
                 Distribution.UNIFORM, false, false);
         Path prunedFile = dir.resolve("pruned.safetensors");

@@ -42,7 +42,7 @@ public final class SparseMlpExperiment {
         TrainingRun.Outcome o = TrainingRun.run(config, new TrainingRun.Data(train, test, FashionMnist.MEAN, FashionMnist.STD),
                 out, null, TrainListener.NONE);
         Layer model = ModelZoo.create("mlp", new int[] {1, 28, 28}, 10, 1);
-        Checkpoint.read(o.checkpoint()).restoreInto(model, null);
+        Checkpoint.read(o.checkpoint()).restoreInto(model);
         StringBuilder layers = new StringBuilder();
         List<LayerBudget> sparse = SparsityBudget.sparsifiable(Modules.namedParameters(model));
         for (LayerBudget l : sparse) {

@@ -45,7 +45,7 @@ class SparseTrainingRunTest {
 
     private static Map<String, Parameter> restored(Path checkpoint) throws IOException {
         Layer model = ModelZoo.create("mlp", new int[] {1, 8, 8}, 4, 99);
-        Checkpoint.read(checkpoint).restoreInto(model, null);
+        Checkpoint.read(checkpoint).restoreInto(model);
         return Modules.namedParameters(model);
     }
 

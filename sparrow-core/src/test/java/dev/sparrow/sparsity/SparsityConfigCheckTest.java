@@ -64,7 +64,7 @@ class SparsityConfigCheckTest {
                 SparseTrainingEndToEndTest.generated("test", 32, 4), 0.4f, 0.25f);
         TrainingRun.Outcome out = TrainingRun.run(c, data, dir, null, TrainListener.NONE);
         Layer model = ModelZoo.create("mlp", new int[] {1, 8, 8}, 4, 3);
-        Checkpoint.read(out.checkpoint()).restoreInto(model, null);
+        Checkpoint.read(out.checkpoint()).restoreInto(model);
         List<LayerBudget> layers = SparsityBudget.sparsifiable(Modules.namedParameters(model));
         assertThat(layers).hasSize(3);
         for (LayerBudget l : layers) {

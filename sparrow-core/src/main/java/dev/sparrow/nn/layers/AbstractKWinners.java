@@ -93,8 +93,6 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
 
     public double density() { return density; }
 
-    public KWinnersOptions options() { return options; }
-
     /** Training winners per group of {@code groupSize} values: round(groupSize × density), at least 1. */
     public int k(int groupSize) {
         return (int) Math.max(1, Math.min(groupSize, Math.round(groupSize * density)));
@@ -235,9 +233,6 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
 
     /** Whether each value won in the last forward (live; for tests). */
     boolean[] winners() { return winner; }
-
-    /** Winners per group in the last forward. */
-    public int lastK() { return k; }
 
     @Override
     public int[] outputShape(int[] inputShape) {

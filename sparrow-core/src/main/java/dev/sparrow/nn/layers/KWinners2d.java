@@ -28,8 +28,6 @@ public final class KWinners2d extends AbstractKWinners {
         return new KWinners2d(channels, density, true, options);
     }
 
-    public boolean isLocal() { return local; }
-
     public int channels() { return units(); }
 
     @Override

@@ -17,7 +17,6 @@ public final class SoftmaxCrossEntropy {
     private Tensor gradLogits; // (batch, classes): (softmax − target) / batch
     private int[] labels;      // the caller's array from the last forward
     private int lastCorrect;
-    private double lastLoss = Double.NaN;
 
     public SoftmaxCrossEntropy(double labelSmoothing) {
         if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
@@ -89,8 +88,7 @@ public final class SoftmaxCrossEntropy {
         }
         this.labels = labels;
         this.lastCorrect = correct;
-        this.lastLoss = total * invBatch;
-        return lastLoss;
+        return total * invBatch;
     }
 
     /** d(mean loss)/d(logits) of the last forward, [batch, classes]; valid until the next forward. */
@@ -101,8 +99,6 @@ public final class SoftmaxCrossEntropy {
 
     /** Samples of the last forward whose arg-max logit equals the label. */
     public int lastCorrect() { return lastCorrect; }
-
-    public double lastLoss() { return lastLoss; }
 
     /** Number of samples where the arg-max of {@code logits} equals the label (for evaluation without a loss). */
     public static int countCorrect(Tensor logits, int[] labels) {
