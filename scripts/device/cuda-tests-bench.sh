@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One device call: build the fatbin with nvcc, run the GPU tests with it, run CudaKernelBench. Expects the
+# staging folder made by the caller (see docs/cuda.md): src/*.cu, build-cuda-kernels.sh, lib/ (sparrow-core,
+# sparrow-cuda, assertj, junit console jars), test-classes/, and ../.device-jdk; writes to $OUT.
+cd "$(dirname "$0")"
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu,utilization.gpu --format=csv
+nvcc --version | tail -2
+mkdir -p out
+bash build-cuda-kernels.sh src out 2>&1 | tee $OUT/build.log | tail -3 || exit 1
+cp out/sparrow_kernels.fatbin out/sparrow_kernels.nvcc.txt $OUT/
+J="../.device-jdk/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Dsparrow.cuda.fatbin=out/sparrow_kernels.fatbin"
+CP=lib/sparrow-core-0.1.0-SNAPSHOT.jar:lib/sparrow-cuda-0.1.0-SNAPSHOT.jar:lib/assertj-core-3.27.7.jar
+CUBLAS=$(find /opt /usr -name 'libcublas.so*' 2>/dev/null | sort | head -1)
+echo "cublas: $CUBLAS"
+[ -n "$CUBLAS" ] && export LD_LIBRARY_PATH="$(dirname "$CUBLAS"):${LD_LIBRARY_PATH:-}"
+timeout ${TEST_S:-200} $J -jar lib/junit-platform-console-standalone-1.14.1.jar execute --class-path $CP:test-classes \
+  --select-package dev.sparrow.cuda --details=tree --disable-banner > $OUT/tests.log 2>&1
+echo "tests rc=$?"; grep -E "tests (successful|failed|aborted|skipped)|✘" $OUT/tests.log | head -30
+timeout ${BENCH_S:-240} $J -cp $CP -Dsparrow.cublas=$CUBLAS dev.sparrow.cuda.bench.CudaKernelBench $BENCH_ARGS 2>&1 | tee $OUT/bench.txt | tail -40
