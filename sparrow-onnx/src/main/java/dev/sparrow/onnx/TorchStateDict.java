@@ -179,6 +179,11 @@ public final class TorchStateDict {
      * the model expects.
      */
     public static void load(Path file, Layer model) throws IOException {
+        load(file, model, null);
+    }
+
+    /** As {@link #load(Path, Layer)}; {@code modelName} (e.g. "mlp") names the model in errors, when not null. */
+    public static void load(Path file, Layer model, String modelName) throws IOException {
         SafetensorsFile content = SafetensorsReader.read(file);
         Map<String, TensorData> tensors = content.tensors();
         List<String> problems = new ArrayList<>();
@@ -238,7 +243,8 @@ public final class TorchStateDict {
         }
         if (!problems.isEmpty()) {
             List<String> shown = problems.subList(0, Math.min(problems.size(), MAX_LISTED_PROBLEMS));
-            throw new IllegalArgumentException("state dict " + file + " does not fit model " + model.describe() + ": "
+            throw new IllegalArgumentException("state dict " + file + " does not fit "
+                    + (modelName != null ? "model " + modelName : "the model") + ": "
                     + String.join("; ", shown) + (problems.size() > shown.size() ? "; and " + (problems.size() - shown.size()) + " more" : ""));
         }
         for (int i = 0; i < entries.size(); i++) {
