@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = SparrowCli.Version.class,
         description = "Sparse neural networks on the JVM: train them sparse, run them fast.",
         subcommands = {DemoCommand.class, TrainCommand.class, CompareCommand.class, EvalCommand.class, InspectCommand.class, PruneCommand.class,
+                ExportCommand.class, ImportCommand.class,
                 ReportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SparrowCli implements Runnable {

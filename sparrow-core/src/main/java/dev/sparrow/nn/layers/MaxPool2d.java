@@ -33,6 +33,12 @@ public final class MaxPool2d implements Layer {
         this(kernel, kernel);
     }
 
+    /** The window's side. */
+    public int kernel() { return kernel; }
+
+    /** How far the window moves. */
+    public int stride() { return stride; }
+
     @Override
     public Tensor forward(Tensor x, ExecutionContext ctx) {
         Buffers.requireRank(x, 4, describe(), "[batch, channels, height, width]");
