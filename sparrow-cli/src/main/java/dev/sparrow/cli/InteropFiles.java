@@ -44,7 +44,7 @@ final class InteropFiles {
             }
         }
         Sequential model = ModelZoo.create(config.model(), shape, classes, config.seed());
-        data.restoreInto(model, null);
+        data.restoreInto(model);
         return new Loaded(model, shape, classes, data, config.model());
     }
 

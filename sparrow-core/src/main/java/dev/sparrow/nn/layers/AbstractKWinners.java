@@ -93,6 +93,8 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
 
     public double density() { return density; }
 
+    public KWinnersOptions options() { return options; }
+
     /** Training winners per group of {@code groupSize} values: round(groupSize × density), at least 1. */
     public int k(int groupSize) {
         return (int) Math.max(1, Math.min(groupSize, Math.round(groupSize * density)));

@@ -93,6 +93,8 @@ public final class Conv2d implements Layer, FlopCounting {
 
     public int kernelWidth() { return kw; }
 
+    public int stride() { return stride; }
+
     public int padding() { return padding; }
 
     /** The unfolding of this convolution for samples of {@code height} x {@code width}. */

@@ -30,6 +30,9 @@ public final class KWinners2d extends AbstractKWinners {
 
     public int channels() { return units(); }
 
+    /** Whether the winners are chosen per location over channels (else over the whole sample). */
+    public boolean isLocal() { return local; }
+
     @Override
     Geometry geometry(Tensor x) {
         Buffers.requireRank(x, 4, describe(), "[batch, " + units() + ", height, width]");
