@@ -211,7 +211,9 @@ public final class ModelZoo {
         long need = parameters * BYTES_PER_PARAMETER;
         long heap = Runtime.getRuntime().maxMemory();
         if (parameters > Integer.MAX_VALUE || need > heap) {
-            throw new IllegalArgumentException("model " + dev.sparrow.util.Echo.quote(name) + " has " + parameters
+            // nn sits below util: the name is capped here (a model name is user input)
+            String shown = name.length() <= 80 ? name : name.substring(0, 80) + "... (" + name.length() + " chars)";
+            throw new IllegalArgumentException("model '" + shown + "' has " + parameters
                     + " parameters, about " + (need >> 20) + " MB with gradients and masks; the heap holds at most "
                     + (heap >> 20) + " MB (-Xmx)");
         }
