@@ -118,7 +118,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
         if (!(inputDensity > 0 && inputDensity <= 1)) {
             throw new UserInputException("--input-density must be in (0, 1], got " + inputDensity);
         }
-        if (threads < 1 || threads > 4096) throw new UserInputException("--threads must be in [1, 4096], got " + threads);
+        ThreadsOption.check(threads);
         List<int[]> shapeList = new ArrayList<>();
         for (String s : items("--shape", shapes)) shapeList.add(shape(s));
         List<Integer> batchList = new ArrayList<>();

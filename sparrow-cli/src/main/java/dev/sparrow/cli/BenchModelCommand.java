@@ -65,7 +65,7 @@ final class BenchModelCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!Files.isRegularFile(checkpoint)) throw new UserInputException("checkpoint " + checkpoint + " is not a file");
         List<Integer> batchList = parseBatches(batches);
-        int t = threads;
+        int t = ThreadsOption.check(threads);
         ModelBench.Settings settings = new ModelBench.Settings(t, warmupMillis, measureMillis, tuneMillis, seed);
         Sequential model = InferenceSession.loadModel(checkpoint, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
         double sparsity = ReachedSparsity.of(checkpoint);

@@ -10,7 +10,7 @@ import dev.sparrow.kernel.Backend;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.loss.SoftmaxCrossEntropy;
-import dev.sparrow.nn.models.ModelZoo;
+import dev.sparrow.train.CheckpointModel;
 import dev.sparrow.train.Evaluator;
 import dev.sparrow.train.TrainConfig;
 import dev.sparrow.train.TrainingRun;
@@ -61,12 +61,9 @@ final class EvalCommand implements Callable<Integer> {
         if (batchSize < 1) throw new UserInputException("--batch-size is " + batchSize + "; expected >= 1");
         double[] levels = noise != null ? NoiseLevels.parse(noise) : null;
         CheckpointData saved = Checkpoint.read(checkpoint);
-        TrainConfig config = TrainConfig.fromJson(Json.parseObject(saved.config().orElseThrow(() ->
-                new UserInputException(checkpoint + ": no run config in the checkpoint metadata; was it written by 'sparrow train'?")),
-                Json.Limits.of(1 << 20)));
+        TrainConfig config = CheckpointModel.config(saved);
         Dataset test = data.loadTest();
-        Layer model = ModelZoo.create(config.model(), test.sampleShape(), test.classes(), config.seed());
-        saved.restoreInto(model);
+        Layer model = CheckpointModel.load(saved, config, test.sampleShape(), test.classes());
         int t = threads.orAllCores();
         try (ComputePool pool = ComputePool.ofThreads(t);
              DataLoader loader = TrainingRun.evalLoader(test, batchSize, FashionMnist.MEAN, FashionMnist.STD)) {

@@ -16,6 +16,7 @@ import dev.sparrow.sparsity.MagnitudePruning;
 import dev.sparrow.sparsity.SparsityConfig;
 import dev.sparrow.sparsity.StructuredPruning;
 import dev.sparrow.train.Evaluator;
+import dev.sparrow.train.CheckpointModel;
 import dev.sparrow.train.TrainConfig;
 import dev.sparrow.train.TrainingRun;
 import dev.sparrow.util.Json;
@@ -89,16 +90,13 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         MagnitudePruning.Scope pruneScope = checkOptions();
         CheckpointData saved = Checkpoint.read(checkpoint);
-        TrainConfig trained = TrainConfig.fromJson(Json.parseObject(saved.config().orElseThrow(() ->
-                new UserInputException(checkpoint + ": no run config in the checkpoint metadata; was it written by 'sparrow train'?")),
-                Json.Limits.of(1 << 20)));
+        TrainConfig trained = CheckpointModel.config(saved);
         TrainConfig tuning = fineTuneConfig(trained);
         Path out = output != null ? output : Path.of("runs", trained.model() + "-pruned-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
 
         TrainingRun.Data d = data.load();
-        Layer model = ModelZoo.create(trained.model(), d.train().sampleShape(), d.train().classes(), trained.seed());
-        saved.restoreInto(model);
+        Layer model = CheckpointModel.load(saved, trained, d.train().sampleShape(), d.train().classes());
         double before = testAccuracy(model, d, tuning);
         if (structured()) {
             StructuredPruning.prune(Modules.namedParameters(model), method, sparsity(), Distribution.parse(distribution),

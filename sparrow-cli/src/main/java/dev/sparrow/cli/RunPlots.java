@@ -57,6 +57,12 @@ final class RunPlots {
         List<Epoch> epochs = new ArrayList<>();
         Map<String, Double> lastLayers = Map.of();
         List<String> lines = readLines(metricsFile);
+        // a crash or a full disk can cut the last write short: skip that line, say so, and draw the rest
+        if (!lines.isEmpty() && !endsWithNewline(metricsFile)) {
+            System.err.println("warning: " + metricsFile + ": skipped the torn last line " + lines.size()
+                    + " (written when the run stopped; 'sparrow train --resume' drops it)");
+            lines = lines.subList(0, lines.size() - 1);
+        }
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
             if (line.isBlank()) continue;
@@ -154,6 +160,15 @@ final class RunPlots {
             out.put(String.valueOf(e.getKey()), n.doubleValue());
         }
         return out;
+    }
+
+    private static boolean endsWithNewline(Path file) throws IOException {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            if (ch.size() == 0) return true;
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            ch.read(last, ch.size() - 1);
+            return last.get(0) == '\n';
+        }
     }
 
     private static List<String> readLines(Path file) throws IOException {

@@ -30,8 +30,10 @@ public final class SparrowCli implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new SparrowCli());
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof java.io.UncheckedIOException u && u.getCause() != null) ex = u.getCause();
+            // every expected failure (bad input, a file, a disk, a diverged run) is one line, not a stack trace
             if (ex instanceof UserInputException || ex instanceof IllegalArgumentException
-                    || ex instanceof java.io.IOException) {
+                    || ex instanceof java.io.IOException || ex instanceof dev.sparrow.train.TrainingDivergedException) {
                 // the qualified name, e.g. "sparrow bench kernels", for subcommands of subcommands
                 commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
                 return 2;

@@ -9,9 +9,23 @@ final class ThreadsOption {
     @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: all cores).")
     Integer threads;
 
-    /** The count given, else {@code fallback}. */
+    /** The count given, else {@code fallback}; a count above {@link #max()} is refused, not started. */
     int orElse(int fallback) {
-        return threads != null ? threads : fallback;
+        return threads != null ? check(threads) : fallback;
+    }
+
+    /** More threads than this only queue on the cores (one command once started 32,000). */
+    static int max() {
+        return 4 * Runtime.getRuntime().availableProcessors();
+    }
+
+    /** {@code n} if in [1, {@link #max()}], else a one-line refusal naming the bound. */
+    static int check(int n) {
+        if (n < 1 || n > max()) {
+            throw new UserInputException("--threads is " + n + "; expected 1 to " + max() + " (4 x the "
+                    + Runtime.getRuntime().availableProcessors() + " cores)");
+        }
+        return n;
     }
 
     /** The count given, else every core. */

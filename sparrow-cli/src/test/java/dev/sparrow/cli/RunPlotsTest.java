@@ -84,6 +84,13 @@ class RunPlotsTest {
                 .hasMessageContaining(dir.resolve("metrics.jsonl") + ": line 2: malformed JSON");
     }
 
+    /** Issue 12, defect 5: a run cut short by a full disk leaves half a row; report draws the whole ones. */
+    @Test
+    void aTornLastLineIsSkippedNotFatal(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("metrics.jsonl"), SPARSE_ROWS + "{\"epoch\":4,\"global_st");
+        assertThat(RunPlots.write(dir)).isNotEmpty();
+    }
+
     @Test
     void missingFieldAndEmptyMetricsAreNamed(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("metrics.jsonl"), "{\"epoch\":1,\"train_loss\":1.2,\"train_accuracy\":0.5,\"test_loss\":1.0}\n");

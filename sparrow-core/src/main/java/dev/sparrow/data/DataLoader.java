@@ -59,7 +59,9 @@ public final class DataLoader implements AutoCloseable {
         this.order = new EpochOrder(n, b.seed, b.shuffle);
         this.transform = new SampleTransform(dataset, b.mean, b.std, b.cropPadding, b.horizontalFlip);
         this.threadName = "sparrow-prefetch-" + LOADER_IDS.incrementAndGet();
-        this.prefetcher = new Prefetcher(b.prefetch, batchSize, remainder, dataset.sampleShape(), this::fill, threadName,
+        // a batch larger than the data set never fills: buffers for the samples there are, not for 1,000,000
+        int bufferBatch = dropLast ? batchSize : Math.min(batchSize, Math.max(1, n));
+        this.prefetcher = new Prefetcher(b.prefetch, bufferBatch, remainder, dataset.sampleShape(), this::fill, threadName,
                 dataset.name());
     }
 

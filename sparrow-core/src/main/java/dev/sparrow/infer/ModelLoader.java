@@ -3,9 +3,7 @@ package dev.sparrow.infer;
 import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.CheckpointData;
 import dev.sparrow.nn.layers.Sequential;
-import dev.sparrow.nn.models.ModelZoo;
-import dev.sparrow.train.TrainConfig;
-import dev.sparrow.util.Json;
+import dev.sparrow.train.CheckpointModel;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,11 +16,7 @@ final class ModelLoader {
     static Sequential load(Path checkpoint, int[] sampleShape, int classes) throws IOException {
         if (checkpoint == null) throw new IllegalArgumentException("checkpoint path is null");
         CheckpointData data = Checkpoint.read(checkpoint);
-        String config = data.config().orElseThrow(() -> new IllegalArgumentException(
-                checkpoint + ": checkpoint has no '" + Checkpoint.CONFIG_KEY + "' metadata naming the model"));
-        TrainConfig tc = TrainConfig.fromJson(Json.parseObject(config, Json.Limits.of(1 << 20)));
-        Sequential model = ModelZoo.create(tc.model(), sampleShape, classes, tc.seed());
-        data.restoreInto(model);
-        return model;
+        // checked against the file's size before building: the config is user input (see CheckpointModel)
+        return CheckpointModel.load(data, sampleShape, classes);
     }
 }

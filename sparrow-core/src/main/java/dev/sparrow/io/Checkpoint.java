@@ -124,7 +124,7 @@ public final class Checkpoint {
         SafetensorsFile content = SafetensorsReader.read(file);
         String version = content.metadata().get(FORMAT_VERSION_KEY);
         if (version != null && !version.equals(FORMAT_VERSION)) {
-            throw new SafetensorsFormatException(file + ": checkpoint format version " + Json.quote(version)
+            throw new SafetensorsFormatException(file + ": checkpoint format version " + dev.sparrow.util.Echo.quote(version)
                     + " is not supported; expected " + Json.quote(FORMAT_VERSION));
         }
         return new CheckpointData(file, content.metadata(), content.tensors());

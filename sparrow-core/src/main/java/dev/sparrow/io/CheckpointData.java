@@ -3,7 +3,7 @@ package dev.sparrow.io;
 import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.ModelState;
 import dev.sparrow.tensor.Tensor;
-import dev.sparrow.util.Json;
+import dev.sparrow.util.Echo;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,7 +126,7 @@ public final class CheckpointData {
         try {
             return OptionalLong.of(Long.parseLong(v));
         } catch (NumberFormatException e) {
-            throw new IllegalStateException("checkpoint " + file + ": metadata " + key + " is " + Json.quote(v) + "; expected an integer");
+            throw new IllegalArgumentException("checkpoint " + file + ": metadata '" + key + "' is " + Echo.quote(v) + "; expected an integer");
         }
     }
 

@@ -84,6 +84,17 @@ final class CheckpointDescription {
                 active += r.elements() * (1 - r.sparsity().orElse(0));
             }
         }
+        for (Map.Entry<String, TensorData> e : data.tensors().entrySet()) {
+            if (e.getValue().dtype() != DType.F32) continue;
+            float[] v = e.getValue().toF32();
+            int bad = CheckpointRestore.firstNonFinite(v);
+            if (bad >= 0) {
+                int count = 0;
+                for (float x : v) if (!Float.isFinite(x)) count++;
+                sb.append("warning: tensor '").append(e.getKey()).append("' has ").append(count).append(" NaN/infinite values, the first ")
+                        .append(v[bad]).append(" at index ").append(bad).append("; eval and inference refuse it\n");
+            }
+        }
         sb.append(String.format(Locale.ROOT, "parameters: %d, active: %d (%.2f%% sparse)%n", parameters, Math.round(active),
                 parameters == 0 ? 0.0 : 100 * (1 - active / parameters)));
         return sb.toString();

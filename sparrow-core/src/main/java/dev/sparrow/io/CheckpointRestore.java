@@ -26,10 +26,23 @@ final class CheckpointRestore {
             } else if (t.dtype() != DType.F32) {
                 problems.add("tensor '" + name + "' is " + t.dtype() + "; expected F32");
             } else {
-                state.put(name, t.toTensor());
+                Tensor tensor = t.toTensor();
+                int bad = firstNonFinite(tensor.data());
+                if (bad >= 0) {
+                    // NaN behind a mask once came out of eval as NaN and out of the csr session as plausible numbers
+                    problems.add("tensor '" + name + "' has " + tensor.data()[bad] + " at index " + bad + "; expected finite values");
+                } else {
+                    state.put(name, tensor);
+                }
             }
         }
         return state;
+    }
+
+    /** The index of the first NaN or infinity, or -1. */
+    static int firstNonFinite(float[] values) {
+        for (int i = 0; i < values.length; i++) if (!Float.isFinite(values[i])) return i;
+        return -1;
     }
 
     /** Mask values as 0/1 floats from U8, BOOL or F32; null (and a problem) for other dtypes or values. */

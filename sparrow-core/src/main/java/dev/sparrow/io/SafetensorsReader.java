@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -59,8 +60,12 @@ public final class SafetensorsReader {
         }
     }
 
-    private static void checkPath(Path file) {
+    private static void checkPath(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("file is null");
+        // a named pipe or a device would block the read or never end: refuse anything but a regular file
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new SafetensorsFormatException(file + ": not a regular file (a folder, pipe or device); expected a .safetensors file");
+        }
     }
 
     private static TensorData readTensor(Path file, FileChannel ch, SafetensorsHeader header, TensorInfo info) throws IOException {

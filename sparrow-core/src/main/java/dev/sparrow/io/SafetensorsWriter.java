@@ -1,5 +1,6 @@
 package dev.sparrow.io;
 
+import dev.sparrow.util.FaultInjection;
 import dev.sparrow.util.Json;
 
 import java.io.IOException;
@@ -49,22 +50,36 @@ public final class SafetensorsWriter {
         }
         byte[] header = header(tensors, metadata);
 
-        Path temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        // not Files.createTempFile: its 0600 would make every checkpoint private whatever the umask says
+        Path temp = dir.resolve(tempName(absolute));
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+                FaultInjection.point("safetensors temp created " + temp);
                 ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
                 writeFully(ch, length);
                 writeFully(ch, ByteBuffer.wrap(header));
+                FaultInjection.point("safetensors header written " + temp);
                 writeData(ch, tensors);
                 ch.force(true);
             }
+            FaultInjection.point("safetensors before rename " + temp);
             Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             moved = true;
+            FaultInjection.point("safetensors renamed " + absolute);
             syncDirectory(dir);
         } finally {
             if (!moved) Files.deleteIfExists(temp);
         }
+    }
+
+    /** Prefix of the temporary files beside {@code target}, so a later start can remove those a crash left. */
+    public static String tempPrefix(Path target) {
+        return "." + target.getFileName() + ".";
+    }
+
+    private static String tempName(Path target) {
+        return tempPrefix(target) + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp";
     }
 
     /** The padded header bytes (without the 8-byte length), after checking every argument. */
@@ -128,6 +143,7 @@ public final class SafetensorsWriter {
             }
             target.flip();
             writeFully(ch, target);
+            FaultInjection.point("safetensors tensor written " + e.getKey());
         }
     }
 

@@ -47,12 +47,12 @@ public final class Mask {
         return keep.length == 0 ? 0.0 : 1.0 - (double) activeCount() / keep.length;
     }
 
-    /** values[i] = 0 wherever the mask is inactive. */
+    /** values[i] = +0.0 wherever the mask is inactive; set, not multiplied, since NaN x 0 is NaN. */
     public void apply(float[] values) {
         if (values.length != keep.length) {
             throw new IllegalArgumentException("mask of size " + keep.length + " applied to " + values.length + " values");
         }
-        for (int i = 0; i < keep.length; i++) values[i] *= keep[i];
+        for (int i = 0; i < keep.length; i++) if (keep[i] == 0f) values[i] = 0f;
     }
 
     /** The 0/1 array itself (not a copy), for kernels and serialisation. */

@@ -361,12 +361,19 @@ public record SparsityConfig(String method, double sparsity, String distribution
     public static SparsityConfig fromJson(Map<String, Object> m) {
         if (m == null) return DENSE;
         SparsityConfig d = DENSE;
-        return new SparsityConfig((String) m.getOrDefault("method", d.method), num(m, "sparsity", d.sparsity),
-                (String) m.getOrDefault("distribution", d.distribution), bool(m, "dense_first", d.denseFirst),
+        return new SparsityConfig(str(m, "method", d.method), num(m, "sparsity", d.sparsity),
+                str(m, "distribution", d.distribution), bool(m, "dense_first", d.denseFirst),
                 bool(m, "dense_last", d.denseLast), (long) num(m, "update_interval", d.updateInterval),
                 num(m, "update_end", d.updateEnd), num(m, "drop_fraction", d.dropFraction), bool(m, "ablation", d.ablation),
                 num(m, "gamma_sal", d.gammaSal), bool(m, "sparse_init", d.sparseInit), (int) num(m, "block", 0),
                 (int) num(m, "complementary", 0));
+    }
+
+    private static String str(Map<String, Object> m, String key, String fallback) {
+        Object v = m.get(key);
+        if (v == null) return fallback;
+        if (!(v instanceof String s)) throw new IllegalArgumentException("sparsity config '" + key + "' is not a string");
+        return s;
     }
 
     private static double num(Map<String, Object> m, String key, double fallback) {

@@ -26,4 +26,16 @@ public record EpochResult(int epoch, long globalStep, double trainLoss, double t
         m.put("learning_rate", learningRate);
         return m;
     }
+
+    /** A row read back from metrics.jsonl ({@link #toJson}); a missing or non-numeric field names itself. */
+    public static EpochResult fromJson(Map<String, Object> m) {
+        return new EpochResult((int) number(m, "epoch"), (long) number(m, "global_step"), number(m, "train_loss"),
+                number(m, "train_accuracy"), number(m, "test_loss"), number(m, "test_accuracy"), number(m, "seconds"),
+                number(m, "samples_per_second"), number(m, "learning_rate"));
+    }
+
+    private static double number(Map<String, Object> m, String key) {
+        if (!(m.get(key) instanceof Number n)) throw new IllegalArgumentException("metrics row field '" + key + "': expected a number");
+        return n.doubleValue();
+    }
 }

@@ -1,11 +1,16 @@
 package dev.sparrow.train;
 
+import dev.sparrow.io.SafetensorsWriter;
 import dev.sparrow.nn.Parameter;
+import dev.sparrow.util.FaultInjection;
 import dev.sparrow.util.Json;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -30,11 +35,62 @@ public final class RunDirectory {
         this.path = path;
     }
 
-    /** Creates the folder; a fresh run starts a new metrics file, a resumed one appends to it. */
+    /**
+     * Creates the folder; a fresh run starts a new metrics file, a resumed one appends to it. Checks first
+     * that the folder takes a file (so a read-only folder or a full disk fails now, not after an epoch) and
+     * removes the temporary files a crash of an earlier start left behind.
+     */
     public static RunDirectory create(Path path, boolean fresh) throws IOException {
-        Files.createDirectories(path);
+        try {
+            Files.createDirectories(path);
+        } catch (IOException e) {
+            throw RunFolderException.of("cannot create run folder " + path, e);
+        }
+        RunDirectory dir = new RunDirectory(path);
+        dir.checkWritable();
+        dir.removeOrphanedTemporaryFiles();
         if (fresh) Files.deleteIfExists(path.resolve(METRICS));
-        return new RunDirectory(path);
+        return dir;
+    }
+
+    /**
+     * Makes the metrics agree with a checkpoint of {@code epoch}: rows of later epochs (written before a crash
+     * stopped the checkpoint that would have followed them) and a torn last line are dropped, so a resumed
+     * run never repeats or glues a row. The file is replaced atomically, only when something is dropped.
+     */
+    public void truncateMetricsTo(long epoch) throws IOException {
+        Path file = path.resolve(METRICS);
+        if (!Files.exists(file)) return;
+        MetricsLines lines = MetricsLines.read(file);
+        List<String> kept = lines.rowsUpTo(epoch);
+        if (kept.size() == lines.rows().size() && lines.torn() == null) return;
+        StringBuilder text = new StringBuilder();
+        for (String line : kept) text.append(line).append('\n');
+        writeAtomically(file, text.toString());
+    }
+
+    private void checkWritable() throws IOException {
+        Path probe = path.resolve(".sparrow-write-probe-" + ProcessHandle.current().pid() + ".tmp");
+        try {
+            Files.write(probe, new byte[] {1}, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
+        } catch (IOException e) {
+            throw RunFolderException.of("run folder " + path + " is not writable", e);
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
+    private void removeOrphanedTemporaryFiles() throws IOException {
+        String checkpointTemp = SafetensorsWriter.tempPrefix(checkpoint());
+        try (var files = Files.list(path)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                boolean ours = name.endsWith(".tmp") && (name.startsWith(checkpointTemp) || name.startsWith(SUMMARY)
+                        || name.startsWith(METRICS) || name.startsWith(".sparrow-write-probe-"));
+                if (ours && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) Files.deleteIfExists(f);
+            }
+        }
     }
 
     public Path path() { return path; }
@@ -53,8 +109,36 @@ public final class RunDirectory {
         if (layerSparsity == null) throw new IllegalArgumentException("layerSparsity must not be null (empty when dense)");
         Map<String, Object> row = r.toJson();
         if (!layerSparsity.isEmpty()) row.put("layer_sparsity", new LinkedHashMap<>(layerSparsity));
-        Files.writeString(path.resolve(METRICS), Json.write(row) + "\n", StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        appendWholeLine(path.resolve(METRICS), (Json.write(row) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Appends {@code line} or, when the write fails (a full disk), cuts the file back to its old length, so no
+     * half row stays for the next append to glue onto. A crash in the middle still leaves a torn last line:
+     * {@link #truncateMetricsTo} and the readers drop it.
+     */
+    private static void appendWholeLine(Path file, byte[] line) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            long start = ch.size();
+            try {
+                ByteBuffer buf = ByteBuffer.wrap(line);
+                ch.position(start);
+                // two halves, with a fault point between, so the tests can tear a line exactly
+                buf.limit(line.length / 2);
+                while (buf.hasRemaining()) ch.write(buf);
+                FaultInjection.point("metrics line half written " + file);
+                buf.limit(line.length);
+                while (buf.hasRemaining()) ch.write(buf);
+                FaultInjection.point("metrics line written " + file);
+            } catch (IOException e) {
+                try {
+                    ch.truncate(start);
+                } catch (IOException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
+            }
+        }
     }
 
     /** Sparsity of every masked parameter, in model order; empty for a dense model. */
@@ -129,10 +213,13 @@ public final class RunDirectory {
     }
 
     private static void writeAtomically(Path target, String text) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        // named here rather than by Files.createTempFile, whose 0600 would ignore the umask
+        Path tmp = target.resolveSibling(target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            FaultInjection.point("before rename of " + target);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            FaultInjection.point("renamed " + target);
         } finally {
             Files.deleteIfExists(tmp);
         }

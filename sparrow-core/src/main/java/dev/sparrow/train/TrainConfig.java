@@ -49,7 +49,7 @@ public record TrainConfig(String model, String dataset, String dataDir, int epoc
     }
 
     private static void require(boolean ok, String option, Object value, String expected) {
-        if (!ok) throw new IllegalArgumentException("--" + option + " is " + value + "; expected " + expected);
+        if (!ok) throw new IllegalArgumentException("--" + option + " is " + dev.sparrow.util.Echo.of(value) + "; expected " + expected);
     }
 
     /** The default main-job run: the MLP on Fashion-MNIST with SGD and a cosine schedule. */
@@ -82,11 +82,11 @@ public record TrainConfig(String model, String dataset, String dataDir, int epoc
 
     /** Reads the map written by {@link #toJson()} (e.g. from a checkpoint); names the missing field. */
     public static TrainConfig fromJson(Map<String, Object> m) {
-        return new TrainConfig(str(m, "model"), str(m, "dataset"), (String) m.get("data_dir"),
-                (int) num(m, "epochs"), (int) num(m, "batch_size"), str(m, "optimizer"), num(m, "lr"),
+        return new TrainConfig(str(m, "model"), str(m, "dataset"), optionalStr(m, "data_dir"),
+                integer(m, "epochs"), integer(m, "batch_size"), str(m, "optimizer"), num(m, "lr"),
                 num(m, "momentum"), bool(m, "nesterov"), num(m, "weight_decay"), str(m, "schedule"),
                 num(m, "warmup_epochs"), num(m, "label_smoothing"), bool(m, "augment"),
-                (long) num(m, "seed"), (int) num(m, "threads"), sparsity(m));
+                seed(m), integer(m, "threads"), sparsity(m));
     }
 
     @SuppressWarnings("unchecked")
@@ -112,6 +112,30 @@ public record TrainConfig(String model, String dataset, String dataDir, int epoc
         Object v = field(m, key);
         if (!(v instanceof String s)) throw new IllegalArgumentException("run config '" + key + "' is not a string");
         return s;
+    }
+
+    // typed accessors: a checkpoint's config is user input, so a wrong type names the field, never a ClassCastException
+    private static String optionalStr(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (v == null) return null;
+        if (!(v instanceof String s)) throw new IllegalArgumentException("run config '" + key + "' is not a string or null");
+        return s;
+    }
+
+    private static int integer(Map<String, Object> m, String key) {
+        double d = num(m, key);
+        if (d != Math.rint(d) || d < Integer.MIN_VALUE || d > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("run config '" + key + "' is " + d + "; expected an integer");
+        }
+        return (int) d;
+    }
+
+    private static long seed(Map<String, Object> m) {
+        Object v = field(m, "seed");
+        if (v instanceof Long || v instanceof Integer) return ((Number) v).longValue();
+        double d = num(m, "seed");
+        if (d != Math.rint(d) || Math.abs(d) > 0x1p63) throw new IllegalArgumentException("run config 'seed' is " + d + "; expected an integer");
+        return (long) d;
     }
 
     private static double num(Map<String, Object> m, String key) {

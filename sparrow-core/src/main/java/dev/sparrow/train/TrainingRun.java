@@ -85,6 +85,11 @@ public final class TrainingRun {
                 firstEpoch = (int) saved.epoch().orElseThrow(() -> new IllegalArgumentException(
                         resumeFrom + ": checkpoint has no epoch; it cannot be resumed")) + 1;
                 if (firstEpoch > config.epochs()) {
+                    // a run that died between its last checkpoint and summary.json: finish it, train nothing
+                    if (firstEpoch - 1 == config.epochs() && outputDir != null
+                            && !java.nio.file.Files.exists(outputDir.resolve(RunDirectory.SUMMARY))) {
+                        return finishWithoutTraining(config, outputDir, firstEpoch - 1, model, parameters);
+                    }
                     throw new IllegalArgumentException(resumeFrom + ": already trained for " + (firstEpoch - 1)
                             + " epochs; ask for more with --epochs");
                 }
@@ -96,19 +101,26 @@ public final class TrainingRun {
                 sparsity = config.sparsity().start(parameters, optimizer, sparsityRandom(config), schedule);
             }
             RunDirectory dir = RunDirectory.create(outputDir, resumeFrom == null);
+            // rows written after the checkpoint (a crash between the two writes) would otherwise repeat
+            if (resumeFrom != null) dir.truncateMetricsTo(firstEpoch - 1);
             SparsityMethod method = sparsity;
             Trainer trainer = new Trainer(model, optimizer, schedule, new SoftmaxCrossEntropy(config.labelSmoothing()),
                     ctx, config.seed());
-            // the run folder is written first, so a listener that stops the run still leaves a resumable checkpoint
+            // the run folder is written first, so a listener that stops the run still leaves a resumable checkpoint;
+            // metrics before the checkpoint, so a crash between them leaves a row that resume drops, never a gap
             trainer.addListener(new TrainListener() {
                 @Override
                 public void onEpochEnd(EpochResult r) {
+                    checkFinite(r, model);
                     try {
                         dir.appendMetrics(r, RunDirectory.layerSparsity(parameters));
                         TrainingCheckpoint.save(dir.checkpoint(), model, optimizer, method == null ? Map.of() : method.state(),
                                 Checkpoint.metadata(Json.write(config.toJson()), r.epoch(), r.globalStep()));
+                    } catch (RunFolderException e) {
+                        throw new java.io.UncheckedIOException(e.getMessage(), e);
                     } catch (IOException e) {
-                        throw new java.io.UncheckedIOException("cannot write run folder " + dir.path(), e);
+                        RunFolderException one = RunFolderException.of("cannot write run folder " + dir.path(), e);
+                        throw new java.io.UncheckedIOException(one.getMessage(), one);
                     }
                 }
             });
@@ -116,9 +128,68 @@ public final class TrainingRun {
             trainer.addListener(listener);
             List<EpochResult> results = trainer.fit(train, test, firstEpoch, config.epochs());
             long paramCount = Modules.parameterCount(model);
-            dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe(), parameters);
+            try {
+                dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe(), parameters);
+            } catch (IOException e) {
+                throw RunFolderException.of("cannot write " + dir.path().resolve(RunDirectory.SUMMARY), e);
+            }
             return new Outcome(results, dir.checkpoint(), dir.path(), paramCount);
         }
+    }
+
+    /**
+     * Refuses an epoch whose losses or weights are NaN or infinite before it is recorded, so the last
+     * good checkpoint stays and no NaN is passed off as a result.
+     */
+    static void checkFinite(EpochResult r, Layer model) {
+        String bad = null;
+        if (!Double.isFinite(r.testLoss())) bad = "test loss " + r.testLoss();
+        else if (!Double.isFinite(r.trainLoss())) bad = "train loss " + r.trainLoss();
+        else if (!Double.isFinite(r.testAccuracy())) bad = "test accuracy " + r.testAccuracy();
+        if (bad == null) {
+            for (Map.Entry<String, Parameter> e : Modules.namedParameters(model).entrySet()) {
+                int i = firstNonFinite(e.getValue().value().data());
+                if (i >= 0) {
+                    bad = "weight '" + e.getKey() + "'[" + i + "] " + e.getValue().value().data()[i];
+                    break;
+                }
+            }
+        }
+        if (bad == null) {
+            for (Map.Entry<String, dev.sparrow.tensor.Tensor> e : Modules.namedBuffers(model).entrySet()) {
+                int i = firstNonFinite(e.getValue().data());
+                if (i >= 0) {
+                    bad = "buffer '" + e.getKey() + "'[" + i + "] " + e.getValue().data()[i];
+                    break;
+                }
+            }
+        }
+        if (bad != null) {
+            throw new TrainingDivergedException("training diverged at the end of epoch " + r.epoch() + ": " + bad
+                    + " (learning rate " + r.learningRate() + "); the checkpoint of the last good epoch is kept; try a smaller --lr");
+        }
+    }
+
+    private static int firstNonFinite(float[] values) {
+        for (int i = 0; i < values.length; i++) if (!Float.isFinite(values[i])) return i;
+        return -1;
+    }
+
+    /** Writes the summary.json of a run whose every epoch is checkpointed and recorded, from its metrics rows. */
+    private static Outcome finishWithoutTraining(TrainConfig config, Path outputDir, int epochs, Layer model,
+                                                 Map<String, Parameter> parameters) throws IOException {
+        RunDirectory dir = RunDirectory.create(outputDir, false);
+        dir.truncateMetricsTo(epochs);
+        List<EpochResult> results = new java.util.ArrayList<>();
+        Path metrics = outputDir.resolve(RunDirectory.METRICS);
+        if (java.nio.file.Files.exists(metrics)) {
+            for (String row : MetricsLines.read(metrics).rowsUpTo(epochs)) {
+                results.add(EpochResult.fromJson(Json.parseObject(row, Json.Limits.of(1 << 20))));
+            }
+        }
+        long paramCount = Modules.parameterCount(model);
+        dir.writeSummary(config, results, paramCount, Backend.get().kernels().name(), model.describe(), parameters);
+        return new Outcome(results, dir.checkpoint(), dir.path(), paramCount);
     }
 
     /** The masks' random source: from the run seed, apart from the weights' stream. */

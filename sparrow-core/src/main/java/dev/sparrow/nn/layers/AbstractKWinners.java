@@ -190,7 +190,8 @@ public abstract sealed class AbstractKWinners implements Layer, EpochAware permi
             boolean w = b > t | tie;
             int i = base + e * stride;
             win[i] = w;
-            y[i] = w ? x[i] : 0f;
+            // a NaN input loses every comparison: pass it on rather than output a finite 0 that hides a divergence
+            y[i] = w | x[i] != x[i] ? x[i] : 0f;
         }
     }
 

@@ -76,7 +76,11 @@ public final class ModelZoo {
             default -> {
                 if (name.startsWith("mlp" + KWTA)) yield mlpKwta(inputShape, kwtaDensity(name, 3), classes, rng);
                 if (name.startsWith("cnn" + KWTA)) yield cnnKwta(image(name, inputShape), kwtaDensity(name, 3), classes, rng);
-                if (name.startsWith("mlp-")) yield mlp(inputShape, hiddenSizes(name), classes, rng);
+                if (name.startsWith("mlp-")) {
+                    int[] hidden = hiddenSizes(name);
+                    checkFitsHeap(name, mlpParameters(inputShape, hidden, classes));
+                    yield mlp(inputShape, hidden, classes, rng);
+                }
                 throw new IllegalArgumentException("unknown model '" + name + "'; known models: " + NAMES
                         + " (or mlp-H1-H2-... for other hidden sizes, mlp-kwtaD or cnn-kwtaD for k-WTA density D)");
             }
@@ -186,6 +190,57 @@ public final class ModelZoo {
                 new ResidualBlock(32, 64, 2, rng),
                 new GlobalAvgPool2d(),
                 new Linear(64, classes, true, rng));
+    }
+
+    /**
+     * The parameter count of model {@code name}, computed without building it where it can be large (the
+     * {@code mlp-H1-H2...} family, whose sizes come from the name); the fixed architectures are built.
+     */
+    public static long parameterCount(String name, int[] inputShape, int classes) {
+        if (name != null && name.startsWith("mlp-") && !name.startsWith("mlp" + KWTA) && inputShape != null) {
+            return mlpParameters(inputShape, hiddenSizes(name), classes);
+        }
+        return dev.sparrow.nn.Modules.parameterCount(create(name, inputShape, classes, 0));
+    }
+
+    /** Bytes a training model needs per parameter: value, gradient, mask (optimizer state comes on top). */
+    public static final long BYTES_PER_PARAMETER = 12;
+
+    /** Refuses a model the heap cannot hold before any of it is allocated, with the estimate and the heap size. */
+    public static void checkFitsHeap(String name, long parameters) {
+        long need = parameters * BYTES_PER_PARAMETER;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (parameters > Integer.MAX_VALUE || need > heap) {
+            // nn sits below util: the name is capped here (a model name is user input)
+            String shown = name.length() <= 80 ? name : name.substring(0, 80) + "... (" + name.length() + " chars)";
+            throw new IllegalArgumentException("model '" + shown + "' has " + parameters
+                    + " parameters, about " + (need >> 20) + " MB with gradients and masks; the heap holds at most "
+                    + (heap >> 20) + " MB (-Xmx)");
+        }
+    }
+
+    private static long mlpParameters(int[] inputShape, int[] hidden, int classes) {
+        long width = 1;
+        for (int d : inputShape) width = saturatingMul(width, d);
+        long total = 0;
+        for (int h : hidden) {
+            if (h < 1) throw new IllegalArgumentException("hidden sizes must be >= 1, got " + Arrays.toString(hidden));
+            total = saturatingAdd(total, saturatingMul(width, h) + h);
+            width = h;
+        }
+        return saturatingAdd(total, saturatingMul(width, classes) + classes);
+    }
+
+    private static long saturatingMul(long a, long b) {
+        try {
+            return Math.min(Math.multiplyExact(a, b), Long.MAX_VALUE / 4);
+        } catch (ArithmeticException overflow) {
+            return Long.MAX_VALUE / 4;
+        }
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        return Math.min(Long.MAX_VALUE / 4, a + b);
     }
 
     /** "mlp-512-256" gives {512, 256}. */
