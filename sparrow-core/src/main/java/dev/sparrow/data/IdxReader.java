@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -58,12 +60,39 @@ public final class IdxReader {
         boolean gzip = startsWithGzipMagic(file);
         try (InputStream raw = Files.newInputStream(file)) {
             if (!gzip) return readPlain(name, new BufferedInputStream(raw, 1 << 16), fileSize);
-            try (InputStream in = new GZIPInputStream(raw, 1 << 16)) {
-                return readStream(name, in);
+            CheckedInputStream in = new CheckedInputStream(new GZIPInputStream(raw, 1 << 16), new CRC32());
+            try (in) {
+                IdxData data = readStream(name, in);
+                checkGzipEndsTheFile(name, file, fileSize, in.getChecksum().getValue(), 4 + 4L * data.dims().length
+                        + data.data().length);
+                return data;
             }
         } catch (ZipException | EOFException e) {
             // From the inflater: the compressed stream itself is damaged or cut short.
             throw new IdxFormatException(name + ": damaged gzip data (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * GZIPInputStream stops quietly at bytes after the end of a gzip member that do not form another member, so
+     * a file with data appended would pass. A single-member file ends with the member's trailer: the CRC-32 and
+     * the length (mod 2^32) of all the data it decompressed to. Anything else there is data after the end (or a
+     * file of several concatenated members, which no IDX producer writes) and is refused.
+     */
+    private static void checkGzipEndsTheFile(String name, Path file, long fileSize, long crc, long decompressed)
+            throws IOException {
+        byte[] trailer = new byte[8];
+        try (var channel = Files.newByteChannel(file)) {
+            channel.position(Math.max(0, fileSize - 8));
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(trailer);
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) { /* fill */ }
+        }
+        java.nio.ByteBuffer le = java.nio.ByteBuffer.wrap(trailer).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long fileCrc = le.getInt(0) & 0xffffffffL;
+        long fileLength = le.getInt(4) & 0xffffffffL;
+        if (fileCrc != crc || fileLength != (decompressed & 0xffffffffL)) {
+            throw new IdxFormatException(name + ": data after the end of the gzip stream; expected one gzip member"
+                    + " ending at the end of the file");
         }
     }
 

@@ -86,6 +86,22 @@ class IdxReaderTest {
     }
 
     @Test
+    void dataAfterTheEndOfTheGzipStreamIsRefused() throws IOException {
+        byte[] whole = gzip(idx(8, new int[] {100, 10}, ramp(1000)));
+        for (byte[] junk : new byte[][] {{1}, {0, 0, 0, 0, 0, 0, 0, 0, 0}, "trailing text".getBytes()}) {
+            byte[] appended = Arrays.copyOf(whole, whole.length + junk.length);
+            System.arraycopy(junk, 0, appended, whole.length, junk.length);
+            Path p = write(dir, "appended.gz", appended);
+            assertThatThrownBy(() -> IdxReader.readFile(p))
+                    .isInstanceOf(IdxFormatException.class)
+                    .hasMessage("appended.gz: data after the end of the gzip stream; expected one gzip member ending at"
+                            + " the end of the file");
+        }
+        // the same stream without the junk reads
+        assertThat(IdxReader.readFile(write(dir, "whole.gz", whole)).data()).isEqualTo(ramp(1000));
+    }
+
+    @Test
     void corruptedGzipStreamIsReportedAsDamaged() throws IOException {
         byte[] whole = gzip(idx(8, new int[] {100, 10}, ramp(1000)));
         for (int i = 12; i < whole.length - 8; i++) whole[i] ^= (byte) 0x5a;
