@@ -411,7 +411,6 @@ public abstract sealed class CudaMatrix implements AutoCloseable permits CudaMat
      * columns of them, accumulators in registers across chunks. {@link #tune} overrides the heuristic.
      */
     public static final class Chunked extends CudaMatrix {
-        private static final int[][] CONFIGS = {{2, 4}, {2, 2}, {1, 4}, {1, 2}, {1, 1}}; // preference order
         private final String kernel;
         private final String format;
         private final int unitRows;
@@ -454,20 +453,24 @@ public abstract sealed class CudaMatrix implements AutoCloseable permits CudaMat
             return this;
         }
 
-        /** The batched kernel's configuration the heuristic picks: {V, RW, warps per block}. */
+        /**
+         * The batched kernel's configuration: {V, RW, warps per block}, or {0} for round 1's tile kernel.
+         * From the H200 sweep (docs/cuda.md): one or two units per warp (each unit's entries are a serial
+         * chain, so more units per warp only add latency), 32-warp blocks (fewer re-stagings of X^T), and
+         * the widest V that still leaves about 24 warps per SM; where the chunked kernel cannot fill the
+         * GPU (few rows, long rows), fp32 condensed keeps round 1's tile kernel, which splits each row's
+         * entries over the lanes.
+         */
         int[] config(int batch) {
             if (tuned != null) return tuned;
-            int sms = device.multiprocessors();
-            int[] pick = CONFIGS[CONFIGS.length - 1];
-            for (int[] c : CONFIGS) {
-                if (unitRows == 4 && c[0] * c[1] > 4) continue; // block4: 4x the accumulators
-                long warps = (long) ceilDiv(units, c[1]) * ceilDiv(batch, 32 * c[0]);
-                if (warps >= 16L * sms) { pick = c; break; }
+            long sms = device.multiprocessors();
+            if (unitRows == 4) {
+                return (long) units * ceilDiv(batch, 64) >= 16 * sms ? new int[] {2, 1, 32} : new int[] {1, 1, 32};
             }
-            int unitsPerWarp = pick[1];
-            int wpb = 32;
-            while (wpb > 4 && (long) ceilDiv(units, wpb * unitsPerWarp) * ceilDiv(batch, 32 * pick[0]) < 2L * sms) wpb /= 2;
-            return new int[] {pick[0], pick[1], wpb};
+            if ((long) ceilDiv(units, 2) * ceilDiv(batch, 128) >= 24 * sms) return new int[] {4, 2, 32};
+            if (kernel.equals("condensed") && Sparse.tileWidth(device, cols, batch) > 0) return new int[] {0};
+            if ((long) ceilDiv(units, 2) * ceilDiv(batch, 64) >= 16 * sms) return new int[] {2, 2, 32};
+            return new int[] {1, 2, 16};
         }
 
         @Override
@@ -478,7 +481,7 @@ public abstract sealed class CudaMatrix implements AutoCloseable permits CudaMat
                 if (unitRows == 4) {
                     device.launch("block4_gemv", ceilDiv(units, 8), 1, 256, 0, stream, args);
                 } else {
-                    int lanes = gemvLanes != 0 ? gemvLanes : kp / 4 <= 16 ? 8 : kp / 4 <= 48 ? 16 : 32;
+                    int lanes = gemvLanes != 0 ? gemvLanes : kp / 4 > 64 ? 16 : 32; // H200 sweep: 8 never won
                     device.launch(kernel + "_gemv4_" + lanes, ceilDiv(rows, 256 / lanes), 1, 256, 0, stream, args);
                 }
                 return;
