@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# One device call: build the fatbin with nvcc, run the GPU tests with it, run CudaKernelBench. Expects the
-# staging folder made by the caller (see docs/cuda.md): src/*.cu, build-cuda-kernels.sh, lib/ (sparrow-core,
+# One device call: build the fatbin with nvcc (or take prebuilt/sparrow_kernels.fatbin[.gz]), run the GPU tests,
+# run CudaKernelBench ($BENCH_ARGS, e.g. --sweep), then the PyTorch peers (torch_peers.py). Expects the
+# staging folder made by the caller (see docs/cuda.md): src/*.cu + build-cuda-kernels.sh or prebuilt/, torch_peers.py, lib/ (sparrow-core,
 # sparrow-cuda, assertj, junit console jars), test-classes/, and ../.device-jdk; writes to $OUT.
 cd "$(dirname "$0")"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu,utilization.gpu --format=csv
 nvcc --version | tail -2
 mkdir -p out
+[ -f prebuilt/sparrow_kernels.fatbin.gz ] && gunzip -f prebuilt/sparrow_kernels.fatbin.gz
 if [ -f prebuilt/sparrow_kernels.fatbin ]; then   # built by the same nvcc elsewhere: saves a minute of device time
   cp prebuilt/sparrow_kernels.fatbin out/
 else
