@@ -1,79 +1,99 @@
 #!/usr/bin/env python3
-# Copied unchanged (apart from this line) from ../shared/bench/torch_peers.py, the project's reference PyTorch peer, so it travels to the device machine with scripts/device/bench-vs-torch.sh.
-"""PyTorch peer figures for sparse linear layers, for side-by-side comparison with Sparrow's own
-benchmark on the same machine (the lent GPU machine has PyTorch; run both there in one command).
+"""PyTorch peers for CudaKernelBench, run in the same device call right after it (scripts/device/cuda-tests-bench.sh).
 
-y = x @ W.T with W (out x in) holding a random constant-fan-in mask (every output row keeps
-round(in * (1 - s)) weights). Prints one JSON line per (shape, batch); times are medians in
-microseconds. CPU: median of --runs calls after warm-up, torch.set_num_threads(--threads).
-GPU: triton.testing.do_bench medians.
-
-  python3 torch_peers.py --device cpu --threads 16 --shapes 3072x768,768x3072,4096x4096 \
-      --batches 1,256 --sparsities 0.9,0.95
+y = x W^T for the same shapes (out x in), batches and sparsity as the Java bench: torch dense fp32 (TF32 off),
+TF32, bf16 (weights and activations bf16, as torch runs it), and torch.sparse CSR (cuSPARSE, fp32) on a constant
+fan-in mask. Timing as the Java bench: per round and candidate, 10 launches between two CUDA events queued behind
+a sleep kernel (torch.cuda._sleep) so the events see GPU time of back-to-back launches; weights rotate over copies
+worth > 150 MB (cold L2); median of 100 rounds after 10 warm-up rounds.
+usage: torch_peers.py [--shapes 768x3072,3072x768,4096x4096] [--batches 1,256] [--sparsity 0.9]
 """
-import argparse, json, time
-import torch
+import argparse, statistics, torch
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--shapes", default="768x3072,3072x768,4096x4096")
+ap.add_argument("--batches", default="1,256")
+ap.add_argument("--sparsity", type=float, default=0.9)
+ap.add_argument("--rounds", type=int, default=100)
+ap.add_argument("--warmup", type=int, default=10)
+ap.add_argument("--launches", type=int, default=10)
+a = ap.parse_args()
+dev = torch.device("cuda")
+print(f"torch {torch.__version__} on {torch.cuda.get_device_name(0)}")
 
 
-def const_fanin_mask(out_f, in_f, s, device, gen):
-    k = max(1, round(in_f * (1 - s)))
-    idx = torch.argsort(torch.rand(out_f, in_f, device=device, generator=gen), dim=1)[:, :k]
-    idx = idx.sort(dim=1).values
-    return torch.zeros(out_f, in_f, device=device).scatter_(1, idx, 1.0), idx
+def fanin_mask(rows, cols, sparsity, gen):
+    k = max(1, round(cols * (1 - sparsity)))
+    idx = torch.rand(rows, cols, generator=gen, device=dev).argsort(dim=1)[:, :k]
+    m = torch.zeros(rows, cols, dtype=torch.bool, device=dev)
+    m.scatter_(1, idx, True)
+    return m
 
 
-def timer(device, runs):
-    if device == 'cuda':
-        from triton.testing import do_bench
-        return lambda fn: do_bench(fn, warmup=25, rep=200, return_mode='median') * 1e3
-
-    def cpu(fn):
-        for _ in range(5):
-            fn()
-        ts = []
-        for _ in range(runs):
-            t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
-        ts.sort()
-        return ts[len(ts) // 2] * 1e6
-    return cpu
-
-
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
-    p.add_argument('--threads', type=int, default=0, help='CPU threads (0: leave PyTorch default)')
-    p.add_argument('--shapes', default='3072x768,768x3072,4096x4096', help='OUTxIN,...')
-    p.add_argument('--batches', default='1,256')
-    p.add_argument('--sparsities', default='0.9,0.95')
-    p.add_argument('--runs', type=int, default=50)
-    p.add_argument('--seed', type=int, default=0)
-    a = p.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    gen = torch.Generator(device=a.device).manual_seed(a.seed)
-    bench = timer(a.device, a.runs)
-    for shape in a.shapes.split(','):
-        out_f, in_f = map(int, shape.split('x'))
-        for B in map(int, a.batches.split(',')):
-            x = torch.randn(B, in_f, device=a.device, generator=gen)
-            W = torch.randn(out_f, in_f, device=a.device, generator=gen)
-            row = dict(device=a.device, threads=torch.get_num_threads(), out=out_f, inp=in_f, batch=B,
-                       torch=torch.__version__)
-            if a.device == 'cuda':
-                torch.backends.cuda.matmul.allow_tf32 = False
-            row['dense_fp32_us'] = bench(lambda: torch.nn.functional.linear(x, W))
-            if a.device == 'cuda':
-                torch.backends.cuda.matmul.allow_tf32 = True
-                row['dense_tf32_us'] = bench(lambda: torch.nn.functional.linear(x, W))
-                torch.backends.cuda.matmul.allow_tf32 = False
-            xt = x.t().contiguous()
-            for s in map(float, a.sparsities.split(',')):
-                mask, idx = const_fanin_mask(out_f, in_f, s, a.device, gen)
-                Wm = W * mask
-                Wcsr = Wm.to_sparse_csr()
-                row[f'csr_s{s}_us'] = bench(lambda: torch.sparse.mm(Wcsr, xt))
-            print(json.dumps(row), flush=True)
+def bench(fn_list):
+    """fn_list: list of (name, [callables over weight copies]) -> median us per launch for each."""
+    times = {n: [] for n, _ in fn_list}
+    s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    i = 0
+    for r in range(-a.warmup, a.rounds):
+        for name, fns in fn_list:
+            torch.cuda._sleep(1_000_000)  # ~0.5 ms of GPU cycles: the launches below queue behind it
+            s.record()
+            for _ in range(a.launches):
+                fns[i % len(fns)]()
+                i += 1
+            e.record()
+            e.synchronize()
+            if r >= 0:
+                times[name].append(1000.0 * s.elapsed_time(e) / a.launches)
+    return {n: statistics.median(t) for n, t in times.items()}
 
 
-if __name__ == '__main__':
-    main()
+gen = torch.Generator(device=dev)
+gen.manual_seed(1)
+rows_out = []
+for shape in a.shapes.split(","):
+    rows, cols = map(int, shape.split("x"))
+    mask = fanin_mask(rows, cols, a.sparsity, gen)
+    w = (torch.rand(rows, cols, generator=gen, device=dev) * 2 - 1) * mask
+    ncopy = max(1, min(16, (150 << 20) // (rows * cols * 4) + 1))
+    w32 = [w.clone() for _ in range(ncopy)]
+    w16 = [w.to(torch.bfloat16) for _ in range(ncopy)]
+    ncsr = max(1, min(64, (150 << 20) // (rows * cols * 4 // 10 * 2) + 1))
+    wcsr = [w.to_sparse_csr() for _ in range(ncsr)]
+    for b in map(int, a.batches.split(",")):
+        x = torch.rand(b, cols, generator=gen, device=dev) * 2 - 1
+        xb = x.to(torch.bfloat16)
+        xt = x.t().contiguous()
+        ref = (x.double() @ w.double().t())
+
+        def mm32(W):
+            return lambda: torch.matmul(x, W.t())
+
+        def mmbf(W):
+            return lambda: torch.matmul(xb, W.t())
+
+        def csr(W):
+            return lambda: torch.sparse.mm(W, xt)
+
+        torch.backends.cuda.matmul.allow_tf32 = False
+        res = {}
+        res.update(bench([("torch fp32", [mm32(W) for W in w32]),
+                          ("torch bf16", [mmbf(W) for W in w16]),
+                          ("torch CSR fp32", [csr(W) for W in wcsr])]))
+        err32 = ((torch.matmul(x, w.t()).double() - ref).norm() / ref.norm()).item()
+        torch.backends.cuda.matmul.allow_tf32 = True
+        res.update(bench([("torch tf32", [mm32(W) for W in w32])]))
+        err_tf = ((torch.matmul(x, w.t()).double() - ref).norm() / ref.norm()).item()
+        torch.backends.cuda.matmul.allow_tf32 = False
+        errbf = ((torch.matmul(xb, w16[0].t()).double() - ref).norm() / ref.norm()).item()
+        errs = ((torch.sparse.mm(wcsr[0], xt).t().double() - ref).norm() / ref.norm()).item()
+        errs_map = {"torch fp32": err32, "torch tf32": err_tf, "torch bf16": errbf, "torch CSR fp32": errs}
+        for n in ["torch fp32", "torch tf32", "torch bf16", "torch CSR fp32"]:
+            rows_out.append(f"{shape:<10} {b:5d} {n:<16} {res[n]:10.2f} {errs_map[n]:9.1e}")
+        del x, xb, xt, ref
+    del w32, w16, wcsr
+    torch.cuda.empty_cache()
+print()
+print(f"{'out x in':<10} {'batch':>5} {'peer':<16} {'median us':>10} {'rel.err':>9}")
+print("\n".join(rows_out))

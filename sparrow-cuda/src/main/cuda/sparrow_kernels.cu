@@ -312,6 +312,246 @@ SPMM_ENTRIES(nm,
              COMMA int m,
              (Nm{vals, off, slots, n, m}))
 
+// ---------------------------------------------------------------------------------------------
+// Round 2: vectorised gemv, bf16 values, block 4x1, and the K-chunked batched kernel.
+//
+//   condensed (padded)  vals [rows][kp] fp32 or bf16, idx [rows][kp] uint16, kp = k rounded up to 4
+//                       (padding: value 0, column 0); bnd [nch+1][rows] uint16 = entries of the row
+//                       with column < ch*KC (bnd[nch] = the row's count), KC = 256 columns per chunk
+//   block4              rows in groups of 4 share one column list (the union of their masks): vals
+//                       [groups][kp][4] fp32 (0 where a row lacks the column), idx [groups][kp] uint16,
+//                       bnd [nch+1][groups]
+// ---------------------------------------------------------------------------------------------
+
+#define KC 256
+
+__device__ __forceinline__ float bf16f(unsigned short u) { return __uint_as_float(((unsigned) u) << 16); }
+
+__device__ __forceinline__ void load4(const float* __restrict__ v, int q, float o[4]) {
+    float4 t = __ldg(reinterpret_cast<const float4*>(v) + q);
+    o[0] = t.x; o[1] = t.y; o[2] = t.z; o[3] = t.w;
+}
+__device__ __forceinline__ void load4(const unsigned short* __restrict__ v, int q, float o[4]) {
+    uint2 t = __ldg(reinterpret_cast<const uint2*>(v) + q);
+    o[0] = __uint_as_float(t.x << 16); o[1] = __uint_as_float(t.x & 0xffff0000u);
+    o[2] = __uint_as_float(t.y << 16); o[3] = __uint_as_float(t.y & 0xffff0000u);
+}
+
+// Batch 1, condensed with kp % 4 == 0: LPR lanes per row (LPR = 32, 16 or 8; 32/LPR rows per warp),
+// each lane takes 4 entries per step (one 16- or 8-byte value load, one 8-byte index load).
+template <int LPR, typename T>
+__device__ __forceinline__ void condensed_gemv4(const T* __restrict__ vals, const unsigned short* __restrict__ idx,
+                                                int kp, const float* __restrict__ x, float* __restrict__ y,
+                                                const float* __restrict__ bias, int rows, int relu) {
+    int t = (int) (blockIdx.x * (unsigned) blockDim.x + threadIdx.x);
+    int r = t / LPR, lane = t % LPR;
+    bool live = r < rows;
+    int rr = live ? r : 0;
+    const T* vr = vals + (size_t) rr * kp;
+    const uint2* ir = reinterpret_cast<const uint2*>(idx + (size_t) rr * kp);
+    const int nq = live ? kp >> 2 : 0;
+    float acc = 0.f;
+#pragma unroll 4
+    for (int q = lane; q < nq; q += LPR) {
+        float v[4];
+        load4(vr, q, v);
+        uint2 ii = __ldg(ir + q);
+        acc = fmaf(v[0], __ldg(x + (ii.x & 0xffffu)), acc);
+        acc = fmaf(v[1], __ldg(x + (ii.x >> 16)), acc);
+        acc = fmaf(v[2], __ldg(x + (ii.y & 0xffffu)), acc);
+        acc = fmaf(v[3], __ldg(x + (ii.y >> 16)), acc);
+    }
+#pragma unroll
+    for (int o = LPR / 2; o > 0; o >>= 1) acc += __shfl_xor_sync(FULL, acc, o);
+    if (live && lane == 0) y[r] = act(acc, bias ? bias[r] : 0.f, relu);
+}
+
+#define GEMV4_ENTRIES(NAME, T)                                                                            \
+    extern "C" __global__ void NAME##_gemv4_32(const T* __restrict__ vals, const unsigned short* __restrict__ idx, \
+            int kp, const float* __restrict__ x, float* __restrict__ y, const float* __restrict__ bias, int rows, \
+            int relu) { condensed_gemv4<32>(vals, idx, kp, x, y, bias, rows, relu); }                      \
+    extern "C" __global__ void NAME##_gemv4_16(const T* __restrict__ vals, const unsigned short* __restrict__ idx, \
+            int kp, const float* __restrict__ x, float* __restrict__ y, const float* __restrict__ bias, int rows, \
+            int relu) { condensed_gemv4<16>(vals, idx, kp, x, y, bias, rows, relu); }                      \
+    extern "C" __global__ void NAME##_gemv4_8(const T* __restrict__ vals, const unsigned short* __restrict__ idx, \
+            int kp, const float* __restrict__ x, float* __restrict__ y, const float* __restrict__ bias, int rows, \
+            int relu) { condensed_gemv4<8>(vals, idx, kp, x, y, bias, rows, relu); }
+GEMV4_ENTRIES(condensed, float)
+GEMV4_ENTRIES(condensedbf, unsigned short)
+
+// Batch 1, block4: one warp per group of 4 rows, lanes stride over the group's entries.
+extern "C" __global__ void block4_gemv(const float* __restrict__ vals, const unsigned short* __restrict__ idx,
+                                       int kp, const float* __restrict__ x, float* __restrict__ y,
+                                       const float* __restrict__ bias, int rows, int relu) {
+    int g = (int) ((blockIdx.x * (unsigned) blockDim.x + threadIdx.x) >> 5);
+    int lane = threadIdx.x & 31;
+    int groups = (rows + 3) >> 2;
+    if (g >= groups) return;
+    const float4* v4 = reinterpret_cast<const float4*>(vals) + (size_t) g * kp;
+    const unsigned short* ig = idx + (size_t) g * kp;
+    float a0 = 0.f, a1 = 0.f, a2 = 0.f, a3 = 0.f;
+#pragma unroll 4
+    for (int p = lane; p < kp; p += 32) {
+        float4 w = __ldg(v4 + p);
+        float xv = __ldg(x + __ldg(ig + p));
+        a0 = fmaf(w.x, xv, a0); a1 = fmaf(w.y, xv, a1); a2 = fmaf(w.z, xv, a2); a3 = fmaf(w.w, xv, a3);
+    }
+    a0 = warp_sum(a0); a1 = warp_sum(a1); a2 = warp_sum(a2); a3 = warp_sum(a3);
+    if (lane < 4) {
+        int r = g * 4 + lane;
+        float a = lane == 0 ? a0 : lane == 1 ? a1 : lane == 2 ? a2 : a3;
+        if (r < rows) y[r] = act(a, bias ? bias[r] : 0.f, relu);
+    }
+}
+
+// Formats for the chunked kernel: units of R rows sharing one column list.
+template <typename T>
+struct CondensedP {
+    static constexpr int R = 1;
+    const T* __restrict__ vals;
+    const unsigned short* __restrict__ idx;
+    int kp;
+    __device__ __forceinline__ long long base(int u) const { return (long long) u * kp; }
+    __device__ __forceinline__ void entry(long long p, float w[1], int& c) const;
+};
+template <> __device__ __forceinline__ void CondensedP<float>::entry(long long p, float w[1], int& c) const {
+    w[0] = __ldg(vals + p);
+    c = __ldg(idx + p);
+}
+template <> __device__ __forceinline__ void CondensedP<unsigned short>::entry(long long p, float w[1], int& c) const {
+    w[0] = bf16f(__ldg(vals + p));
+    c = __ldg(idx + p);
+}
+struct Block4 {
+    static constexpr int R = 4;
+    const float* __restrict__ vals;
+    const unsigned short* __restrict__ idx;
+    int kp;
+    __device__ __forceinline__ long long base(int u) const { return (long long) u * kp; }
+    __device__ __forceinline__ void entry(long long p, float w[4], int& c) const {
+        float4 t = __ldg(reinterpret_cast<const float4*>(vals) + p);
+        w[0] = t.x; w[1] = t.y; w[2] = t.z; w[3] = t.w;
+        c = __ldg(idx + p);
+    }
+};
+
+// Batches, K-chunked: block (bx, by) owns units [bx*W*RW, ...) (W = warps per block, RW units per warp)
+// and batch columns [by*BT, by*BT + BT), BT = 32*V (lane l holds columns l*V .. l*V+V-1 of the tile).
+// For each chunk of KC input columns the block stages X^T[chunk][tile] (KC*BT floats) in shared memory;
+// each warp then walks its units' entries of that chunk (bnd gives the range): every lane reads the
+// same weight (broadcast) and V consecutive floats of the staged row (conflict-free), and keeps R*V
+// accumulators per unit in registers across chunks. Any cols, any batch.
+template <int V, int RW, class F>
+__device__ __forceinline__ void spmm_kc(const F f, const unsigned short* __restrict__ bnd, int units,
+                                        const float* __restrict__ X, float* __restrict__ Y,
+                                        const float* __restrict__ bias, int rows, int cols, int batch, int relu) {
+    constexpr int BT = 32 * V;
+    constexpr int R = F::R;
+    extern __shared__ float4 smem4[];
+    float* sX = reinterpret_cast<float*>(smem4);
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+    const int uBase = (blockIdx.x * nwarps + warp) * RW;
+    const int b0 = blockIdx.y * BT;
+    const int nch = (cols + KC - 1) / KC;
+    float acc[RW][R][V];
+#pragma unroll
+    for (int i = 0; i < RW; i++)
+#pragma unroll
+        for (int r = 0; r < R; r++)
+#pragma unroll
+            for (int v = 0; v < V; v++) acc[i][r][v] = 0.f;
+    const bool vec = (batch & 3) == 0 && b0 + BT <= batch;
+    const float* xs = sX + lane * V;
+    for (int ch = 0; ch < nch; ch++) {
+        const int c0 = ch * KC;
+        __syncthreads();
+        if (vec) {
+            for (int e = threadIdx.x; e < KC * BT / 4; e += blockDim.x) {
+                int c = e / (BT / 4), q = e % (BT / 4), gc = c0 + c;
+                smem4[e] = gc < cols ? __ldg(reinterpret_cast<const float4*>(X + (size_t) gc * batch + b0) + q)
+                                     : make_float4(0.f, 0.f, 0.f, 0.f);
+            }
+        } else {
+            for (int e = threadIdx.x; e < KC * BT; e += blockDim.x) {
+                int c = e / BT, b = e % BT, gc = c0 + c;
+                sX[e] = (gc < cols && b0 + b < batch) ? __ldg(X + (size_t) gc * batch + b0 + b) : 0.f;
+            }
+        }
+        __syncthreads();
+        int s[RW], en[RW];
+#pragma unroll
+        for (int i = 0; i < RW; i++) {
+            int u = uBase + i;
+            bool ok = u < units;
+            s[i] = ok ? (int) __ldg(bnd + (size_t) ch * units + u) : 0;
+            en[i] = ok ? (int) __ldg(bnd + (size_t) (ch + 1) * units + u) : 0;
+        }
+#pragma unroll
+        for (int i = 0; i < RW; i++) {
+            const long long base = f.base(uBase + i);
+#pragma unroll 4
+            for (int p = s[i]; p < en[i]; p++) {
+                float w[R];
+                int c;
+                f.entry(base + p, w, c);
+                const float* xp = xs + (c - c0) * BT;
+                float xv[V];
+                if constexpr (V == 4) {
+                    float4 t = *reinterpret_cast<const float4*>(xp);
+                    xv[0] = t.x; xv[1] = t.y; xv[2] = t.z; xv[3] = t.w;
+                } else if constexpr (V == 2) {
+                    float2 t = *reinterpret_cast<const float2*>(xp);
+                    xv[0] = t.x; xv[1] = t.y;
+                } else {
+                    xv[0] = xp[0];
+                }
+#pragma unroll
+                for (int r = 0; r < R; r++)
+#pragma unroll
+                    for (int v = 0; v < V; v++) acc[i][r][v] = fmaf(w[r], xv[v], acc[i][r][v]);
+            }
+        }
+    }
+#pragma unroll
+    for (int i = 0; i < RW; i++) {
+        int u = uBase + i;
+        if (u >= units) break;
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+            int row = u * R + r;
+            if (row >= rows) break;
+            float bv = bias ? bias[row] : 0.f;
+            float* yr = Y + (size_t) row * batch;
+#pragma unroll
+            for (int v = 0; v < V; v++) {
+                int b = b0 + lane * V + v;
+                if (b < batch) yr[b] = act(acc[i][r][v], bv, relu);
+            }
+        }
+    }
+}
+
+#define KC_ENTRY(NAME, T, MAKE, V, RW)                                                                     \
+    extern "C" __global__ void __launch_bounds__(1024) NAME##_kc##V##_##RW(const T* __restrict__ vals,    \
+            const unsigned short* __restrict__ idx, int kp, const unsigned short* __restrict__ bnd, int units, \
+            const float* __restrict__ X, float* __restrict__ Y, const float* __restrict__ bias, int rows,   \
+            int cols, int batch, int relu) {                                                              \
+        spmm_kc<V, RW>(MAKE, bnd, units, X, Y, bias, rows, cols, batch, relu);                            \
+    }
+#define KC_SET(NAME, T, MAKE)                                                                              \
+    KC_ENTRY(NAME, T, MAKE, 1, 1) KC_ENTRY(NAME, T, MAKE, 1, 2) KC_ENTRY(NAME, T, MAKE, 1, 4)             \
+    KC_ENTRY(NAME, T, MAKE, 1, 8) KC_ENTRY(NAME, T, MAKE, 2, 1) KC_ENTRY(NAME, T, MAKE, 2, 2)             \
+    KC_ENTRY(NAME, T, MAKE, 2, 4) KC_ENTRY(NAME, T, MAKE, 2, 8) KC_ENTRY(NAME, T, MAKE, 4, 1)             \
+    KC_ENTRY(NAME, T, MAKE, 4, 2) KC_ENTRY(NAME, T, MAKE, 4, 4)
+KC_SET(condensed, float, (CondensedP<float>{vals, idx, kp}))
+KC_SET(condensedbf, unsigned short, (CondensedP<unsigned short>{vals, idx, kp}))
+KC_ENTRY(block4, float, (Block4{vals, idx, kp}), 1, 1)
+KC_ENTRY(block4, float, (Block4{vals, idx, kp}), 1, 2)
+KC_ENTRY(block4, float, (Block4{vals, idx, kp}), 1, 4)
+KC_ENTRY(block4, float, (Block4{vals, idx, kp}), 2, 1)
+KC_ENTRY(block4, float, (Block4{vals, idx, kp}), 2, 2)
+KC_ENTRY(block4, float, (Block4{vals, idx, kp}), 4, 1)
+
 // A timing aid: keeps the stream busy for ns nanoseconds so that the launches queued after it run
 // back to back (their host-side launch cost stays out of the events around them).
 extern "C" __global__ void spin_ns(long long ns) {

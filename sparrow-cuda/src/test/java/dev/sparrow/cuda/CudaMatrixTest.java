@@ -53,6 +53,9 @@ class CudaMatrixTest {
                 out.add(Arguments.of("csr", "csr", "random", s[0], s[1], b, seed));
                 out.add(Arguments.of("condensed", "condensed", "fanin", s[0], s[1], b, seed));
                 out.add(Arguments.of("nm2:8", "nm2:8", "nm2:8", s[0], s[1], b, seed));
+                out.add(Arguments.of("condensed-bf16", "condensed", "fanin", s[0], s[1], b, seed));
+                out.add(Arguments.of("block4", "csr", "block4", s[0], s[1], b, seed));
+                out.add(Arguments.of("block4", "csr", "random", s[0], s[1], b, seed));
             }
         }
         return out.stream();
@@ -62,7 +65,8 @@ class CudaMatrixTest {
     @MethodSource("cases")
     void matchesScalarReference(String gpuSpec, String cpuSpec, String maskKind, int rows, int cols, int batch, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        MaskedWeights w = weights(maskKind, rows, cols, 0.9, true, rnd);
+        MaskedWeights w = weights(maskKind, rows, cols, 0.9, !maskKind.equals("block4"), rnd);
+        if (gpuSpec.endsWith("-bf16")) w = bf16Rounded(w); // the reference sees the weights the GPU holds
         float[] bias = rnd.nextBoolean() ? random(rows, rnd) : null;
         boolean relu = rnd.nextBoolean();
         float[] xt = random(cols * batch, rnd);
@@ -70,14 +74,69 @@ class CudaMatrixTest {
         check(gpuSpec, cpuSpec, w, new float[cols * batch], batch, bias, relu); // all-zero input
     }
 
+    /** Every batched configuration (V, RW, warps) and batch-1 lane count of the chunked kernels. */
+    @Test
+    void everyChunkedConfigurationMatches() {
+        SplittableRandom rnd = new SplittableRandom(99);
+        int[][] shapes = {{37, 600}, {300, 129}};
+        String[] configs = {"1,1,4", "1,2,8", "1,4,32", "1,8,16", "2,1,8", "2,2,32", "2,4,16", "2,8,4", "4,1,8",
+                "4,2,4", "4,4,8", "tile"};
+        String[] blockConfigs = {"1,1,8", "1,2,32", "1,4,4", "2,1,16", "2,2,8", "4,1,4"};
+        for (int[] sh : shapes) {
+            for (String spec : List.of("condensed", "condensed-bf16", "block4")) {
+                MaskedWeights w = weights(spec.equals("block4") ? "block4" : "fanin", sh[0], sh[1], 0.9,
+                        !spec.equals("block4"), rnd);
+                if (spec.endsWith("-bf16")) w = bf16Rounded(w);
+                String cpu = spec.equals("block4") ? "csr" : "condensed";
+                for (String cfg : spec.equals("block4") ? blockConfigs : configs) {
+                    if (cfg.equals("tile") && !spec.equals("condensed")) continue;
+                    for (int batch : new int[] {5, 130}) {
+                        float[] bias = random(sh[0], rnd);
+                        checkTuned(spec, cfg, cpu, w, random(sh[1] * batch, rnd), batch, bias, true);
+                    }
+                }
+                if (!spec.equals("block4")) {
+                    for (String g : List.of("gemv8", "gemv16", "gemv32")) {
+                        checkTuned(spec, g, cpu, w, random(sh[1], rnd), 1, null, false);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void bf16WeightsStayCloseToTheFp32Reference() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        MaskedWeights w = weights("fanin", 256, 1024, 0.9, false, rnd);
+        for (int batch : new int[] {1, 64}) {
+            float[] xt = random(1024 * batch, rnd);
+            PackedWeights ref = SparseFormats.build("condensed", w);
+            float[] expected = new float[256 * batch];
+            SparseKernels scalar = SparseKernels.of(Backend.scalar());
+            if (batch == 1) ref.gemv(scalar, xt, 0, expected, 0, null, false, ComputePool.serial());
+            else ref.spmm(scalar, xt, 0, batch, batch, expected, 0, batch, null, false, ComputePool.serial());
+            float[] got;
+            try (CudaMatrix m = CudaMatrix.upload(device, "condensed-bf16", w)) {
+                got = m.run(xt, batch, null, false);
+            }
+            double num = 0, den = 0;
+            for (int i = 0; i < got.length; i++) {
+                num += (got[i] - expected[i]) * (double) (got[i] - expected[i]);
+                den += (double) expected[i] * expected[i];
+            }
+            // bf16 keeps 8 significant bits: per-weight error <= 2^-9, relative error of the sums about 2e-3
+            assertThat(Math.sqrt(num / den)).as("bf16 vs fp32, batch %d", batch).isLessThan(1e-2).isGreaterThan(0);
+        }
+    }
+
     @Test
     void emptyMatrixGivesBiasAndRelu() {
         SplittableRandom rnd = new SplittableRandom(42);
-        for (String spec : List.of("csr", "condensed", "nm1:4", "dense")) {
+        for (String spec : List.of("csr", "condensed", "condensed-bf16", "block4", "nm1:4", "dense")) {
             MaskedWeights w = MaskedWeights.of(random(33 * 20, rnd), new boolean[33 * 20], 33, 20, "empty");
             float[] bias = random(33, rnd);
             for (int batch : new int[] {1, 5, 32}) {
-                check(spec, spec.equals("dense") ? "csr" : spec, w, random(20 * batch, rnd), batch, bias, true);
+                check(spec, spec.equals("dense") || spec.equals("block4") ? "csr" : spec.replace("-bf16", ""), w, random(20 * batch, rnd), batch, bias, true);
             }
         }
     }
@@ -90,6 +149,7 @@ class CudaMatrixTest {
         MaskedWeights w = weights("fanin", rows, cols, 0.99, true, rnd);
         check("condensed", "condensed", w, random(cols * batch, rnd), batch, random(rows, rnd), false);
         check("csr", "csr", w, random(cols * batch, rnd), batch, null, true);
+        check("block4", "csr", w, random(cols * batch, rnd), batch, null, true);
     }
 
     @Test
@@ -132,6 +192,11 @@ class CudaMatrixTest {
     }
 
     static void check(String gpuSpec, String cpuSpec, MaskedWeights w, float[] xt, int batch, float[] bias, boolean relu) {
+        checkTuned(gpuSpec, null, cpuSpec, w, xt, batch, bias, relu);
+    }
+
+    static void checkTuned(String gpuSpec, String tune, String cpuSpec, MaskedWeights w, float[] xt, int batch,
+                           float[] bias, boolean relu) {
         int rows = w.rows(), cols = w.cols();
         PackedWeights ref = SparseFormats.build(cpuSpec, w);
         SparseKernels scalar = SparseKernels.of(Backend.scalar());
@@ -144,9 +209,11 @@ class CudaMatrixTest {
         float[] got;
         try (CudaMatrix m = CudaMatrix.upload(device, gpuSpec, w)) {
             assertThat(m.nnz()).isEqualTo(ref.nnz());
+            if (tune != null) ((CudaMatrix.Chunked) m).tune(tune);
             got = m.run(xt, batch, bias, relu);
         }
-        assertClose(got, expected, gpuSpec + " " + rows + "x" + cols + " batch " + batch);
+        assertClose(got, expected, gpuSpec + (tune == null ? "" : " [" + tune + "]") + " " + rows + "x" + cols
+                + " batch " + batch);
     }
 
     static void assertClose(float[] got, float[] expected, String what) {
@@ -161,6 +228,20 @@ class CudaMatrixTest {
         }
         double rel = den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
         assertThat(rel).as("%s: relative error", what).isLessThanOrEqualTo(TOLERANCE);
+    }
+
+    /** The same mask with every value rounded to bf16 (what condensed-bf16 uploads). */
+    static MaskedWeights bf16Rounded(MaskedWeights w) {
+        int rows = w.rows(), cols = w.cols();
+        float[] v = new float[rows * cols];
+        boolean[] mask = new boolean[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                mask[r * cols + c] = w.isActive(r, c);
+                v[r * cols + c] = Float.intBitsToFloat(CudaMatrix.bf16(w.value(r, c)) << 16);
+            }
+        }
+        return MaskedWeights.of(v, mask, rows, cols, w.layerName());
     }
 
     static float[] random(int n, SplittableRandom rnd) {
@@ -181,6 +262,13 @@ class CudaMatrixTest {
         } else if (kind.equals("fanin")) {
             int k = Math.max(1, (int) Math.round(cols * (1 - sparsity)));
             for (int r = 0; r < rows; r++) pick(mask, r * cols, 0, cols, k, rnd);
+        } else if (kind.equals("block4")) {
+            // groups of 4 rows share their columns (constant fan-in per group)
+            int k = Math.max(1, (int) Math.round(cols * (1 - sparsity)));
+            for (int g = 0; g < rows; g += 4) {
+                pick(mask, g * cols, 0, cols, k, rnd);
+                for (int r = g + 1; r < Math.min(rows, g + 4); r++) System.arraycopy(mask, g * cols, mask, r * cols, cols);
+            }
         } else if (kind.startsWith("nm")) {
             String[] nm = kind.substring(2).split(":");
             int n = Integer.parseInt(nm[0]), m = Integer.parseInt(nm[1]);

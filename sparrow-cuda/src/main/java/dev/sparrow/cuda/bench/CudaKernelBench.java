@@ -35,7 +35,7 @@ public final class CudaKernelBench {
         String shapes = "768x3072,3072x768,4096x4096", batches = "1,256", nmSpec = "2:20";
         double sparsity = 0.9;
         int rounds = 100, warmup = 10, launches = 10;
-        boolean hot = false;
+        boolean hot = false, sweep = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--shapes" -> shapes = args[++i];
@@ -46,6 +46,7 @@ public final class CudaKernelBench {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--launches" -> launches = Integer.parseInt(args[++i]);
                 case "--hot" -> hot = true;
+                case "--sweep" -> sweep = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -61,7 +62,7 @@ public final class CudaKernelBench {
         System.out.printf(Locale.ROOT, "sparsity %.2f, N:M %s, %d rounds of %d launches after %d warm-up rounds, %s L2%n",
                 sparsity, nmSpec, rounds, launches, warmup, hot ? "hot (one weight copy)" : "cold (rotating weight copies)");
         List<String> table = new ArrayList<>();
-        table.add(String.format(Locale.ROOT, "%-10s %5s %-16s %10s %10s %10s %9s %9s %9s %9s",
+        table.add(String.format(Locale.ROOT, "%-10s %5s %-24s %10s %10s %10s %9s %9s %9s %9s",
                 "out x in", "batch", "format", "median us", "p10 us", "p90 us", "vs dense", "vs cuBLAS", "GB/s", "rel.err"));
         String[] nm = nmSpec.split(":");
         int nmN = Integer.parseInt(nm[0]), nmM = Integer.parseInt(nm[1]);
@@ -71,15 +72,30 @@ public final class CudaKernelBench {
             SplittableRandom rnd = new SplittableRandom(rows * 31L + cols);
             MaskedWeights fanin = fanInWeights(rows, cols, sparsity, rnd);
             MaskedWeights nmW = nmWeights(rows, cols, nmN, nmM, rnd);
+            MaskedWeights blockW = blockWeights(rows, cols, sparsity, rnd);
             float[] bias = random(rows, rnd);
             for (String bs : batches.split(",")) {
                 int batch = Integer.parseInt(bs);
                 List<Candidate> cands = new ArrayList<>();
                 cands.add(new Candidate("dense fp32", copies(dev, "dense", fanin, hot), false));
                 if (cublas != null) cands.add(new Candidate("cuBLAS sgemm", List.of(cands.get(0).copies().get(0)), true));
-                cands.add(new Candidate("", copies(dev, "condensed", fanin, hot), false));
-                cands.add(new Candidate("", copies(dev, "csr", fanin, hot), false));
-                cands.add(new Candidate("", copies(dev, "nm" + nmSpec, nmW, hot), false));
+                cands.add(new Candidate("", copies(dev, "condensed", fanin, hot, null), false));
+                if (batch > 1) cands.add(new Candidate("condensed r1 tile", copies(dev, "condensed", fanin, hot, "tile"), false));
+                cands.add(new Candidate("", copies(dev, "condensed-bf16", fanin, hot, null), false));
+                cands.add(new Candidate("", copies(dev, "csr", fanin, hot, null), false));
+                cands.add(new Candidate("", copies(dev, "nm" + nmSpec, nmW, hot, null), false));
+                cands.add(new Candidate("", copies(dev, "block4", blockW, hot, null), false));
+                if (sweep) {
+                    List<String> cfgs = batch == 1 ? List.of("gemv8", "gemv16", "gemv32")
+                            : List.of("1,2,16", "1,4,32", "2,2,32", "2,4,32", "2,4,16", "2,8,16", "4,2,32", "4,4,16");
+                    for (String t : cfgs) cands.add(new Candidate("condensed " + t, copies(dev, "condensed", fanin, hot, t), false));
+                    if (batch > 1) {
+                        for (String t : cfgs) cands.add(new Candidate("cond-bf16 " + t, copies(dev, "condensed-bf16", fanin, hot, t), false));
+                        for (String t : List.of("1,1,32", "1,2,32", "1,4,32", "2,1,32", "2,2,32", "2,2,16", "4,1,32")) {
+                            cands.add(new Candidate("block4 " + t, copies(dev, "block4", blockW, hot, t), false));
+                        }
+                    }
+                }
                 table.addAll(measure(dev, cublas, cands, rows, cols, batch, bias, rounds, warmup, launches, rnd));
                 for (Candidate c : cands) if (!c.cublas()) c.copies().forEach(CudaMatrix::close);
             }
@@ -132,9 +148,10 @@ public final class CudaKernelBench {
             double med = median(times[c]);
             long bytes = m.bytes() + 4L * (cols + rows) * batch;
             // N:M runs other weights (its own mask): checked for unwritten outputs only (-1 = not compared)
-            double err = m.format().startsWith("nm") ? (relErr(outs[c], outs[c]) == 0 ? -1 : Double.NaN)
+            double err = m.format().startsWith("nm") || m.format().startsWith("block4")
+                    ? (relErr(outs[c], outs[c]) == 0 ? -1 : Double.NaN)
                     : relErr(cand.cublas() ? reluBias(outs[1], bias, rows, batch) : outs[c], outs[0]);
-            lines.add(String.format(Locale.ROOT, "%-10s %5d %-16s %10.2f %10.2f %10.2f %9.2f %9.2f %9.0f %9.1e",
+            lines.add(String.format(Locale.ROOT, "%-10s %5d %-24s %10.2f %10.2f %10.2f %9.2f %9.2f %9.0f %9.1e",
                     rows + "x" + cols, batch, name, med, pct(times[c], 0.1), pct(times[c], 0.9), dense / med,
                     cub / med, bytes / med / 1000.0, err));
         }
@@ -151,11 +168,37 @@ public final class CudaKernelBench {
 
     /** Enough copies to exceed about 3x a large L2 (50 MB), at most 64; one when hot. */
     static List<CudaMatrix> copies(CudaDevice dev, String spec, MaskedWeights w, boolean hot) {
-        CudaMatrix first = CudaMatrix.upload(dev, spec, w);
+        return copies(dev, spec, w, hot, null);
+    }
+
+    static List<CudaMatrix> copies(CudaDevice dev, String spec, MaskedWeights w, boolean hot, String tune) {
+        CudaMatrix first = upload(dev, spec, w, tune);
         int n = hot ? 1 : (int) Math.min(64, Math.max(1, (150L << 20) / Math.max(1, first.bytes()) + 1));
         List<CudaMatrix> out = new ArrayList<>(List.of(first));
-        for (int i = 1; i < n; i++) out.add(CudaMatrix.upload(dev, spec, w));
+        for (int i = 1; i < n; i++) out.add(upload(dev, spec, w, tune));
         return out;
+    }
+
+    static CudaMatrix upload(CudaDevice dev, String spec, MaskedWeights w, String tune) {
+        CudaMatrix m = CudaMatrix.upload(dev, spec, w);
+        if (tune != null) ((CudaMatrix.Chunked) m).tune(tune);
+        return m;
+    }
+
+    /** Block 4x1 at the given sparsity: each group of 4 rows shares k = (1 - sparsity) * cols random columns. */
+    static MaskedWeights blockWeights(int rows, int cols, double sparsity, SplittableRandom rnd) {
+        int k = Math.max(1, (int) Math.round(cols * (1 - sparsity)));
+        boolean[] mask = new boolean[rows * cols];
+        int[] perm = new int[cols];
+        for (int g = 0; g < rows; g += 4) {
+            for (int i = 0; i < cols; i++) perm[i] = i;
+            for (int i = 0; i < k; i++) {
+                int j = i + rnd.nextInt(cols - i);
+                int t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+                for (int r = g; r < Math.min(rows, g + 4); r++) mask[r * cols + perm[i]] = true;
+            }
+        }
+        return MaskedWeights.of(random(rows * cols, rnd), mask, rows, cols, "block4");
     }
 
     static float[] reluBias(float[] y, float[] bias, int rows, int batch) {
