@@ -12,6 +12,7 @@ import json, math, os, shlex, subprocess, sys
 import numpy as np
 import onnxruntime as ort
 import torch
+import torch.nn.utils.prune  # a submodule: `import torch` alone does not load it
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
