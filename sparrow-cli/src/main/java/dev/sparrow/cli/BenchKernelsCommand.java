@@ -124,6 +124,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
         List<Integer> batchList = new ArrayList<>();
         for (String s : items("--batch", batches)) batchList.add(positive("--batch", s, 1 << 16));
         int[] batchArray = new LinkedHashSet<>(batchList).stream().mapToInt(Integer::intValue).toArray();
+        checkFitsHeap(shapeList, batchArray, Runtime.getRuntime().maxMemory());
         List<String> formatList = formats == null ? FormatMasks.defaultSpecs(sparsity) : items("--formats", formats);
         for (String f : formatList) {
             try {
@@ -145,6 +146,28 @@ final class BenchKernelsCommand implements Callable<Integer> {
         long stream = atLeast("--stream-mib", streamMiB, quick ? 64 : 128, 1);
         return new KernelBench.Settings(shapeList, sparsity, batchArray, threads, List.copyOf(new LinkedHashSet<>(formatList)),
                 List.copyOf(residencySet), inputDensity, seed, warm, measure, r, stream);
+    }
+
+    /**
+     * Sizes checked together, not one at a time: each shape and batch is allowed alone, but a large shape at a
+     * large batch needs its weights (and a few packed copies) plus the activations X, X^T, Y and the dense
+     * reference output at once. Refused when that estimate passes half the heap (the rest is for the formats'
+     * streamed copies, which KernelBench lowers to fit).
+     */
+    static void checkFitsHeap(List<int[]> shapes, int[] batches, long heap) {
+        int batch = 0;
+        for (int b : batches) batch = Math.max(batch, b);
+        for (int[] s : shapes) {
+            long weights = 4L * s[0] * s[1];
+            long activations = 4L * batch * (2L * s[1] + 2L * s[0]);
+            long need = 3 * weights + activations;
+            if (need > heap / 2) {
+                throw new UserInputException("--shape " + s[0] + "x" + s[1] + " at --batch " + batch + " needs about "
+                        + (need >> 20) + " MB (weights and their packed copies " + (3 * weights >> 20)
+                        + " MB, activations " + (activations >> 20) + " MB); the heap holds " + (heap >> 20)
+                        + " MB, of which this benchmark uses at most half (raise -Xmx in SPARROW_JAVA_OPTS)");
+            }
+        }
     }
 
     private static List<String> items(String option, String list) {

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class BenchKernelsCommandTest {
@@ -144,6 +145,19 @@ class BenchKernelsCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).startsWith("sparrow bench kernels: ").contains(message).doesNotContain("at dev.sparrow");
         assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void aShapeAndABatchAllowedAloneAreRefusedTogetherWhenTheyPassTheHeap() {
+        // 8192x8192 at batch 65536: 256 MB of weights, 8 GB of activations (issue 12, item 8)
+        Run r = run(null, "bench", "kernels", "--shape", "8192x8192", "--batch", "65536");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("sparrow bench kernels: --shape 8192x8192 at --batch 65536 needs about 8960 MB")
+                .contains("raise -Xmx").doesNotContain("at dev.sparrow");
+        // the same check on its own, against a given heap: a small shape at a large batch fits 4 GB, a large one does not
+        BenchKernelsCommand.checkFitsHeap(java.util.List.of(new int[] {256, 256}), new int[] {65536}, 4L << 30);
+        assertThatThrownBy(() -> BenchKernelsCommand.checkFitsHeap(java.util.List.of(new int[] {4096, 4096}),
+                new int[] {8192}, 1L << 30)).hasMessageContaining("needs about");
     }
 
     @Test

@@ -52,11 +52,27 @@ public final class SafetensorsReader {
         checkPath(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             SafetensorsHeader header = readHeader(file, ch);
+            checkFitsHeap(file, header);
             Map<String, TensorData> tensors = new LinkedHashMap<>();
             for (TensorInfo info : header.tensors()) {
                 tensors.put(info.name(), readTensor(file, ch, header, info));
             }
             return new SafetensorsFile(header.metadata(), tensors);
+        }
+    }
+
+    /**
+     * The tensors are read whole onto the heap: a file whose tensors together exceed what the heap has left is
+     * refused before anything is read (an 8 GB file otherwise ends in OutOfMemoryError half-way), with the sizes.
+     */
+    private static void checkFitsHeap(Path file, SafetensorsHeader header) throws IOException {
+        long total = 0;
+        for (TensorInfo info : header.tensors()) total = Math.addExact(total, info.byteSize());
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (total > free) {
+            throw new IOException(file + ": its tensors hold " + (total >> 20) + " MB; the heap has about "
+                    + (free >> 20) + " MB free of " + (rt.maxMemory() >> 20) + " MB (raise -Xmx, e.g. in SPARROW_JAVA_OPTS)");
         }
     }
 

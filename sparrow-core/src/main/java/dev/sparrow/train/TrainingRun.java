@@ -67,6 +67,9 @@ public final class TrainingRun {
                     + initialWeights + ", not both");
         }
         Layer model = ModelZoo.create(config.model(), data.train().sampleShape(), data.train().classes(), config.seed());
+        // the loader never batches more samples than the data set has
+        TrainingMemory.check(model, data.train().sampleShape(), Math.min(config.batchSize(), data.train().size()),
+                Runtime.getRuntime().maxMemory());
         try (ComputePool pool = ComputePool.ofThreads(config.threads());
              DataLoader train = trainLoader(config, data);
              DataLoader test = evalLoader(data.test(), config.batchSize(), data.mean(), data.std())) {
