@@ -146,7 +146,7 @@ final class CompareCommand implements Callable<Integer> {
             double seconds = 0;
             for (EpochResult r : result.epochs()) seconds += r.seconds();
             rows.add(new CompareTable.Row(method, ReachedSparsity.of(result.checkpoint()),
-                    result.last().testAccuracy(), seconds));
+                    result.testAccuracy(), seconds));
         }
         return rows;
     }

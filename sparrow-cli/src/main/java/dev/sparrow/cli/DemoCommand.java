@@ -91,8 +91,8 @@ final class DemoCommand implements Callable<Integer> {
 
         PrintWriter w = spec.commandLine().getOut();
         double reached = ReachedSparsity.of(sparse.checkpoint());
-        double sparseAcc = 100 * sparse.last().testAccuracy();
-        double denseAcc = 100 * dense.last().testAccuracy();
+        double sparseAcc = 100 * sparse.testAccuracy();
+        double denseAcc = 100 * dense.testAccuracy();
         w.println();
         w.println(BenchReport.machineLine(inferenceThreads) + "; trained with " + sparseConfig.threads() + " thread(s)");
         w.print(ModelBench.table(rows));
@@ -115,7 +115,7 @@ final class DemoCommand implements Callable<Integer> {
             throws IOException {
         log.printf(Locale.ROOT, "== training %s -> %s%n", what, dir);
         TrainingRun.Outcome o = TrainingRun.run(config, d, dir, null, new ProgressListener(log, false, d.train().size()));
-        log.printf(Locale.ROOT, "%s: test accuracy %.2f%%%n", what, 100 * o.last().testAccuracy());
+        log.printf(Locale.ROOT, "%s: test accuracy %.2f%%%n", what, 100 * o.testAccuracy());
         return o;
     }
 

@@ -109,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, ", %s at %.2f%% sparsity", config.sparsity().label(),
                         100 * ReachedSparsity.of(result.checkpoint()));
         System.out.printf(Locale.ROOT, "%nTest accuracy: %.2f%% (%s, %d parameters, %d epochs%s)%n",
-                100 * last.testAccuracy(), config.model(), result.parameters(), last.epoch(), reached);
+                100 * result.testAccuracy(), config.model(), result.parameters(), last.epoch(), reached);
         System.out.printf(Locale.ROOT, "Run folder: %s%n", result.directory());
         RunPlots.writeAfterRun(result.directory(), System.out, System.err);
         return 0;

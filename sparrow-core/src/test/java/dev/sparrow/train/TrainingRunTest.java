@@ -58,7 +58,7 @@ public class TrainingRunTest {
         assertThat(epochs).hasSize(3);
         assertThat(epochs.get(2).trainLoss()).isLessThan(epochs.get(0).trainLoss());
         assertThat(epochs.get(0).trainLoss()).isLessThan(Math.log(4)); // better than chance already
-        assertThat(epochs.get(2).testAccuracy()).isGreaterThan(0.9);
+        assertThat(epochs.get(2).valAccuracy()).isGreaterThan(0.9);
 
         List<String> lines = Files.readAllLines(dir.resolve(RunDirectory.METRICS));
         assertThat(lines).hasSize(3);
@@ -67,7 +67,7 @@ public class TrainingRunTest {
         assertThat(((Number) first.get("epoch")).intValue()).isEqualTo(1);
 
         Map<String, Object> summary = Json.parseObject(Files.readString(dir.resolve(RunDirectory.SUMMARY)), Json.Limits.of(100_000));
-        assertThat(((Number) summary.get("test_accuracy")).doubleValue()).isEqualTo(epochs.get(2).testAccuracy());
+        assertThat(((Number) summary.get("test_accuracy")).doubleValue()).isEqualTo(epochs.get(2).valAccuracy());
         @SuppressWarnings("unchecked")
         Map<String, Object> cfg = (Map<String, Object>) summary.get("config");
         assertThat(TrainConfig.fromJson(cfg)).isEqualTo(config(3));
@@ -93,7 +93,7 @@ public class TrainingRunTest {
 
         assertThat(again.last().trainLoss()).isEqualTo(straight.last().trainLoss());
         assertThat(resumed.last().trainLoss()).isEqualTo(straight.last().trainLoss());
-        assertThat(resumed.last().testAccuracy()).isEqualTo(straight.last().testAccuracy());
+        assertThat(resumed.testAccuracy()).isEqualTo(straight.testAccuracy());
         var a = Checkpoint.read(straight.checkpoint()).tensors();
         var c = Checkpoint.read(resumed.checkpoint()).tensors();
         assertThat(c.keySet()).isEqualTo(a.keySet());
