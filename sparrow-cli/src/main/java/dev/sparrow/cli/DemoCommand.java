@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         Path out = output != null ? output : Path.of("runs", "demo-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         PrintStream log = System.out;
-        TrainingRun.Data d = data.load();
+        TrainingRun.Data d = data.load(seed);
         log.printf(Locale.ROOT, "Sparrow demo: %s on Fashion-MNIST (%d train / %d test), %s at %.0f%% sparsity (%s) "
                         + "and dense, %d epochs each, seed %d, %d thread(s) -> %s%n", MODEL, d.train().size(),
                 d.test().size(), SPARSE_METHOD, 100 * sparsity, sparseConfig.sparsity().distribution(),
@@ -85,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
 
         log.printf(Locale.ROOT, "== inference: dense vs sparse sessions of the sparse model, %d thread(s)%n", inferenceThreads);
         int[] shape = BenchModelCommand.FASHION_MNIST_SHAPE;
-        Sequential model = InferenceSession.loadModel(sparse.checkpoint(), shape, FashionMnist.CLASSES);
+        Sequential model = InferenceSession.loadModel(sparse.checkpoint()).model();
         ModelBench.Settings settings = new ModelBench.Settings(inferenceThreads, 500, measureMillis, 100, seed);
         List<ModelBench.Row> rows = ModelBench.run(model, shape, batchList, settings);
 

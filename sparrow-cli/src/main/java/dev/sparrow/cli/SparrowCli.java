@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SparrowCli.Version.class,
         description = "Sparse neural networks on the JVM: train them sparse, run them fast.",
-        subcommands = {DemoCommand.class, TrainCommand.class, CompareCommand.class, EvalCommand.class, InspectCommand.class, PruneCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, PredictCommand.class, CompareCommand.class, EvalCommand.class, InspectCommand.class, PruneCommand.class,
                 ReportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class SparrowCli implements Runnable {

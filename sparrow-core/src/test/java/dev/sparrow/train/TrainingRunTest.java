@@ -63,7 +63,7 @@ public class TrainingRunTest {
         List<String> lines = Files.readAllLines(dir.resolve(RunDirectory.METRICS));
         assertThat(lines).hasSize(3);
         Map<String, Object> first = Json.parseObject(lines.get(0), Json.Limits.of(10_000));
-        assertThat(first).containsKeys("epoch", "train_loss", "test_loss", "test_accuracy", "seconds");
+        assertThat(first).containsKeys("epoch", "train_loss", "val_loss", "val_accuracy", "seconds");
         assertThat(((Number) first.get("epoch")).intValue()).isEqualTo(1);
 
         Map<String, Object> summary = Json.parseObject(Files.readString(dir.resolve(RunDirectory.SUMMARY)), Json.Limits.of(100_000));
@@ -74,6 +74,12 @@ public class TrainingRunTest {
 
         CheckpointData ckpt = Checkpoint.read(out.checkpoint());
         assertThat(ckpt.epoch()).hasValue(3);
+        // the checkpoint describes its model: nothing else is needed to rebuild and feed it
+        dev.sparrow.io.ModelSpec spec = ckpt.modelSpec().orElseThrow();
+        assertThat(spec.architecture()).isEqualTo("mlp");
+        assertThat(spec.sampleShape()).isEqualTo(data().train().sampleShape());
+        assertThat(spec.classes()).isEqualTo(data().train().classes());
+        assertThat(spec.mean()).isEqualTo(data().mean());
     }
 
     @Test
@@ -105,7 +111,7 @@ public class TrainingRunTest {
 
     @Test
     void badConfigIsRejectedBeforeTraining() {
-        assertThatThrownBy(() -> new TrainConfig("mlp", "cifar", null, 1, 32, "sgd", 0.1, 0.9, false, 0, "cosine", 0, 0, false, 1, 1))
+        assertThatThrownBy(() -> new TrainConfig("mlp", " ", null, 1, 32, "sgd", 0.1, 0.9, false, 0, "cosine", 0, 0, false, 1, 1))
                 .hasMessageContaining("--dataset");
         assertThatThrownBy(() -> new TrainConfig("mlp", TrainConfig.DATASET_FASHION_MNIST, null, 0, 32, "sgd", 0.1, 0.9, false, 0, "cosine", 0, 0, false, 1, 1))
                 .hasMessageContaining("--epochs");
