@@ -44,7 +44,21 @@ public final class SparrowCli implements Runnable {
         @Override
         public String[] getVersion() {
             String v = SparrowCli.class.getPackage().getImplementationVersion();
+            if (v == null) v = fromResource();
             return new String[] {"sparrow " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+
+        /** The build's version, filtered into version.properties by Maven (the class path has no manifest version). */
+        static String fromResource() {
+            try (java.io.InputStream in = SparrowCli.class.getResourceAsStream("version.properties")) {
+                if (in == null) return null;
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                String v = p.getProperty("version");
+                return v == null || v.startsWith("${") ? null : v;
+            } catch (java.io.IOException e) {
+                return null;
+            }
         }
     }
 }

@@ -97,4 +97,13 @@ class OwnDataCommandsTest {
         assertThat(c.exit()).isEqualTo(2);
         assertThat(c.err()).contains("bad.csv, line 3, column 1 ('x'): 'foo' is not a number");
     }
+
+    @Test
+    void versionIsTheBuildsAndHelpHasNoFormatWarning() {
+        SparrowCliTest.Run v = SparrowCliTest.run("--version");
+        assertThat(v.out()).startsWith("sparrow 0.").doesNotContain("dev (");
+        SparrowCliTest.Run h = SparrowCliTest.run("demo", "--help");
+        assertThat(h.out()).contains("(SRigL, 90%").doesNotContain("%%");
+        assertThat(h.err()).isEmpty();
+    }
 }
