@@ -8,7 +8,6 @@ import dev.sparrow.nn.models.ModelZoo;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Optional;
 
 /** Rebuilds a trained model from its checkpoint, for {@link InferenceSession#loadModel}. */
@@ -17,33 +16,32 @@ final class ModelLoader {
 
     /** See {@link InferenceSession#loadModel(Path)}. */
     static SavedModel load(Path checkpoint) throws IOException {
-        if (checkpoint == null) throw new IllegalArgumentException("checkpoint path is null");
-        CheckpointData data = Checkpoint.read(checkpoint);
+        CheckpointData data = read(checkpoint);
         Optional<ModelSpec> saved = data.modelSpec();
-        ModelSpec spec;
-        Optional<String> note = Optional.empty();
-        if (saved.isPresent()) {
-            spec = saved.get();
-        } else {
-            String architecture = data.legacyArchitecture().orElseThrow(() -> new IllegalArgumentException(
-                    checkpoint + ": checkpoint has neither '" + Checkpoint.SPEC_KEY + "' nor '" + Checkpoint.CONFIG_KEY
-                            + "' metadata naming the model"));
-            spec = ModelSpec.fashionMnist(architecture);
-            note = Optional.of(checkpoint + " was written before checkpoints described their model: assuming Fashion-MNIST"
-                    + " (1 x 28 x 28 images, its 10 class names, mean " + ModelSpec.FASHION_MNIST_MEAN + ", std "
-                    + ModelSpec.FASHION_MNIST_STD + ")");
-        }
-        return new SavedModel(rebuild(data, spec), spec, note);
+        if (saved.isPresent()) return new SavedModel(rebuild(data, saved.get()), saved.get(), Optional.empty());
+        ModelSpec spec = ModelSpec.fashionMnist(legacyArchitecture(data));
+        String note = checkpoint + " was written before checkpoints described their model: assuming Fashion-MNIST"
+                + " (1 x 28 x 28 images, its 10 class names, mean " + ModelSpec.FASHION_MNIST_MEAN + ", std "
+                + ModelSpec.FASHION_MNIST_STD + ")";
+        return new SavedModel(rebuild(data, spec), spec, Optional.of(note));
     }
 
-    /** See {@link InferenceSession#loadModel(Path, int[], int)}. */
+    /** See {@link InferenceSession#loadModel(Path, int[], int)}: the caller's shape and class count win. */
     static Sequential load(Path checkpoint, int[] sampleShape, int classes) throws IOException {
-        SavedModel m = load(checkpoint);
-        if (Arrays.equals(m.spec().sampleShape(), sampleShape) && m.spec().classes() == classes) return m.model();
-        CheckpointData data = Checkpoint.read(checkpoint);
-        ModelSpec asked = new ModelSpec(m.spec().architecture(), sampleShape, ModelSpec.numberedClasses(classes),
-                m.spec().mean(), m.spec().std());
-        return rebuild(data, asked);
+        CheckpointData data = read(checkpoint);
+        String architecture = data.modelSpec().map(ModelSpec::architecture).orElseGet(() -> legacyArchitecture(data));
+        return rebuild(data, new ModelSpec(architecture, sampleShape, ModelSpec.numberedClasses(classes), 0, 1));
+    }
+
+    private static CheckpointData read(Path checkpoint) throws IOException {
+        if (checkpoint == null) throw new IllegalArgumentException("checkpoint path is null");
+        return Checkpoint.read(checkpoint);
+    }
+
+    private static String legacyArchitecture(CheckpointData data) {
+        return data.legacyArchitecture().orElseThrow(() -> new IllegalArgumentException(data.file()
+                + ": checkpoint has neither '" + Checkpoint.SPEC_KEY + "' nor '" + Checkpoint.CONFIG_KEY
+                + "' metadata naming the model"));
     }
 
     private static Sequential rebuild(CheckpointData data, ModelSpec spec) {
