@@ -63,7 +63,8 @@ final class DataOptions {
         String name = dataDir.getFileName() == null ? "" : dataDir.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".csv")) return Kind.CSV;
         if (name.endsWith(".npy")) return Kind.NPY;
-        if (!Files.exists(dataDir)) throw new UserInputException("--data " + dataDir + ": no such file or directory");
+        // a missing folder is left to the Fashion-MNIST locator, which says where it looked, after the options are checked
+        if (!Files.exists(dataDir)) return Kind.FASHION_MNIST;
         if (!Files.isDirectory(dataDir)) {
             throw new UserInputException("--data " + dataDir + ": expected a folder (Fashion-MNIST or images), a .csv or a .npy file");
         }

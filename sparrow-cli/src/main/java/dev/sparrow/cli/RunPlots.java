@@ -80,7 +80,9 @@ final class RunPlots {
 
     /** The per-epoch held-out figure's key: "val_" since runs hold out a validation set, "test_" in older runs. */
     private static String heldOut(Map<String, Object> row, String what) {
-        return row.containsKey("test_" + what) && !row.containsKey("val_" + what) ? "test_" + what : "val_" + what;
+        boolean old = !row.containsKey("val_loss") && !row.containsKey("val_accuracy")
+                && (row.containsKey("test_loss") || row.containsKey("test_accuracy"));
+        return (old ? "test_" : "val_") + what;
     }
 
     /**
