@@ -67,9 +67,10 @@ final class BenchModelCommand implements Callable<Integer> {
         List<Integer> batchList = parseBatches(batches);
         int t = ThreadsOption.check(threads);
         ModelBench.Settings settings = new ModelBench.Settings(t, warmupMillis, measureMillis, tuneMillis, seed);
-        Sequential model = InferenceSession.loadModel(checkpoint, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
+        dev.sparrow.infer.SavedModel saved = InferenceSession.loadModel(checkpoint);
+        Sequential model = saved.model();
         double sparsity = ReachedSparsity.of(checkpoint);
-        List<ModelBench.Row> rows = ModelBench.run(model, FASHION_MNIST_SHAPE, batchList, settings);
+        List<ModelBench.Row> rows = ModelBench.run(model, saved.spec().sampleShape(), batchList, settings);
         PrintWriter out = spec.commandLine().getOut();
         String machine = BenchReport.machineLine(t);
         if (json) {

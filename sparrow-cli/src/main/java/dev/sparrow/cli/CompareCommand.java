@@ -75,7 +75,7 @@ final class CompareCommand implements Callable<Integer> {
         Map<String, TrainConfig> configs = configs();
         Path out = output != null ? output : Path.of("runs", "compare-" + model + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TrainingRun.Data d = data.load();
+        TrainingRun.Data d = data.load(seed);
         PrintStream log = json ? System.err : System.out;
         List<CompareTable.Row> rows = runAll(configs, d, out, method -> {
             log.printf(Locale.ROOT, "== %s -> %s%n", method, out.resolve(folderName(method)));
@@ -146,7 +146,7 @@ final class CompareCommand implements Callable<Integer> {
             double seconds = 0;
             for (EpochResult r : result.epochs()) seconds += r.seconds();
             rows.add(new CompareTable.Row(method, ReachedSparsity.of(result.checkpoint()),
-                    result.last().testAccuracy(), seconds));
+                    result.testAccuracy(), seconds));
         }
         return rows;
     }

@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
  * the sparse model over the dense one at batch 1 and 256 ({@link ModelBench}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The main job: trains the MLP 784-300-100-10 on Fashion-MNIST sparse (SRigL, 90% of the weights zero,",
+        description = {"The main job: trains the MLP 784-300-100-10 on Fashion-MNIST sparse (SRigL, 90%% of the weights zero,",
                 "ERK) and dense with the same settings (15 epochs, seed 42), then prints the sparse test accuracy beside",
                 "the dense one and the measured inference speed-up of the sparse model over the dense one at batch 1 and 256.",
                 "Runs go to OUTPUT/dense and OUTPUT/srigl."})
@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         Path out = output != null ? output : Path.of("runs", "demo-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         PrintStream log = System.out;
-        TrainingRun.Data d = data.load();
+        TrainingRun.Data d = data.load(seed);
         log.printf(Locale.ROOT, "Sparrow demo: %s on Fashion-MNIST (%d train / %d test), %s at %.0f%% sparsity (%s) "
                         + "and dense, %d epochs each, seed %d, %d thread(s) -> %s%n", MODEL, d.train().size(),
                 d.test().size(), SPARSE_METHOD, 100 * sparsity, sparseConfig.sparsity().distribution(),
@@ -85,14 +85,14 @@ final class DemoCommand implements Callable<Integer> {
 
         log.printf(Locale.ROOT, "== inference: dense vs sparse sessions of the sparse model, %d thread(s)%n", inferenceThreads);
         int[] shape = BenchModelCommand.FASHION_MNIST_SHAPE;
-        Sequential model = InferenceSession.loadModel(sparse.checkpoint(), shape, FashionMnist.CLASSES);
+        Sequential model = InferenceSession.loadModel(sparse.checkpoint()).model();
         ModelBench.Settings settings = new ModelBench.Settings(inferenceThreads, 500, measureMillis, 100, seed);
         List<ModelBench.Row> rows = ModelBench.run(model, shape, batchList, settings);
 
         PrintWriter w = spec.commandLine().getOut();
         double reached = ReachedSparsity.of(sparse.checkpoint());
-        double sparseAcc = 100 * sparse.last().testAccuracy();
-        double denseAcc = 100 * dense.last().testAccuracy();
+        double sparseAcc = 100 * sparse.testAccuracy();
+        double denseAcc = 100 * dense.testAccuracy();
         w.println();
         w.println(BenchReport.machineLine(inferenceThreads) + "; trained with " + sparseConfig.threads() + " thread(s)");
         w.print(ModelBench.table(rows));
@@ -115,7 +115,7 @@ final class DemoCommand implements Callable<Integer> {
             throws IOException {
         log.printf(Locale.ROOT, "== training %s -> %s%n", what, dir);
         TrainingRun.Outcome o = TrainingRun.run(config, d, dir, null, new ProgressListener(log, false, d.train().size()));
-        log.printf(Locale.ROOT, "%s: test accuracy %.2f%%%n", what, 100 * o.last().testAccuracy());
+        log.printf(Locale.ROOT, "%s: test accuracy %.2f%%%n", what, 100 * o.testAccuracy());
         return o;
     }
 

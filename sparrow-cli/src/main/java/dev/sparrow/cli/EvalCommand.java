@@ -2,7 +2,6 @@ package dev.sparrow.cli;
 
 import dev.sparrow.data.DataLoader;
 import dev.sparrow.data.Dataset;
-import dev.sparrow.data.FashionMnist;
 import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.CheckpointData;
 import dev.sparrow.kernel.ComputePool;
@@ -63,15 +62,17 @@ final class EvalCommand implements Callable<Integer> {
         CheckpointData saved = Checkpoint.read(checkpoint);
         TrainConfig config = CheckpointModel.config(saved);
         Dataset test = data.loadTest();
+        // the checkpoint's own normalisation; an old checkpoint had only Fashion-MNIST's
+        dev.sparrow.io.ModelSpec spec = saved.modelSpec().orElseGet(() -> dev.sparrow.io.ModelSpec.fashionMnist(config.model()));
         Layer model = CheckpointModel.load(saved, config, test.sampleShape(), test.classes());
         int t = threads.orAllCores();
         try (ComputePool pool = ComputePool.ofThreads(t);
-             DataLoader loader = TrainingRun.evalLoader(test, batchSize, FashionMnist.MEAN, FashionMnist.STD)) {
+             DataLoader loader = TrainingRun.evalLoader(test, batchSize, spec.mean(), spec.std())) {
             ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), pool, config.seed());
             String epoch = saved.epoch().isPresent() ? Long.toString(saved.epoch().getAsLong()) : "?";
             if (levels != null) {
                 List<NoiseLevels.Result> results = NoiseLevels.evaluate(model, test, levels, noiseSeed, batchSize,
-                        FashionMnist.MEAN, FashionMnist.STD, ctx);
+                        spec.mean(), spec.std(), ctx);
                 if (!json) {
                     System.out.printf(Locale.ROOT, "%s (%s, epoch %s), noise seed %d:%n%8s %10s %8s%n", checkpoint, config.model(),
                             epoch, noiseSeed, "noise", "accuracy", "loss");

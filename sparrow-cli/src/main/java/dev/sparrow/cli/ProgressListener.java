@@ -70,8 +70,8 @@ final class ProgressListener implements TrainListener {
             progress.close();
             progress = null;
         }
-        out.printf(Locale.ROOT, "epoch %3d  train loss %.4f  acc %6.2f%%  |  test loss %.4f  acc %6.2f%%  |  %6.0f samples/s  %5.1fs  lr %.5f%n",
-                r.epoch(), r.trainLoss(), 100 * r.trainAccuracy(), r.testLoss(), 100 * r.testAccuracy(),
+        out.printf(Locale.ROOT, "epoch %3d  train loss %.4f  acc %6.2f%%  |  val loss %.4f  acc %6.2f%%  |  %6.0f samples/s  %5.1fs  lr %.5f%n",
+                r.epoch(), r.trainLoss(), 100 * r.trainAccuracy(), r.valLoss(), 100 * r.valAccuracy(),
                 r.samplesPerSecond(), r.seconds(), r.learningRate());
     }
 }

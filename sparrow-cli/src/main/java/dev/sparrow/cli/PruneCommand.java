@@ -123,7 +123,7 @@ final class PruneCommand implements Callable<Integer> {
         TrainingRun.Outcome result = TrainingRun.run(tuning, d, out, null, pruned, progress);
         double tuned = SparsityReport.of(Checkpoint.read(result.checkpoint())).sparsity();
         System.out.printf(Locale.ROOT, "%nTest accuracy: %.2f%% before pruning, %.2f%% after pruning, %.2f%% after %d epoch(s) "
-                        + "of fine-tuning (%.2f%% sparsity)%n", 100 * before, 100 * afterPruning, 100 * result.last().testAccuracy(),
+                        + "of fine-tuning (%.2f%% sparsity)%n", 100 * before, 100 * afterPruning, 100 * result.testAccuracy(),
                 finetuneEpochs, 100 * tuned);
         System.out.printf(Locale.ROOT, "Run folder: %s%n", result.directory());
         RunPlots.writeAfterRun(result.directory(), System.out, System.err);

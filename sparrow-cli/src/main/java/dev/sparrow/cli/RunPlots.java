@@ -43,7 +43,7 @@ final class RunPlots {
     private RunPlots() {}
 
     /** One epoch's figures that the plots use. */
-    record Epoch(int epoch, double trainAccuracy, double testAccuracy, double trainLoss, double testLoss) {}
+    record Epoch(int epoch, double trainAccuracy, double valAccuracy, double trainLoss, double valLoss) {}
 
     /**
      * Writes the plots into {@code runDir}, replacing older ones; returns the files written.
@@ -68,8 +68,8 @@ final class RunPlots {
             if (line.isBlank()) continue;
             Map<String, Object> row = parse(metricsFile, "line " + (i + 1), line);
             epochs.add(new Epoch((int) number(metricsFile, i + 1, row, "epoch"), number(metricsFile, i + 1, row, "train_accuracy"),
-                    number(metricsFile, i + 1, row, "test_accuracy"), number(metricsFile, i + 1, row, "train_loss"),
-                    number(metricsFile, i + 1, row, "test_loss")));
+                    number(metricsFile, i + 1, row, heldOut(row, "accuracy")), number(metricsFile, i + 1, row, "train_loss"),
+                    number(metricsFile, i + 1, row, heldOut(row, "loss"))));
             if (row.get("layer_sparsity") instanceof Map<?, ?> m) lastLayers = fractions(metricsFile, "line " + (i + 1), m);
         }
         if (epochs.isEmpty()) throw new UserInputException(metricsFile + ": no epochs recorded");
@@ -82,6 +82,13 @@ final class RunPlots {
         written.add(save(lineChart("Loss per epoch", "loss", epochs, false), runDir.resolve(LOSS)));
         if (!layers.isEmpty()) written.add(save(sparsityChart(layers), runDir.resolve(SPARSITY)));
         return written;
+    }
+
+    /** The per-epoch held-out figure's key: "val_" since runs hold out a validation set, "test_" in older runs. */
+    private static String heldOut(Map<String, Object> row, String what) {
+        boolean old = !row.containsKey("val_loss") && !row.containsKey("val_accuracy")
+                && (row.containsKey("test_loss") || row.containsKey("test_accuracy"));
+        return (old ? "test_" : "val_") + what;
     }
 
     /**
@@ -107,10 +114,10 @@ final class RunPlots {
             Epoch e = epochs.get(i);
             x[i] = e.epoch();
             train[i] = accuracy ? e.trainAccuracy() : e.trainLoss();
-            test[i] = accuracy ? e.testAccuracy() : e.testLoss();
+            test[i] = accuracy ? e.valAccuracy() : e.valLoss();
         }
         chart.addSeries("train", x, train);
-        chart.addSeries("test", x, test);
+        chart.addSeries("validation", x, test);
         chart.getStyler().setDecimalPattern("#0.###");
         return chart;
     }

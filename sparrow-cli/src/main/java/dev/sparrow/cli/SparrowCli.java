@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SparrowCli.Version.class,
         description = "Sparse neural networks on the JVM: train them sparse, run them fast.",
-        subcommands = {DemoCommand.class, TrainCommand.class, CompareCommand.class, EvalCommand.class, InspectCommand.class, PruneCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, PredictCommand.class, CompareCommand.class, EvalCommand.class, InspectCommand.class, PruneCommand.class,
                 ExportCommand.class, ImportCommand.class,
                 ReportCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
@@ -47,7 +47,21 @@ public final class SparrowCli implements Runnable {
         @Override
         public String[] getVersion() {
             String v = SparrowCli.class.getPackage().getImplementationVersion();
+            if (v == null) v = fromResource();
             return new String[] {"sparrow " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+
+        /** The build's version, filtered into version.properties by Maven (the class path has no manifest version). */
+        static String fromResource() {
+            try (java.io.InputStream in = SparrowCli.class.getResourceAsStream("version.properties")) {
+                if (in == null) return null;
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                String v = p.getProperty("version");
+                return v == null || v.startsWith("${") ? null : v;
+            } catch (java.io.IOException e) {
+                return null;
+            }
         }
     }
 }

@@ -16,7 +16,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains a model on Fashion-MNIST and prints its test accuracy.",
+        description = {"Trains a model on Fashion-MNIST or your own data (--data: an image folder, a CSV or a .npy file), "
+                + "reports the validation accuracy after each epoch and the test accuracy at the end.",
                 "Writes metrics.jsonl, summary.json and checkpoint.safetensors to the output folder."})
 final class TrainCommand implements Callable<Integer> {
     private static final TrainConfig D = TrainConfig.defaults();
@@ -30,8 +31,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "k-winners-take-all at density D instead of ReLU in the hidden dense layers (mlp or cnn; Numenta uses about 0.1).")
     Double kwta;
 
-    @Option(names = "--dataset", paramLabel = "NAME", defaultValue = TrainConfig.DATASET_FASHION_MNIST,
-            description = "Data set (default: ${DEFAULT-VALUE}; the only one for now).")
+    @Option(names = "--dataset", paramLabel = "NAME",
+            description = "The data set's name in the run config (default: fashion-mnist, or the --data path).")
     String dataset;
 
     @Mixin
@@ -92,13 +93,15 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig config = config();
-        // structural errors (a bank width or M that does not divide a layer) before any data is read
-        sparse.checkAgainst(config, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
+        // structural errors (a bank width or M that does not divide a layer) before any Fashion-MNIST is read;
+        // your own data's shape is only known once it is read
+        if (data.kind() == DataOptions.Kind.FASHION_MNIST) sparse.checkAgainst(config, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
         Path out = output != null ? output : Path.of("runs", config.model() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TrainingRun.Data d = data.load();
-        System.out.printf(Locale.ROOT, "training %s on %s (%d train / %d test), %d epochs, batch %d, %s lr %s, %d thread(s) -> %s%n",
-                config.model(), config.dataset(), d.train().size(), d.test().size(), config.epochs(), config.batchSize(),
+        TrainingRun.Data d = data.load(seed);
+        if (data.kind() != DataOptions.Kind.FASHION_MNIST) sparse.checkAgainst(config, d.train().sampleShape(), d.train().classes());
+        System.out.printf(Locale.ROOT, "training %s on %s (%d train / %d validation / %d test, %d classes), %d epochs, batch %d, %s lr %s, %d thread(s) -> %s%n",
+                config.model(), config.dataset(), d.train().size(), d.validation().size(), d.test().size(), d.train().classes(), config.epochs(), config.batchSize(),
                 config.optimizer(), config.learningRate(), config.threads(), out);
         // a bar redraws with carriage returns: only on a terminal, not into logs
         boolean terminal = System.console() != null && System.console().isTerminal();
@@ -109,7 +112,7 @@ final class TrainCommand implements Callable<Integer> {
                 : String.format(Locale.ROOT, ", %s at %.2f%% sparsity", config.sparsity().label(),
                         100 * ReachedSparsity.of(result.checkpoint()));
         System.out.printf(Locale.ROOT, "%nTest accuracy: %.2f%% (%s, %d parameters, %d epochs%s)%n",
-                100 * last.testAccuracy(), config.model(), result.parameters(), last.epoch(), reached);
+                100 * result.testAccuracy(), config.model(), result.parameters(), last.epoch(), reached);
         System.out.printf(Locale.ROOT, "Run folder: %s%n", result.directory());
         RunPlots.writeAfterRun(result.directory(), System.out, System.err);
         return 0;
@@ -125,7 +128,13 @@ final class TrainCommand implements Callable<Integer> {
         double rate = lr != null ? lr : (adam ? 1e-3 : 0.05);
         double wd = weightDecay != null ? weightDecay : (adam ? 0.01 : 5e-4);
         int t = threads.orElse(D.threads());
-        return new TrainConfig(chosen, dataset, data.dataDir == null ? null : data.dataDir.toString(), e, batchSize,
+        String datasetName;
+        try {
+            datasetName = dataset != null ? dataset : data.datasetName();
+        } catch (java.io.IOException io) {
+            throw new UserInputException(io.getMessage());
+        }
+        return new TrainConfig(chosen, datasetName, data.dataDir == null ? null : data.dataDir.toString(), e, batchSize,
                 optimizer, rate, momentum, nesterov, wd, schedule, warmupEpochs, labelSmoothing, augment, seed, t,
                 sparse.config());
     }

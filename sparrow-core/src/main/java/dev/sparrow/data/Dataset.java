@@ -36,6 +36,29 @@ public interface Dataset {
     /** Writes the features of {@code example} to {@code dst} from {@code offset} ({@link #sampleSize()} floats). */
     void copyExample(int example, float[] dst, int offset);
 
+    /**
+     * One name per label value, in label order: folder names, CSV label values, or "0", "1", ... when
+     * the data has none.
+     *
+     * @return {@link #classes()} names
+     */
+    default java.util.List<String> classNames() {
+        java.util.List<String> names = new java.util.ArrayList<>(classes());
+        for (int i = 0; i < classes(); i++) names.add(Integer.toString(i));
+        return names;
+    }
+
+    /**
+     * The examples at {@code indices}, in that order, as a new data set of the same kind.
+     *
+     * @param name    the new set's name
+     * @param indices example indices of this set
+     * @return the subset
+     */
+    default Dataset subset(String name, int[] indices) {
+        return FloatDataset.copyOf(this, name, indices);
+    }
+
     /** Examples per class, for summaries and checks. */
     default int[] classCounts() {
         int[] counts = new int[classes()];

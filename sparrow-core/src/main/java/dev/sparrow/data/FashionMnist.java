@@ -107,7 +107,8 @@ public final class FashionMnist {
                         + (CLASSES - 1));
             }
         }
-        return Dataset.of("fashion-mnist-" + split.name().toLowerCase(java.util.Locale.ROOT), images.data(), y, 1, SIDE, SIDE, CLASSES);
+        return Dataset.of("fashion-mnist-" + split.name().toLowerCase(java.util.Locale.ROOT), images.data(), y, 1, SIDE, SIDE, CLASSES)
+                .withClassNames(CLASS_NAMES);
     }
 
     private static Path requireFile(Location location, String baseName) {

@@ -14,8 +14,15 @@ public final class ImageDataset implements Dataset {
     private final int height;
     private final int width;
     private final int classes;
+    private final java.util.List<String> classNames; // null: numbered
 
     private ImageDataset(String name, byte[] pixels, int[] labels, int channels, int height, int width, int classes) {
+        this(name, pixels, labels, channels, height, width, classes, null);
+    }
+
+    private ImageDataset(String name, byte[] pixels, int[] labels, int channels, int height, int width, int classes,
+                         java.util.List<String> classNames) {
+        this.classNames = classNames == null ? null : java.util.List.copyOf(classNames);
         this.name = name;
         this.pixels = pixels;
         this.labels = labels;
@@ -51,6 +58,38 @@ public final class ImageDataset implements Dataset {
             }
         }
         return new ImageDataset(name, pixels, labels, channels, height, width, classes);
+    }
+
+    /**
+     * The same images with names for the classes.
+     *
+     * @param names one name per class
+     * @return a dataset sharing this one's pixels
+     */
+    public ImageDataset withClassNames(java.util.List<String> names) {
+        if (names == null || names.size() != classes) {
+            throw new IllegalArgumentException(name + ": " + (names == null ? "no" : names.size()) + " class names for "
+                    + classes + " classes");
+        }
+        return new ImageDataset(name, pixels, labels, channels, height, width, classes, names);
+    }
+
+    @Override
+    public java.util.List<String> classNames() {
+        return classNames != null ? classNames : Dataset.super.classNames();
+    }
+
+    /** The images at {@code indices} (pixels copied), still images, so augmentation applies to them. */
+    @Override
+    public ImageDataset subset(String name, int[] indices) {
+        int s = sampleSize();
+        byte[] px = new byte[indices.length * s];
+        int[] lb = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            System.arraycopy(pixels, indices[i] * s, px, i * s, s);
+            lb[i] = labels[indices[i]];
+        }
+        return new ImageDataset(name, px, lb, channels, height, width, classes, classNames);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sparrow.infer;
 
+import dev.sparrow.io.ModelSpec;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -46,6 +48,7 @@ public final class InferenceSession implements AutoCloseable {
     private final ComputePool pool;
     private final boolean ownsPool;
     private final List<LayerChoice> choices;
+    private final ModelSpec spec; // null when built from a bare model
 
     /**
      * The format chosen for one Linear or Conv2d layer (in = cin·kh·kw for a convolution), with the
@@ -65,6 +68,7 @@ public final class InferenceSession implements AutoCloseable {
         this.pool = pool;
         this.ownsPool = b.pool == null;
         this.choices = List.copyOf(choices);
+        this.spec = b.spec;
         int maxFeatures = sampleSize;
         int columnFloats = 0;
         int stagingFloats = 0;
@@ -87,6 +91,50 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     /**
+     * A session with default settings (batch 1, one thread, tuned formats) for the model in
+     * {@code checkpoint}, which describes itself (see {@link #loadModel(Path)}): nothing else is needed.
+     *
+     * @param checkpoint a checkpoint written by training
+     * @return the session; {@link #spec()} holds the class names and input normalisation
+     * @throws IOException when the file cannot be read
+     */
+    public static InferenceSession load(Path checkpoint) throws IOException {
+        return builder(checkpoint).build();
+    }
+
+    /**
+     * A builder for the self-describing model in {@code checkpoint} (see {@link #loadModel(Path)}),
+     * carrying its {@link ModelSpec}.
+     *
+     * @param checkpoint a checkpoint written by training
+     * @return a builder to adjust batch size, threads or formats before {@link Builder#build()}
+     * @throws IOException when the file cannot be read
+     */
+    public static Builder builder(Path checkpoint) throws IOException {
+        SavedModel m = loadModel(checkpoint);
+        return new Builder(m.model(), m.spec().sampleShape()).spec(m.spec());
+    }
+
+    /**
+     * The model saved in {@code checkpoint} with its {@link ModelSpec}: architecture, sample shape, class
+     * names and input normalisation come from the checkpoint. A checkpoint written before checkpoints
+     * carried a spec gets the Fashion-MNIST defaults and a {@link SavedModel#note()} that says so.
+     * A {@code .onnx} file is not a checkpoint: it loads through the ONNX model format.
+     *
+     * @param checkpoint a checkpoint written by training
+     * @return the restored model and its spec
+     * @throws IOException when the file cannot be read
+     */
+    public static SavedModel loadModel(Path checkpoint) throws IOException {
+        if (checkpoint != null && checkpoint.getFileName() != null
+                && checkpoint.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+            // hook for the ONNX model format: a .onnx file is a graph, not a checkpoint of a zoo model
+            throw new IllegalArgumentException(checkpoint + ": an .onnx model is not a checkpoint; load it through the ONNX model format");
+        }
+        return ModelLoader.load(checkpoint);
+    }
+
+    /**
      * A builder for the model saved in {@code checkpoint}: its config names the model, which is rebuilt
      * with {@link dev.sparrow.nn.models.ModelZoo} for samples of {@code sampleShape} and {@code classes} outputs, then restored.
      */
@@ -104,6 +152,31 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     public int[] sampleShape() { return sampleShape.clone(); }
+
+    /**
+     * What the model says about itself (class names, input normalisation) when the session was built
+     * from a checkpoint or given one with {@link Builder#spec}; empty for a bare model.
+     *
+     * @return the spec, if known
+     */
+    public Optional<ModelSpec> spec() { return Optional.ofNullable(spec); }
+
+    /**
+     * The {@code k} most probable classes for one raw sample (pixels in [0, 1], or features as read):
+     * the sample is normalised as the spec says, run, and the outputs turned into probabilities (softmax).
+     *
+     * @param rawSample one sample of {@link #sampleSize()} values, not normalised
+     * @param k         how many classes, at most the output size
+     * @return the top {@code k} classes, most probable first, named from the spec when there is one
+     */
+    public List<Prediction> classify(float[] rawSample, int k) {
+        if (rawSample == null) throw new IllegalArgumentException("sample is null");
+        float[] x = rawSample.clone();
+        if (spec != null) {
+            for (int i = 0; i < x.length; i++) x[i] = (x[i] - spec.mean()) / spec.std();
+        }
+        return Prediction.topK(predict(x), k, spec == null ? null : spec.classNames());
+    }
 
     public int sampleSize() { return sampleSize; }
 
@@ -246,6 +319,7 @@ public final class InferenceSession implements AutoCloseable {
         final Map<String, String> forced = new HashMap<>();
         Kernels kernels = Backend.get().kernels();
         SparseKernels sparseKernels = SparseKernels.of(Backend.get());
+        ModelSpec spec;
 
         private Builder(Layer model, int[] sampleShape) {
             if (model == null) throw new IllegalArgumentException("model is null");
@@ -332,6 +406,23 @@ public final class InferenceSession implements AutoCloseable {
         public Builder structure(Structure structure) {
             if (structure == null) throw new IllegalArgumentException("structure is null");
             this.structure = structure;
+            return this;
+        }
+
+        /**
+         * What the model is (class names, input normalisation), for {@link InferenceSession#classify};
+         * its sample shape must be the builder's.
+         *
+         * @param spec the model's spec
+         * @return this builder
+         */
+        public Builder spec(ModelSpec spec) {
+            if (spec == null) throw new IllegalArgumentException("spec is null");
+            if (!Arrays.equals(spec.sampleShape(), sampleShape)) {
+                throw new IllegalArgumentException("spec's sample shape " + Arrays.toString(spec.sampleShape())
+                        + " is not the session's " + Arrays.toString(sampleShape));
+            }
+            this.spec = spec;
             return this;
         }
 

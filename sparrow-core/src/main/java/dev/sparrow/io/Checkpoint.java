@@ -25,7 +25,7 @@ import java.util.Map;
  * <li>metadata (strings only): {@value #FORMAT_VERSION_KEY}, {@value #MODEL_KEY} (the model's
  *     description), {@value #BUFFERS_KEY} (JSON array of buffer names), plus the caller's entries,
  *     conventionally {@value #CONFIG_KEY} (run config as JSON), {@value #EPOCH_KEY} and {@value #GLOBAL_STEP_KEY}
- *     (see {@link #metadata}), and {@value #OPTIMIZER_KEY} and {@value #OPTIMIZER_STEP_KEY} when an
+ *     (see {@link #metadata}), {@value #SPEC_KEY} (the {@link ModelSpec}, so the model loads alone), and {@value #OPTIMIZER_KEY} and {@value #OPTIMIZER_STEP_KEY} when an
  *     optimizer is saved.</li>
  * </ul>
  * Files are written atomically (see {@link SafetensorsWriter}). The optimizer is not named here (io sits
@@ -41,6 +41,8 @@ public final class Checkpoint {
     public static final String MODEL_KEY = "sparrow.model";
     public static final String OPTIMIZER_KEY = "sparrow.optimizer";
     public static final String BUFFERS_KEY = "sparrow.buffers";
+    /** The {@link ModelSpec} as JSON: architecture, sample shape, class names, input normalisation. */
+    public static final String SPEC_KEY = "sparrow.model_spec";
     /** The optimizer's step count at save time, for reading only: restoring goes through the optimizer's own {@code loadState}. */
     public static final String OPTIMIZER_STEP_KEY = "sparrow.optimizer_step";
     public static final String MASK_SUFFIX = ModelState.MASK_SUFFIX;
@@ -58,6 +60,13 @@ public final class Checkpoint {
         if (configJson != null) m.put(CONFIG_KEY, configJson);
         m.put(EPOCH_KEY, Long.toString(epoch));
         m.put(GLOBAL_STEP_KEY, Long.toString(globalStep));
+        return m;
+    }
+
+    /** As {@link #metadata(String, long, long)}, with the model's {@link ModelSpec} (null for none). */
+    public static Map<String, String> metadata(String configJson, ModelSpec spec, long epoch, long globalStep) {
+        Map<String, String> m = metadata(configJson, epoch, globalStep);
+        if (spec != null) m.put(SPEC_KEY, spec.toJsonText());
         return m;
     }
 

@@ -4,6 +4,7 @@ import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.ModelState;
 import dev.sparrow.tensor.Tensor;
 import dev.sparrow.util.Echo;
+import dev.sparrow.util.Json;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +46,29 @@ public final class CheckpointData {
 
     /** The run config JSON ({@value Checkpoint#CONFIG_KEY}), when present. */
     public Optional<String> config() { return Optional.ofNullable(metadata.get(Checkpoint.CONFIG_KEY)); }
+
+    /**
+     * The model's {@link ModelSpec} ({@value Checkpoint#SPEC_KEY}), validated; empty for a checkpoint
+     * written before specs existed (see {@link #legacyArchitecture()}).
+     */
+    public Optional<ModelSpec> modelSpec() {
+        String json = metadata.get(Checkpoint.SPEC_KEY);
+        return json == null ? Optional.empty() : Optional.of(ModelSpec.parse(json, "checkpoint " + file));
+    }
+
+    /**
+     * The model name in the run config of a checkpoint without a {@link ModelSpec}, so that an old
+     * checkpoint can still be rebuilt (with {@link ModelSpec#fashionMnist}, the only data it could have had).
+     */
+    public Optional<String> legacyArchitecture() {
+        String json = metadata.get(Checkpoint.CONFIG_KEY);
+        if (json == null) return Optional.empty();
+        Object model = Json.parseObject(json, Json.Limits.of(1 << 20)).get("model");
+        if (!(model instanceof String s) || s.isBlank()) {
+            throw new IllegalArgumentException("checkpoint " + file + ": run config has no 'model' string");
+        }
+        return Optional.of(s);
+    }
 
     public OptionalLong epoch() { return longEntry(Checkpoint.EPOCH_KEY); }
 

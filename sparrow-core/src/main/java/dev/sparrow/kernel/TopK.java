@@ -10,7 +10,7 @@ package dev.sparrow.kernel;
 public final class TopK {
     private TopK() {}
 
-    /** The k-th largest value of {@code a[from, from + n)}, 1 <= k <= n; reorders that slice. */
+    /** The k-th largest value of {@code a[from, from + n)}, 1 &lt;= k &lt;= n; reorders that slice. */
     public static float kthLargest(float[] a, int from, int n, int k) {
         int target = from + n - k; // its index in ascending order
         int lo = from;

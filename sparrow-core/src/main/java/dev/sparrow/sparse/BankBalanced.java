@@ -15,7 +15,7 @@ public final class BankBalanced extends PackedGroups {
 
     /**
      * Infers the per-bank count from the mask (the largest bank count) and checks that every full bank of
-     * every non-empty row has exactly that many. Requires 1 <= bankWidth <= 256.
+     * every non-empty row has exactly that many. Requires 1 &lt;= bankWidth &lt;= 256.
      */
     public static BankBalanced from(MaskedWeights w, int bankWidth) {
         if (bankWidth < 1 || bankWidth > 256) {

@@ -8,7 +8,7 @@ import dev.sparrow.kernel.KernelCall;
  * each of its blocks is one column holding r contiguous values. At batch 1 a block is one vector load
  * of r weights times one broadcast input; at larger batches each loaded input row feeds r outputs.
  * The mask must be all-or-nothing within every block (the last block row may be partial: its missing
- * rows are padded with zeros). Column indices are 16-bit when cols <= 65536.
+ * rows are padded with zeros). Column indices are 16-bit when cols &lt;= 65536.
  * Bytes per nonzero: 4 + 2/r (4.5 for 4x1, 4.125 for 16x1), plus 4 per block row.
  */
 public final class BlockSparse implements PackedWeights {

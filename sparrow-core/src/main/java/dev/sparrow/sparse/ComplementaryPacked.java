@@ -46,7 +46,7 @@ public final class ComplementaryPacked extends ColumnScatterMatrix {
         this.nnz = count;
     }
 
-    /** Requires 1 <= n <= 256 and, in every group of n rows, at most one active weight per column. */
+    /** Requires 1 &lt;= n &lt;= 256 and, in every group of n rows, at most one active weight per column. */
     public static ComplementaryPacked from(MaskedWeights w, int n) {
         if (n < 1 || n > 256) {
             throw new IllegalArgumentException("layer '" + w.layerName() + "': group size must be in [1, 256], got " + n);

@@ -4,7 +4,7 @@ package dev.sparrow.sparse;
 /**
  * Compressed sparse columns (input-major): column c lists the outputs input c feeds. Made for sparse
  * inputs (k-WTA, ReLU): only the nonzero inputs are visited, each scatter-adding its column into the
- * output, which stays in L1. Row indices are 16-bit when rows <= 65536.
+ * output, which stays in L1. Row indices are 16-bit when rows &lt;= 65536.
  * Bytes per nonzero: 6 (16-bit) or 8, plus 4 per column.
  *
  * <p>Threads: batch-1 calls run on the calling thread (the output is too small to share); batched calls

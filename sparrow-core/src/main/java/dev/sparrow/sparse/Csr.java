@@ -5,7 +5,7 @@ import dev.sparrow.kernel.KernelCall;
 
 /**
  * Compressed sparse rows: the general fallback, any mask. Column indices are 16-bit (unsigned, as
- * {@code char}) when cols <= 65536, else 32-bit. Threads split the rows by nonzero count.
+ * {@code char}) when cols &lt;= 65536, else 32-bit. Threads split the rows by nonzero count.
  * Bytes per nonzero: 6 (16-bit) or 8, plus 4 per row.
  */
 public final class Csr implements PackedWeights {

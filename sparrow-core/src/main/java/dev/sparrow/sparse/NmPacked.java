@@ -11,7 +11,7 @@ public final class NmPacked extends PackedGroups {
         super(w, m, n);
     }
 
-    /** Requires 1 <= n <= m <= 256; the last group of a row may be narrower than m. */
+    /** Requires 1 &lt;= n &lt;= m &lt;= 256; the last group of a row may be narrower than m. */
     public static NmPacked from(MaskedWeights w, int n, int m) {
         if (m < 1 || m > 256 || n < 1 || n > m) {
             throw new IllegalArgumentException("layer '" + w.layerName() + "': N:M needs 1 <= N <= M <= 256, got "

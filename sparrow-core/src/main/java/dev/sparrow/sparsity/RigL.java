@@ -1,7 +1,7 @@
 package dev.sparrow.sparsity;
 
 /**
- * Rigging the Lottery (Evci et al. 2020). At each update (every ΔT steps while t < T_end), each sparse
+ * Rigging the Lottery (Evci et al. 2020). At each update (every ΔT steps while t &lt; T_end), each sparse
  * layer drops n_drop = floor(n_active · f(t)) weights: it keeps the top n_active - n_drop by |w| and
  * grows the n_drop positions not kept with the largest |dense gradient| of the step just taken. New
  * weights start at zero with zeroed optimizer state; a position dropped and regrown in the same update

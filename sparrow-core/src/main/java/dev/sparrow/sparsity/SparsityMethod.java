@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * optimizer steps. Layers come from {@link SparsityBudget}; a layer whose budget is its whole size
  * stays dense (no mask).
  *
- * <p>Calling order in training (see {@link SparseTraining}): the trainer runs forward, backward and
+ * <p>Calling order in training (see {@code train.SparseTraining}): the trainer runs forward, backward and
  * {@code optimizer.step}, then {@link #afterStep}. The gradients are cleared only by the next step's
  * {@code zeroGrad}, so {@code afterStep} still sees the dense gradient of the step just taken
  * ({@code Parameter.grad()} is dense even at masked weights: layers compute it in full).

@@ -25,7 +25,7 @@ public final class StructuredMasks {
         return Mask.of(keep);
     }
 
-    /** Checks N:M options: 1 <= N <= M. */
+    /** Checks N:M options: 1 &lt;= N &lt;= M. */
     public static void checkNm(int n, int m) {
         if (m < 1) throw new IllegalArgumentException("M is " + m + "; expected >= 1");
         if (n < 1 || n > m) throw new IllegalArgumentException("N is " + n + "; expected 1 <= N <= M = " + m + " (N > M is impossible)");

@@ -2,7 +2,7 @@ package dev.sparrow.sparsity;
 
 /**
  * When a dynamic sparse method updates masks, and how much it drops: every {@code interval} optimizer
- * steps while t < T_end = floor(endFraction · total steps), dropping the fraction
+ * steps while t &lt; T_end = floor(endFraction · total steps), dropping the fraction
  * f(t) = (alpha / 2)(1 + cos(π t / T_end)) of each layer's active weights (RigL's cosine decay). SET
  * uses a constant fraction instead (see {@link #constantFraction}).
  *

@@ -2,14 +2,11 @@ package dev.sparrow.train;
 
 import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.CheckpointData;
-import dev.sparrow.io.TensorData;
+import dev.sparrow.io.CheckpointModels;
 import dev.sparrow.nn.layers.Sequential;
-import dev.sparrow.nn.models.ModelZoo;
 import dev.sparrow.util.Echo;
 import dev.sparrow.util.Json;
-import dev.sparrow.util.JsonException;
 
-import java.util.Map;
 
 /**
  * Rebuilds the model a checkpoint's run config names and loads the checkpoint into it. The config is user
@@ -39,48 +36,6 @@ public final class CheckpointModel {
 
     /** As {@link #load(CheckpointData, int[], int)} with the config already read. */
     public static Sequential load(CheckpointData data, TrainConfig config, int[] sampleShape, int classes) {
-        long needed = ModelZoo.parameterCount(config.model(), sampleShape, classes);
-        long held = parameterValues(data);
-        if (needed != held) {
-            throw new IllegalArgumentException(data.file() + ": model " + Echo.quote(config.model()) + " has " + needed
-                    + " parameters but the file holds " + held + " parameter values; the file does not fit its own config");
-        }
-        Sequential model = ModelZoo.create(config.model(), sampleShape, classes, config.seed());
-        data.restoreInto(model);
-        return model;
-    }
-
-    /** Elements of the tensors that are neither masks, buffers, optimizer nor sparsity state. */
-    static long parameterValues(CheckpointData data) {
-        java.util.Set<String> buffers = bufferNames(data);
-        long n = 0;
-        for (Map.Entry<String, TensorData> e : data.tensors().entrySet()) {
-            String name = e.getKey();
-            if (name.startsWith(Checkpoint.OPTIMIZER_PREFIX) || name.startsWith(Checkpoint.SPARSITY_PREFIX)
-                    || buffers.contains(name) || isMaskOfNeighbour(data, name)) {
-                continue;
-            }
-            n += e.getValue().elementCount();
-        }
-        return n;
-    }
-
-    private static boolean isMaskOfNeighbour(CheckpointData data, String name) {
-        return name.endsWith(Checkpoint.MASK_SUFFIX)
-                && data.tensors().containsKey(name.substring(0, name.length() - Checkpoint.MASK_SUFFIX.length()));
-    }
-
-    private static java.util.Set<String> bufferNames(CheckpointData data) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        String json = data.metadata().get(Checkpoint.BUFFERS_KEY);
-        if (json == null) return names;
-        try {
-            if (Json.parse(json, json.length()) instanceof java.util.List<?> list) {
-                for (Object o : list) if (o instanceof String s) names.add(s);
-            }
-        } catch (JsonException e) {
-            // without the list every F32 tensor counts, and the count check then names the mismatch
-        }
-        return names;
+        return CheckpointModels.build(data, config.model(), sampleShape, classes, config.seed());
     }
 }

@@ -4,12 +4,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Figures of one finished epoch. Losses are means over samples; accuracies are fractions in [0, 1].
+ * Figures of one finished epoch; "val" is the held-out validation set evaluated after each epoch.
+ * Losses are means over samples; accuracies are fractions in [0, 1].
  *
  * @param samplesPerSecond training throughput (forward, backward and optimizer step) over the epoch
  */
 public record EpochResult(int epoch, long globalStep, double trainLoss, double trainAccuracy,
-                          double testLoss, double testAccuracy, double seconds, double samplesPerSecond,
+                          double valLoss, double valAccuracy, double seconds, double samplesPerSecond,
                           double learningRate) {
 
     /** The row written to metrics.jsonl. */
@@ -19,8 +20,8 @@ public record EpochResult(int epoch, long globalStep, double trainLoss, double t
         m.put("global_step", globalStep);
         m.put("train_loss", trainLoss);
         m.put("train_accuracy", trainAccuracy);
-        m.put("test_loss", testLoss);
-        m.put("test_accuracy", testAccuracy);
+        m.put("val_loss", valLoss);
+        m.put("val_accuracy", valAccuracy);
         m.put("seconds", seconds);
         m.put("samples_per_second", samplesPerSecond);
         m.put("learning_rate", learningRate);

@@ -153,26 +153,32 @@ public final class RunDirectory {
 
     public void writeSummary(TrainConfig config, List<EpochResult> epochs, long parameters, String kernels,
                              String model) throws IOException {
-        writeSummary(config, epochs, parameters, kernels, model, Map.of());
+        writeSummary(config, epochs, parameters, kernels, model, Map.of(), Double.NaN, Double.NaN, null);
     }
 
     /**
-     * As {@link #writeSummary(TrainConfig, List, long, String, String)}; a sparse run ({@code masked} not
+     * As {@link #writeSummary(TrainConfig, List, long, String, String)}, with the final test figures
+     * (NaN when not measured) and the model's spec (null for none); a sparse run ({@code masked} not
      * empty) adds {@code sparsity} {sparsity, active, size, layers: {name: {sparsity, active, size}}} over
      * the masked parameters at the end of the run.
      */
     public void writeSummary(TrainConfig config, List<EpochResult> epochs, long parameters, String kernels,
-                             String model, Map<String, Parameter> masked) throws IOException {
+                             String model, Map<String, Parameter> masked, double testLoss, double testAccuracy,
+                             dev.sparrow.io.ModelSpec spec) throws IOException {
         if (masked == null) throw new IllegalArgumentException("masked must not be null (empty when dense)");
         Map<String, Object> s = new LinkedHashMap<>();
         if (!epochs.isEmpty()) {
             EpochResult last = epochs.getLast();
-            s.put("test_accuracy", last.testAccuracy());
-            s.put("test_loss", last.testLoss());
+            if (!Double.isNaN(testAccuracy)) {
+                s.put("test_accuracy", testAccuracy);
+                s.put("test_loss", testLoss);
+            }
+            s.put("val_accuracy", last.valAccuracy());
+            s.put("val_loss", last.valLoss());
             s.put("train_loss", last.trainLoss());
             s.put("epochs_trained", last.epoch());
             s.put("global_step", last.globalStep());
-            s.put("best_test_accuracy", epochs.stream().mapToDouble(EpochResult::testAccuracy).max().orElse(Double.NaN));
+            s.put("best_val_accuracy", epochs.stream().mapToDouble(EpochResult::valAccuracy).max().orElse(Double.NaN));
             s.put("seconds", epochs.stream().mapToDouble(EpochResult::seconds).sum());
             s.put("train_samples_per_second", epochs.stream().mapToDouble(EpochResult::samplesPerSecond).average().orElse(Double.NaN));
         }
@@ -184,6 +190,7 @@ public final class RunDirectory {
         s.put("java", Runtime.version().toString());
         s.put("finished_at", Instant.now().toString());
         s.put("config", config.toJson());
+        if (spec != null) s.put("model_spec", spec.toJson());
         writeAtomically(path.resolve(SUMMARY), Json.writePretty(s) + "\n");
     }
 

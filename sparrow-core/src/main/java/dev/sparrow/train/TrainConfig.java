@@ -25,7 +25,7 @@ public record TrainConfig(String model, String dataset, String dataDir, int epoc
 
     public TrainConfig {
         require(model != null && !model.isBlank(), "model", model, "a model name");
-        require(DATASET_FASHION_MNIST.equals(dataset), "dataset", dataset, "'" + DATASET_FASHION_MNIST + "'");
+        require(dataset != null && !dataset.isBlank(), "dataset", dataset, "a data set name (" + DATASET_FASHION_MNIST + " or a path)");
         require(epochs >= 1, "epochs", epochs, ">= 1");
         require(batchSize >= 1, "batch-size", batchSize, ">= 1");
         require("sgd".equals(optimizer) || "adamw".equals(optimizer), "optimizer", optimizer, "sgd or adamw");

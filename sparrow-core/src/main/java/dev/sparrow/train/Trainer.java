@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * The training loop: for each batch, forward, loss, backward, optimizer step at the scheduled
- * learning rate; after each epoch, evaluation on the test set and the listeners' callbacks.
+ * learning rate; after each epoch, evaluation on the validation set and the listeners' callbacks.
  *
  * <p>Reproducibility: data order comes from the loader's seed and the epoch number, and stochastic
  * layers draw from a random source reseeded from (seed, global step) before every step, so a run
@@ -49,7 +49,7 @@ public final class Trainer {
      * Trains epochs {@code firstEpoch .. epochs} (1-based; firstEpoch > 1 when resuming) and returns
      * the result of each.
      */
-    public List<EpochResult> fit(DataLoader train, DataLoader test, int firstEpoch, int epochs) {
+    public List<EpochResult> fit(DataLoader train, DataLoader validation, int firstEpoch, int epochs) {
         if (firstEpoch < 1) throw new IllegalArgumentException("firstEpoch must be >= 1, got " + firstEpoch);
         long totalSteps = (long) epochs * train.batchesPerEpoch();
         List<EpochResult> results = new ArrayList<>();
@@ -81,7 +81,7 @@ public final class Trainer {
             }
             double trainSeconds = (System.nanoTime() - start) / 1e9;
             EpochAware.epochEnded(model);
-            Evaluator.Result eval = Evaluator.evaluate(model, test, loss, ctx);
+            Evaluator.Result eval = Evaluator.evaluate(model, validation, loss, ctx);
             double seconds = (System.nanoTime() - start) / 1e9;
             EpochResult r = new EpochResult(epoch, optimizer.stepCount(), lossSum / Math.max(1, samples),
                     (double) correct / Math.max(1, samples), eval.loss(), eval.accuracy(), seconds,

@@ -2,6 +2,8 @@ package dev.sparrow.train;
 
 import dev.sparrow.data.DataLoader;
 import dev.sparrow.data.Dataset;
+import dev.sparrow.data.Datasets;
+import dev.sparrow.io.ModelSpec;
 import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.CheckpointData;
 import dev.sparrow.kernel.ComputePool;
@@ -32,11 +34,62 @@ import java.util.SplittableRandom;
  */
 public final class TrainingRun {
 
-    /** The data of a run: train and test sets and the per-channel normalisation to apply to both. */
-    public record Data(Dataset train, Dataset test, float mean, float std) {}
+    /**
+     * The data of a run and the normalisation {@code (x - mean) / std} applied to all of it.
+     *
+     * @param train      what the model learns from
+     * @param validation evaluated after every epoch (held out from the training data, see {@link #split})
+     * @param test       evaluated once, at the end
+     * @param mean       subtracted from every raw value
+     * @param std        divides every centred value
+     */
+    public record Data(Dataset train, Dataset validation, Dataset test, float mean, float std) {
+        public Data {
+            if (train == null || validation == null || test == null) throw new IllegalArgumentException("train, validation and test must be non-null");
+        }
 
-    /** What a finished run reports. */
-    public record Outcome(List<EpochResult> epochs, Path checkpoint, Path directory, long parameters) {
+        /** Without a validation set: the test set is reported after every epoch too (the behaviour before splits). */
+        public Data(Dataset train, Dataset test, float mean, float std) {
+            this(train, test, test, mean, std);
+        }
+
+        /**
+         * Holds out {@code validationFraction} of {@code train} (seeded) as the validation set.
+         *
+         * @param train              the training data
+         * @param test               the test data
+         * @param validationFraction in (0, 1)
+         * @param seed               the split's seed
+         * @param mean               normalisation mean
+         * @param std                normalisation std
+         * @return the data
+         */
+        public static Data split(Dataset train, Dataset test, double validationFraction, long seed, float mean, float std) {
+            if (!(validationFraction > 0 && validationFraction < 1)) {
+                throw new IllegalArgumentException("validationFraction is " + validationFraction + "; expected in (0, 1)");
+            }
+            Datasets.Split s = Datasets.holdOut(train, validationFraction, seed);
+            if (s.heldOut() == null) {
+                throw new IllegalArgumentException(train.name() + ": " + train.size() + " examples are too few to hold out "
+                        + validationFraction + " for validation");
+            }
+            return new Data(s.kept(), s.heldOut(), test, mean, std);
+        }
+
+        /** The model's self-description for {@code architecture} trained on this data. */
+        public ModelSpec spec(String architecture) {
+            return new ModelSpec(architecture, train.sampleShape(), train.classNames(), mean, std);
+        }
+    }
+
+    /**
+     * What a finished run reports.
+     *
+     * @param testLoss     on the test set, after the last epoch
+     * @param testAccuracy on the test set, after the last epoch
+     */
+    public record Outcome(List<EpochResult> epochs, Path checkpoint, Path directory, long parameters,
+                          double testLoss, double testAccuracy) {
         public EpochResult last() { return epochs.getLast(); }
     }
 
@@ -72,7 +125,7 @@ public final class TrainingRun {
                 Runtime.getRuntime().maxMemory());
         try (ComputePool pool = ComputePool.ofThreads(config.threads());
              DataLoader train = trainLoader(config, data);
-             DataLoader test = evalLoader(data.test(), config.batchSize(), data.mean(), data.std())) {
+             DataLoader validation = evalLoader(data.validation(), config.batchSize(), data.mean(), data.std())) {
             ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), pool, config.seed());
             Map<String, Parameter> parameters = Modules.namedParameters(model);
             Optimizer optimizer = optimizer(config, parameters);
@@ -107,6 +160,7 @@ public final class TrainingRun {
             // rows written after the checkpoint (a crash between the two writes) would otherwise repeat
             if (resumeFrom != null) dir.truncateMetricsTo(firstEpoch - 1);
             SparsityMethod method = sparsity;
+            ModelSpec spec = data.spec(config.model());
             Trainer trainer = new Trainer(model, optimizer, schedule, new SoftmaxCrossEntropy(config.labelSmoothing()),
                     ctx, config.seed());
             // the run folder is written first, so a listener that stops the run still leaves a resumable checkpoint;
@@ -118,7 +172,7 @@ public final class TrainingRun {
                     try {
                         dir.appendMetrics(r, RunDirectory.layerSparsity(parameters));
                         TrainingCheckpoint.save(dir.checkpoint(), model, optimizer, method == null ? Map.of() : method.state(),
-                                Checkpoint.metadata(Json.write(config.toJson()), r.epoch(), r.globalStep()));
+                                Checkpoint.metadata(Json.write(config.toJson()), spec, r.epoch(), r.globalStep()));
                     } catch (RunFolderException e) {
                         throw new java.io.UncheckedIOException(e.getMessage(), e);
                     } catch (IOException e) {
@@ -129,14 +183,24 @@ public final class TrainingRun {
             });
             if (sparsity != null) trainer.addListener(new SparseTraining(sparsity));
             trainer.addListener(listener);
-            List<EpochResult> results = trainer.fit(train, test, firstEpoch, config.epochs());
+            List<EpochResult> results = trainer.fit(train, validation, firstEpoch, config.epochs());
+            // the test set once, at the end (the same set as validation only when the caller gave no split)
+            Evaluator.Result test;
+            if (data.test() == data.validation()) {
+                test = new Evaluator.Result(results.getLast().valLoss(), results.getLast().valAccuracy(), data.test().size());
+            } else {
+                try (DataLoader testLoader = evalLoader(data.test(), config.batchSize(), data.mean(), data.std())) {
+                    test = Evaluator.evaluate(model, testLoader, new SoftmaxCrossEntropy(config.labelSmoothing()), ctx);
+                }
+            }
             long paramCount = Modules.parameterCount(model);
             try {
-                dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe(), parameters);
+                dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe(), parameters,
+                        test.loss(), test.accuracy(), spec);
             } catch (IOException e) {
                 throw RunFolderException.of("cannot write " + dir.path().resolve(RunDirectory.SUMMARY), e);
             }
-            return new Outcome(results, dir.checkpoint(), dir.path(), paramCount);
+            return new Outcome(results, dir.checkpoint(), dir.path(), paramCount, test.loss(), test.accuracy());
         }
     }
 
@@ -146,9 +210,9 @@ public final class TrainingRun {
      */
     static void checkFinite(EpochResult r, Layer model) {
         String bad = null;
-        if (!Double.isFinite(r.testLoss())) bad = "test loss " + r.testLoss();
+        if (!Double.isFinite(r.valLoss())) bad = "validation loss " + r.valLoss();
         else if (!Double.isFinite(r.trainLoss())) bad = "train loss " + r.trainLoss();
-        else if (!Double.isFinite(r.testAccuracy())) bad = "test accuracy " + r.testAccuracy();
+        else if (!Double.isFinite(r.valAccuracy())) bad = "validation accuracy " + r.valAccuracy();
         if (bad == null) {
             for (Map.Entry<String, Parameter> e : Modules.namedParameters(model).entrySet()) {
                 int i = firstNonFinite(e.getValue().value().data());
@@ -191,8 +255,10 @@ public final class TrainingRun {
             }
         }
         long paramCount = Modules.parameterCount(model);
-        dir.writeSummary(config, results, paramCount, Backend.get().kernels().name(), model.describe(), parameters);
-        return new Outcome(results, dir.checkpoint(), dir.path(), paramCount);
+        // the test set is evaluated at the end of training, which this run finished without recording: not known here
+        dir.writeSummary(config, results, paramCount, Backend.get().kernels().name(), model.describe(), parameters,
+                Double.NaN, Double.NaN, null);
+        return new Outcome(results, dir.checkpoint(), dir.path(), paramCount, Double.NaN, Double.NaN);
     }
 
     /** The masks' random source: from the run seed, apart from the weights' stream. */

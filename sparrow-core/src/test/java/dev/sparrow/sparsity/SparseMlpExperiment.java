@@ -51,8 +51,8 @@ public final class SparseMlpExperiment {
             layers.append(String.format(" %s %d/%d neurons %d", l.name(), active, p.size(), SRigL.activeNeurons(l)));
         }
         System.out.printf("RESULT method=%s gamma=%s ablation=%s seed=%d hidden=%.2f test_acc=%.4f best=%.4f secs=%.1f%s%n",
-                method, gamma, ablation, seed, hidden, o.last().testAccuracy(),
-                o.epochs().stream().mapToDouble(e -> e.testAccuracy()).max().orElse(0), 
+                method, gamma, ablation, seed, hidden, o.testAccuracy(),
+                o.epochs().stream().mapToDouble(e -> e.valAccuracy()).max().orElse(0), 
                 o.epochs().stream().mapToDouble(e -> e.seconds()).sum(), layers);
     }
 }

@@ -58,22 +58,28 @@ public class TrainingRunTest {
         assertThat(epochs).hasSize(3);
         assertThat(epochs.get(2).trainLoss()).isLessThan(epochs.get(0).trainLoss());
         assertThat(epochs.get(0).trainLoss()).isLessThan(Math.log(4)); // better than chance already
-        assertThat(epochs.get(2).testAccuracy()).isGreaterThan(0.9);
+        assertThat(epochs.get(2).valAccuracy()).isGreaterThan(0.9);
 
         List<String> lines = Files.readAllLines(dir.resolve(RunDirectory.METRICS));
         assertThat(lines).hasSize(3);
         Map<String, Object> first = Json.parseObject(lines.get(0), Json.Limits.of(10_000));
-        assertThat(first).containsKeys("epoch", "train_loss", "test_loss", "test_accuracy", "seconds");
+        assertThat(first).containsKeys("epoch", "train_loss", "val_loss", "val_accuracy", "seconds");
         assertThat(((Number) first.get("epoch")).intValue()).isEqualTo(1);
 
         Map<String, Object> summary = Json.parseObject(Files.readString(dir.resolve(RunDirectory.SUMMARY)), Json.Limits.of(100_000));
-        assertThat(((Number) summary.get("test_accuracy")).doubleValue()).isEqualTo(epochs.get(2).testAccuracy());
+        assertThat(((Number) summary.get("test_accuracy")).doubleValue()).isEqualTo(epochs.get(2).valAccuracy());
         @SuppressWarnings("unchecked")
         Map<String, Object> cfg = (Map<String, Object>) summary.get("config");
         assertThat(TrainConfig.fromJson(cfg)).isEqualTo(config(3));
 
         CheckpointData ckpt = Checkpoint.read(out.checkpoint());
         assertThat(ckpt.epoch()).hasValue(3);
+        // the checkpoint describes its model: nothing else is needed to rebuild and feed it
+        dev.sparrow.io.ModelSpec spec = ckpt.modelSpec().orElseThrow();
+        assertThat(spec.architecture()).isEqualTo("mlp");
+        assertThat(spec.sampleShape()).isEqualTo(data().train().sampleShape());
+        assertThat(spec.classes()).isEqualTo(data().train().classes());
+        assertThat(spec.mean()).isEqualTo(data().mean());
     }
 
     @Test
@@ -93,7 +99,7 @@ public class TrainingRunTest {
 
         assertThat(again.last().trainLoss()).isEqualTo(straight.last().trainLoss());
         assertThat(resumed.last().trainLoss()).isEqualTo(straight.last().trainLoss());
-        assertThat(resumed.last().testAccuracy()).isEqualTo(straight.last().testAccuracy());
+        assertThat(resumed.testAccuracy()).isEqualTo(straight.testAccuracy());
         var a = Checkpoint.read(straight.checkpoint()).tensors();
         var c = Checkpoint.read(resumed.checkpoint()).tensors();
         assertThat(c.keySet()).isEqualTo(a.keySet());
@@ -105,7 +111,7 @@ public class TrainingRunTest {
 
     @Test
     void badConfigIsRejectedBeforeTraining() {
-        assertThatThrownBy(() -> new TrainConfig("mlp", "cifar", null, 1, 32, "sgd", 0.1, 0.9, false, 0, "cosine", 0, 0, false, 1, 1))
+        assertThatThrownBy(() -> new TrainConfig("mlp", " ", null, 1, 32, "sgd", 0.1, 0.9, false, 0, "cosine", 0, 0, false, 1, 1))
                 .hasMessageContaining("--dataset");
         assertThatThrownBy(() -> new TrainConfig("mlp", TrainConfig.DATASET_FASHION_MNIST, null, 0, 32, "sgd", 0.1, 0.9, false, 0, "cosine", 0, 0, false, 1, 1))
                 .hasMessageContaining("--epochs");

@@ -1,0 +1,109 @@
+package dev.sparrow.cli;
+
+import dev.sparrow.io.Checkpoint;
+import dev.sparrow.io.ModelSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** 'sparrow train' on your own data (an image folder, a CSV file) and 'sparrow predict' on what it wrote. */
+class OwnDataCommandsTest {
+
+    /** Two classes of 8 x 8 gray images: dark and light, with noise. */
+    static Path imageFolder(Path dir, int perClass) throws IOException {
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (String cls : new String[] {"dark", "light"}) {
+            Path d = Files.createDirectories(dir.resolve(cls));
+            for (int i = 0; i < perClass; i++) image(d.resolve(cls + i + ".png"), 8, 8, "light".equals(cls) ? 200 : 40, rnd);
+        }
+        return dir;
+    }
+
+    static void image(Path file, int w, int h, int level, SplittableRandom rnd) throws IOException {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int v = Math.clamp(level + rnd.nextInt(-30, 31), 0, 255);
+                img.getRaster().setSample(x, y, 0, v);
+            }
+        }
+        ImageIO.write(img, "png", file.toFile());
+    }
+
+    @Test
+    void trainsOnAnImageFolderAndPredictsItsClasses(@TempDir Path tmp) throws IOException {
+        Path data = imageFolder(tmp.resolve("images"), 30);
+        Path run = tmp.resolve("run");
+        SparrowCliTest.Run t = SparrowCliTest.run("train", "--data", data.toString(), "--epochs", "3", "--batch-size", "8",
+                "--threads", "1", "--no-progress", "-o", run.toString());
+        assertThat(t.exit()).as(t.err()).isZero();
+        ModelSpec spec = Checkpoint.read(run.resolve("checkpoint.safetensors")).modelSpec().orElseThrow();
+        assertThat(spec.classNames()).containsExactly("dark", "light");
+        assertThat(spec.sampleShape()).containsExactly(1, 8, 8);
+
+        // a bigger image than the model's input is resized
+        Path probe = tmp.resolve("probe.png");
+        image(probe, 16, 16, 210, new SplittableRandom(1));
+        SparrowCliTest.Run p = SparrowCliTest.run("predict", run.resolve("checkpoint.safetensors").toString(), probe.toString());
+        assertThat(p.exit()).as(p.err()).isZero();
+        assertThat(p.out()).contains("probe.png: light");
+
+        SparrowCliTest.Run j = SparrowCliTest.run("predict", "--json", run.resolve("checkpoint.safetensors").toString(), probe.toString());
+        assertThat(j.out()).contains("\"class\":\"light\"").contains("\"top\":[");
+    }
+
+    @Test
+    void trainsOnACsvFileAndPredictsItsRowsRawAndAsJson(@TempDir Path tmp) throws IOException {
+        StringBuilder csv = new StringBuilder("a,b,species\n");
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int i = 0; i < 120; i++) {
+            boolean big = i % 2 == 0;
+            csv.append(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%s%n", (big ? 5 : 1) + rnd.nextDouble(),
+                    (big ? 4 : 0) + rnd.nextDouble(), big ? "big" : "small"));
+        }
+        Path file = Files.writeString(tmp.resolve("data.csv"), csv);
+        Path run = tmp.resolve("run");
+        SparrowCliTest.Run t = SparrowCliTest.run("train", "--data", file.toString(), "--label-column", "species", "--epochs", "4",
+                "--batch-size", "16", "--threads", "1", "--no-progress", "-o", run.toString());
+        assertThat(t.exit()).as(t.err()).isZero();
+        Path rows = Files.writeString(tmp.resolve("rows.csv"), "a,b\n5.5,4.5\n1.2,0.3\n");
+        String ckpt = run.resolve("checkpoint.safetensors").toString();
+        SparrowCliTest.Run p = SparrowCliTest.run("predict", ckpt, rows.toString());
+        assertThat(p.exit()).as(p.err()).isZero();
+        assertThat(p.out()).contains("rows.csv:1: big").contains("rows.csv:2: small");
+        SparrowCliTest.Run raw = SparrowCliTest.run("predict", "--raw", ckpt, rows.toString());
+        assertThat(raw.out().strip().lines()).hasSize(2).allMatch(l -> l.matches("\\[-?[0-9.E-]+,-?[0-9.E-]+]"));
+    }
+
+    @Test
+    void badDataGetsOneClearError(@TempDir Path tmp) throws IOException {
+        Path mixed = imageFolder(tmp.resolve("mixed"), 3);
+        image(mixed.resolve("dark").resolve("odd.png"), 9, 8, 40, new SplittableRandom(1));
+        SparrowCliTest.Run r = SparrowCliTest.run("train", "--data", mixed.toString(), "--epochs", "1", "-o", tmp.resolve("r1").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("odd.png").contains("9 x 8").contains("one size and mode");
+        assertThat(tmp.resolve("r1")).doesNotExist();
+
+        Path csv = Files.writeString(tmp.resolve("bad.csv"), "x,label\n1.0,a\nfoo,b\n");
+        SparrowCliTest.Run c = SparrowCliTest.run("train", "--data", csv.toString(), "--epochs", "1", "-o", tmp.resolve("r2").toString());
+        assertThat(c.exit()).isEqualTo(2);
+        assertThat(c.err()).contains("bad.csv, line 3, column 1 ('x'): 'foo' is not a number");
+    }
+
+    @Test
+    void versionIsTheBuildsAndHelpHasNoFormatWarning() {
+        SparrowCliTest.Run v = SparrowCliTest.run("--version");
+        assertThat(v.out()).startsWith("sparrow 0.").doesNotContain("dev (");
+        SparrowCliTest.Run h = SparrowCliTest.run("demo", "--help");
+        assertThat(h.out()).contains("(SRigL, 90%").doesNotContain("%%");
+        assertThat(h.err()).isEmpty();
+    }
+}
