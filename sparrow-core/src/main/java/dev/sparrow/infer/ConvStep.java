@@ -132,6 +132,9 @@ final class ConvStep extends Step {
     }
 
     @Override
+    String format() { return weights.format(); }
+
+    @Override
     String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(name).append(": Conv2d(").append(geometry.channels).append("->").append(weights.rows()).append(", ")

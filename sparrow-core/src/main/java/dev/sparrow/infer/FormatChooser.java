@@ -2,7 +2,6 @@ package dev.sparrow.infer;
 
 import dev.sparrow.infer.InferenceSession.LayerChoice;
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.nn.Parameter;
 import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.sparse.FormatRegistry;
 import dev.sparrow.sparse.FormatSpec;
@@ -52,17 +51,23 @@ final class FormatChooser {
     }
 
     /**
-     * Packs one layer's weights (values already copied, in the layer's parameter order) into the
+     * Packs one layer's weights (values already copied, row-major [rows][cols]; {@code mask} 0/1 or null for
+     * dense) into the
      * forced format, or the one measured fastest at {@code tuneBatch} columns per kernel call.
      */
-    Choice choose(String name, Parameter w, float[] values, int rows, int cols, float[] bias, boolean relu, int tuneBatch) {
+    Choice choose(String name, float[] mask, float[] values, int rows, int cols, float[] bias, boolean relu, int tuneBatch) {
         MaskedWeights masked;
         long maskHash = 1;
-        if (w.hasMask()) {
-            w.mask().apply(values);
-            float[] m = w.mask().values();
-            masked = MaskedWeights.of(values, m, rows, cols, name);
-            for (float v : m) maskHash = maskHash * 31 + (v != 0f ? 1 : 0);
+        long active = (long) rows * cols;
+        if (mask != null) {
+            active = 0;
+            for (int i = 0; i < values.length; i++) {
+                boolean keep = mask[i] != 0f;
+                if (!keep) values[i] = 0f;
+                active += keep ? 1 : 0;
+                maskHash = maskHash * 31 + (keep ? 1 : 0);
+            }
+            masked = MaskedWeights.of(values, mask, rows, cols, name);
         } else {
             masked = MaskedWeights.dense(values, rows, cols, name);
         }
@@ -70,7 +75,7 @@ final class FormatChooser {
         String spec = b.forced.get(name);
         if (spec != null) forcedUsed.put(name, true);
         else spec = b.forced.get("*");
-        if (spec == null && !b.tuning) spec = w.hasMask() && w.mask().activeCount() < 0.3 * rows * cols ? "csr" : "dense";
+        if (spec == null && !b.tuning) spec = active < 0.3 * rows * cols ? "csr" : "dense";
         if (spec != null) {
             PackedWeights m = build(spec, masked, values);
             choices.add(new LayerChoice(name, cols, rows, m.nnz(), spec, Double.NaN, Map.of(), false));

@@ -1,5 +1,6 @@
 package dev.sparrow.infer;
 
+import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.Kernels;
@@ -41,6 +42,9 @@ public final class InferenceSession implements AutoCloseable {
     private final int outputSize;
     private final int maxBatch;
     private final Step[] steps;
+    private final List<PlanNode> nodes;
+    private final int inputSlot;
+    private final int outputSlot;
     private final boolean outputTransposed;
     private final AtomicReferenceArray<Workspace> workspaces;
     private final ComputePool pool;
@@ -54,36 +58,48 @@ public final class InferenceSession implements AutoCloseable {
     public record LayerChoice(String layer, int in, int out, long nnz, String format, double micros,
                               Map<String, Double> candidateMicros, boolean cached) {}
 
-    InferenceSession(Builder b, List<Step> plan, boolean outputTransposed, int outputSize,
-                             List<LayerChoice> choices, ComputePool pool, int fallbackSteps) {
+    InferenceSession(Builder b, CpuPlan plan, List<LayerChoice> choices, ComputePool pool) {
         this.sampleShape = b.sampleShape.clone();
         this.sampleSize = Tensor.checkedSize(sampleShape);
-        this.outputSize = outputSize;
+        this.outputSize = plan.outputSize();
         this.maxBatch = b.batchSize;
-        this.steps = plan.toArray(new Step[0]);
-        this.outputTransposed = outputTransposed;
+        this.steps = plan.steps();
+        this.nodes = plan.nodes();
+        this.inputSlot = plan.inputSlot();
+        this.outputSlot = plan.outputSlot();
+        this.outputTransposed = plan.outputTransposed();
         this.pool = pool;
         this.ownsPool = b.pool == null;
         this.choices = List.copyOf(choices);
-        int maxFeatures = sampleSize;
-        int columnFloats = 0;
-        int stagingFloats = 0;
-        for (Step s : steps) {
-            maxFeatures = Math.max(maxFeatures, Math.max(s.inFeatures, s.outFeatures));
-            if (s instanceof ConvStep c) {
-                columnFloats = Math.max(columnFloats, c.columnFloats());
-                stagingFloats = Math.max(stagingFloats, c.stagingFloats());
-            }
-        }
         this.workspaces = new AtomicReferenceArray<>(b.contexts);
         for (int i = 0; i < b.contexts; i++) {
-            workspaces.set(i, new Workspace(i, maxFeatures, maxBatch, columnFloats, stagingFloats, fallbackSteps, b.kernels, pool));
+            workspaces.set(i, new Workspace(i, plan.slotFloats(), maxBatch, plan.maxFeatures(), plan.columnFloats(),
+                    plan.stagingFloats()));
         }
     }
 
     /** A builder for {@code model} fed samples of {@code sampleShape} (batch excluded). */
     public static Builder builder(Layer model, int... sampleShape) {
-        return new Builder(model, sampleShape);
+        return new Builder(model, null, sampleShape);
+    }
+
+    /**
+     * A builder for a model graph (e.g. imported from ONNX): each weight's zeros are its mask, so the formats that
+     * can hold them are tried beside dense.
+     */
+    public static Builder builder(ModelGraph graph) {
+        if (graph == null) throw new IllegalArgumentException("graph is null");
+        return new Builder(null, graph, graph.inputShape());
+    }
+
+    /** A builder for a model file in a format a {@link ModelFormat} on the class path reads (e.g. {@code .onnx}). */
+    public static Builder builder(Path model) throws IOException {
+        return builder(ModelFormat.readAny(model));
+    }
+
+    /** A session with the default settings for a model file (see {@link #builder(Path)}). */
+    public static InferenceSession load(Path model) throws IOException {
+        return builder(model).build();
     }
 
     /**
@@ -91,7 +107,7 @@ public final class InferenceSession implements AutoCloseable {
      * with {@link dev.sparrow.nn.models.ModelZoo} for samples of {@code sampleShape} and {@code classes} outputs, then restored.
      */
     public static Builder builder(Path checkpoint, int[] sampleShape, int classes) throws IOException {
-        return new Builder(loadModel(checkpoint, sampleShape, classes), sampleShape);
+        return new Builder(loadModel(checkpoint, sampleShape, classes), null, sampleShape);
     }
 
     /**
@@ -114,6 +130,9 @@ public final class InferenceSession implements AutoCloseable {
 
     /** The format chosen for each Linear layer, in model order. */
     public List<LayerChoice> choices() { return choices; }
+
+    /** The plan: one description per step, in execution order (shapes, layouts, the format chosen per node). */
+    public List<PlanNode> plan() { return nodes; }
 
     /** One line per step of the plan, with each Linear layer's format and measured times. */
     public String describe() {
@@ -187,15 +206,9 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     private void run(Workspace ws, float[] input, int batch, float[] out) {
-        System.arraycopy(input, 0, ws.a, 0, batch * sampleSize);
-        float[] cur = ws.a;
-        float[] next = ws.b;
-        for (Step s : steps) {
-            s.run(ws, cur, next, batch);
-            float[] t = cur;
-            cur = next;
-            next = t;
-        }
+        System.arraycopy(input, 0, ws.buffers[inputSlot], 0, batch * sampleSize);
+        for (Step s : steps) s.execute(ws, batch);
+        float[] cur = ws.buffers[outputSlot];
         if (outputTransposed) TransposeStep.transpose(cur, out, batch, outputSize, false);
         else System.arraycopy(cur, 0, out, 0, batch * outputSize);
     }
@@ -232,7 +245,8 @@ public final class InferenceSession implements AutoCloseable {
     /** Configures and builds an {@link InferenceSession}. */
     public static final class Builder {
         // read by the Planner and the FormatChooser
-        final Layer model;
+        final Layer model;      // a Sparrow model, lowered into a graph at build time; or
+        final ModelGraph graph; // a graph as given
         final int[] sampleShape;
         int batchSize = 1;
         private int threads = 1;
@@ -247,8 +261,8 @@ public final class InferenceSession implements AutoCloseable {
         Kernels kernels = Backend.get().kernels();
         SparseKernels sparseKernels = SparseKernels.of(Backend.get());
 
-        private Builder(Layer model, int[] sampleShape) {
-            if (model == null) throw new IllegalArgumentException("model is null");
+        private Builder(Layer model, ModelGraph graph, int[] sampleShape) {
+            if (model == null && graph == null) throw new IllegalArgumentException("model is null");
             if (sampleShape == null || sampleShape.length == 0) {
                 throw new IllegalArgumentException("sampleShape must be a non-empty sample shape, got "
                         + Arrays.toString(sampleShape));
@@ -257,6 +271,7 @@ public final class InferenceSession implements AutoCloseable {
                 if (d < 1) throw new IllegalArgumentException("sampleShape has a dimension < 1: " + Arrays.toString(sampleShape));
             }
             this.model = model;
+            this.graph = graph;
             this.sampleShape = sampleShape.clone();
         }
 
@@ -370,7 +385,9 @@ public final class InferenceSession implements AutoCloseable {
         public InferenceSession build() {
             ComputePool p = pool != null ? pool : ComputePool.ofThreads(threads);
             try {
-                return new Planner(this, p).plan();
+                if (graph != null) return new Planner(this, graph, null, p).plan();
+                ModelLowering.Lowered lowered = ModelLowering.lower(model, sampleShape);
+                return new Planner(this, lowered.graph(), lowered.masks(), p).plan();
             } catch (RuntimeException e) {
                 if (pool == null) p.close();
                 throw e;

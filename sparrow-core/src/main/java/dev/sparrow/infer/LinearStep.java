@@ -52,6 +52,9 @@ final class LinearStep extends Step {
     }
 
     @Override
+    String format() { return weights.format(); }
+
+    @Override
     String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(name).append(": Linear(").append(inFeatures).append("->").append(outFeatures).append(')');

@@ -28,6 +28,10 @@ public final class MaxPool2d implements Layer {
         this.stride = stride;
     }
 
+    public int kernel() { return kernel; }
+
+    public int stride() { return stride; }
+
     /** Non-overlapping windows: stride = kernel. */
     public MaxPool2d(int kernel) {
         this(kernel, kernel);

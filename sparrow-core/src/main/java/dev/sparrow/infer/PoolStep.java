@@ -1,0 +1,58 @@
+package dev.sparrow.infer;
+
+/** Max or average pooling of batch-major [C, H, W] samples (ONNX semantics: pads, dilations, count_include_pad). */
+final class PoolStep extends Step {
+    private final boolean max;
+    private final boolean countIncludePad;
+    private final int channels, h, w, oh, ow;
+    private final int[] k, s, p, dil;
+
+    PoolStep(boolean max, int[] in, int[] out, int[] kernel, int[] strides, int[] pads, int[] dilations, boolean countIncludePad) {
+        super(in[0] * in[1] * in[2], out[0] * out[1] * out[2]);
+        this.max = max;
+        this.countIncludePad = countIncludePad;
+        this.channels = in[0];
+        this.h = in[1];
+        this.w = in[2];
+        this.oh = out[1];
+        this.ow = out[2];
+        this.k = kernel.clone();
+        this.s = strides.clone();
+        this.p = pads.clone();
+        this.dil = dilations.clone();
+    }
+
+    @Override
+    Boolean readsTransposed() { return Boolean.FALSE; }
+
+    @Override
+    void run(Workspace ws, float[] x, float[] out, int batch) {
+        for (int nc = 0; nc < batch * channels; nc++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+                    int counted = 0;
+                    for (int ky = 0; ky < k[0]; ky++) {
+                        int iy = oy * s[0] - p[0] + ky * dil[0];
+                        for (int kx = 0; kx < k[1]; kx++) {
+                            int ix = ox * s[1] - p[1] + kx * dil[1];
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                float v = x[(nc * h + iy) * w + ix];
+                                acc = max ? Math.max(acc, v) : acc + v;
+                                counted++;
+                            } else if (countIncludePad && iy >= -p[0] && iy < h + p[2] && ix >= -p[1] && ix < w + p[3]) {
+                                counted++;
+                            }
+                        }
+                    }
+                    out[(nc * oh + oy) * ow + ox] = max ? acc : acc / Math.max(1, counted);
+                }
+            }
+        }
+    }
+
+    @Override
+    String describe() {
+        return (max ? "MaxPool(" : "AveragePool(") + k[0] + "x" + k[1] + ", stride " + s[0] + ") on " + h + "x" + w;
+    }
+}
