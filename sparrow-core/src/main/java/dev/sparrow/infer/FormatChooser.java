@@ -25,7 +25,7 @@ import java.util.Map;
  */
 final class FormatChooser {
     /** A layer's packed weights and the measurement behind them (null when forced or untuned). */
-    record Choice(PackedWeights matrix, Autotuner.Result tuning) {}
+    record Choice(PackedWeights matrix, Autotuner.Result tuning, List<Structure> detected) {}
 
     private final InferenceSession.Builder b;
     private final ComputePool pool;
@@ -79,19 +79,22 @@ final class FormatChooser {
         if (spec != null) {
             PackedWeights m = build(spec, masked, values);
             choices.add(new LayerChoice(name, cols, rows, m.nnz(), spec, Double.NaN, Map.of(), false));
-            return new Choice(m, null);
+            return new Choice(m, null, List.of());
         }
         String key = Autotuner.key(rows, cols, maskHash, tuneBatch, pool.threads(),
                 b.sparseKernels.name() + "+" + b.kernels.name() + (relu ? "+relu" : ""), b.candidates);
         Autotuner.Result r = Autotuner.cached(key);
         PackedWeights chosen;
+        List<Structure> detected = List.of();
         if (r != null) {
             chosen = build(r.chosen(), masked, values);
         } else {
+            // a declared structure says it all; otherwise find what the mask has (imported weights declare nothing)
+            if (b.structure instanceof Structure.Unstructured) detected = FormatRegistry.detect(masked, b.candidates);
             List<String> specs = new ArrayList<>();
             List<PackedWeights> built = new ArrayList<>();
             for (String s : b.candidates) {
-                PackedWeights m = candidate(s, masked, values);
+                PackedWeights m = candidate(s, masked, values, detected);
                 if (m != null) {
                     specs.add(s);
                     built.add(m);
@@ -103,7 +106,7 @@ final class FormatChooser {
             chosen = built.get(specs.indexOf(r.chosen()));
         }
         choices.add(new LayerChoice(name, cols, rows, chosen.nnz(), r.chosen(), r.chosenMicros(), r.micros(), r.cached()));
-        return new Choice(chosen, r);
+        return new Choice(chosen, r, detected);
     }
 
     /** The weights in {@code spec}; fails naming the layer and the format when the mask does not fit. */
@@ -118,7 +121,7 @@ final class FormatChooser {
     }
 
     /** The weights in candidate {@code spec}, or null when the format cannot hold the mask. */
-    private PackedWeights candidate(String spec, MaskedWeights masked, float[] values) {
+    private PackedWeights candidate(String spec, MaskedWeights masked, float[] values, List<Structure> detected) {
         if (spec.equals("dense")) return new DenseWeights(masked.layerName(), values, masked.rows(), masked.cols(), b.kernels);
         FormatSpec format;
         try {
@@ -128,6 +131,11 @@ final class FormatChooser {
         }
         boolean declared = !(b.structure instanceof Structure.Unstructured);
         if (declared && !format.canRepresent(b.structure)) return null;
+        if (!declared && !(format.structure() instanceof Structure.Unstructured)) {
+            boolean has = false;
+            for (Structure d : detected) has |= d.implies(format.structure());
+            if (!has) return null; // the mask lacks what this format needs: not built
+        }
         return format.canRepresent(masked) ? format.build(masked) : null;
     }
 }

@@ -124,7 +124,7 @@ final class Planner {
         FormatChooser.Choice c = formats.choose(n.name(), mask(n.name(), values), values, d.outFeatures(), d.inFeatures(),
                 bias, relu, b.batchSize);
         weighted.add(n.name());
-        add(n, new LinearStep(n.name(), c.matrix(), bias, relu, winners, b.sparseKernels, pool, c.tuning()), n.inputs(), out, label);
+        add(n, new LinearStep(n.name(), c.matrix(), bias, relu, winners, b.sparseKernels, pool, c.tuning(), c.detected()), n.inputs(), out, label);
     }
 
     private void conv(GraphNode n, Op.Conv c, int[] inShape, int[] outShape) {
@@ -164,7 +164,7 @@ final class Planner {
         FormatChooser.Choice choice = formats.choose(n.name(), mask, values, rows, cols, bias, relu, columns);
         weighted.add(n.name());
         add(n, new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize, b.sparseKernels, pool,
-                choice.tuning()), n.inputs(), out, label);
+                choice.tuning(), choice.detected()), n.inputs(), out, label);
     }
 
     private void binary(GraphNode n, Op.Binary bin, int[] a, int[] out) {
