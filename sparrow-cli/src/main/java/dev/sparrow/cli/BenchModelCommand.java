@@ -121,9 +121,10 @@ final class BenchModelCommand implements Callable<Integer> {
         } else {
             out.println(machine);
             out.print(notes);
-            out.printf(Locale.ROOT, "model %s, input [N, %s]; outputs match the reference evaluator%s (<= %.0e relative)%n",
-                    checkpoint, java.util.Arrays.toString(graph.inputShape()).replaceAll("[\\[\\]]", ""),
-                    rows.isEmpty() || Double.isNaN(rows.getFirst().peerError()) ? "" : " and ONNX Runtime", GraphModelBench.TOLERANCE);
+            out.printf(Locale.ROOT, "model %s, input [N, %s]; outputs match the reference evaluator (<= %.0e relative)%s%n",
+                    checkpoint, java.util.Arrays.toString(graph.inputShape()).replaceAll("[\\[\\]]", ""), GraphModelBench.TOLERANCE,
+                    rows.isEmpty() || Double.isNaN(rows.getFirst().peerError()) ? ""
+                            : String.format(Locale.ROOT, " and ONNX Runtime (<= %.0e)", GraphModelBench.PEER_TOLERANCE));
             out.print(GraphModelBench.table(rows));
             if (explain) for (GraphModelBench.Row r : rows) out.print("batch " + r.batch() + ": " + r.plan());
         }

@@ -22,8 +22,13 @@ import java.util.Map;
  * batch), then timed side by side in one interleaved run, so the ratios share the machine's state.
  */
 final class GraphModelBench {
-    /** Imported models are compared relative to their largest output, as the ONNX fixture tests do. */
+    /** Against the reference evaluator (double accumulation), relative as the ONNX fixture tests measure. */
     static final double TOLERANCE = 1e-4;
+    /**
+     * Against ONNX Runtime on random inputs: both engines sum in float, in different orders, over up to thousands
+     * of terms per output, so outputs near zero differ by more (1.4e-4 seen on the 2048-wide MLP at 2 threads).
+     */
+    static final double PEER_TOLERANCE = 1e-3;
 
     record Row(int batch, double denseMicros, double sparseMicros, double peerMicros, double sparseError, double peerError,
                Map<String, String> formats, String plan) {
@@ -92,7 +97,7 @@ final class GraphModelBench {
             System.arraycopy(shape, 0, one, 1, shape.length);
             float[] want = GraphEvaluator.runFirst(graph, Tensor.wrap(java.util.Arrays.copyOf(in, sparse.sampleSize()), one)).data();
             double sparseError = Math.max(error(denseOut, want), error(sparseOut, want));
-            check("Sparrow vs the reference evaluator", sparseError, batch);
+            check("Sparrow vs the reference evaluator", sparseError, batch, TOLERANCE);
             double peerError = Double.NaN;
             float[] peerOut = new float[batch * sparse.outputSize()];
             List<Runnable> runs = new ArrayList<>(List.of(() -> dense.predictBatch(in, batch, denseOut),
@@ -106,7 +111,7 @@ final class GraphModelBench {
                 peer.run();
                 peer.output(peerOut);
                 peerError = error(sparseOut, peerOut);
-                check("Sparrow vs ONNX Runtime", peerError, batch);
+                check("Sparrow vs ONNX Runtime", peerError, batch, PEER_TOLERANCE);
                 runs.add(peer::run);
             }
             SideBySideTimer timer = SideBySideTimer.system(SideBySideTimer.Plan.forBenchmark(s.warmupMillis(), s.measureMillis()));
@@ -129,10 +134,10 @@ final class GraphModelBench {
         return worst;
     }
 
-    private static void check(String what, double error, int batch) {
-        if (!(error <= TOLERANCE)) {
+    private static void check(String what, double error, int batch, double tolerance) {
+        if (!(error <= tolerance)) {
             throw new IllegalStateException(String.format(Locale.ROOT, "%s: outputs differ by %.3g (relative) at batch %d; expected <= %.0e",
-                    what, error, batch, TOLERANCE));
+                    what, error, batch, tolerance));
         }
     }
 

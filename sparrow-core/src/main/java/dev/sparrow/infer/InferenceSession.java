@@ -22,19 +22,20 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Runs a trained model for inference. Built once from a model (or a checkpoint): every Linear layer's
- * and Conv2d layer's weights are packed into one format (dense or a sparse format from {@link FormatRegistry}) chosen by
- * timing the candidates at the session's batch size on this machine (cached per layer shape, mask, batch
- * and threads), with the ReLU after it fused into the kernel's output pass. A convolution runs as the
- * same kernels over each image's im2col columns (see {@link ConvStep}), with a BatchNorm2d after it
- * folded into its weights. Other layers (pooling, residual blocks, standalone batch norm) run their own
- * eval-mode forward. Activations stay transposed ([features][batch]) between Linear layers, so each
- * layer's kernel reads its input directly; convolutions read and write NCHW.
+ * Runs a model for inference: a Sparrow model (lowered into a {@link ModelGraph}, each weight's mask kept) or a
+ * graph read from a model file ({@link #load(Path)}, e.g. {@code .onnx} through sparrow-onnx, each weight's zeros
+ * taken as its mask). Every Dense and Conv node's weights are packed into one format (dense or a sparse format
+ * from {@link FormatRegistry}) chosen by timing the candidates at the session's batch size on this machine
+ * (cached per layer shape, mask, batch and threads), with the ReLU after it fused into the kernel's output pass.
+ * A convolution runs as the same kernels over each image's im2col columns (see {@link ConvStep}), with a batch
+ * norm after it folded into its weights; that includes the convolutions inside residual blocks. Other ops
+ * (pooling, adds, standalone batch norm, ...) run plain loops over preallocated buffers. Activations stay
+ * transposed ([features][batch]) between Dense layers, so each layer's kernel reads its input directly;
+ * convolutions read and write NCHW. {@link #plan()} describes the plan (shapes, layouts, formats).
  *
  * <p>{@code predict} is thread-safe: each call borrows one of {@link Builder#contexts(int)} preallocated
  * workspaces (waiting when all are busy), so the overloads that take an output array allocate nothing
- * in steady state. Layers run through their own forward are serialized (they keep state per call).
- * The session does not copy the model's fallback layers: don't train the model while a session uses it.
+ * in steady state. The session copies the weights it packs: the model may be trained on afterwards.
  */
 public final class InferenceSession implements AutoCloseable {
     private final int[] sampleShape;
