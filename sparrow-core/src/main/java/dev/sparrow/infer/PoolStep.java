@@ -6,6 +6,8 @@ final class PoolStep extends Step {
     private final boolean countIncludePad;
     private final int channels, h, w, oh, ow;
     private final int[] k, s, p, dil;
+    /** No padding and no dilation: every window lies inside the image, so the loop needs no bounds checks. */
+    private final boolean unpadded;
 
     PoolStep(boolean max, int[] in, int[] out, int[] kernel, int[] strides, int[] pads, int[] dilations, boolean countIncludePad) {
         super(in[0] * in[1] * in[2], out[0] * out[1] * out[2]);
@@ -20,6 +22,33 @@ final class PoolStep extends Step {
         this.s = strides.clone();
         this.p = pads.clone();
         this.dil = dilations.clone();
+        this.unpadded = p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0 && dil[0] == 1 && dil[1] == 1;
+    }
+
+    /** The common case (PyTorch's MaxPool2d(2)): windows inside the image, read row by row without bounds checks. */
+    private void windows(float[] x, float[] out, int batch) {
+        int kh = k[0], kw = k[1], sh = s[0], sw = s[1];
+        float inverse = 1f / (kh * kw);
+        for (int nc = 0; nc < batch * channels; nc++) {
+            int plane = nc * h * w;
+            int o = nc * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                int top = plane + oy * sh * w;
+                for (int ox = 0; ox < ow; ox++) {
+                    int base = top + ox * sw;
+                    float acc = max ? x[base] : 0f;
+                    for (int ky = 0; ky < kh; ky++) {
+                        int row = base + ky * w;
+                        if (max) {
+                            for (int kx = 0; kx < kw; kx++) acc = Math.max(acc, x[row + kx]);
+                        } else {
+                            for (int kx = 0; kx < kw; kx++) acc += x[row + kx];
+                        }
+                    }
+                    out[o++] = max ? acc : acc * inverse;
+                }
+            }
+        }
     }
 
     @Override
@@ -27,6 +56,10 @@ final class PoolStep extends Step {
 
     @Override
     void run(Workspace ws, float[] x, float[] out, int batch) {
+        if (unpadded) {
+            windows(x, out, batch);
+            return;
+        }
         for (int nc = 0; nc < batch * channels; nc++) {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
