@@ -37,7 +37,7 @@ class PackageArrowsTest {
             Map.entry("sparsity", Set.of("tensor", "kernel", "nn", "optim", "sparse")),
             Map.entry("train", Set.of("tensor", "kernel", "nn", "optim", "data", "util", "io", "sparse", "sparsity")),
             Map.entry("measure", Set.of("tensor", "kernel", "sparse")),
-            Map.entry("infer", Set.of("tensor", "kernel", "nn", "util", "io", "sparse", "measure")));
+            Map.entry("infer", Set.of("tensor", "graph", "kernel", "nn", "util", "io", "sparse", "measure")));
 
     private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.sparrow\\.([a-z]+)\\b");
 

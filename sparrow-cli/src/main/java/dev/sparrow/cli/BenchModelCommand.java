@@ -1,7 +1,9 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.data.FashionMnist;
+import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.infer.InferenceSession;
+import dev.sparrow.infer.ModelFormat;
 import dev.sparrow.nn.layers.Sequential;
 import dev.sparrow.util.Json;
 import picocli.CommandLine;
@@ -22,14 +24,15 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "model", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"End-to-end inference of a checkpoint, dense against sparse: a dense session (every Linear layer dense)",
+        description = {"End-to-end inference of a checkpoint or a model file (.onnx), dense against sparse: a dense session (every layer dense)",
                 "and a sparse one (formats chosen by timing), both checked against the training forward pass (1e-5 relative),",
                 "timed side by side (warm-up, interleaved rounds, medians). Prints per batch size the latency, the throughput,",
-                "the sparse-over-dense speed-up and the format chosen per layer."})
+                "the sparse-over-dense speed-up and the format chosen per layer. An .onnx file is also run by ONNX Runtime",
+                "on the same threads when its peer is on the class path (./sparrow adds it once sparrow-bench is built)."})
 final class BenchModelCommand implements Callable<Integer> {
     static final int[] FASHION_MNIST_SHAPE = {1, FashionMnist.SIDE, FashionMnist.SIDE};
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint.safetensors written by 'sparrow train'.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A checkpoint.safetensors written by 'sparrow train', or an .onnx file.")
     Path checkpoint;
 
     @Option(names = "--batch", paramLabel = "B[,...]", defaultValue = "1,256", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
@@ -63,10 +66,11 @@ final class BenchModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isRegularFile(checkpoint)) throw new UserInputException("checkpoint " + checkpoint + " is not a file");
+        if (!Files.isRegularFile(checkpoint)) throw new UserInputException("model " + checkpoint + " is not a file");
         List<Integer> batchList = parseBatches(batches);
         int t = ThreadsOption.check(threads);
         ModelBench.Settings settings = new ModelBench.Settings(t, warmupMillis, measureMillis, tuneMillis, seed);
+        if (ModelFormat.anyAccepts(checkpoint)) return graphModel(batchList, settings);
         dev.sparrow.infer.SavedModel saved = InferenceSession.loadModel(checkpoint);
         Sequential model = saved.model();
         double sparsity = ReachedSparsity.of(checkpoint);
@@ -89,6 +93,41 @@ final class BenchModelCommand implements Callable<Integer> {
                     + "training forward pass (<= %.0e relative)%n", checkpoint, 100 * sparsity, ModelBench.TOLERANCE);
             out.print(ModelBench.table(rows));
             if (explain) for (ModelBench.Row r : rows) out.print("batch " + r.batch() + ": " + r.sparsePlan());
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** A model file a {@link ModelFormat} reads: Sparrow dense, tuned and ONNX Runtime side by side. */
+    private int graphModel(List<Integer> batchList, ModelBench.Settings settings) throws IOException {
+        ModelGraph graph;
+        try {
+            graph = ModelFormat.readAny(checkpoint);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(e.getMessage());
+        }
+        StringBuilder notes = new StringBuilder();
+        List<GraphModelBench.Row> rows = GraphModelBench.run(checkpoint, graph, batchList, settings, notes);
+        PrintWriter out = spec.commandLine().getOut();
+        String machine = BenchReport.machineLine(threads);
+        if (json) {
+            for (GraphModelBench.Row r : rows) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("model", checkpoint.toString());
+                m.put("threads", threads);
+                m.putAll(r.json());
+                m.put("machine", machine);
+                out.println(Json.write(m));
+            }
+        } else {
+            out.println(machine);
+            out.print(notes);
+            out.printf(Locale.ROOT, "model %s, input [N, %s]; outputs match the reference evaluator (<= %.0e relative)%s%n",
+                    checkpoint, java.util.Arrays.toString(graph.inputShape()).replaceAll("[\\[\\]]", ""), GraphModelBench.TOLERANCE,
+                    rows.isEmpty() || Double.isNaN(rows.getFirst().peerError()) ? ""
+                            : String.format(Locale.ROOT, " and ONNX Runtime (<= %.0e)", GraphModelBench.PEER_TOLERANCE));
+            out.print(GraphModelBench.table(rows));
+            if (explain) for (GraphModelBench.Row r : rows) out.print("batch " + r.batch() + ": " + r.plan());
         }
         out.flush();
         return 0;

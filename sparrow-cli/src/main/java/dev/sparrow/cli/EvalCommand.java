@@ -1,5 +1,7 @@
 package dev.sparrow.cli;
 
+import dev.sparrow.infer.InferenceSession;
+import dev.sparrow.infer.ModelFormat;
 import dev.sparrow.data.DataLoader;
 import dev.sparrow.data.Dataset;
 import dev.sparrow.io.Checkpoint;
@@ -32,7 +34,8 @@ import java.util.concurrent.Callable;
                         + "(Numenta's robustness test), one row per level."})
 final class EvalCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint.safetensors written by 'sparrow train'.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A checkpoint.safetensors written by 'sparrow train', or an .onnx "
+            + "model taking normalised [N, 1, 28, 28] images (run through an autotuned inference session).")
     Path checkpoint;
 
     @Mixin
@@ -59,6 +62,10 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (batchSize < 1) throw new UserInputException("--batch-size is " + batchSize + "; expected >= 1");
         double[] levels = noise != null ? NoiseLevels.parse(noise) : null;
+        if (ModelFormat.anyAccepts(checkpoint)) {
+            if (levels != null) throw new UserInputException("--noise is for checkpoints; " + checkpoint + " is a model file");
+            return evalModelFile();
+        }
         CheckpointData saved = Checkpoint.read(checkpoint);
         TrainConfig config = CheckpointModel.config(saved);
         Dataset test = data.loadTest();
@@ -95,6 +102,38 @@ final class EvalCommand implements Callable<Integer> {
                             checkpoint, config.model(), epoch, 100 * r.accuracy(), r.loss(), r.samples(), seconds, r.samples() / seconds);
                 }
             }
+        }
+        return 0;
+    }
+
+    /** A model file (.onnx) through an inference session over the test set. */
+    private int evalModelFile() throws Exception {
+        Dataset test = data.loadTest();
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+        long start = System.nanoTime();
+        double lossSum = 0;
+        long correct = 0;
+        int samples = 0;
+        try (InferenceSession session = InferenceSession.builder(checkpoint).batchSize(batchSize).threads(threads.orAllCores()).build();
+             DataLoader loader = TrainingRun.evalLoader(test, batchSize, dev.sparrow.data.FashionMnist.MEAN, dev.sparrow.data.FashionMnist.STD)) {
+            if (!java.util.Arrays.equals(session.sampleShape(), test.sampleShape())) {
+                throw new UserInputException(checkpoint + " takes samples of " + java.util.Arrays.toString(session.sampleShape())
+                        + " but the test set has " + java.util.Arrays.toString(test.sampleShape()));
+            }
+            for (dev.sparrow.data.Batch batch : loader.epoch(0)) {
+                int n = batch.count();
+                lossSum += loss.forward(session.predict(batch.x()), batch.labels()) * n;
+                correct += loss.lastCorrect();
+                samples += n;
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Evaluator.Result r = new Evaluator.Result(lossSum / Math.max(1, samples), (double) correct / Math.max(1, samples), samples);
+        if (json) {
+            System.out.println(jsonLine("file", "?", 0.0, r, seconds));
+        } else {
+            System.out.printf(Locale.ROOT, "%s: test accuracy %.2f%%, loss %.4f over %d samples (%.1fs, %.0f samples/s)%n",
+                    checkpoint, 100 * r.accuracy(), r.loss(), r.samples(), seconds, r.samples() / seconds);
         }
         return 0;
     }

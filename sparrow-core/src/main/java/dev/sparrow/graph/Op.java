@@ -253,6 +253,18 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * k-winners-take-all at evaluation (Sparrow's k-WTA layers): of each sample's values (the whole sample, flattened)
+     * the k largest stay and the others become 0, ties going to the lower index. ONNX has no such op (its TopK
+     * returns values and indices, not a masked copy), so only Sparrow's own models use it.
+     */
+    record KWinners(int k) implements Op {
+        public KWinners { require(k >= 0, "KWinners k must be >= 0, not " + k); }
+        @Override public int arity() { return 1; }
+        @Override public int[] outputShape(List<int[]> in) { return in.get(0).clone(); }
+        @Override public String opName() { return "KWinners(k=" + k + ")"; }
+    }
+
     /** Softmax along a full-rank axis other than the batch. */
     record Softmax(int axis) implements Op {
         public Softmax { require(axis >= 1, "Softmax axis must be >= 1 (not the batch), not " + axis); }

@@ -28,6 +28,7 @@ final class ReferenceOps {
             case Op.Transpose t -> transpose(t, x, xs, outShape, batch);
             case Op.Concat c -> concat(c, in, inShapes, outShape, batch);
             case Op.Softmax s -> softmax(s, x, xs, batch);
+            case Op.KWinners k -> kWinners(k.k(), x, Tensor.checkedSize(xs), batch);
         };
     }
 
@@ -264,6 +265,19 @@ final class ReferenceOps {
             int chunk = shapes.get(k)[axis] * inner;
             for (int o = 0; o < outer; o++) System.arraycopy(in.get(k), o * chunk, out, o * outRow + offset, chunk);
             offset += chunk;
+        }
+        return out;
+    }
+
+    /** The k largest of each sample, ties to the lower index, by sorting indices (unlike the planner's quickselect). */
+    static float[] kWinners(int k, float[] x, int size, int batch) {
+        float[] out = new float[batch * size];
+        for (int n = 0; n < batch; n++) {
+            int base = n * size;
+            Integer[] order = new Integer[size];
+            for (int i = 0; i < size; i++) order[i] = i;
+            java.util.Arrays.sort(order, (a, b) -> x[base + a] != x[base + b] ? Float.compare(x[base + b], x[base + a]) : Integer.compare(a, b));
+            for (int i = 0; i < Math.min(k, size); i++) out[base + order[i]] = x[base + order[i]];
         }
         return out;
     }

@@ -36,9 +36,12 @@ final class ConvStep extends Step {
     private final SparseKernels kernels;
     private final ComputePool pool;
     final Autotuner.Result tuning;
+    /** The structures found in the mask (empty when declared or not looked for). */
+    final java.util.List<dev.sparrow.sparse.Structure> structures;
 
     ConvStep(String name, PackedWeights weights, float[] bias, boolean relu, boolean batchNormFolded, Im2col geometry,
-             int maxBatch, SparseKernels kernels, ComputePool pool, Autotuner.Result tuning) {
+             int maxBatch, SparseKernels kernels, ComputePool pool, Autotuner.Result tuning,
+               java.util.List<dev.sparrow.sparse.Structure> structures) {
         super(geometry.channels * geometry.height * geometry.width, weights.rows() * geometry.cols());
         this.name = name;
         this.weights = weights;
@@ -52,6 +55,7 @@ final class ConvStep extends Step {
         this.kernels = kernels;
         this.pool = pool;
         this.tuning = tuning;
+        this.structures = structures;
     }
 
     /** Images per kernel call for outputs of {@code pixels} pixels and batches of up to {@code batch}. */
@@ -132,6 +136,9 @@ final class ConvStep extends Step {
     }
 
     @Override
+    String format() { return weights.format(); }
+
+    @Override
     String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(name).append(": Conv2d(").append(geometry.channels).append("->").append(weights.rows()).append(", ")
@@ -144,6 +151,7 @@ final class ConvStep extends Step {
         double density = (double) weights.nnz() / ((double) weights.rows() * weights.cols());
         sb.append(String.format(" density %.3f format %s", density, weights.format()));
         if (maxGroup > 1) sb.append(", ").append(maxGroup).append(" images per call");
+        if (!structures.isEmpty()) sb.append(" mask has ").append(structures);
         if (tuning != null) sb.append(' ').append(tuning.describe());
         return sb.toString();
     }

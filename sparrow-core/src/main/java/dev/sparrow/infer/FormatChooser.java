@@ -2,7 +2,6 @@ package dev.sparrow.infer;
 
 import dev.sparrow.infer.InferenceSession.LayerChoice;
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.nn.Parameter;
 import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.sparse.FormatRegistry;
 import dev.sparrow.sparse.FormatSpec;
@@ -26,7 +25,7 @@ import java.util.Map;
  */
 final class FormatChooser {
     /** A layer's packed weights and the measurement behind them (null when forced or untuned). */
-    record Choice(PackedWeights matrix, Autotuner.Result tuning) {}
+    record Choice(PackedWeights matrix, Autotuner.Result tuning, List<Structure> detected) {}
 
     private final InferenceSession.Builder b;
     private final ComputePool pool;
@@ -52,17 +51,23 @@ final class FormatChooser {
     }
 
     /**
-     * Packs one layer's weights (values already copied, in the layer's parameter order) into the
+     * Packs one layer's weights (values already copied, row-major [rows][cols]; {@code mask} 0/1 or null for
+     * dense) into the
      * forced format, or the one measured fastest at {@code tuneBatch} columns per kernel call.
      */
-    Choice choose(String name, Parameter w, float[] values, int rows, int cols, float[] bias, boolean relu, int tuneBatch) {
+    Choice choose(String name, float[] mask, float[] values, int rows, int cols, float[] bias, boolean relu, int tuneBatch) {
         MaskedWeights masked;
         long maskHash = 1;
-        if (w.hasMask()) {
-            w.mask().apply(values);
-            float[] m = w.mask().values();
-            masked = MaskedWeights.of(values, m, rows, cols, name);
-            for (float v : m) maskHash = maskHash * 31 + (v != 0f ? 1 : 0);
+        long active = (long) rows * cols;
+        if (mask != null) {
+            active = 0;
+            for (int i = 0; i < values.length; i++) {
+                boolean keep = mask[i] != 0f;
+                if (!keep) values[i] = 0f;
+                active += keep ? 1 : 0;
+                maskHash = maskHash * 31 + (keep ? 1 : 0);
+            }
+            masked = MaskedWeights.of(values, mask, rows, cols, name);
         } else {
             masked = MaskedWeights.dense(values, rows, cols, name);
         }
@@ -70,23 +75,26 @@ final class FormatChooser {
         String spec = b.forced.get(name);
         if (spec != null) forcedUsed.put(name, true);
         else spec = b.forced.get("*");
-        if (spec == null && !b.tuning) spec = w.hasMask() && w.mask().activeCount() < 0.3 * rows * cols ? "csr" : "dense";
+        if (spec == null && !b.tuning) spec = active < 0.3 * rows * cols ? "csr" : "dense";
         if (spec != null) {
             PackedWeights m = build(spec, masked, values);
             choices.add(new LayerChoice(name, cols, rows, m.nnz(), spec, Double.NaN, Map.of(), false));
-            return new Choice(m, null);
+            return new Choice(m, null, List.of());
         }
         String key = Autotuner.key(rows, cols, maskHash, tuneBatch, pool.threads(),
                 b.sparseKernels.name() + "+" + b.kernels.name() + (relu ? "+relu" : ""), b.candidates);
         Autotuner.Result r = Autotuner.cached(key);
         PackedWeights chosen;
+        List<Structure> detected = List.of();
         if (r != null) {
             chosen = build(r.chosen(), masked, values);
         } else {
+            // a declared structure says it all; otherwise find what the mask has (imported weights declare nothing)
+            if (b.structure instanceof Structure.Unstructured) detected = FormatRegistry.detect(masked, b.candidates);
             List<String> specs = new ArrayList<>();
             List<PackedWeights> built = new ArrayList<>();
             for (String s : b.candidates) {
-                PackedWeights m = candidate(s, masked, values);
+                PackedWeights m = candidate(s, masked, values, detected);
                 if (m != null) {
                     specs.add(s);
                     built.add(m);
@@ -98,7 +106,7 @@ final class FormatChooser {
             chosen = built.get(specs.indexOf(r.chosen()));
         }
         choices.add(new LayerChoice(name, cols, rows, chosen.nnz(), r.chosen(), r.chosenMicros(), r.micros(), r.cached()));
-        return new Choice(chosen, r);
+        return new Choice(chosen, r, detected);
     }
 
     /** The weights in {@code spec}; fails naming the layer and the format when the mask does not fit. */
@@ -113,7 +121,7 @@ final class FormatChooser {
     }
 
     /** The weights in candidate {@code spec}, or null when the format cannot hold the mask. */
-    private PackedWeights candidate(String spec, MaskedWeights masked, float[] values) {
+    private PackedWeights candidate(String spec, MaskedWeights masked, float[] values, List<Structure> detected) {
         if (spec.equals("dense")) return new DenseWeights(masked.layerName(), values, masked.rows(), masked.cols(), b.kernels);
         FormatSpec format;
         try {
@@ -123,6 +131,11 @@ final class FormatChooser {
         }
         boolean declared = !(b.structure instanceof Structure.Unstructured);
         if (declared && !format.canRepresent(b.structure)) return null;
+        if (!declared && !(format.structure() instanceof Structure.Unstructured)) {
+            boolean has = false;
+            for (Structure d : detected) has |= d.implies(format.structure());
+            if (!has) return null; // the mask lacks what this format needs: not built
+        }
         return format.canRepresent(masked) ? format.build(masked) : null;
     }
 }

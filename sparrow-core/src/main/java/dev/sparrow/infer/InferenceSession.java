@@ -1,5 +1,6 @@
 package dev.sparrow.infer;
 
+import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.io.ModelSpec;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.kernel.Backend;
@@ -23,19 +24,20 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Runs a trained model for inference. Built once from a model (or a checkpoint): every Linear layer's
- * and Conv2d layer's weights are packed into one format (dense or a sparse format from {@link FormatRegistry}) chosen by
- * timing the candidates at the session's batch size on this machine (cached per layer shape, mask, batch
- * and threads), with the ReLU after it fused into the kernel's output pass. A convolution runs as the
- * same kernels over each image's im2col columns (see {@link ConvStep}), with a BatchNorm2d after it
- * folded into its weights. Other layers (pooling, residual blocks, standalone batch norm) run their own
- * eval-mode forward. Activations stay transposed ([features][batch]) between Linear layers, so each
- * layer's kernel reads its input directly; convolutions read and write NCHW.
+ * Runs a model for inference: a Sparrow model (lowered into a {@link ModelGraph}, each weight's mask kept) or a
+ * graph read from a model file ({@link #load(Path)}, e.g. {@code .onnx} through sparrow-onnx, each weight's zeros
+ * taken as its mask). Every Dense and Conv node's weights are packed into one format (dense or a sparse format
+ * from {@link FormatRegistry}) chosen by timing the candidates at the session's batch size on this machine
+ * (cached per layer shape, mask, batch and threads), with the ReLU after it fused into the kernel's output pass.
+ * A convolution runs as the same kernels over each image's im2col columns (see {@link ConvStep}), with a batch
+ * norm after it folded into its weights; that includes the convolutions inside residual blocks. Other ops
+ * (pooling, adds, standalone batch norm, ...) run plain loops over preallocated buffers. Activations stay
+ * transposed ([features][batch]) between Dense layers, so each layer's kernel reads its input directly;
+ * convolutions read and write NCHW. {@link #plan()} describes the plan (shapes, layouts, formats).
  *
  * <p>{@code predict} is thread-safe: each call borrows one of {@link Builder#contexts(int)} preallocated
  * workspaces (waiting when all are busy), so the overloads that take an output array allocate nothing
- * in steady state. Layers run through their own forward are serialized (they keep state per call).
- * The session does not copy the model's fallback layers: don't train the model while a session uses it.
+ * in steady state. The session copies the weights it packs: the model may be trained on afterwards.
  */
 public final class InferenceSession implements AutoCloseable {
     private final int[] sampleShape;
@@ -43,6 +45,9 @@ public final class InferenceSession implements AutoCloseable {
     private final int outputSize;
     private final int maxBatch;
     private final Step[] steps;
+    private final List<PlanNode> nodes;
+    private final int inputSlot;
+    private final int outputSlot;
     private final boolean outputTransposed;
     private final AtomicReferenceArray<Workspace> workspaces;
     private final ComputePool pool;
@@ -57,62 +62,66 @@ public final class InferenceSession implements AutoCloseable {
     public record LayerChoice(String layer, int in, int out, long nnz, String format, double micros,
                               Map<String, Double> candidateMicros, boolean cached) {}
 
-    InferenceSession(Builder b, List<Step> plan, boolean outputTransposed, int outputSize,
-                             List<LayerChoice> choices, ComputePool pool, int fallbackSteps) {
+    InferenceSession(Builder b, CpuPlan plan, List<LayerChoice> choices, ComputePool pool) {
         this.sampleShape = b.sampleShape.clone();
         this.sampleSize = Tensor.checkedSize(sampleShape);
-        this.outputSize = outputSize;
+        this.outputSize = plan.outputSize();
         this.maxBatch = b.batchSize;
-        this.steps = plan.toArray(new Step[0]);
-        this.outputTransposed = outputTransposed;
+        this.steps = plan.steps();
+        this.nodes = plan.nodes();
+        this.inputSlot = plan.inputSlot();
+        this.outputSlot = plan.outputSlot();
+        this.outputTransposed = plan.outputTransposed();
         this.pool = pool;
         this.ownsPool = b.pool == null;
         this.choices = List.copyOf(choices);
         this.spec = b.spec;
-        int maxFeatures = sampleSize;
-        int columnFloats = 0;
-        int stagingFloats = 0;
-        for (Step s : steps) {
-            maxFeatures = Math.max(maxFeatures, Math.max(s.inFeatures, s.outFeatures));
-            if (s instanceof ConvStep c) {
-                columnFloats = Math.max(columnFloats, c.columnFloats());
-                stagingFloats = Math.max(stagingFloats, c.stagingFloats());
-            }
-        }
         this.workspaces = new AtomicReferenceArray<>(b.contexts);
         for (int i = 0; i < b.contexts; i++) {
-            workspaces.set(i, new Workspace(i, maxFeatures, maxBatch, columnFloats, stagingFloats, fallbackSteps, b.kernels, pool));
+            workspaces.set(i, new Workspace(i, plan.slotFloats(), maxBatch, plan.maxFeatures(), plan.columnFloats(),
+                    plan.stagingFloats()));
         }
     }
 
     /** A builder for {@code model} fed samples of {@code sampleShape} (batch excluded). */
     public static Builder builder(Layer model, int... sampleShape) {
-        return new Builder(model, sampleShape);
+        return new Builder(model, null, sampleShape);
     }
 
     /**
-     * A session with default settings (batch 1, one thread, tuned formats) for the model in
-     * {@code checkpoint}, which describes itself (see {@link #loadModel(Path)}): nothing else is needed.
+     * A builder for a model graph (e.g. imported from ONNX): each weight's zeros are its mask, so the formats that
+     * can hold them are tried beside dense.
+     */
+    public static Builder builder(ModelGraph graph) {
+        if (graph == null) throw new IllegalArgumentException("graph is null");
+        return new Builder(null, graph, graph.inputShape());
+    }
+
+    /**
+     * A session with default settings (batch 1, one thread, tuned formats) for a model file: a checkpoint written
+     * by training, which describes itself (see {@link #loadModel(Path)}), or a file in a format a
+     * {@link ModelFormat} on the class path reads (e.g. {@code .onnx} with sparrow-onnx): nothing else is needed.
      *
-     * @param checkpoint a checkpoint written by training
-     * @return the session; {@link #spec()} holds the class names and input normalisation
+     * @param model a checkpoint or another model file
+     * @return the session; for a checkpoint {@link #spec()} holds the class names and input normalisation
      * @throws IOException when the file cannot be read
      */
-    public static InferenceSession load(Path checkpoint) throws IOException {
-        return builder(checkpoint).build();
+    public static InferenceSession load(Path model) throws IOException {
+        return builder(model).build();
     }
 
     /**
-     * A builder for the self-describing model in {@code checkpoint} (see {@link #loadModel(Path)}),
-     * carrying its {@link ModelSpec}.
+     * A builder for a model file (see {@link #load(Path)}): a {@link ModelFormat}'s graph, or the self-describing
+     * model in a checkpoint, carrying its {@link ModelSpec}.
      *
-     * @param checkpoint a checkpoint written by training
+     * @param model a checkpoint or another model file
      * @return a builder to adjust batch size, threads or formats before {@link Builder#build()}
      * @throws IOException when the file cannot be read
      */
-    public static Builder builder(Path checkpoint) throws IOException {
-        SavedModel m = loadModel(checkpoint);
-        return new Builder(m.model(), m.spec().sampleShape()).spec(m.spec());
+    public static Builder builder(Path model) throws IOException {
+        if (ModelFormat.anyAccepts(model)) return builder(ModelFormat.readAny(model));
+        SavedModel m = loadModel(model);
+        return new Builder(m.model(), null, m.spec().sampleShape()).spec(m.spec());
     }
 
     /**
@@ -128,8 +137,9 @@ public final class InferenceSession implements AutoCloseable {
     public static SavedModel loadModel(Path checkpoint) throws IOException {
         if (checkpoint != null && checkpoint.getFileName() != null
                 && checkpoint.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
-            // hook for the ONNX model format: a .onnx file is a graph, not a checkpoint of a zoo model
-            throw new IllegalArgumentException(checkpoint + ": an .onnx model is not a checkpoint; load it through the ONNX model format");
+            // a .onnx file is a graph, not a checkpoint of a zoo model
+            throw new IllegalArgumentException(checkpoint + ": an .onnx model is not a checkpoint; load it with"
+                    + " InferenceSession.load (sparrow-onnx on the class path)");
         }
         return ModelLoader.load(checkpoint);
     }
@@ -139,7 +149,7 @@ public final class InferenceSession implements AutoCloseable {
      * with {@link dev.sparrow.nn.models.ModelZoo} for samples of {@code sampleShape} and {@code classes} outputs, then restored.
      */
     public static Builder builder(Path checkpoint, int[] sampleShape, int classes) throws IOException {
-        return new Builder(loadModel(checkpoint, sampleShape, classes), sampleShape);
+        return new Builder(loadModel(checkpoint, sampleShape, classes), null, sampleShape);
     }
 
     /**
@@ -187,6 +197,9 @@ public final class InferenceSession implements AutoCloseable {
 
     /** The format chosen for each Linear layer, in model order. */
     public List<LayerChoice> choices() { return choices; }
+
+    /** The plan: one description per step, in execution order (shapes, layouts, the format chosen per node). */
+    public List<PlanNode> plan() { return nodes; }
 
     /** One line per step of the plan, with each Linear layer's format and measured times. */
     public String describe() {
@@ -260,15 +273,9 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     private void run(Workspace ws, float[] input, int batch, float[] out) {
-        System.arraycopy(input, 0, ws.a, 0, batch * sampleSize);
-        float[] cur = ws.a;
-        float[] next = ws.b;
-        for (Step s : steps) {
-            s.run(ws, cur, next, batch);
-            float[] t = cur;
-            cur = next;
-            next = t;
-        }
+        System.arraycopy(input, 0, ws.buffers[inputSlot], 0, batch * sampleSize);
+        for (Step s : steps) s.execute(ws, batch);
+        float[] cur = ws.buffers[outputSlot];
         if (outputTransposed) TransposeStep.transpose(cur, out, batch, outputSize, false);
         else System.arraycopy(cur, 0, out, 0, batch * outputSize);
     }
@@ -305,7 +312,8 @@ public final class InferenceSession implements AutoCloseable {
     /** Configures and builds an {@link InferenceSession}. */
     public static final class Builder {
         // read by the Planner and the FormatChooser
-        final Layer model;
+        final Layer model;      // a Sparrow model, lowered into a graph at build time; or
+        final ModelGraph graph; // a graph as given
         final int[] sampleShape;
         int batchSize = 1;
         private int threads = 1;
@@ -321,8 +329,8 @@ public final class InferenceSession implements AutoCloseable {
         SparseKernels sparseKernels = SparseKernels.of(Backend.get());
         ModelSpec spec;
 
-        private Builder(Layer model, int[] sampleShape) {
-            if (model == null) throw new IllegalArgumentException("model is null");
+        private Builder(Layer model, ModelGraph graph, int[] sampleShape) {
+            if (model == null && graph == null) throw new IllegalArgumentException("model is null");
             if (sampleShape == null || sampleShape.length == 0) {
                 throw new IllegalArgumentException("sampleShape must be a non-empty sample shape, got "
                         + Arrays.toString(sampleShape));
@@ -331,6 +339,7 @@ public final class InferenceSession implements AutoCloseable {
                 if (d < 1) throw new IllegalArgumentException("sampleShape has a dimension < 1: " + Arrays.toString(sampleShape));
             }
             this.model = model;
+            this.graph = graph;
             this.sampleShape = sampleShape.clone();
         }
 
@@ -461,7 +470,9 @@ public final class InferenceSession implements AutoCloseable {
         public InferenceSession build() {
             ComputePool p = pool != null ? pool : ComputePool.ofThreads(threads);
             try {
-                return new Planner(this, p).plan();
+                if (graph != null) return new Planner(this, graph, null, p).plan();
+                ModelLowering.Lowered lowered = ModelLowering.lower(model, sampleShape);
+                return new Planner(this, lowered.graph(), lowered.masks(), p).plan();
             } catch (RuntimeException e) {
                 if (pool == null) p.close();
                 throw e;

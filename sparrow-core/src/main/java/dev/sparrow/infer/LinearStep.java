@@ -21,9 +21,12 @@ final class LinearStep extends Step {
     private final SparseKernels kernels;
     private final ComputePool pool;
     final Autotuner.Result tuning;
+    /** The structures found in the mask (empty when declared or not looked for). */
+    final java.util.List<dev.sparrow.sparse.Structure> structures;
 
     LinearStep(String name, PackedWeights weights, float[] bias, boolean relu, int winners, SparseKernels kernels,
-               ComputePool pool, Autotuner.Result tuning) {
+               ComputePool pool, Autotuner.Result tuning,
+               java.util.List<dev.sparrow.sparse.Structure> structures) {
         super(weights.cols(), weights.rows());
         if (relu && winners >= 0) throw new IllegalArgumentException(name + ": ReLU and k-WTA cannot both follow one layer");
         this.name = name;
@@ -34,6 +37,7 @@ final class LinearStep extends Step {
         this.kernels = kernels;
         this.pool = pool;
         this.tuning = tuning;
+        this.structures = structures;
     }
 
     @Override
@@ -52,6 +56,9 @@ final class LinearStep extends Step {
     }
 
     @Override
+    String format() { return weights.format(); }
+
+    @Override
     String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(name).append(": Linear(").append(inFeatures).append("->").append(outFeatures).append(')');
@@ -59,6 +66,7 @@ final class LinearStep extends Step {
         if (winners >= 0) sb.append("+kWTA(k=").append(winners).append(')');
         double density = (double) weights.nnz() / ((double) inFeatures * outFeatures);
         sb.append(String.format(" density %.3f format %s", density, weights.format()));
+        if (!structures.isEmpty()) sb.append(" mask has ").append(structures);
         if (tuning != null) sb.append(' ').append(tuning.describe());
         return sb.toString();
     }

@@ -91,6 +91,29 @@ public final class FormatRegistry {
         throw new IllegalArgumentException("unknown format '" + spec + "'; expected " + String.join(", ", syntax) + " or " + last);
     }
 
+    /**
+     * The structures {@code w}'s mask really has, among those the formats of {@code specs} need (unknown specs
+     * and unstructured formats are left out), each checked once: what an imported weight's zeros turn out to
+     * be (constant fan-in, N:M, blocks, banks), so that formats needing anything else are not even built.
+     */
+    public static List<Structure> detect(MaskedWeights w, List<String> specs) {
+        List<Structure> tried = new ArrayList<>();
+        List<Structure> found = new ArrayList<>();
+        for (String spec : specs) {
+            FormatSpec f;
+            try {
+                f = parse(spec);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            Structure st = f.structure();
+            if (st instanceof Structure.Unstructured || tried.contains(st)) continue;
+            tried.add(st);
+            if (f.canRepresent(w)) found.add(st);
+        }
+        return found;
+    }
+
     /** The specs the inference autotuner tries by default (dense is the session's own, not listed here). */
     public static List<String> tunedByDefault() {
         List<String> specs = new ArrayList<>();
