@@ -119,9 +119,15 @@ public final class InferenceSession implements AutoCloseable {
      * @throws IOException when the file cannot be read
      */
     public static Builder builder(Path model) throws IOException {
-        if (ModelFormat.anyAccepts(model)) return builder(ModelFormat.readAny(model));
+        // a checkpoint is a .safetensors file; any other file goes to the model formats, which name what they read
+        if (!isCheckpointName(model)) return builder(ModelFormat.readAny(model));
         SavedModel m = loadModel(model);
         return new Builder(m.model(), null, m.spec().sampleShape()).spec(m.spec());
+    }
+
+    private static boolean isCheckpointName(Path path) {
+        return path != null && path.getFileName() != null
+                && path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".safetensors");
     }
 
     /**
