@@ -29,7 +29,7 @@ class PackageArrowsTest {
             Map.entry("util", Set.of()),
             Map.entry("kernel", Set.of("tensor")),
             Map.entry("graph", Set.of("tensor")),
-            Map.entry("nn", Set.of("tensor", "kernel")),
+            Map.entry("nn", Set.of("tensor", "kernel", "sparse")),
             Map.entry("optim", Set.of("tensor", "kernel", "nn")),
             Map.entry("data", Set.of("tensor")),
             Map.entry("io", Set.of("tensor", "kernel", "nn", "util")),
