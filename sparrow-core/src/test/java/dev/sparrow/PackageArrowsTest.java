@@ -35,7 +35,7 @@ class PackageArrowsTest {
             Map.entry("io", Set.of("tensor", "kernel", "nn", "util")),
             Map.entry("sparse", Set.of("tensor", "kernel")),
             Map.entry("sparsity", Set.of("tensor", "kernel", "nn", "optim", "sparse")),
-            Map.entry("train", Set.of("tensor", "kernel", "nn", "optim", "data", "util", "io", "sparse", "sparsity")),
+            Map.entry("train", Set.of("tensor", "kernel", "nn", "optim", "data", "util", "io", "sparse", "sparsity", "measure")),
             Map.entry("measure", Set.of("tensor", "kernel", "sparse")),
             Map.entry("infer", Set.of("tensor", "kernel", "nn", "util", "io", "sparse", "train", "measure")));
 
