@@ -62,6 +62,22 @@ public final class TrainingRun {
      */
     public static Outcome run(TrainConfig config, Data data, Path outputDir, Path resumeFrom, Path initialWeights,
                               TrainListener listener) throws IOException {
+        return run(config, data, outputDir, resumeFrom, initialWeights, listener, DEFAULT_ENGINE);
+    }
+
+    /** The training engine of sparse runs unless asked otherwise (issue 13). */
+    public static final String DEFAULT_ENGINE = "sparse";
+
+    /**
+     * As above, with the training engine of masked Linear layers: "sparse" (packed weights where a layer is
+     * sparse enough and measured faster at the run's batch, see {@link SparseEngines}; the choice is in
+     * summary.json under "engines") or "masked" (masks over dense tensors, the reference).
+     */
+    public static Outcome run(TrainConfig config, Data data, Path outputDir, Path resumeFrom, Path initialWeights,
+                              TrainListener listener, String engine) throws IOException {
+        if (!"sparse".equals(engine) && !"masked".equals(engine)) {
+            throw new IllegalArgumentException("engine is '" + engine + "'; expected sparse or masked");
+        }
         if (resumeFrom != null && initialWeights != null) {
             throw new IllegalArgumentException("a run resumes from " + resumeFrom + " or starts from the weights in "
                     + initialWeights + ", not both");
@@ -125,11 +141,18 @@ public final class TrainingRun {
                 }
             });
             if (sparsity != null) trainer.addListener(new SparseTraining(sparsity));
+            List<SparseEngines.Choice> engines = sparsity != null && "sparse".equals(engine)
+                    ? SparseEngines.choose(model, config.batchSize(), pool, ctx, 100) : List.of();
             trainer.addListener(listener);
             List<EpochResult> results = trainer.fit(train, test, firstEpoch, config.epochs());
             long paramCount = Modules.parameterCount(model);
             try {
-                dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe(), parameters);
+                Map<String, Object> extra = new java.util.LinkedHashMap<>();
+                if (sparsity != null) {
+                    extra.put("engine", engine);
+                    extra.put("engines", engines.stream().map(SparseEngines.Choice::toJson).toList());
+                }
+                dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe(), parameters, extra);
             } catch (IOException e) {
                 throw RunFolderException.of("cannot write " + dir.path().resolve(RunDirectory.SUMMARY), e);
             }
