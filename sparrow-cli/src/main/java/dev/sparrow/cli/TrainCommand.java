@@ -84,6 +84,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue the run saved in this checkpoint.")
     Path resume;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "sparse",
+            description = "Training engine of masked Linear layers: sparse (packed weights where a layer is >= 80% sparse and "
+                    + "measured faster at the batch size; the choice is in summary.json) or masked (masks over dense "
+                    + "tensors, the reference). Default: ${DEFAULT-VALUE}.")
+    String engine;
+
     @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
     boolean noProgress;
 
@@ -106,7 +112,10 @@ final class TrainCommand implements Callable<Integer> {
         // a bar redraws with carriage returns: only on a terminal, not into logs
         boolean terminal = System.console() != null && System.console().isTerminal();
         ProgressListener progress = new ProgressListener(System.out, !noProgress && terminal, d.train().size());
-        TrainingRun.Outcome result = TrainingRun.run(config, d, out, resume, progress);
+        if (!"sparse".equals(engine) && !"masked".equals(engine)) {
+            throw new UserInputException("--engine is '" + engine + "'; expected sparse or masked");
+        }
+        TrainingRun.Outcome result = TrainingRun.run(config, d, out, resume, null, progress, engine);
         EpochResult last = result.last();
         String reached = config.sparsity().isDense() ? ""
                 : String.format(Locale.ROOT, ", %s at %.2f%% sparsity", config.sparsity().label(),

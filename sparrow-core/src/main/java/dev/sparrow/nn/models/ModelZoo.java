@@ -25,6 +25,8 @@ import java.util.SplittableRandom;
  * sample, forward only, for 1×28×28 input (a training step costs about 3×); see {@link ModelSummary}.
  *
  * <ul>
+ *   <li>{@code mlp-wide}: {@code mlp-2048-2048} (784-2048-2048-10, 5.8 M parameters), the wide MLP of the
+ *       sparse training benchmarks (issue 13).</li>
  *   <li>{@code mlp}: Flatten, Linear 784-300, ReLU, 300-100, ReLU, 100-10 (the LeNet-300-100 of the
  *       pruning literature); 266,610 parameters, 0.53 MFLOPs. {@code mlp-H1-H2-...} picks other hidden
  *       sizes ({@code mlp-} alone, no hidden layer, is not accepted: use {@link #mlp}).</li>
@@ -47,7 +49,7 @@ import java.util.SplittableRandom;
  * </ul>
  */
 public final class ModelZoo {
-    public static final List<String> NAMES = List.of("mlp", "lenet5", "cnn", "resnet", "mlp-kwta", "cnn-kwta");
+    public static final List<String> NAMES = List.of("mlp", "lenet5", "cnn", "resnet", "mlp-kwta", "cnn-kwta", "mlp-wide");
     /** Fraction of hidden units that win in the k-WTA models unless the name gives another. */
     public static final double DEFAULT_KWTA_DENSITY = 0.1;
     private static final String KWTA = "-kwta";
@@ -70,6 +72,7 @@ public final class ModelZoo {
         SplittableRandom rng = new SplittableRandom(seed);
         Sequential model = switch (name) {
             case "mlp" -> mlp(inputShape, new int[] {300, 100}, classes, rng);
+            case "mlp-wide" -> mlp(inputShape, new int[] {2048, 2048}, classes, rng);
             case "lenet5" -> lenet5(image(name, inputShape), classes, rng);
             case "cnn" -> cnn(image(name, inputShape), classes, rng);
             case "resnet" -> resnet(image(name, inputShape), classes, rng);
