@@ -59,7 +59,8 @@ final class KWinnersStep extends Step {
             for (int g = first; g < last; g++) {
                 int sample = g / s.groupsPerSample, within = g - sample * s.groupsPerSample;
                 int base = sample * s.inFeatures + within * (s.stride == 1 ? s.groupSize : 1);
-                s.selection.select(call.x, call.y, base, s.stride, s.groupSize, s.k, s.z, scratch, slot * s.groupSize);
+                s.selection.select(call.x, call.y, base, s.stride, s.groupSize, s.k, s.z, scratch, slot * s.groupSize,
+                        call.context.histogram, slot * WinnerSelection.BINS);
             }
         }
     }

@@ -100,7 +100,8 @@ final class LinearStep extends Step {
         for (int slot = from; slot < to; slot++) {
             int first = (int) ((long) batch * slot / slots), last = (int) ((long) batch * (slot + 1) / slots);
             for (int sample = first; sample < last; sample++) {
-                s.selection.select(call.y, call.y, sample, batch, n, s.winners, s.z, call.context.selection, slot * n);
+                s.selection.select(call.y, call.y, sample, batch, n, s.winners, s.z, call.context.selection, slot * n,
+                        call.context.histogram, slot * WinnerSelection.BINS);
             }
         }
     }
