@@ -28,7 +28,7 @@ final class TrainCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--kwta", paramLabel = "D",
-            description = "k-winners-take-all at density D instead of ReLU in the hidden dense layers (mlp or cnn; Numenta uses about 0.1).")
+            description = "k-winners-take-all at density D instead of ReLU in the hidden dense layers (mlp or cnn; gsc-cnn: also after its pooled convolutions; Numenta uses about 0.1).")
     Double kwta;
 
     @Option(names = "--dataset", paramLabel = "NAME",
@@ -150,8 +150,8 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The model name that carries the k-WTA density, e.g. "mlp-kwta0.1"; ModelZoo reads it back. */
     private String kwtaModel() {
-        if (!"mlp".equals(model) && !"cnn".equals(model)) {
-            throw new UserInputException("--kwta works with --model mlp or cnn, not '" + model + "'");
+        if (!"mlp".equals(model) && !"cnn".equals(model) && !"gsc-cnn".equals(model)) {
+            throw new UserInputException("--kwta works with --model mlp, cnn or gsc-cnn, not '" + model + "'");
         }
         if (!(kwta > 0 && kwta <= 1)) throw new UserInputException("--kwta is " + kwta + "; expected a density in (0, 1]");
         return ModelZoo.kwtaName(model, kwta);
