@@ -29,7 +29,7 @@ public final class Csr implements PackedWeights {
 
     /**
      * A CSR matrix over the caller's arrays, not copied: the sparse training engine updates {@code values}
-     * in place between calls (16-bit columns only, so cols <= 65536).
+     * in place between calls (16-bit columns only, so cols &lt;= 65536).
      */
     public static Csr sharing(String layerName, int rows, int cols, int[] rowPtr, float[] values, char[] col16) {
         if (cols > 65536) throw new IllegalArgumentException("Csr.sharing: 16-bit columns need cols <= 65536, got " + cols);
