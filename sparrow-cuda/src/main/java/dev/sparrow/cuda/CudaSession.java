@@ -9,6 +9,8 @@ import dev.sparrow.nn.Layer;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.tensor.Tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -36,6 +38,8 @@ import java.util.Set;
 public final class CudaSession implements AutoCloseable {
     /** Default GPU formats tried per Dense layer (plus {@code cublas} when libcublas is found). */
     public static final List<String> DEFAULT_CANDIDATES = List.of("dense", "condensed", "csr", "block4");
+    /** Floats per chunk of the input's pinned staging (64 KiB: the host copy of one overlaps the upload of the last). */
+    static final int COPY_CHUNK = 16384;
 
     /** The format chosen for one Dense node, its time per launch at the session's batch, and every candidate's. */
     public record LayerChoice(String layer, int in, int out, long nnz, String format, double micros,
@@ -168,8 +172,14 @@ public final class CudaSession implements AutoCloseable {
             throw new IllegalArgumentException("out must hold batch * " + outputSize + " values");
         }
         int n = batch * sampleSize;
-        pinIn.put(input, 0, n);
-        rawIn.copyFromAsync(pinIn, 4L * n, stream);
+        // the host copy into pinned memory and the upload overlap, chunk by chunk
+        device.makeCurrent();
+        for (int off = 0; off < n; off += COPY_CHUNK) {
+            int len = Math.min(COPY_CHUNK, n - off);
+            MemorySegment.copy(input, off, pinIn.segment(), ValueLayout.JAVA_FLOAT, 4L * off, len);
+            device.driver.memcpyHtoDAsync(rawIn.address() + 4L * off, pinIn.segment().asSlice(4L * off, 4L * len),
+                    4L * len, stream.handle());
+        }
         if (batch == 1) {
             addr[inputValue] = rawIn.address();
         } else {
@@ -252,6 +262,7 @@ public final class CudaSession implements AutoCloseable {
         final List<CudaMatrix> matrices = new ArrayList<>();
         final List<DeviceMemory> buffers = new ArrayList<>();
         long[] addr;
+        boolean warmed;
 
         Lowering(Builder b) {
             this.b = b;
@@ -482,7 +493,10 @@ public final class CudaSession implements AutoCloseable {
             return new Chosen(best, bestCublas, bestUs, times);
         }
 
-        /** Median over 5 rounds of 10 back-to-back launches (CUDA events), after 3 warm-up launches; us per launch. */
+        /**
+         * Median over 5 rounds of 10 back-to-back launches (CUDA events, queued behind a 0.3 ms spin so the host's launch
+         * cost stays out), after 10 warm-up launches (and, once per session, 3 ms of spin to raise the clocks); us per launch.
+         */
         double time(CudaMatrix m, boolean viaCublas, long x, long y, long bias, boolean relu, int batch) {
             Runnable once = () -> {
                 if (viaCublas) {
@@ -492,11 +506,15 @@ public final class CudaSession implements AutoCloseable {
                     m.run(x, batch, y, bias, relu, stream);
                 }
             };
-            for (int i = 0; i < 3; i++) once.run();
+            if (!warmed) { // idle clocks ramp up under load: the first layer's candidates would be timed slow
+                device.spin(3_000_000, stream);
+                warmed = true;
+            }
+            for (int i = 0; i < 10; i++) once.run();
             double[] r = new double[5];
             try (CudaEvent start = device.event(); CudaEvent end = device.event()) {
                 for (int k = 0; k < r.length; k++) {
-                    device.spin(20_000, stream);
+                    device.spin(300_000, stream); // queues the 10 launches behind it: host launch cost stays out
                     start.record(stream);
                     for (int i = 0; i < 10; i++) once.run();
                     end.record(stream);
