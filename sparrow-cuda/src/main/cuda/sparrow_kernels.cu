@@ -561,3 +561,61 @@ extern "C" __global__ void spin_ns(long long ns) {
         asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
     } while (t - t0 < ns);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Whole-model helpers (dev.sparrow.cuda.CudaSession): the layout changes at the model's ends and the
+// non-Dense ops of an MLP, on activations laid out [features][batch].
+// ---------------------------------------------------------------------------------------------
+
+// out [cols][rows] = in [rows][cols]^T; 32x32 tiles through shared memory, 256 threads.
+extern "C" __global__ void __launch_bounds__(256) transpose_f32(const float* __restrict__ in,
+        float* __restrict__ out, int rows, int cols) {
+    __shared__ float tile[32][33];
+    int c0 = blockIdx.x * 32, r0 = blockIdx.y * 32;
+    int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
+    for (int j = ty; j < 32; j += 8) {
+        int r = r0 + j, c = c0 + tx;
+        if (r < rows && c < cols) tile[j][tx] = in[(long long)r * cols + c];
+    }
+    __syncthreads();
+    for (int j = ty; j < 32; j += 8) {
+        int c = c0 + j, r = r0 + tx;
+        if (c < cols && r < rows) out[(long long)c * rows + r] = tile[tx][j];
+    }
+}
+
+// y [f][b] = act(x [f][b] + bias[f]) (bias may be null; y may be x): cuBLAS's epilogue, a standalone ReLU,
+// an Add of a per-feature constant.
+extern "C" __global__ void bias_act_cn(const float* __restrict__ x, float* __restrict__ y,
+        const float* __restrict__ bias, int features, int batch, int relu) {
+    long long n = (long long)features * batch;
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+        y[i] = act(x[i], bias ? bias[i / batch] : 0.f, relu);
+    }
+}
+
+// y = a + b (same shape), e.g. a residual join.
+extern "C" __global__ void add_f32(const float* __restrict__ a, const float* __restrict__ b,
+        float* __restrict__ y, long long n) {
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+        y[i] = a[i] + b[i];
+    }
+}
+
+// Softmax over the features of each batch column: a warp per column (8 per block).
+extern "C" __global__ void softmax_cn(const float* __restrict__ x, float* __restrict__ y, int features, int batch) {
+    int col = blockIdx.x * 8 + (threadIdx.x >> 5), lane = threadIdx.x & 31;
+    if (col >= batch) return;
+    float m = -INFINITY;
+    for (int f = lane; f < features; f += 32) m = fmaxf(m, x[(long long)f * batch + col]);
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) m = fmaxf(m, __shfl_xor_sync(FULL, m, o));
+    float s = 0.f;
+    for (int f = lane; f < features; f += 32) s += expf(x[(long long)f * batch + col] - m);
+    s = warp_sum(s);
+    float inv = 1.f / s;
+    for (int f = lane; f < features; f += 32) {
+        long long i = (long long)f * batch + col;
+        y[i] = expf(x[i] - m) * inv;
+    }
+}

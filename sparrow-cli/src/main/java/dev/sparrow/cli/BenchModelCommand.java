@@ -61,6 +61,12 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the random input batch (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu",
+            description = "cuda: the whole session on the GPU (sparrow-cuda; formats timed per layer there) against the CPU "
+                    + "session, outputs compared; where no GPU is usable it says why in one line and runs the CPU bench "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String device;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -70,6 +76,12 @@ final class BenchModelCommand implements Callable<Integer> {
         List<Integer> batchList = parseBatches(batches);
         int t = ThreadsOption.check(threads);
         ModelBench.Settings settings = new ModelBench.Settings(t, warmupMillis, measureMillis, tuneMillis, seed);
+        if (!device.equals("cpu") && !device.equals("cuda")) throw new UserInputException("--device is cpu or cuda, got '" + device + "'");
+        if (device.equals("cuda")) {
+            String why = dev.sparrow.cuda.CudaSession.unsupportedReason();
+            if (why == null) return CudaModelBench.run(checkpoint, batchList, settings, spec.commandLine().getOut());
+            spec.commandLine().getOut().println("--device cuda: " + why + "; running on the CPU");
+        }
         if (ModelFormat.anyAccepts(checkpoint)) return graphModel(batchList, settings);
         dev.sparrow.infer.SavedModel saved = InferenceSession.loadModel(checkpoint);
         Sequential model = saved.model();
