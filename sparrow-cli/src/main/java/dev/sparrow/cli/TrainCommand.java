@@ -1,7 +1,10 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.data.FashionMnist;
+import dev.sparrow.io.Checkpoint;
 import dev.sparrow.nn.models.ModelZoo;
+import dev.sparrow.sparsity.SparsityConfig;
+import dev.sparrow.train.CheckpointModel;
 import dev.sparrow.train.EpochResult;
 import dev.sparrow.train.TrainConfig;
 import dev.sparrow.train.TrainingRun;
@@ -81,7 +84,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"--output", "-o"}, paramLabel = "DIR", description = "Run folder (default: runs/MODEL-TIMESTAMP).")
     Path output;
 
-    @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue the run saved in this checkpoint.")
+    @Option(names = "--overwrite", description = "Replace the run in an existing --output folder (its checkpoint, metrics and plots).")
+    boolean overwrite;
+
+    @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue the run saved in this checkpoint, "
+            + "with its sparsity settings (sparsity options given must agree with them).")
     Path resume;
 
     @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
@@ -93,6 +100,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig config = config();
+        if (output != null) CliFiles.claimRunFolder(output, resume, overwrite);
         // structural errors (a bank width or M that does not divide a layer) before any Fashion-MNIST is read;
         // your own data's shape is only known once it is read
         if (data.kind() == DataOptions.Kind.FASHION_MNIST) sparse.checkAgainst(config, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
@@ -134,9 +142,20 @@ final class TrainCommand implements Callable<Integer> {
         } catch (java.io.IOException io) {
             throw new UserInputException(io.getMessage());
         }
+        SparsityConfig sparsity = resume == null ? sparse.config() : sparse.resumed(savedSparsity(), resume);
         return new TrainConfig(chosen, datasetName, data.dataDir == null ? null : data.dataDir.toString(), e, batchSize,
                 optimizer, rate, momentum, nesterov, wd, schedule, warmupEpochs, labelSmoothing, augment, seed, t,
-                sparse.config());
+                sparsity);
+    }
+
+    /** The sparsity settings stored in the --resume checkpoint. */
+    private SparsityConfig savedSparsity() {
+        CliFiles.requireFile(resume, "--resume");
+        try {
+            return CheckpointModel.config(Checkpoint.read(resume)).sparsity();
+        } catch (java.io.IOException e) {
+            throw new UserInputException(CliFiles.describe(e, resume));
+        }
     }
 
     /** The model name that carries the k-WTA density, e.g. "mlp-kwta0.1"; ModelZoo reads it back. */

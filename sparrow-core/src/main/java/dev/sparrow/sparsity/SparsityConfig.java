@@ -357,6 +357,21 @@ public record SparsityConfig(String method, double sparsity, String distribution
         return m;
     }
 
+    /**
+     * The first key of {@link #toJson()} whose value differs from {@code other}'s (a key only one of them
+     * writes counts), or null when the two configs are equal.
+     */
+    public String firstDifference(SparsityConfig other) {
+        Map<String, Object> a = toJson();
+        Map<String, Object> b = other.toJson();
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        for (String key : keys) {
+            if (!java.util.Objects.equals(a.get(key), b.get(key))) return key;
+        }
+        return null;
+    }
+
     /** Reads {@link #toJson()}; a missing field takes its value from {@link #DENSE}'s defaults. */
     public static SparsityConfig fromJson(Map<String, Object> m) {
         if (m == null) return DENSE;
