@@ -8,6 +8,7 @@ import dev.sparrow.train.CheckpointModel;
 import dev.sparrow.train.EpochResult;
 import dev.sparrow.train.TrainConfig;
 import dev.sparrow.train.TrainingRun;
+import dev.sparrow.util.ArgumentException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -75,8 +76,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--augment", description = "Random crop (padding 2) and horizontal flip of training images.")
     boolean augment;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for init, data order and dropout (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seeds;
 
     @Mixin
     ThreadsOption threads;
@@ -106,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
         if (data.kind() == DataOptions.Kind.FASHION_MNIST) sparse.checkAgainst(config, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
         Path out = output != null ? output : Path.of("runs", config.model() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TrainingRun.Data d = data.load(seed);
+        TrainingRun.Data d = data.load(seeds.seed);
         if (data.kind() != DataOptions.Kind.FASHION_MNIST) sparse.checkAgainst(config, d.train().sampleShape(), d.train().classes());
         System.out.printf(Locale.ROOT, "training %s on %s (%d train / %d validation / %d test, %d classes), %d epochs, batch %d, %s lr %s, %d thread(s) -> %s%n",
                 config.model(), config.dataset(), d.train().size(), d.validation().size(), d.test().size(), d.train().classes(), config.epochs(), config.batchSize(),
@@ -143,9 +144,15 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserInputException(io.getMessage());
         }
         SparsityConfig sparsity = resume == null ? sparse.config() : sparse.resumed(savedSparsity(), resume);
-        return new TrainConfig(chosen, datasetName, data.dataDir == null ? null : data.dataDir.toString(), e, batchSize,
-                optimizer, rate, momentum, nesterov, wd, schedule, warmupEpochs, labelSmoothing, augment, seed, t,
-                sparsity);
+        TrainConfig.Builder b = TrainConfig.builder().model(chosen).dataset(datasetName).dataDir(data.dataDir == null ? null : data.dataDir.toString())
+                .epochs(e).batchSize(batchSize).optimizer(optimizer).learningRate(rate).momentum(momentum).nesterov(nesterov)
+                .weightDecay(wd).schedule(schedule).warmupEpochs(warmupEpochs).labelSmoothing(labelSmoothing).augment(augment)
+                .seed(seeds.seed).threads(t).sparsity(sparsity);
+        try {
+            return b.build();
+        } catch (ArgumentException bad) {
+            throw new UserInputException(ApiFlags.message(bad));
+        }
     }
 
     /** The sparsity settings stored in the --resume checkpoint. */
