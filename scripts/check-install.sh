@@ -12,6 +12,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# the JDK 25 that ./mvnw and ./sparrow use, also where the default java is older
+. "$root/.mvn/find-jdk25.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sparrow-check-install.XXXXXX")
 if [[ "${KEEP:-0}" == 1 ]]; then echo "keeping $work"; else trap 'rm -rf "$work"' EXIT; fi
 repo="$work/repo"
@@ -32,6 +34,9 @@ jar="$repo/dev/sparrow/sparrow-core/$version/sparrow-core-$version.jar"
 if [[ -d "$HOME/.m2/repository/dev/sparrow/sparrow-core/$version" && "$HOME/.m2/repository/dev/sparrow/sparrow-core/$version" -nt "$work" ]]; then
     echo "FAIL: something was installed into ~/.m2" >&2; exit 1
 fi
+
+unzip -p "$jar" META-INF/MANIFEST.MF | grep -q "^Automatic-Module-Name: dev.sparrow.core" \
+    || { echo "FAIL: $jar has no Automatic-Module-Name" >&2; exit 1; }
 
 echo "== building a throwaway project that depends on it"
 app="$work/app"
@@ -99,7 +104,7 @@ awk 'BEGIN { srand(11); print "petal,sepal,species";
              for (i = 0; i < 300; i++) { large = i % 2 == 0;
                  printf "%.2f,%.2f,%s\n", (large ? 6 : 2) + rand(), (large ? 3 : 1) + rand(), large ? "large" : "small" } }' \
     > "$app/flowers.csv"
-java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+java_bin="$JAVA_HOME/bin/java"
 out=$(cd "$app" && "$java_bin" --add-modules jdk.incubator.vector -cp "target/classes:$jar" example.Main 2>&1) \
     || { printf '%s\n' "$out" >&2; echo "FAIL: the example did not run" >&2; exit 1; }
 printf '%s\n' "$out" | grep -v "^WARNING: Using incubator modules"
