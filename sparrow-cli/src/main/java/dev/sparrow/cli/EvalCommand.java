@@ -172,7 +172,14 @@ final class EvalCommand implements Callable<Integer> {
         Path png = noPlot ? null : plot != null ? plot
                 : checkpoint.toAbsolutePath().resolveSibling(ConfusionMatrix.PNG);
         if (png != null) {
-            confusion.writePng(png, String.format(Locale.ROOT, "Confusion matrix: %s, test accuracy %.2f%%", label, 100 * r.accuracy()));
+            try {
+                confusion.writePng(png, String.format(Locale.ROOT, "Confusion matrix: %s, test accuracy %.2f%%", label, 100 * r.accuracy()));
+            } catch (java.io.IOException | RuntimeException e) {
+                // the figures are printed anyway; a folder that takes no file only costs the picture
+                spec.commandLine().getErr().println("warning: no plot written to " + png + ": "
+                        + (e instanceof java.io.IOException io ? CliFiles.describe(io, png) : e.getMessage()));
+                png = null;
+            }
         }
         if (json) {
             Map<String, Object> m = jsonMap(model, epoch, 0.0, r, seconds);

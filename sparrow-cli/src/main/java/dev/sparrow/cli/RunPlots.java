@@ -145,26 +145,26 @@ final class RunPlots {
 
     /**
      * What a plot's title says about the run: model, method and sparsity ("mlp, rigl at 90.0% sparsity" or
-     * "mlp, dense"), from summary.json, else from the checkpoint; null when neither says.
+     * "mlp, dense"), from the checkpoint (the sparsity its masks reached), else summary.json (the sparsity asked
+     * for); null when neither says.
      */
     static String runLabel(Path runDir) {
         try {
+            // the checkpoint's masks give the sparsity over every weight matrix, as 'sparrow train' and 'eval' print it
+            Path checkpoint = runDir.resolve(RunDirectory.CHECKPOINT);
+            if (Files.exists(checkpoint)) {
+                dev.sparrow.io.CheckpointData data = dev.sparrow.io.Checkpoint.read(checkpoint);
+                TrainConfig config = dev.sparrow.train.CheckpointModel.config(data);
+                return label(config, config.sparsity().isDense() ? null : dev.sparrow.io.SparsityReport.of(data).sparsity());
+            }
             Path summaryFile = runDir.resolve(RunDirectory.SUMMARY);
             if (Files.exists(summaryFile)) {
                 Map<String, Object> summary = parse(summaryFile, "document", Files.readString(summaryFile, StandardCharsets.UTF_8));
                 if (summary.get("config") instanceof Map<?, ?> c) {
                     @SuppressWarnings("unchecked")
                     TrainConfig config = TrainConfig.fromJson((Map<String, Object>) c);
-                    Double reached = summary.get("sparsity") instanceof Map<?, ?> sp && sp.get("sparsity") instanceof Number n
-                            ? n.doubleValue() : null;
-                    return label(config, reached);
+                    return label(config, null);
                 }
-            }
-            Path checkpoint = runDir.resolve(RunDirectory.CHECKPOINT);
-            if (Files.exists(checkpoint)) {
-                dev.sparrow.io.CheckpointData data = dev.sparrow.io.Checkpoint.read(checkpoint);
-                TrainConfig config = dev.sparrow.train.CheckpointModel.config(data);
-                return label(config, config.sparsity().isDense() ? null : dev.sparrow.io.SparsityReport.of(data).sparsity());
             }
         } catch (IOException | RuntimeException e) {
             // a title without the label is better than no plot
