@@ -110,7 +110,7 @@ final class CompareCommand implements Callable<Integer> {
             try {
                 config = trainCommandFor(method).config();
             } catch (UserInputException | IllegalArgumentException e) {
-                throw new UserInputException("--methods '" + method + "': " + e.getMessage());
+                throw new UserInputException("--methods '" + method + "': " + ApiFlags.message(e));
             }
             new SparsityOptions().checkAgainst(config, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
             configs.put(method, config);

@@ -36,7 +36,7 @@ public final class SparrowCli implements Runnable {
                     || ex instanceof java.io.IOException || ex instanceof dev.sparrow.train.TrainingDivergedException) {
                 // the qualified name, e.g. "sparrow bench kernels", for subcommands of subcommands
                 String message = ex instanceof java.io.IOException io ? CliFiles.describe(io, null)
-                        : ex instanceof dev.sparrow.util.ArgumentException a ? ApiFlags.message(a) : ex.getMessage();
+                        : ApiFlags.message(ex);
                 commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + message);
                 return 2;
             }

@@ -36,4 +36,13 @@ class TrainConfigBuilderTest {
                 .hasMessageNotContaining("--");
         assertThatThrownBy(() -> TrainConfig.builder().warmupEpochs(20).build()).hasMessageStartingWith("warmupEpochs is 20.0");
     }
+
+    @Test
+    void sparsityConfigNamesItsArgumentsToo() {
+        assertThatThrownBy(() -> new SparsityConfig("rigl", 0.9, "erk", false, false, 100, 0, 0.3, true, 0.3, true))
+                .isInstanceOf(ArgumentException.class).hasMessage("updateEnd is 0.0; expected in (0, 1]");
+        assertThatThrownBy(() -> SparsityConfig.of("set", 0.9, "erk").withBlock(4))
+                .hasMessage("block works with method static, gmp or rigl, not set")
+                .satisfies(e -> assertThat(((ArgumentException) e).related()).containsExactly("method"));
+    }
 }
