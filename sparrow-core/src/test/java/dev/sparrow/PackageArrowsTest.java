@@ -29,13 +29,13 @@ class PackageArrowsTest {
             Map.entry("util", Set.of()),
             Map.entry("kernel", Set.of("tensor")),
             Map.entry("graph", Set.of("tensor")),
-            Map.entry("nn", Set.of("tensor", "kernel")),
+            Map.entry("nn", Set.of("tensor", "kernel", "sparse")),
             Map.entry("optim", Set.of("tensor", "kernel", "nn")),
             Map.entry("data", Set.of("tensor")),
             Map.entry("io", Set.of("tensor", "kernel", "nn", "util")),
             Map.entry("sparse", Set.of("tensor", "kernel")),
             Map.entry("sparsity", Set.of("tensor", "kernel", "nn", "optim", "util", "sparse")),
-            Map.entry("train", Set.of("tensor", "kernel", "nn", "optim", "data", "util", "io", "sparse", "sparsity")),
+            Map.entry("train", Set.of("tensor", "kernel", "nn", "optim", "data", "util", "io", "sparse", "sparsity", "measure")),
             Map.entry("measure", Set.of("tensor", "kernel", "sparse")),
             Map.entry("infer", Set.of("tensor", "graph", "kernel", "nn", "util", "io", "sparse", "measure")));
 

@@ -32,7 +32,7 @@ final class TrainCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--kwta", paramLabel = "D",
-            description = "k-winners-take-all at density D instead of ReLU in the hidden dense layers (mlp or cnn; Numenta uses about 0.1).")
+            description = "k-winners-take-all at density D instead of ReLU in the hidden dense layers (mlp or cnn; gsc-cnn: also after its pooled convolutions; Numenta uses about 0.1).")
     Double kwta;
 
     @Option(names = "--dataset", paramLabel = "NAME",
@@ -92,6 +92,12 @@ final class TrainCommand implements Callable<Integer> {
             + "with its sparsity settings (sparsity options given must agree with them).")
     Path resume;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "sparse",
+            description = "Training engine of masked Linear layers: sparse (packed weights where a layer is >= 80% sparse and "
+                    + "measured faster at the batch size; the choice is in summary.json) or masked (masks over dense "
+                    + "tensors, the reference). Default: ${DEFAULT-VALUE}.")
+    String engine;
+
     @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
     boolean noProgress;
 
@@ -115,7 +121,10 @@ final class TrainCommand implements Callable<Integer> {
         // a bar redraws with carriage returns: only on a terminal, not into logs
         boolean terminal = System.console() != null && System.console().isTerminal();
         ProgressListener progress = new ProgressListener(System.out, !noProgress && terminal, d.train().size());
-        TrainingRun.Outcome result = TrainingRun.run(config, d, out, resume, progress);
+        if (!"sparse".equals(engine) && !"masked".equals(engine)) {
+            throw new UserInputException("--engine is '" + engine + "'; expected sparse or masked");
+        }
+        TrainingRun.Outcome result = TrainingRun.run(config, d, out, resume, null, progress, engine);
         EpochResult last = result.last();
         String reached = config.sparsity().isDense() ? ""
                 : String.format(Locale.ROOT, ", %s at %.2f%% sparsity", config.sparsity().label(),
@@ -167,8 +176,8 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The model name that carries the k-WTA density, e.g. "mlp-kwta0.1"; ModelZoo reads it back. */
     private String kwtaModel() {
-        if (!"mlp".equals(model) && !"cnn".equals(model)) {
-            throw new UserInputException("--kwta works with --model mlp or cnn, not '" + model + "'");
+        if (!"mlp".equals(model) && !"cnn".equals(model) && !"gsc-cnn".equals(model)) {
+            throw new UserInputException("--kwta works with --model mlp, cnn or gsc-cnn, not '" + model + "'");
         }
         if (!(kwta > 0 && kwta <= 1)) throw new UserInputException("--kwta is " + kwta + "; expected a density in (0, 1]");
         return ModelZoo.kwtaName(model, kwta);

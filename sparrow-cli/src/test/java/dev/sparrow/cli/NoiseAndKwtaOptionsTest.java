@@ -66,7 +66,12 @@ class NoiseAndKwtaOptionsTest {
         assertThat(plain.config().model()).isEqualTo("mlp");
         TrainCommand bad = new TrainCommand();
         new CommandLine(bad).parseArgs("--model", "resnet", "--kwta", "0.1");
-        assertThatThrownBy(bad::config).hasMessageContaining("--kwta works with --model mlp or cnn");
+        assertThatThrownBy(bad::config).hasMessageContaining("--kwta works with --model mlp, cnn or gsc-cnn");
+        TrainCommand gsc = new TrainCommand();
+        new CommandLine(gsc).parseArgs("--model", "gsc-cnn", "--method", "rigl", "--sparsity", "0.95", "--kwta", "0.1");
+        assertThat(gsc.config().model()).isEqualTo("gsc-cnn-kwta0.1");
+        assertThat(dev.sparrow.nn.models.ModelZoo.create(gsc.config().model(), new int[] {1, 28, 28}, 10, 1).describe())
+                .contains("KWinners2d(64, density=0.1, global)");
         TrainCommand dense = new TrainCommand();
         new CommandLine(dense).parseArgs("--kwta", "0");
         assertThatThrownBy(dense::config).hasMessageContaining("(0, 1]");

@@ -255,14 +255,21 @@ public sealed interface Op {
 
     /**
      * k-winners-take-all at evaluation (Sparrow's k-WTA layers): of each sample's values (the whole sample, flattened)
-     * the k largest stay and the others become 0, ties going to the lower index. ONNX has no such op (its TopK
+     * the k largest stay and the others become 0, ties going to the lower index (local: the k largest channels at each
+     * location of a [C, H, W] sample, as KWinners2d.local). ONNX has no such op (its TopK
      * returns values and indices, not a masked copy), so only Sparrow's own models use it.
      */
-    record KWinners(int k) implements Op {
+    record KWinners(int k, boolean local) implements Op {
         public KWinners { require(k >= 0, "KWinners k must be >= 0, not " + k); }
+        /** Winners over each sample's values (KWinners, KWinners2d global). */
+        public KWinners(int k) { this(k, false); }
         @Override public int arity() { return 1; }
-        @Override public int[] outputShape(List<int[]> in) { return in.get(0).clone(); }
-        @Override public String opName() { return "KWinners(k=" + k + ")"; }
+        @Override public int[] outputShape(List<int[]> in) {
+            // local winners compete along the channels at each location: [C, H, W] samples only
+            require(!local || in.get(0).length == 3, "local KWinners needs [N, C, H, W], not [N, " + join(in.get(0)) + "]");
+            return in.get(0).clone();
+        }
+        @Override public String opName() { return "KWinners(k=" + k + (local ? ", local" : "") + ")"; }
     }
 
     /** Softmax along a full-rank axis other than the batch. */

@@ -28,7 +28,7 @@ final class ReferenceOps {
             case Op.Transpose t -> transpose(t, x, xs, outShape, batch);
             case Op.Concat c -> concat(c, in, inShapes, outShape, batch);
             case Op.Softmax s -> softmax(s, x, xs, batch);
-            case Op.KWinners k -> kWinners(k.k(), x, Tensor.checkedSize(xs), batch);
+            case Op.KWinners k -> k.local() ? localKWinners(k.k(), x, xs, batch) : kWinners(k.k(), x, Tensor.checkedSize(xs), batch);
         };
     }
 
@@ -278,6 +278,23 @@ final class ReferenceOps {
             for (int i = 0; i < size; i++) order[i] = i;
             java.util.Arrays.sort(order, (a, b) -> x[base + a] != x[base + b] ? Float.compare(x[base + b], x[base + a]) : Integer.compare(a, b));
             for (int i = 0; i < Math.min(k, size); i++) out[base + order[i]] = x[base + order[i]];
+        }
+        return out;
+    }
+
+    /** The k largest channels at each location of [C, H, W] samples, ties to the lower channel. */
+    static float[] localKWinners(int k, float[] x, int[] xs, int batch) {
+        int c = xs[0], hw = xs[1] * xs[2], size = c * hw;
+        float[] out = new float[batch * size];
+        for (int n = 0; n < batch; n++) {
+            for (int p = 0; p < hw; p++) {
+                int base = n * size + p;
+                Integer[] order = new Integer[c];
+                for (int i = 0; i < c; i++) order[i] = i;
+                java.util.Arrays.sort(order, (a, b) -> x[base + a * hw] != x[base + b * hw]
+                        ? Float.compare(x[base + b * hw], x[base + a * hw]) : Integer.compare(a, b));
+                for (int i = 0; i < Math.min(k, c); i++) out[base + order[i] * hw] = x[base + order[i] * hw];
+            }
         }
         return out;
     }

@@ -109,6 +109,25 @@ final class FormatChooser {
         return new Choice(chosen, r, detected);
     }
 
+    /**
+     * Packs a layer whose input is a k-WTA output as CSC, the input-major format whose sparse-input kernels visit
+     * only the winners' columns (unless a format is forced for it: then that). Not timed: the autotuner measures
+     * on dense inputs, which would favour the row-major formats that cannot skip the zero inputs.
+     */
+    Choice sparseInput(String name, float[] mask, float[] values, int rows, int cols, float[] bias, boolean relu, int tuneBatch) {
+        if (b.forced.containsKey(name) || b.forced.containsKey("*")) return choose(name, mask, values, rows, cols, bias, relu, tuneBatch);
+        MaskedWeights masked;
+        if (mask != null) {
+            for (int i = 0; i < values.length; i++) if (mask[i] == 0f) values[i] = 0f;
+            masked = MaskedWeights.of(values, mask, rows, cols, name);
+        } else {
+            masked = MaskedWeights.dense(values, rows, cols, name);
+        }
+        PackedWeights m = build("csc", masked, values);
+        choices.add(new LayerChoice(name, cols, rows, m.nnz(), "csc (sparse input after k-WTA)", Double.NaN, Map.of(), false));
+        return new Choice(m, null, List.of());
+    }
+
     /** The weights in {@code spec}; fails naming the layer and the format when the mask does not fit. */
     private PackedWeights build(String spec, MaskedWeights masked, float[] values) {
         if (spec.equals("dense")) return new DenseWeights(masked.layerName(), values, masked.rows(), masked.cols(), b.kernels);

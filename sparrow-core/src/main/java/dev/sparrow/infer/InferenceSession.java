@@ -79,7 +79,7 @@ public final class InferenceSession implements AutoCloseable {
         this.workspaces = new AtomicReferenceArray<>(b.contexts);
         for (int i = 0; i < b.contexts; i++) {
             workspaces.set(i, new Workspace(i, plan.slotFloats(), maxBatch, plan.maxFeatures(), plan.columnFloats(),
-                    plan.stagingFloats()));
+                    plan.stagingFloats(), pool.threads()));
         }
     }
 
@@ -119,9 +119,15 @@ public final class InferenceSession implements AutoCloseable {
      * @throws IOException when the file cannot be read
      */
     public static Builder builder(Path model) throws IOException {
-        if (ModelFormat.anyAccepts(model)) return builder(ModelFormat.readAny(model));
+        // a checkpoint is a .safetensors file; any other file goes to the model formats, which name what they read
+        if (!isCheckpointName(model)) return builder(ModelFormat.readAny(model));
         SavedModel m = loadModel(model);
         return new Builder(m.model(), null, m.spec().sampleShape()).spec(m.spec());
+    }
+
+    private static boolean isCheckpointName(Path path) {
+        return path != null && path.getFileName() != null
+                && path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".safetensors");
     }
 
     /**
@@ -328,6 +334,8 @@ public final class InferenceSession implements AutoCloseable {
         Kernels kernels = Backend.get().kernels();
         SparseKernels sparseKernels = SparseKernels.of(Backend.get());
         ModelSpec spec;
+        WinnerSelection winnerSelection = WinnerSelection.EXACT;
+        boolean sparseInput = true;
 
         private Builder(Layer model, ModelGraph graph, int[] sampleShape) {
             if (model == null && graph == null) throw new IllegalArgumentException("model is null");
@@ -457,6 +465,25 @@ public final class InferenceSession implements AutoCloseable {
         public Builder formatAll(String spec) {
             if (spec == null) throw new IllegalArgumentException("spec is null");
             forced.put("*", spec);
+            return this;
+        }
+
+        /**
+         * How k-WTA winners are chosen: {@link WinnerSelection#EXACT} top-k (the default; equals the model's forward
+         * pass) or the sort-free {@link WinnerSelection#THRESHOLD} (mean + z·std, faster, approximate).
+         */
+        public Builder winnerSelection(WinnerSelection selection) {
+            if (selection == null) throw new IllegalArgumentException("selection is null");
+            this.winnerSelection = selection;
+            return this;
+        }
+
+        /**
+         * Whether a Linear or stride-1 convolution whose input is a k-WTA output visits only the winners (default
+         * true); off, it runs as on any input (to measure what the activation sparsity buys).
+         */
+        public Builder sparseInput(boolean on) {
+            this.sparseInput = on;
             return this;
         }
 

@@ -12,6 +12,7 @@ import dev.sparrow.nn.layers.Dropout;
 import dev.sparrow.nn.layers.Flatten;
 import dev.sparrow.nn.layers.GlobalAvgPool2d;
 import dev.sparrow.nn.layers.KWinners;
+import dev.sparrow.nn.layers.KWinners2d;
 import dev.sparrow.nn.layers.Linear;
 import dev.sparrow.nn.layers.MaxPool2d;
 import dev.sparrow.nn.layers.ReLU;
@@ -75,6 +76,9 @@ final class ModelLowering {
             case BatchNorm bn -> emit(name, batchNorm(bn), List.of(in), shape);
             case ReLU r -> emit(name, Op.Unary.of(Op.UnaryKind.RELU), List.of(in), shape);
             case KWinners k -> emit(name, new Op.KWinners(k.kInference()), List.of(in), shape);
+            // global: one group of C·H·W values per sample; local: C channels at each location
+            case KWinners2d k -> emit(name, new Op.KWinners(k.kInference(k.isLocal() ? shape[0] : shape[0] * shape[1] * shape[2]),
+                    k.isLocal()), List.of(in), shape);
             case MaxPool2d p -> emit(name, new Op.MaxPool(new int[] {p.kernel(), p.kernel()}, new int[] {p.stride(), p.stride()},
                     new int[4], new int[] {1, 1}, false), List.of(in), layer.outputShape(shape));
             case GlobalAvgPool2d g -> {

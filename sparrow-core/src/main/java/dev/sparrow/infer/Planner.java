@@ -38,6 +38,8 @@ final class Planner {
     private final Map<String, int[]> shapes = new HashMap<>();
     private final Map<String, String> converted = new HashMap<>();
     private final Set<String> fused = new HashSet<>();
+    /** Values written by a k-WTA (its own step or fused into a Linear): mostly zeros, so their readers may skip them. */
+    private final Set<String> winners = new HashSet<>();
     private final List<String> weighted = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
     private final List<List<String>> stepInputs = new ArrayList<>();
@@ -99,7 +101,11 @@ final class Planner {
                 add(n, new SoftmaxStep(product(inShape, 0, axis), inShape[axis], product(inShape, axis + 1, inShape.length)),
                         n.inputs(), n.output(), null);
             }
-            case Op.KWinners k -> add(n, new KWinnersStep(k.k(), size(inShape)), n.inputs(), n.output(), null);
+            case Op.KWinners k -> {
+                add(n, new KWinnersStep(k.k(), size(inShape), k.local() ? inShape[0] : 0, b.winnerSelection, pool),
+                        n.inputs(), n.output(), null);
+                winners.add(n.output());
+            }
         }
     }
 
@@ -121,10 +127,14 @@ final class Planner {
         }
         float[] values = d.weight().data().clone();
         float[] bias = d.bias() == null ? null : d.bias().data().clone();
-        FormatChooser.Choice c = formats.choose(n.name(), mask(n.name(), values), values, d.outFeatures(), d.inFeatures(),
-                bias, relu, b.batchSize);
+        boolean sparseInput = b.sparseInput && isWinners(n.inputs().get(0));
+        FormatChooser.Choice c = sparseInput
+                ? formats.sparseInput(n.name(), mask(n.name(), values), values, d.outFeatures(), d.inFeatures(), bias, relu, b.batchSize)
+                : formats.choose(n.name(), mask(n.name(), values), values, d.outFeatures(), d.inFeatures(), bias, relu, b.batchSize);
         weighted.add(n.name());
-        add(n, new LinearStep(n.name(), c.matrix(), bias, relu, winners, b.sparseKernels, pool, c.tuning(), c.detected()), n.inputs(), out, label);
+        if (winners >= 0) this.winners.add(out);
+        add(n, new LinearStep(n.name(), c.matrix(), bias, relu, winners, b.sparseKernels, pool, c.tuning(), c.detected(),
+                sparseInput, b.winnerSelection), n.inputs(), out, label);
     }
 
     private void conv(GraphNode n, Op.Conv c, int[] inShape, int[] outShape) {
@@ -160,6 +170,14 @@ final class Planner {
         }
         shapes.put(out, outShape);
         Im2col geometry = new Im2col(inShape[0], inShape[1], inShape[2], kh, kw, c.strides()[0], p[0]);
+        if (b.sparseInput && c.strides()[0] == 1 && isWinners(n.inputs().get(0)) && !b.forced.containsKey(n.name())
+                && !b.forced.containsKey("*")) {
+            // on a k-WTA output: visit the nonzero inputs only (the masked weights are zeros of the packed list)
+            if (mask != null) for (int i = 0; i < values.length; i++) if (mask[i] == 0f) values[i] = 0f;
+            weighted.add(n.name());
+            add(n, new SparseInputConvStep(n.name(), values, rows, bias, relu, bnFolded, geometry, pool), n.inputs(), out, label);
+            return;
+        }
         int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
         FormatChooser.Choice choice = formats.choose(n.name(), mask, values, rows, cols, bias, relu, columns);
         weighted.add(n.name());
@@ -210,6 +228,11 @@ final class Planner {
             zeros += keep ? 0 : 1;
         }
         return zeros == 0 ? null : m;
+    }
+
+    /** Whether {@code value} (or the value it renames) was written by a k-WTA. */
+    private boolean isWinners(String value) {
+        return winners.contains(root(value));
     }
 
     private GraphNode soleConsumer(String value) {

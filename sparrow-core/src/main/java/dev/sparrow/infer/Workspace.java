@@ -10,17 +10,25 @@ final class Workspace {
     final float[][] buffers;
     /** im2col buffers of the convolution steps (one per thread). */
     final float[] columns;
-    /** A sample's outputs while k-WTA selects its winners. */
+    /** A group's values while k-WTA selects its winners: maxFeatures per thread, as groups run in parallel. */
     final float[] selection;
+    /** The nonzero inputs (index, value) of a sample that a sparse-input step visits: maxFeatures per thread. */
+    final int[] activeIndex;
+    /** The radix pre-selection's bins of large k-WTA groups (WinnerSelection.BINS per thread). */
+    final int[] histogram;
+    final float[] activeValues;
     /** Grouped convolution outputs before they are copied back to NCHW (one set per thread). */
     final float[] convOutputs;
 
-    Workspace(int slot, int[] slotFloats, int maxBatch, int maxFeatures, int columnFloats, int stagingFloats) {
+    Workspace(int slot, int[] slotFloats, int maxBatch, int maxFeatures, int columnFloats, int stagingFloats, int threads) {
         this.slot = slot;
         this.buffers = new float[slotFloats.length][];
         for (int i = 0; i < slotFloats.length; i++) buffers[i] = new float[Math.multiplyExact(slotFloats[i], maxBatch)];
         this.columns = new float[columnFloats];
-        this.selection = new float[maxFeatures];
+        this.selection = new float[Math.multiplyExact(maxFeatures, threads)];
+        this.histogram = new int[Math.multiplyExact(WinnerSelection.BINS, threads)];
+        this.activeIndex = new int[Math.multiplyExact(maxFeatures, threads)];
+        this.activeValues = new float[Math.multiplyExact(maxFeatures, threads)];
         this.convOutputs = new float[stagingFloats];
     }
 }

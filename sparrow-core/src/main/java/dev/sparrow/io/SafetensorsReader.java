@@ -79,7 +79,7 @@ public final class SafetensorsReader {
     private static void checkPath(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("file is null");
         // a named pipe or a device would block the read or never end: refuse anything but a regular file
-        if (Files.isDirectory(file)) throw new SafetensorsFormatException(file + ": is a directory; expected a .safetensors file");
+        if (Files.isDirectory(file)) throw new SafetensorsFormatException(file + ": is a directory (not a regular file); expected a .safetensors file");
         if (Files.exists(file) && !Files.isRegularFile(file)) {
             throw new SafetensorsFormatException(file + ": not a regular file (a folder, pipe or device); expected a .safetensors file");
         }

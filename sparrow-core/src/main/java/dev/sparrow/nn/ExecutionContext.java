@@ -15,6 +15,7 @@ public final class ExecutionContext {
     private final ComputePool pool;
     private SplittableRandom random;
     private boolean training;
+    private boolean denseWeightGradients = true;
 
     public ExecutionContext(Kernels kernels, ComputePool pool, long seed) {
         this.kernels = kernels;
@@ -37,6 +38,19 @@ public final class ExecutionContext {
     public void reseed(long seed) { this.random = new SplittableRandom(seed); }
 
     public boolean training() { return training; }
+
+    /**
+     * Whether backward passes must write the full dense weight gradient of masked weights (a sparse
+     * training method reads it on this step, e.g. RigL's growth). True by default; the trainer clears it
+     * on steps no method needs it, so the sparse training engine computes gradients only at active weights.
+     * Layers on the masked engine always write it.
+     */
+    public boolean denseWeightGradients() { return denseWeightGradients; }
+
+    public ExecutionContext denseWeightGradients(boolean on) {
+        this.denseWeightGradients = on;
+        return this;
+    }
 
     public ExecutionContext training(boolean on) {
         this.training = on;

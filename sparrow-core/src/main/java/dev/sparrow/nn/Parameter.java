@@ -12,6 +12,13 @@ public final class Parameter {
     private final Tensor grad;
     private final boolean decayed;
     private Mask mask;
+    // Packed mode (the sparse training engine): the active weights in ascending flat order, their values
+    // and gradients. While packed, packedValues is the truth; the dense value is kept equal to it after
+    // every optimizer step (syncValues, O(nnz)) and is zero elsewhere.
+    private int[] packedPositions;
+    private float[] packedValues;
+    private float[] packedGrads;
+    private boolean denseGradDirty = true;
 
     /**
      * @param name    local name within its layer, e.g. "weight" or "bias"
@@ -45,9 +52,96 @@ public final class Parameter {
         }
         this.mask = mask;
         if (mask != null) mask.apply(value.data());
+        if (packedPositions != null) {
+            if (mask == null) unpack(); else pack();
+        }
     }
 
-    public void zeroGrad() { grad.fill(0f); }
+    /**
+     * Zeroes the gradient: the packed one when packed (and the dense one only if a backward pass wrote it
+     * since the last zeroing, so a sparse step never touches the dense size).
+     */
+    public void zeroGrad() {
+        if (packedPositions == null) {
+            grad.fill(0f);
+            return;
+        }
+        java.util.Arrays.fill(packedGrads, 0f);
+        if (denseGradDirty) {
+            grad.fill(0f);
+            denseGradDirty = false;
+        }
+    }
+
+    // ---- packed mode ----
+
+    /** Whether the active weights are held packed (the sparse training engine). */
+    public boolean isPacked() { return packedPositions != null; }
+
+    /**
+     * Packs (or repacks, after the mask changed) the active weights: positions from the mask, values
+     * gathered from the dense value, gradients zero. A new positions array each time, so holders of the
+     * old one (the optimizer's packed state, a layer's index structure) see by identity that it changed.
+     */
+    public void pack() {
+        if (mask == null) throw new IllegalStateException("parameter '" + name + "' has no mask to pack");
+        float[] keep = mask.values();
+        float[] v = value.data();
+        int n = 0;
+        for (float k : keep) if (k != 0f) n++;
+        int[] pos = new int[n];
+        float[] vals = new float[n];
+        int j = 0;
+        for (int i = 0; i < keep.length; i++) {
+            if (keep[i] == 0f) continue;
+            pos[j] = i;
+            vals[j++] = v[i];
+        }
+        packedPositions = pos;
+        packedValues = vals;
+        packedGrads = new float[n];
+        denseGradDirty = true;
+    }
+
+    /** Leaves packed mode; the dense value is already current. */
+    public void unpack() {
+        if (packedPositions == null) return;
+        syncValues();
+        packedPositions = null;
+        packedValues = null;
+        packedGrads = null;
+        denseGradDirty = true;
+    }
+
+    /** Ascending flat indices of the active weights (live; replaced on repack), or null when not packed. */
+    public int[] packedPositions() { return packedPositions; }
+
+    /** The active weights' values, aligned with {@link #packedPositions()} (live). */
+    public float[] packedValues() { return packedValues; }
+
+    /** The active weights' gradients, aligned with {@link #packedPositions()} (live). */
+    public float[] packedGrads() { return packedGrads; }
+
+    /** Writes the packed values into the dense value (O(nnz)); optimizers call it after each step. */
+    public void syncValues() {
+        if (packedPositions == null) return;
+        float[] v = value.data();
+        int[] pos = packedPositions;
+        float[] pv = packedValues;
+        for (int j = 0; j < pos.length; j++) v[pos[j]] = pv[j];
+    }
+
+    /** Reloads the packed values from the dense value (after something wrote it, e.g. a restore). */
+    public void reloadPackedValues() {
+        if (packedPositions == null) return;
+        float[] v = value.data();
+        int[] pos = packedPositions;
+        float[] pv = packedValues;
+        for (int j = 0; j < pos.length; j++) pv[j] = v[pos[j]];
+    }
+
+    /** A backward pass wrote the dense gradient too, so the next zeroGrad must clear it. */
+    public void denseGradWritten() { denseGradDirty = true; }
 
     public int size() { return value.size(); }
 }

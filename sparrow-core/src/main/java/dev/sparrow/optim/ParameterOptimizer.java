@@ -27,6 +27,10 @@ abstract class ParameterOptimizer implements Optimizer {
     final String[] names;        // (params,)
     final Parameter[] params;    // (params,)
     final float[][][] stateData; // (params, kinds, size of that parameter)
+    // Packed state of packed parameters (the sparse training engine): (params, kinds, nnz), aligned with
+    // packedAt[i], the parameter's positions array it was built for; null for dense-state parameters.
+    private final float[][][] packedState;
+    private final int[][] packedAt;
     private final String[] stateKinds;
     private final Tensor stepTensor = Tensor.zeros(1);
     private final Map<String, Tensor> stateView;
@@ -40,6 +44,8 @@ abstract class ParameterOptimizer implements Optimizer {
         this.names = new String[n];
         this.params = new Parameter[n];
         this.stateData = new float[n][stateKinds.length][];
+        this.packedState = new float[n][][];
+        this.packedAt = new int[n][];
         this.stateKinds = stateKinds.clone();
         Map<String, Tensor> view = new LinkedHashMap<>();
         Map<String, Integer> index = new LinkedHashMap<>();
@@ -80,6 +86,12 @@ abstract class ParameterOptimizer implements Optimizer {
         long t = steps + 1;
         for (int i = 0; i < params.length; i++) {
             Parameter p = params[i];
+            if (p.isPacked()) {
+                update(p.packedValues(), p.packedGrads(), null, packedStateOf(i), p.decayed(), learningRate, t);
+                p.syncValues();
+                continue;
+            }
+            dropPacked(i);
             float[] keep = p.hasMask() ? p.mask().values() : null;
             update(p.value().data(), p.grad().data(), keep, stateData[i], p.decayed(), learningRate, t);
         }
@@ -94,6 +106,55 @@ abstract class ParameterOptimizer implements Optimizer {
      */
     abstract void update(float[] value, float[] grad, float[] keep, float[][] state, boolean decayed, float lr, long t);
 
+    /**
+     * The packed state of packed parameter i, aligned with its current positions: built from the dense
+     * state the first time (or after a load), else carried over from the previous packing by a merge of
+     * the two ascending position lists (weights that stayed active keep their state, new ones start at 0).
+     */
+    private float[][] packedStateOf(int i) {
+        int[] pos = params[i].packedPositions();
+        if (packedAt[i] == pos) return packedState[i];
+        int kinds = stateData[i].length;
+        float[][] next = new float[kinds][pos.length];
+        int[] old = packedAt[i];
+        if (old == null) {
+            for (int k = 0; k < kinds; k++) {
+                float[] dense = stateData[i][k];
+                for (int j = 0; j < pos.length; j++) next[k][j] = dense[pos[j]];
+            }
+        } else {
+            float[][] prev = packedState[i];
+            int a = 0;
+            for (int j = 0; j < pos.length; j++) {
+                while (a < old.length && old[a] < pos[j]) a++;
+                if (a < old.length && old[a] == pos[j]) {
+                    for (int k = 0; k < kinds; k++) next[k][j] = prev[k][a];
+                }
+            }
+        }
+        packedState[i] = next;
+        packedAt[i] = pos;
+        return next;
+    }
+
+    /** Back to dense state for parameter i (it was unpacked): the packed state written into the dense. */
+    private void dropPacked(int i) {
+        if (packedAt[i] == null) return;
+        writePackedToDense(i);
+        packedAt[i] = null;
+        packedState[i] = null;
+    }
+
+    private void writePackedToDense(int i) {
+        int[] pos = packedAt[i];
+        for (int k = 0; k < stateData[i].length; k++) {
+            float[] dense = stateData[i][k];
+            java.util.Arrays.fill(dense, 0f);
+            float[] packed = packedState[i][k];
+            for (int j = 0; j < pos.length; j++) dense[pos[j]] = packed[j];
+        }
+    }
+
     @Override
     public final void zeroGrad() {
         for (Parameter p : params) p.zeroGrad();
@@ -102,8 +163,12 @@ abstract class ParameterOptimizer implements Optimizer {
     @Override
     public final long stepCount() { return steps; }
 
+    /** The state tensors; packed state is written into them first (O(size), for checkpoints). */
     @Override
-    public final Map<String, Tensor> state() { return stateView; }
+    public final Map<String, Tensor> state() {
+        for (int i = 0; i < params.length; i++) if (packedAt[i] != null) writePackedToDense(i);
+        return stateView;
+    }
 
     @Override
     public final void loadState(Map<String, Tensor> state) {
@@ -136,6 +201,9 @@ abstract class ParameterOptimizer implements Optimizer {
             Tensor given = state.get(e.getKey());
             if (given != e.getValue()) e.getValue().copyFrom(given);
         }
+        // packed parameters rebuild their packed state from the loaded dense state at the next step
+        java.util.Arrays.fill(packedAt, null);
+        java.util.Arrays.fill(packedState, null);
         steps = (long) stepValue;
     }
 
@@ -155,6 +223,13 @@ abstract class ParameterOptimizer implements Optimizer {
         }
         for (float[] s : stateData[index]) {
             for (int j : flatIndices) s[j] = 0f;
+        }
+        int[] pos = packedAt[index];
+        if (pos != null) {
+            for (int j : flatIndices) {
+                int at = java.util.Arrays.binarySearch(pos, j);
+                if (at >= 0) for (float[] s : packedState[index]) s[at] = 0f;
+            }
         }
     }
 

@@ -27,6 +27,18 @@ public final class Csr implements PackedWeights {
         this.col32 = col32;
     }
 
+    /**
+     * A CSR matrix over the caller's arrays, not copied: the sparse training engine updates {@code values}
+     * in place between calls (16-bit columns only, so cols &lt;= 65536).
+     */
+    public static Csr sharing(String layerName, int rows, int cols, int[] rowPtr, float[] values, char[] col16) {
+        if (cols > 65536) throw new IllegalArgumentException("Csr.sharing: 16-bit columns need cols <= 65536, got " + cols);
+        if (rowPtr.length != rows + 1 || rowPtr[rows] != values.length || col16.length != values.length) {
+            throw new IllegalArgumentException("Csr.sharing: rowPtr, values and columns do not agree");
+        }
+        return new Csr(layerName, rows, cols, rowPtr, values, col16, null);
+    }
+
     public static Csr from(MaskedWeights w) {
         int rows = w.rows(), cols = w.cols();
         int[] rowPtr = new int[rows + 1];

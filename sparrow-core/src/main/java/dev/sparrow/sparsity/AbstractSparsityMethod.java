@@ -107,6 +107,11 @@ public abstract class AbstractSparsityMethod implements SparsityMethod {
         return updatesReadGradient && isUpdateStep(step, totalSteps);
     }
 
+    @Override
+    public final boolean updatesMasksAt(long step, long totalSteps) {
+        return isUpdateStep(step, totalSteps);
+    }
+
     /** Whether masks change after this step. */
     protected abstract boolean isUpdateStep(long step, long totalSteps);
 

@@ -43,6 +43,12 @@ public interface SparsityMethod {
     default boolean needsDenseGradient(long step, long totalSteps) { return true; }
 
     /**
+     * Whether {@link #afterStep} for this step may change masks or weights, so that a packed (sparse
+     * engine) parameter must be repacked after it; by default every step may.
+     */
+    default boolean updatesMasksAt(long step, long totalSteps) { return true; }
+
+    /**
      * The structure every mask this method sets has, after {@link #initialize} and after every update,
      * so an inference planner can skip the formats that cannot hold it; the default promises nothing.
      */

@@ -31,8 +31,14 @@ public record EpochResult(int epoch, long globalStep, double trainLoss, double t
     /** A row read back from metrics.jsonl ({@link #toJson}); a missing or non-numeric field names itself. */
     public static EpochResult fromJson(Map<String, Object> m) {
         return new EpochResult((int) number(m, "epoch"), (long) number(m, "global_step"), number(m, "train_loss"),
-                number(m, "train_accuracy"), number(m, "test_loss"), number(m, "test_accuracy"), number(m, "seconds"),
+                number(m, "train_accuracy"), number(m, "val_loss", "test_loss"), number(m, "val_accuracy", "test_accuracy"),
+                number(m, "seconds"),
                 number(m, "samples_per_second"), number(m, "learning_rate"));
+    }
+
+    /** Rows written before the validation split named the held-out figures test_*: read either. */
+    private static double number(Map<String, Object> m, String key, String oldKey) {
+        return number(m, m.containsKey(key) || !m.containsKey(oldKey) ? key : oldKey);
     }
 
     private static double number(Map<String, Object> m, String key) {

@@ -165,6 +165,13 @@ public final class RunDirectory {
     public void writeSummary(TrainConfig config, List<EpochResult> epochs, long parameters, String kernels,
                              String model, Map<String, Parameter> masked, double testLoss, double testAccuracy,
                              dev.sparrow.io.ModelSpec spec) throws IOException {
+        writeSummary(config, epochs, parameters, kernels, model, masked, testLoss, testAccuracy, spec, Map.of());
+    }
+
+    /** As above, with {@code extra} fields (e.g. "engines", the training engine chosen per layer). */
+    public void writeSummary(TrainConfig config, List<EpochResult> epochs, long parameters, String kernels,
+                             String model, Map<String, Parameter> masked, double testLoss, double testAccuracy,
+                             dev.sparrow.io.ModelSpec spec, Map<String, Object> extra) throws IOException {
         if (masked == null) throw new IllegalArgumentException("masked must not be null (empty when dense)");
         Map<String, Object> s = new LinkedHashMap<>();
         if (!epochs.isEmpty()) {
@@ -185,6 +192,7 @@ public final class RunDirectory {
         s.put("parameters", parameters);
         Map<String, Object> sparsity = finalSparsity(masked);
         if (sparsity != null) s.put("sparsity", sparsity);
+        s.putAll(extra);
         s.put("model_summary", model);
         s.put("kernels", kernels);
         s.put("java", Runtime.version().toString());

@@ -30,5 +30,15 @@ public final class SparseTraining implements TrainListener {
     public void onStep(int epoch, long globalStep, double loss, int samples) {
         if (totalSteps < 1) throw new IllegalStateException("onStep before onEpochStart: total steps unknown");
         method.afterStep(globalStep, totalSteps);
+        if (method.updatesMasksAt(globalStep, totalSteps)) {
+            for (var l : method.layers()) {
+                if (l.parameter().isPacked()) l.parameter().pack();
+            }
+        }
+    }
+
+    @Override
+    public boolean needsDenseGradient(long step) {
+        return totalSteps < 1 || method.needsDenseGradient(step, totalSteps);
     }
 }

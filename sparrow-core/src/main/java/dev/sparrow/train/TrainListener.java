@@ -10,5 +10,11 @@ public interface TrainListener {
 
     default void onEpochEnd(EpochResult result) {}
 
+    /**
+     * Whether this listener reads the dense weight gradient after optimizer step {@code step} (1-based:
+     * the step about to be taken); the trainer asks before each step's backward pass.
+     */
+    default boolean needsDenseGradient(long step) { return false; }
+
     TrainListener NONE = new TrainListener() {};
 }

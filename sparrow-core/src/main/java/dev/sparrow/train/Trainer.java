@@ -65,6 +65,9 @@ public final class Trainer {
                 long step = optimizer.stepCount();
                 lr = schedule.at(step, totalSteps);
                 ctx.reseed(mix(seed, step));
+                boolean dense = false;
+                for (TrainListener l : listeners) dense |= l.needsDenseGradient(step + 1);
+                ctx.denseWeightGradients(dense);
                 optimizer.zeroGrad();
                 double batchLoss = loss.forward(model.forward(batch.x(), ctx), batch.labels());
                 if (!Double.isFinite(batchLoss)) {
@@ -80,6 +83,7 @@ public final class Trainer {
                 for (TrainListener l : listeners) l.onStep(epoch, optimizer.stepCount(), batchLoss, n);
             }
             double trainSeconds = (System.nanoTime() - start) / 1e9;
+            ctx.denseWeightGradients(true);
             EpochAware.epochEnded(model);
             Evaluator.Result eval = Evaluator.evaluate(model, validation, loss, ctx);
             double seconds = (System.nanoTime() - start) / 1e9;

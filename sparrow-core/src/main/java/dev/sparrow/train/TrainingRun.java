@@ -115,6 +115,22 @@ public final class TrainingRun {
      */
     public static Outcome run(TrainConfig config, Data data, Path outputDir, Path resumeFrom, Path initialWeights,
                               TrainListener listener) throws IOException {
+        return run(config, data, outputDir, resumeFrom, initialWeights, listener, DEFAULT_ENGINE);
+    }
+
+    /** The training engine of sparse runs unless asked otherwise (issue 13). */
+    public static final String DEFAULT_ENGINE = "sparse";
+
+    /**
+     * As above, with the training engine of masked Linear layers: "sparse" (packed weights where a layer is
+     * sparse enough and measured faster at the run's batch, see {@link SparseEngines}; the choice is in
+     * summary.json under "engines") or "masked" (masks over dense tensors, the reference).
+     */
+    public static Outcome run(TrainConfig config, Data data, Path outputDir, Path resumeFrom, Path initialWeights,
+                              TrainListener listener, String engine) throws IOException {
+        if (!"sparse".equals(engine) && !"masked".equals(engine)) {
+            throw new IllegalArgumentException("engine is '" + engine + "'; expected sparse or masked");
+        }
         if (resumeFrom != null && initialWeights != null) {
             throw new IllegalArgumentException("a run resumes from " + resumeFrom + " or starts from the weights in "
                     + initialWeights + ", not both");
@@ -182,6 +198,8 @@ public final class TrainingRun {
                 }
             });
             if (sparsity != null) trainer.addListener(new SparseTraining(sparsity));
+            List<SparseEngines.Choice> engines = sparsity != null && "sparse".equals(engine)
+                    ? SparseEngines.choose(model, config.batchSize(), pool, ctx, 100) : List.of();
             trainer.addListener(listener);
             List<EpochResult> results = trainer.fit(train, validation, firstEpoch, config.epochs());
             // the test set once, at the end (the same set as validation only when the caller gave no split)
@@ -195,8 +213,13 @@ public final class TrainingRun {
             }
             long paramCount = Modules.parameterCount(model);
             try {
+                Map<String, Object> extra = new java.util.LinkedHashMap<>();
+                if (sparsity != null) {
+                    extra.put("engine", engine);
+                    extra.put("engines", engines.stream().map(SparseEngines.Choice::toJson).toList());
+                }
                 dir.writeSummary(config, results, paramCount, ctx.kernels().name(), model.describe(), parameters,
-                        test.loss(), test.accuracy(), spec);
+                        test.loss(), test.accuracy(), spec, extra);
             } catch (IOException e) {
                 throw RunFolderException.of("cannot write " + dir.path().resolve(RunDirectory.SUMMARY), e);
             }

@@ -30,6 +30,7 @@ public final class Linear implements Layer, FlopCounting {
     private Tensor gradInput; // (batch, in)
     private final int[] outSample;
     private final int[] inSample;
+    private SparseLinearEngine sparse; // the sparse training engine, or null for the masked dense one
 
     public Linear(int in, int out, boolean bias, SplittableRandom rng) {
         if (in < 1) throw new IllegalArgumentException("Linear: in must be >= 1, got " + in);
@@ -54,6 +55,26 @@ public final class Linear implements Layer, FlopCounting {
     /** The bias, or null when built without one. */
     public Parameter bias() { return bias; }
 
+    /**
+     * Switches this layer to the sparse training engine (on: the weight is packed, forward and backward
+     * visit only its active weights; see {@link SparseLinearEngine}) or back to the masked dense one.
+     * Needs a mask and at most 65536 inputs (16-bit column indices).
+     */
+    public void useSparseEngine(boolean on) {
+        if (on) {
+            if (!weight.hasMask()) throw new IllegalStateException(describe() + ": the sparse engine needs a mask");
+            if (!SparseLinearEngine.fits(in)) throw new IllegalStateException(describe() + ": too many inputs for the sparse engine");
+            if (!weight.isPacked()) weight.pack();
+            if (sparse == null) sparse = new SparseLinearEngine(this);
+        } else {
+            weight.unpack();
+            sparse = null;
+        }
+    }
+
+    /** Whether the sparse training engine runs this layer. */
+    public boolean usesSparseEngine() { return sparse != null && weight.isPacked(); }
+
     public int inFeatures() { return in; }
 
     public int outFeatures() { return out; }
@@ -66,6 +87,11 @@ public final class Linear implements Layer, FlopCounting {
         }
         int batch = x.dim(0);
         output = Buffers.ensure(output, batch, outSample);
+        input = x;
+        if (usesSparseEngine()) {
+            sparse.forward(x, output, ctx);
+            return output;
+        }
         Kernels k = ctx.kernels();
         k.gemm(false, true, batch, out, in, x.data(), 0, in, weight.value().data(), 0, in,
                 0f, output.data(), 0, out, ctx.pool());
@@ -80,6 +106,12 @@ public final class Linear implements Layer, FlopCounting {
         int batch = input.dim(0);
         Kernels k = ctx.kernels();
         float[] g = gradOutput.data();
+        if (usesSparseEngine()) {
+            if (bias != null) k.sumRows(batch, out, g, 0, out, bias.grad().data(), 0);
+            gradInput = Buffers.ensure(gradInput, batch, inSample);
+            sparse.backward(gradOutput, input, gradInput, ctx);
+            return gradInput;
+        }
         // dW (out, in) += dYᵀ (out, batch) · X (batch, in)
         k.gemm(true, false, out, in, batch, g, 0, out, input.data(), 0, in,
                 1f, weight.grad().data(), 0, in, ctx.pool());

@@ -7,6 +7,7 @@ import dev.sparrow.nn.layers.Dropout;
 import dev.sparrow.nn.layers.Flatten;
 import dev.sparrow.nn.layers.GlobalAvgPool2d;
 import dev.sparrow.nn.layers.KWinners;
+import dev.sparrow.nn.layers.KWinners2d;
 import dev.sparrow.nn.layers.KWinnersOptions;
 import dev.sparrow.nn.layers.Linear;
 import dev.sparrow.nn.layers.MaxPool2d;
@@ -25,6 +26,8 @@ import java.util.SplittableRandom;
  * sample, forward only, for 1×28×28 input (a training step costs about 3×); see {@link ModelSummary}.
  *
  * <ul>
+ *   <li>{@code mlp-wide}: {@code mlp-2048-2048} (784-2048-2048-10, 5.8 M parameters), the wide MLP of the
+ *       sparse training benchmarks (issue 13).</li>
  *   <li>{@code mlp}: Flatten, Linear 784-300, ReLU, 300-100, ReLU, 100-10 (the LeNet-300-100 of the
  *       pruning literature); 266,610 parameters, 0.53 MFLOPs. {@code mlp-H1-H2-...} picks other hidden
  *       sizes ({@code mlp-} alone, no hidden layer, is not accepted: use {@link #mlp}).</li>
@@ -44,13 +47,23 @@ import java.util.SplittableRandom;
  *       {@value #DEFAULT_KWTA_DENSITY}; {@code mlp-kwta0.05} picks density 0.05. Same parameters and FLOPs
  *       as the ReLU models. (cnn-kwta keeps cnn's Dropout after the k-WTA, so the two differ only in the
  *       activation.)</li>
+ *   <li>{@code gsc-cnn}: Numenta's sparse CNN for Google Speech Commands (Hunter, Spracklen, Ahmad: Complementary
+ *       Sparsity) on 28×28: conv 1→64 5×5 + BatchNorm + ReLU, maxpool 2, conv 64→64 5×5 + BatchNorm + ReLU,
+ *       maxpool 2, Linear 1024-1000 + ReLU, Linear 1000-10; 1,097,418 parameters, about 17 MFLOPs (the second
+ *       conv is three quarters). {@code gsc-cnn-kwta} (density D with {@code gsc-cnn-kwtaD}): its dual-sparse
+ *       version, Numenta's order conv, BatchNorm, maxpool, {@link KWinners2d} global (over each sample's C×H×W)
+ *       and Linear + {@link KWinners}; {@code gsc-cnn-kwta-local} chooses the winners per location over
+ *       channels instead. Weight sparsity comes from the training method (--sparsity).</li>
  * </ul>
  */
 public final class ModelZoo {
-    public static final List<String> NAMES = List.of("mlp", "lenet5", "cnn", "resnet", "mlp-kwta", "cnn-kwta");
+    public static final List<String> NAMES = List.of("mlp", "lenet5", "cnn", "resnet", "mlp-kwta", "cnn-kwta", "mlp-wide",
+            "gsc-cnn", "gsc-cnn-kwta", "gsc-cnn-kwta-local");
     /** Fraction of hidden units that win in the k-WTA models unless the name gives another. */
     public static final double DEFAULT_KWTA_DENSITY = 0.1;
     private static final String KWTA = "-kwta";
+    private static final String GSC = "gsc-cnn";
+    private static final String LOCAL = "-local";
 
     private ModelZoo() {}
 
@@ -70,10 +83,20 @@ public final class ModelZoo {
         SplittableRandom rng = new SplittableRandom(seed);
         Sequential model = switch (name) {
             case "mlp" -> mlp(inputShape, new int[] {300, 100}, classes, rng);
+            case "mlp-wide" -> mlp(inputShape, new int[] {2048, 2048}, classes, rng);
             case "lenet5" -> lenet5(image(name, inputShape), classes, rng);
             case "cnn" -> cnn(image(name, inputShape), classes, rng);
             case "resnet" -> resnet(image(name, inputShape), classes, rng);
+            case GSC -> gscCnn(image(name, inputShape), classes, rng);
             default -> {
+                if (name.startsWith(GSC + KWTA + LOCAL)) {
+                    yield gscCnnKwta(image(name, inputShape), kwtaDensity(name, GSC.length() + LOCAL.length()), true,
+                            KWinnersOptions.defaults(), classes, rng);
+                }
+                if (name.startsWith(GSC + KWTA)) {
+                    yield gscCnnKwta(image(name, inputShape), kwtaDensity(name, GSC.length()), false,
+                            KWinnersOptions.defaults(), classes, rng);
+                }
                 if (name.startsWith("mlp" + KWTA)) yield mlpKwta(inputShape, kwtaDensity(name, 3), classes, rng);
                 if (name.startsWith("cnn" + KWTA)) yield cnnKwta(image(name, inputShape), kwtaDensity(name, 3), classes, rng);
                 if (name.startsWith("mlp-")) {
@@ -82,7 +105,7 @@ public final class ModelZoo {
                     yield mlp(inputShape, hidden, classes, rng);
                 }
                 throw new IllegalArgumentException("unknown model '" + name + "'; known models: " + NAMES
-                        + " (or mlp-H1-H2-... for other hidden sizes, mlp-kwtaD or cnn-kwtaD for k-WTA density D)");
+                        + " (or mlp-H1-H2-... for other hidden sizes, mlp-kwtaD, cnn-kwtaD, gsc-cnn-kwtaD or gsc-cnn-kwta-localD for k-WTA density D)");
             }
         };
         model.outputShape(inputShape); // fails early, naming the layer, if the input is too small
@@ -107,8 +130,8 @@ public final class ModelZoo {
 
     /** The name of {@code base} ("mlp" or "cnn") with k-WTA at {@code density}, e.g. "mlp-kwta0.1"; {@link #create} reads it back. */
     public static String kwtaName(String base, double density) {
-        if (!"mlp".equals(base) && !"cnn".equals(base)) {
-            throw new IllegalArgumentException("k-WTA variants exist for mlp and cnn, not '" + base + "'");
+        if (!"mlp".equals(base) && !"cnn".equals(base) && !GSC.equals(base)) {
+            throw new IllegalArgumentException("k-WTA variants exist for mlp, cnn and gsc-cnn, not '" + base + "'");
         }
         checkDensity(base + KWTA, density);
         return base + KWTA + density;
@@ -123,6 +146,44 @@ public final class ModelZoo {
     /** {@link #cnn} with {@link KWinners} at {@code density} in place of the ReLU of its dense hidden layer. */
     public static Sequential cnnKwta(int[] chw, double density, int classes, SplittableRandom rng) {
         return withKwta(cnn(chw, classes, rng), density);
+    }
+
+    /** {@code gsc-cnn} (see the class comment): dense, ReLU activations. */
+    public static Sequential gscCnn(int[] chw, int classes, SplittableRandom rng) {
+        int flat = gscFlat(chw);
+        // ReLU before the pool (they commute), so the session fuses it into the convolution
+        return new Sequential(
+                new Conv2d(chw[0], 64, 5, 1, 0, false, rng), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
+                new Conv2d(64, 64, 5, 1, 0, false, rng), new BatchNorm2d(64), new ReLU(), new MaxPool2d(2),
+                new Flatten(),
+                new Linear(flat, 1000, true, rng), new ReLU(),
+                new Linear(1000, classes, true, rng));
+    }
+
+    /**
+     * The dual-sparse {@code gsc-cnn}: k-WTA at {@code density} after each pooled convolution ({@code local}: per
+     * location over channels) and after the hidden Linear, with {@code options} (boosting, k_inference_factor).
+     */
+    public static Sequential gscCnnKwta(int[] chw, double density, boolean local, KWinnersOptions options, int classes,
+                                        SplittableRandom rng) {
+        int flat = gscFlat(chw);
+        return new Sequential(
+                new Conv2d(chw[0], 64, 5, 1, 0, false, rng), new BatchNorm2d(64), new MaxPool2d(2), kwta2d(64, density, local, options),
+                new Conv2d(64, 64, 5, 1, 0, false, rng), new BatchNorm2d(64), new MaxPool2d(2), kwta2d(64, density, local, options),
+                new Flatten(),
+                new Linear(flat, 1000, true, rng), new KWinners(1000, density, options),
+                new Linear(1000, classes, true, rng));
+    }
+
+    private static KWinners2d kwta2d(int channels, double density, boolean local, KWinnersOptions options) {
+        return local ? KWinners2d.local(channels, density, options) : KWinners2d.global(channels, density, options);
+    }
+
+    /** Features after gsc-cnn's second pool: 64 × ((H − 4) / 2 − 4) / 2 × the same for W. */
+    private static int gscFlat(int[] chw) {
+        int h = ((chw[1] - 4) / 2 - 4) / 2, w = ((chw[2] - 4) / 2 - 4) / 2;
+        if (h < 1 || w < 1) throw new IllegalArgumentException("gsc-cnn: input " + Arrays.toString(chw) + " is too small (needs at least 20x20)");
+        return 64 * h * w;
     }
 
     /** The layers of {@code model} with every ReLU that follows a Linear replaced by k-WTA over its outputs. */

@@ -120,7 +120,9 @@ class ModelZooTest {
         assertThatThrownBy(() -> ModelZoo.create("mlp-512-x", FASHION, 10, 1)).hasMessageContaining("hidden size 'x'");
         assertThatThrownBy(() -> ModelZoo.create("mlp-0", FASHION, 10, 1)).hasMessageContaining("hidden sizes must be >= 1");
         assertThatThrownBy(() -> ModelZoo.create("vgg", FASHION, 10, 1))
-                .hasMessageContaining("unknown model 'vgg'").hasMessageContaining("[mlp, lenet5, cnn, resnet, mlp-kwta, cnn-kwta]");
+                .hasMessageContaining("unknown model 'vgg'").hasMessageContaining("[mlp, lenet5, cnn, resnet, mlp-kwta, cnn-kwta, mlp-wide, gsc-cnn, gsc-cnn-kwta, gsc-cnn-kwta-local]");
+        assertThat(Modules.parameterCount(ModelZoo.create("mlp-wide", FASHION, 10, 1)))
+                .isEqualTo(784 * 2048 + 2048 + 2048 * 2048 + 2048 + 2048 * 10 + 10);
         assertThatThrownBy(() -> ModelZoo.create("cnn", new int[] {784}, 10, 1)).hasMessageContaining("[channels, height, width]");
         assertThatThrownBy(() -> ModelZoo.create("lenet5", new int[] {1, 8, 8}, 10, 1)).hasMessageContaining("too small");
         assertThat(ModelZoo.create("lenet5", new int[] {3, 32, 32}, 10, 1).outputShape(new int[] {3, 32, 32})).containsExactly(10);

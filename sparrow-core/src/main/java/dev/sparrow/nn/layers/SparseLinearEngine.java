@@ -1,0 +1,164 @@
+package dev.sparrow.nn.layers;
+
+import dev.sparrow.kernel.Backend;
+import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.nn.ExecutionContext;
+import dev.sparrow.nn.Parameter;
+import dev.sparrow.sparse.Csr;
+import dev.sparrow.sparse.SparseKernels;
+import dev.sparrow.sparse.SparseTrainingKernels;
+import dev.sparrow.tensor.Tensor;
+
+import java.util.Arrays;
+
+/**
+ * The sparse training engine of one {@link Linear} layer (SparseProp's design): the weight is packed
+ * ({@link Parameter#pack()}), its active weights in CSR order (row-major, ascending columns), and
+ * <ul>
+ * <li>forward: Y^T = W X^T + b by {@link Csr#spmm} over a view of the packed values, with X^T [in][batch]
+ * (batch innermost, so a nonzero is one broadcast times contiguous vectors);</li>
+ * <li>backward: one pass over the nonzeros ({@link SparseTrainingKernels#backward}) gives the packed
+ * weight gradient (only at active weights: a sampled dense-dense product) and dX^T; threads split the
+ * rows by nonzeros, each with its own dX^T, summed after;</li>
+ * <li>the dense weight gradient only when the context asks for it ({@link ExecutionContext#denseWeightGradients()},
+ * a RigL-style growth step), by the dense GEMM.</li>
+ * </ul>
+ * The optimizer updates the packed values with state for active weights only. When the mask changes the
+ * parameter is repacked (a new positions array), and the index structure here is rebuilt from it (O(nnz + rows)).
+ */
+final class SparseLinearEngine {
+    private final Linear layer;
+    private final Parameter weight;
+    private final int in;
+    private final int out;
+    private final SparseKernels sparseKernels = SparseKernels.of(Backend.get());
+    private final SparseTrainingKernels trainKernels = SparseTrainingKernels.of(Backend.get());
+
+    private int[] builtFor;
+    private int[] rowPtr;
+    private char[] cols;
+    private Csr csr;
+
+    private int batch = -1;
+    private float[] xt;   // (in, batch)
+    private float[] yt;   // (out, batch)
+    private float[] dyt;  // (out, batch)
+    private float[] dxt;  // (in, batch)
+    private float[][] dxtParts = new float[0][];
+
+    SparseLinearEngine(Linear layer) {
+        this.layer = layer;
+        this.weight = layer.weight();
+        this.in = layer.inFeatures();
+        this.out = layer.outFeatures();
+    }
+
+    static boolean fits(int in) { return in <= 65536; }
+
+    private void structure() {
+        int[] pos = weight.packedPositions();
+        if (pos == builtFor && csr != null) return;
+        int[] ptr = new int[out + 1];
+        char[] c = new char[pos.length];
+        for (int j = 0; j < pos.length; j++) {
+            int r = pos[j] / in;
+            ptr[r + 1]++;
+            c[j] = (char) (pos[j] - r * in);
+        }
+        for (int r = 0; r < out; r++) ptr[r + 1] += ptr[r];
+        rowPtr = ptr;
+        cols = c;
+        csr = Csr.sharing(layer.describe(), out, in, ptr, weight.packedValues(), c);
+        builtFor = pos;
+    }
+
+    private void buffers(int b) {
+        if (b == batch) return;
+        batch = b;
+        xt = new float[in * b];
+        yt = new float[out * b];
+        dyt = new float[out * b];
+        dxt = new float[in * b];
+        dxtParts = new float[0][];
+    }
+
+    void forward(Tensor x, Tensor output, ExecutionContext ctx) {
+        structure();
+        int b = x.dim(0);
+        buffers(b);
+        transpose(x.data(), b, in, xt);
+        Parameter bias = layer.bias();
+        csr.spmm(sparseKernels, xt, 0, b, b, yt, 0, b, bias == null ? null : bias.value().data(), false, ctx.pool());
+        transpose(yt, out, b, output.data());
+    }
+
+    void backward(Tensor gradOutput, Tensor input, Tensor gradInput, ExecutionContext ctx) {
+        structure();
+        int b = batch;
+        float[] g = gradOutput.data();
+        transpose(g, b, out, dyt);
+        Arrays.fill(dxt, 0f);
+        ComputePool pool = ctx.pool();
+        int parts = Math.min(pool.threads(), out);
+        float[] w = weight.packedValues();
+        float[] dw = weight.packedGrads();
+        if (parts <= 1 || rowPtr[out] < 4096) {
+            trainKernels.backward(rowPtr, cols, w, dyt, xt, b, dw, dxt, 0, out);
+        } else {
+            if (dxtParts.length < parts - 1) {
+                dxtParts = new float[parts - 1][in * b];
+            }
+            final int n = parts;
+            pool.parallelFor(n, 1, (from, to) -> {
+                for (int p = from; p < to; p++) {
+                    int r0 = boundary(p, n), r1 = boundary(p + 1, n);
+                    float[] target = p == 0 ? dxt : dxtParts[p - 1];
+                    if (p > 0) Arrays.fill(target, 0f);
+                    if (r0 < r1) trainKernels.backward(rowPtr, cols, w, dyt, xt, b, dw, target, r0, r1);
+                }
+            });
+            int len = in * b;
+            pool.parallelFor(len, 1024, (from, to) -> {
+                for (int p = 0; p < n - 1; p++) {
+                    float[] part = dxtParts[p];
+                    for (int i = from; i < to; i++) dxt[i] += part[i];
+                }
+            });
+        }
+        transpose(dxt, in, b, gradInput.data());
+        if (ctx.denseWeightGradients()) {
+            // dW (out, in) += dYᵀ (out, batch) · X (batch, in), for the method that reads it this step
+            ctx.kernels().gemm(true, false, out, in, b, g, 0, out, input.data(), 0, in,
+                    1f, weight.grad().data(), 0, in, pool);
+            weight.denseGradWritten();
+        }
+    }
+
+    /** The first row of part p of n, splitting the rows by nonzeros. */
+    private int boundary(int p, int n) {
+        if (p <= 0) return 0;
+        if (p >= n) return out;
+        long target = (long) rowPtr[out] * p / n;
+        int lo = 0, hi = out;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (rowPtr[mid] >= target) hi = mid; else lo = mid + 1;
+        }
+        return lo;
+    }
+
+    /** dst (cols, rows) = src (rows, cols) transposed, in 32 x 32 blocks. */
+    static void transpose(float[] src, int rows, int cols, float[] dst) {
+        final int bs = 32;
+        for (int r0 = 0; r0 < rows; r0 += bs) {
+            int r1 = Math.min(rows, r0 + bs);
+            for (int c0 = 0; c0 < cols; c0 += bs) {
+                int c1 = Math.min(cols, c0 + bs);
+                for (int r = r0; r < r1; r++) {
+                    int s = r * cols;
+                    for (int c = c0; c < c1; c++) dst[c * rows + r] = src[s + c];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.sparrow.infer;
+
+import dev.sparrow.measure.SideBySideTimer;
+import dev.sparrow.nn.layers.KWinnersOptions;
+import dev.sparrow.nn.layers.Sequential;
+import dev.sparrow.nn.models.ModelZoo;
+import dev.sparrow.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * The figures of docs/benchmarks.md for issue 15 (run with -Dsparrow.bench=true): gsc-cnn dense, weight-sparse only
+ * (95%, ReLU) and dual-sparse (95% weights, k-WTA at 10%, k_inference_factor 1 so 10% of activations at inference)
+ * through the session, side by side, one thread, batch 1 and 64; then exact top-k against the threshold selection.
+ * Random weights: speed does not depend on training, except through which inputs win.
+ */
+@EnabledIfSystemProperty(named = "sparrow.bench", matches = "true")
+class DualSparseBenchmark {
+    private static final int[] SAMPLE = {1, 28, 28};
+
+    @Test
+    void gscCnnSideBySide() {
+        SplittableRandom rng = new SplittableRandom(7);
+        Sequential dense = ModelZoo.create("gsc-cnn", SAMPLE, 10, 7);
+        DualSparseSessionTest.randomizeBatchNorms(dense, rng);
+        Sequential weightSparse = ModelZoo.create("gsc-cnn", SAMPLE, 10, 7);
+        DualSparseSessionTest.sparsify(weightSparse, 0.95, rng);
+        Sequential dual = ModelZoo.gscCnnKwta(SAMPLE, 0.1, false, KWinnersOptions.defaults().withKInferenceFactor(1.0), 10, rng);
+        DualSparseSessionTest.sparsify(dual, 0.95, rng);
+        long measure = Long.getLong("sparrow.bench.ms", 3000);
+        for (int batch : new int[] {1, 64}) {
+            InferenceSession[] s = {
+                    InferenceSession.builder(dense, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build(),
+                    InferenceSession.builder(weightSparse, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build(),
+                    InferenceSession.builder(dual, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build(),
+                    InferenceSession.builder(dual, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30)
+                            .winnerSelection(WinnerSelection.THRESHOLD).build(),
+                    InferenceSession.builder(dual, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30)
+                            .sparseInput(false).build()};
+            String[] names = {"dense", "weight-sparse 95% (ReLU)", "dual-sparse 95% x 10% (exact top-k)",
+                    "dual-sparse, threshold k-WTA", "dual-sparse, sparse input off"};
+            Tensor x = InferenceTestModels.randomBatch(batch, batch, SAMPLE);
+            Tensor[] outs = new Tensor[s.length];
+            for (int i = 0; i < s.length; i++) outs[i] = s[i].predict(x).copy();
+            List<Runnable> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < s.length; i++) {
+                InferenceSession si = s[i];
+                Tensor out = outs[i];
+                runs.add(() -> si.predict(x, out));
+            }
+            SideBySideTimer.Timing t = SideBySideTimer.system(SideBySideTimer.Plan.forBenchmark(1000, measure)).time(runs);
+            System.out.printf(Locale.ROOT, "%n== gsc-cnn, batch %d, 1 thread ==%n", batch);
+            for (int i = 0; i < s.length; i++) {
+                System.out.printf(Locale.ROOT, "%-40s %10.1f us/call  %8.2f us/sample  vs dense %6.2fx  vs weight-sparse %6.2fx%n",
+                        names[i], t.medianNanos()[i] / 1e3, t.medianNanos()[i] / 1e3 / batch,
+                        t.medianNanos()[0] / t.medianNanos()[i], t.medianNanos()[1] / t.medianNanos()[i]);
+            }
+            // threshold against exact: same top-1 class, and output difference
+            int agree = 0;
+            for (int n = 0; n < batch; n++) agree += argmax(outs[2], n) == argmax(outs[3], n) ? 1 : 0;
+            System.out.printf(Locale.ROOT, "threshold vs exact top-k: top-1 agrees on %d of %d samples%n", agree, batch);
+            System.out.println("plan of the dual-sparse session:\n" + s[2].describe());
+            for (InferenceSession si : s) si.close();
+        }
+    }
+
+    /** Exact top-k against the threshold on the k-WTA inputs of the dual-sparse gsc-cnn's shape (9216 values, k 922). */
+    @Test
+    void selectionExactAgainstThreshold() {
+        int n = 64 * 12 * 12, k = n / 10, reps = 2000;
+        SplittableRandom rng = new SplittableRandom(3);
+        float[][] inputs = new float[16][n];
+        for (float[] v : inputs) for (int i = 0; i < n; i++) v[i] = (float) (rng.nextGaussian() + 0.3 * rng.nextGaussian() * rng.nextGaussian());
+        float[] out = new float[n], exact = new float[n], scratch = new float[n];
+        int[] hist = new int[WinnerSelection.BINS];
+        float z = WinnerSelection.z(k, n);
+        long sink = 0;
+        for (int pass = 0; pass < 2; pass++) { // the first pass warms up
+            long t0 = System.nanoTime();
+            for (int r = 0; r < reps; r++) WinnerSelection.EXACT.select(inputs[r & 15], out, 0, 1, n, k, z, scratch, 0);
+            long t1 = System.nanoTime();
+            for (int r = 0; r < reps; r++) WinnerSelection.EXACT.select(inputs[r & 15], out, 0, 1, n, k, z, scratch, 0, hist, 0);
+            long t2 = System.nanoTime();
+            for (int r = 0; r < reps; r++) WinnerSelection.THRESHOLD.select(inputs[r & 15], out, 0, 1, n, k, z, scratch, 0);
+            long t3 = System.nanoTime();
+            sink += (long) out[0];
+            if (pass == 1) {
+                System.out.printf(Locale.ROOT, "%nk-WTA selection, %d values, k %d: exact quickselect %.1f us, exact histogram + "
+                        + "quickselect %.1f us, threshold %.1f us%n", n, k, (t1 - t0) / 1e3 / reps, (t2 - t1) / 1e3 / reps,
+                        (t3 - t2) / 1e3 / reps);
+            }
+        }
+        double kept = 0, overlap = 0;
+        for (float[] v : inputs) {
+            WinnerSelection.EXACT.select(v, exact, 0, 1, n, k, z, scratch, 0);
+            WinnerSelection.EXACT.select(v, out, 0, 1, n, k, z, scratch, 0, hist, 0);
+            if (!java.util.Arrays.equals(out, exact)) throw new AssertionError("histogram selection differs from quickselect");
+            WinnerSelection.THRESHOLD.select(v, out, 0, 1, n, k, z, scratch, 0);
+            for (int i = 0; i < n; i++) {
+                kept += out[i] != 0 ? 1 : 0;
+                overlap += out[i] != 0 && exact[i] != 0 ? 1 : 0;
+            }
+        }
+        System.out.printf(Locale.ROOT, "threshold keeps %.0f per group (k = %d); %.1f%% of exact winners kept%s%n",
+                kept / inputs.length, k, 100 * overlap / (k * (double) inputs.length), sink == 42 ? " " : "");
+    }
+
+    private static int argmax(Tensor t, int row) {
+        int c = t.dim(1), best = 0;
+        for (int j = 1; j < c; j++) if (t.get(row * c + j) > t.get(row * c + best)) best = j;
+        return best;
+    }
+}

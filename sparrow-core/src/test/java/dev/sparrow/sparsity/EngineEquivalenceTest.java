@@ -1,0 +1,111 @@
+package dev.sparrow.sparsity;
+
+import dev.sparrow.kernel.Backend;
+import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.nn.ExecutionContext;
+import dev.sparrow.nn.Modules;
+import dev.sparrow.nn.Parameter;
+import dev.sparrow.nn.layers.Linear;
+import dev.sparrow.nn.layers.ReLU;
+import dev.sparrow.nn.layers.Sequential;
+import dev.sparrow.nn.loss.SoftmaxCrossEntropy;
+import dev.sparrow.optim.AdamW;
+import dev.sparrow.optim.LrSchedule;
+import dev.sparrow.optim.LrSchedules;
+import dev.sparrow.optim.Optimizer;
+import dev.sparrow.optim.Sgd;
+import dev.sparrow.tensor.Tensor;
+import dev.sparrow.train.SparseEngines;
+import dev.sparrow.train.SparseTraining;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Issue 13's engine equivalence: the same seed, one thread, every sparse method of
+ * {@link SparsityMethodContractTest}, SGD with momentum and AdamW: a small MLP trained N steps with its masked
+ * Linear layers on the sparse engine ends with the same masks as on the masked dense engine and the same
+ * weights within float tolerance (the engines differ only in summation order).
+ */
+class EngineEquivalenceTest {
+    private static final long SEED = 23;
+    private static final int STEPS = 30;
+    private static final int BATCH = 12;
+
+    static Stream<Object[]> cases() {
+        return SparsityMethodContractTest.methods().flatMap(c -> Stream.of(new Object[] {c, "sgd"}, new Object[] {c, "adamw"}));
+    }
+
+    private record Outcome(List<float[]> masks, List<float[]> weights, boolean anySparse) {}
+
+    private static Outcome train(SparsityMethodContractTest.Case c, String optimizer, boolean sparseEngine) {
+        SplittableRandom init = new SplittableRandom(SEED);
+        Sequential net = new Sequential(List.of(new Linear(32, 16, true, init), new ReLU(), new Linear(16, 8, true, init)));
+        Map<String, Parameter> params = Modules.namedParameters(net);
+        Optimizer opt = optimizer.equals("sgd")
+                ? Sgd.builder(params).momentum(0.9f).weightDecay(5e-4f).build()
+                : AdamW.builder(params).weightDecay(0.01f).build();
+        LrSchedule lr = LrSchedules.constant(0.05f);
+        SparsityMethod method = c.config().start(params, opt, new SplittableRandom(SEED), lr);
+        SparseTraining training = new SparseTraining(method);
+        training.onEpochStart(1, 1, STEPS);
+        boolean anySparse = sparseEngine && !SparseEngines.forceSparse(net).isEmpty();
+        ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), ComputePool.serial(), SEED).training(true);
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+        SplittableRandom data = new SplittableRandom(SEED + 1);
+        for (int step = 1; step <= STEPS; step++) {
+            Tensor x = Tensor.zeros(BATCH, 32);
+            for (int i = 0; i < x.size(); i++) x.data()[i] = (float) data.nextGaussian();
+            int[] labels = new int[BATCH];
+            for (int i = 0; i < BATCH; i++) labels[i] = data.nextInt(8);
+            ctx.denseWeightGradients(training.needsDenseGradient(step));
+            opt.zeroGrad();
+            loss.forward(net.forward(x, ctx), labels);
+            net.backward(loss.backward(), ctx);
+            opt.step(lr.at(step - 1, STEPS));
+            training.onStep(1, step, 0.0, BATCH);
+        }
+        List<float[]> masks = new ArrayList<>();
+        List<float[]> weights = new ArrayList<>();
+        for (LayerBudget l : method.layers()) {
+            Parameter p = l.parameter();
+            masks.add(p.hasMask() ? p.mask().values().clone() : null);
+            weights.add(p.value().data().clone());
+        }
+        // optimizer state of every weight is readable (packed state written back) and zero at masked weights
+        for (LayerBudget l : method.layers()) {
+            if (!l.parameter().hasMask()) continue;
+            for (var e : opt.state().entrySet()) {
+                if (!e.getKey().startsWith(l.name() + ".")) continue;
+                float[] s = e.getValue().data();
+                for (int i = 0; i < s.length; i++) {
+                    if (!l.parameter().mask().isActive(i)) assertThat(s[i]).as("state %s [%d] at a masked weight", e.getKey(), i).isZero();
+                }
+            }
+        }
+        return new Outcome(masks, weights, anySparse);
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("cases")
+    void sparseAndMaskedEnginesAgree(SparsityMethodContractTest.Case c, String optimizer) {
+        Outcome masked = train(c, optimizer, false);
+        Outcome sparse = train(c, optimizer, true);
+        if (!c.label().startsWith("nm:")) assertThat(sparse.anySparse()).as("%s: layers on the sparse engine", c.label()).isTrue();
+        for (int i = 0; i < masked.masks().size(); i++) {
+            assertThat(sparse.masks().get(i)).as("%s, %s: mask of layer %d", c.label(), optimizer, i).isEqualTo(masked.masks().get(i));
+            float[] a = sparse.weights().get(i), b = masked.weights().get(i);
+            for (int j = 0; j < a.length; j++) {
+                assertThat(a[j]).as("%s, %s: weight %d of layer %d", c.label(), optimizer, j, i).isCloseTo(b[j], within(2e-4f * (1 + Math.abs(b[j]))));
+            }
+        }
+    }
+}
