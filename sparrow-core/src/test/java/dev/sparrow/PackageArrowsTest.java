@@ -34,7 +34,7 @@ class PackageArrowsTest {
             Map.entry("data", Set.of("tensor")),
             Map.entry("io", Set.of("tensor", "kernel", "nn", "util")),
             Map.entry("sparse", Set.of("tensor", "kernel")),
-            Map.entry("sparsity", Set.of("tensor", "kernel", "nn", "optim", "sparse")),
+            Map.entry("sparsity", Set.of("tensor", "kernel", "nn", "optim", "util", "sparse")),
             Map.entry("train", Set.of("tensor", "kernel", "nn", "optim", "data", "util", "io", "sparse", "sparsity", "measure")),
             Map.entry("measure", Set.of("tensor", "kernel", "sparse")),
             Map.entry("infer", Set.of("tensor", "graph", "kernel", "nn", "util", "io", "sparse", "measure")));

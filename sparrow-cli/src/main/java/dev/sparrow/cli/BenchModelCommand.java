@@ -72,7 +72,8 @@ final class BenchModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isRegularFile(checkpoint)) throw new UserInputException("model " + checkpoint + " is not a file");
+        String why = CliFiles.whyUnreadable(checkpoint);
+        if (why != null) throw new UserInputException(checkpoint + ": " + why);
         List<Integer> batchList = parseBatches(batches);
         int t = ThreadsOption.check(threads);
         ModelBench.Settings settings = new ModelBench.Settings(t, warmupMillis, measureMillis, tuneMillis, seed);

@@ -52,8 +52,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs per method (default: as 'sparrow train').")
     Integer epochs;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed, the same for every method (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seeds;
 
     @Mixin
     ThreadsOption threads;
@@ -75,7 +75,7 @@ final class CompareCommand implements Callable<Integer> {
         Map<String, TrainConfig> configs = configs();
         Path out = output != null ? output : Path.of("runs", "compare-" + model + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TrainingRun.Data d = data.load(seed);
+        TrainingRun.Data d = data.load(seeds.seed);
         PrintStream log = json ? System.err : System.out;
         List<CompareTable.Row> rows = runAll(configs, d, out, method -> {
             log.printf(Locale.ROOT, "== %s -> %s%n", method, out.resolve(folderName(method)));
@@ -86,7 +86,7 @@ final class CompareCommand implements Callable<Integer> {
             w.print(CompareTable.json(rows));
         } else {
             w.printf(Locale.ROOT, "%n%s, %d epoch(s), seed %d, target sparsity %.2f%% (%s)%n", model,
-                    configs.values().iterator().next().epochs(), seed, 100 * sparsity, distribution);
+                    configs.values().iterator().next().epochs(), seeds.seed, 100 * sparsity, distribution);
             w.print(CompareTable.table(rows));
         }
         w.flush();
@@ -110,7 +110,7 @@ final class CompareCommand implements Callable<Integer> {
             try {
                 config = trainCommandFor(method).config();
             } catch (UserInputException | IllegalArgumentException e) {
-                throw new UserInputException("--methods '" + method + "': " + e.getMessage());
+                throw new UserInputException("--methods '" + method + "': " + ApiFlags.message(e));
             }
             new SparsityOptions().checkAgainst(config, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
             configs.put(method, config);
@@ -119,7 +119,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private TrainCommand trainCommandFor(String method) {
-        List<String> args = new ArrayList<>(List.of("--model", model, "--method", method, "--seed", Long.toString(seed)));
+        List<String> args = new ArrayList<>(List.of("--model", model, "--method", method, "--seed", Long.toString(seeds.seed)));
         if (!"dense".equals(method) && !method.startsWith("nm:")) {
             args.addAll(List.of("--sparsity", Double.toString(sparsity), "--distribution", distribution));
         }

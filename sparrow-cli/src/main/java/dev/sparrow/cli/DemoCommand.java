@@ -41,8 +41,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs of both runs (default: as 'sparrow train', 15).")
     Integer epochs;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed of both runs (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seeds;
 
     @Mixin
     ThreadsOption threads;
@@ -75,18 +75,18 @@ final class DemoCommand implements Callable<Integer> {
         Path out = output != null ? output : Path.of("runs", "demo-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         PrintStream log = System.out;
-        TrainingRun.Data d = data.load(seed);
+        TrainingRun.Data d = data.load(seeds.seed);
         log.printf(Locale.ROOT, "Sparrow demo: %s on Fashion-MNIST (%d train / %d test), %s at %.0f%% sparsity (%s) "
                         + "and dense, %d epochs each, seed %d, %d thread(s) -> %s%n", MODEL, d.train().size(),
                 d.test().size(), SPARSE_METHOD, 100 * sparsity, sparseConfig.sparsity().distribution(),
-                sparseConfig.epochs(), seed, sparseConfig.threads(), out);
+                sparseConfig.epochs(), seeds.seed, sparseConfig.threads(), out);
         TrainingRun.Outcome sparse = train("sparse (" + SPARSE_METHOD + ")", sparseConfig, d, out.resolve(SPARSE_METHOD), log);
         TrainingRun.Outcome dense = train("dense", denseConfig, d, out.resolve("dense"), log);
 
         log.printf(Locale.ROOT, "== inference: dense vs sparse sessions of the sparse model, %d thread(s)%n", inferenceThreads);
         int[] shape = BenchModelCommand.FASHION_MNIST_SHAPE;
         Sequential model = InferenceSession.loadModel(sparse.checkpoint()).model();
-        ModelBench.Settings settings = new ModelBench.Settings(inferenceThreads, 500, measureMillis, 100, seed);
+        ModelBench.Settings settings = new ModelBench.Settings(inferenceThreads, 500, measureMillis, 100, seeds.seed);
         List<ModelBench.Row> rows = ModelBench.run(model, shape, batchList, settings);
 
         PrintWriter w = spec.commandLine().getOut();
@@ -121,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The config 'sparrow train' would build for this method, so the defaults are exactly the same. */
     TrainConfig config(String method) {
-        List<String> args = new ArrayList<>(List.of("--model", MODEL, "--method", method, "--seed", Long.toString(seed)));
+        List<String> args = new ArrayList<>(List.of("--model", MODEL, "--method", method, "--seed", Long.toString(seeds.seed)));
         if (!"dense".equals(method)) args.addAll(List.of("--sparsity", Double.toString(sparsity), "--distribution", "erk"));
         if (epochs != null) args.addAll(List.of("--epochs", epochs.toString()));
         args.addAll(threads.asArgs());

@@ -29,7 +29,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluates a checkpoint on the Fashion-MNIST test set: loss and accuracy.",
+        description = {"Evaluates a checkpoint on the Fashion-MNIST test set (or --data): loss, accuracy, the accuracy per class "
+                + "and the confusion matrix, drawn into confusion.png next to the checkpoint (or --plot FILE).",
                 "With --noise, the accuracy when each test image has that fraction of its pixels replaced by uniform random values "
                         + "(Numenta's robustness test), one row per level."})
 final class EvalCommand implements Callable<Integer> {
@@ -58,8 +59,21 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per line (per noise level) instead of text.")
     boolean json;
 
+    @Option(names = "--plot", paramLabel = "FILE", description = "Where to draw the confusion matrix (PNG; default: "
+            + ConfusionMatrix.PNG + " next to the model file).")
+    Path plot;
+
+    @Option(names = "--no-plot", description = "Draw no confusion matrix.")
+    boolean noPlot;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private java.io.PrintWriter out;
+
     @Override
     public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
         if (batchSize < 1) throw new UserInputException("--batch-size is " + batchSize + "; expected >= 1");
         double[] levels = noise != null ? NoiseLevels.parse(noise) : null;
         if (ModelFormat.anyAccepts(checkpoint)) {
@@ -81,26 +95,30 @@ final class EvalCommand implements Callable<Integer> {
                 List<NoiseLevels.Result> results = NoiseLevels.evaluate(model, test, levels, noiseSeed, batchSize,
                         spec.mean(), spec.std(), ctx);
                 if (!json) {
-                    System.out.printf(Locale.ROOT, "%s (%s, epoch %s), noise seed %d:%n%8s %10s %8s%n", checkpoint, config.model(),
+                    out.printf(Locale.ROOT, "%s (%s, epoch %s), noise seed %d:%n%8s %10s %8s%n", checkpoint, config.model(),
                             epoch, noiseSeed, "noise", "accuracy", "loss");
                 }
                 for (NoiseLevels.Result r : results) {
                     if (json) {
-                        System.out.println(jsonLine(config.model(), epoch, r.level(), r.eval(), r.seconds()));
+                        out.println(jsonLine(config.model(), epoch, r.level(), r.eval(), r.seconds()));
                     } else {
-                        System.out.printf(Locale.ROOT, "%8.2f %9.2f%% %8.4f%n", r.level(), 100 * r.eval().accuracy(), r.eval().loss());
+                        out.printf(Locale.ROOT, "%8.2f %9.2f%% %8.4f%n", r.level(), 100 * r.eval().accuracy(), r.eval().loss());
                     }
                 }
             } else {
                 long start = System.nanoTime();
-                Evaluator.Result r = Evaluator.evaluate(model, loader, new SoftmaxCrossEntropy(), ctx);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                if (json) {
-                    System.out.println(jsonLine(config.model(), epoch, 0.0, r, seconds));
-                } else {
-                    System.out.printf(Locale.ROOT, "%s (%s, epoch %s): test accuracy %.2f%%, loss %.4f over %d samples (%.1fs, %.0f samples/s)%n",
-                            checkpoint, config.model(), epoch, 100 * r.accuracy(), r.loss(), r.samples(), seconds, r.samples() / seconds);
+                ConfusionMatrix confusion = new ConfusionMatrix(classNames(spec.classNames(), test));
+                boolean wasTraining = ctx.training();
+                ctx.training(false);
+                Evaluator.Result r;
+                try {
+                    r = evaluate(loader, confusion, x -> model.forward(x, ctx));
+                } finally {
+                    ctx.training(wasTraining);
                 }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                report(r, seconds, confusion, config.model(), epoch, RunPlots.label(config,
+                        config.sparsity().isDense() ? null : dev.sparrow.io.SparsityReport.of(saved).sparsity()));
             }
         }
         return 0;
@@ -109,36 +127,90 @@ final class EvalCommand implements Callable<Integer> {
     /** A model file (.onnx) through an inference session over the test set. */
     private int evalModelFile() throws Exception {
         Dataset test = data.loadTest();
-        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         long start = System.nanoTime();
-        double lossSum = 0;
-        long correct = 0;
-        int samples = 0;
+        ConfusionMatrix confusion = new ConfusionMatrix(test.classNames());
+        Evaluator.Result r;
         try (InferenceSession session = InferenceSession.builder(checkpoint).batchSize(batchSize).threads(threads.orAllCores()).build();
              DataLoader loader = TrainingRun.evalLoader(test, batchSize, dev.sparrow.data.FashionMnist.MEAN, dev.sparrow.data.FashionMnist.STD)) {
             if (!java.util.Arrays.equals(session.sampleShape(), test.sampleShape())) {
                 throw new UserInputException(checkpoint + " takes samples of " + java.util.Arrays.toString(session.sampleShape())
                         + " but the test set has " + java.util.Arrays.toString(test.sampleShape()));
             }
-            for (dev.sparrow.data.Batch batch : loader.epoch(0)) {
-                int n = batch.count();
-                lossSum += loss.forward(session.predict(batch.x()), batch.labels()) * n;
-                correct += loss.lastCorrect();
-                samples += n;
-            }
+            r = evaluate(loader, confusion, session::predict);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Evaluator.Result r = new Evaluator.Result(lossSum / Math.max(1, samples), (double) correct / Math.max(1, samples), samples);
-        if (json) {
-            System.out.println(jsonLine("file", "?", 0.0, r, seconds));
-        } else {
-            System.out.printf(Locale.ROOT, "%s: test accuracy %.2f%%, loss %.4f over %d samples (%.1fs, %.0f samples/s)%n",
-                    checkpoint, 100 * r.accuracy(), r.loss(), r.samples(), seconds, r.samples() / seconds);
-        }
+        report(r, seconds, confusion, "file", "?", checkpoint.getFileName().toString());
         return 0;
     }
 
+    /** Loss and accuracy over the loader's one pass, each prediction counted into {@code confusion}. */
+    private static Evaluator.Result evaluate(DataLoader loader, ConfusionMatrix confusion,
+                                             java.util.function.Function<dev.sparrow.tensor.Tensor, dev.sparrow.tensor.Tensor> forward) {
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+        double lossSum = 0;
+        long correct = 0;
+        int samples = 0;
+        for (dev.sparrow.data.Batch batch : loader.epoch(0)) {
+            int n = batch.count();
+            dev.sparrow.tensor.Tensor out = forward.apply(batch.x());
+            confusion.add(out, batch.labels(), n);
+            lossSum += loss.forward(out, batch.labels()) * n;
+            correct += loss.lastCorrect();
+            samples += n;
+        }
+        return new Evaluator.Result(samples == 0 ? Double.NaN : lossSum / samples,
+                samples == 0 ? Double.NaN : (double) correct / samples, samples);
+    }
+
+    /** The checkpoint's class names when they fit the test data, else the data's own. */
+    private static List<String> classNames(List<String> fromModel, Dataset test) {
+        return fromModel != null && fromModel.size() == test.classes() ? fromModel : test.classNames();
+    }
+
+    private void report(Evaluator.Result r, double seconds, ConfusionMatrix confusion, String model, String epoch, String label)
+            throws java.io.IOException {
+        Path png = noPlot ? null : plot != null ? plot
+                : checkpoint.toAbsolutePath().resolveSibling(ConfusionMatrix.PNG);
+        if (png != null) {
+            try {
+                confusion.writePng(png, String.format(Locale.ROOT, "Confusion matrix: %s, test accuracy %.2f%%", label, 100 * r.accuracy()));
+            } catch (java.io.IOException | RuntimeException e) {
+                // the figures are printed anyway; a folder that takes no file only costs the picture
+                spec.commandLine().getErr().println("warning: no plot written to " + png + ": "
+                        + (e instanceof java.io.IOException io ? CliFiles.describe(io, png) : e.getMessage()));
+                png = null;
+            }
+        }
+        if (json) {
+            Map<String, Object> m = jsonMap(model, epoch, 0.0, r, seconds);
+            List<Object> perClass = new java.util.ArrayList<>();
+            List<Object> rows = new java.util.ArrayList<>();
+            int k = confusion.classes();
+            for (int c = 0; c < k; c++) {
+                double a = confusion.accuracy(c);
+                perClass.add(Double.isNaN(a) ? null : a);
+                List<Object> row = new java.util.ArrayList<>();
+                for (int p = 0; p < k; p++) row.add(confusion.count(c, p));
+                rows.add(row);
+            }
+            m.put("class_names", confusion.names());
+            m.put("class_accuracy", perClass);
+            m.put("confusion", rows);
+            if (png != null) m.put("plot", png.toString());
+            out.println(Json.write(m));
+        } else {
+            out.printf(Locale.ROOT, "%s (%s, epoch %s): test accuracy %.2f%%, loss %.4f over %d samples (%.1fs, %.0f samples/s)%n",
+                    checkpoint, label, epoch, 100 * r.accuracy(), r.loss(), r.samples(), seconds, r.samples() / seconds);
+            out.print(confusion.table());
+            if (png != null) out.println("Plot: " + png);
+        }
+    }
+
     private String jsonLine(String model, String epoch, double level, Evaluator.Result r, double seconds) {
+        return Json.write(jsonMap(model, epoch, level, r, seconds));
+    }
+
+    private Map<String, Object> jsonMap(String model, String epoch, double level, Evaluator.Result r, double seconds) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("checkpoint", checkpoint.toString());
         m.put("model", model);
@@ -149,6 +221,6 @@ final class EvalCommand implements Callable<Integer> {
         m.put("loss", r.loss());
         m.put("samples", r.samples());
         m.put("seconds", seconds);
-        return Json.write(m);
+        return m;
     }
 }

@@ -176,10 +176,9 @@ final class PruneCommand implements Callable<Integer> {
         SparsityConfig fixed = new SparsityConfig("static", sparsity(), method.startsWith("nm:") ? "uniform" : distribution,
                 denseFirst, denseLast, 100, 0.75, 0.3, true, 0.3, false,
                 method.startsWith("block:") ? Integer.parseInt(method.substring("block:".length())) : 0, 0);
-        return new TrainConfig(t.model(), t.dataset(), data.dataDir == null ? t.dataDir() : data.dataDir.toString(),
-                Math.max(1, finetuneEpochs), t.batchSize(), t.optimizer(), lr != null ? lr : t.learningRate() / 10, t.momentum(),
-                t.nesterov(), t.weightDecay(), "cosine", 0, t.labelSmoothing(), t.augment(), t.seed(),
-                threads.orAllCores(), fixed);
+        return t.toBuilder().dataDir(data.dataDir == null ? t.dataDir() : data.dataDir.toString())
+                .epochs(Math.max(1, finetuneEpochs)).learningRate(lr != null ? lr : t.learningRate() / 10)
+                .schedule("cosine").warmupEpochs(0).threads(threads.orAllCores()).sparsity(fixed).build();
     }
 
     private static double testAccuracy(Layer model, TrainingRun.Data d, TrainConfig config) {

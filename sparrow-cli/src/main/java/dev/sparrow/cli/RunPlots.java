@@ -1,6 +1,7 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.train.RunDirectory;
+import dev.sparrow.train.TrainConfig;
 import dev.sparrow.util.Json;
 import dev.sparrow.util.JsonException;
 import org.knowm.xchart.BitmapEncoder;
@@ -76,11 +77,13 @@ final class RunPlots {
 
         Map<String, Double> layers = summaryLayers(runDir.resolve(RunDirectory.SUMMARY));
         if (layers == null) layers = lastLayers;
+        String label = runLabel(runDir);
+        String suffix = label == null ? "" : " (" + label + ")";
 
         List<Path> written = new ArrayList<>();
-        written.add(save(lineChart("Accuracy per epoch", "accuracy", epochs, true), runDir.resolve(ACCURACY)));
-        written.add(save(lineChart("Loss per epoch", "loss", epochs, false), runDir.resolve(LOSS)));
-        if (!layers.isEmpty()) written.add(save(sparsityChart(layers), runDir.resolve(SPARSITY)));
+        written.add(save(lineChart("Accuracy per epoch" + suffix, "accuracy", epochs, true), runDir.resolve(ACCURACY)));
+        written.add(save(lineChart("Loss per epoch" + suffix, "loss", epochs, false), runDir.resolve(LOSS)));
+        if (!layers.isEmpty()) written.add(save(sparsityChart(layers, suffix), runDir.resolve(SPARSITY)));
         return written;
     }
 
@@ -122,8 +125,8 @@ final class RunPlots {
         return chart;
     }
 
-    private static CategoryChart sparsityChart(Map<String, Double> layers) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title("Final sparsity per layer")
+    private static CategoryChart sparsityChart(Map<String, Double> layers, String suffix) {
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title("Final sparsity per layer" + suffix)
                 .xAxisTitle("layer").yAxisTitle("sparsity").build();
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setYAxisMin(0.0);
@@ -138,6 +141,42 @@ final class RunPlots {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
         }
         return file;
+    }
+
+    /**
+     * What a plot's title says about the run: model, method and sparsity ("mlp, rigl at 90.0% sparsity" or
+     * "mlp, dense"), from the checkpoint (the sparsity its masks reached), else summary.json (the sparsity asked
+     * for); null when neither says.
+     */
+    static String runLabel(Path runDir) {
+        try {
+            // the checkpoint's masks give the sparsity over every weight matrix, as 'sparrow train' and 'eval' print it
+            Path checkpoint = runDir.resolve(RunDirectory.CHECKPOINT);
+            if (Files.exists(checkpoint)) {
+                dev.sparrow.io.CheckpointData data = dev.sparrow.io.Checkpoint.read(checkpoint);
+                TrainConfig config = dev.sparrow.train.CheckpointModel.config(data);
+                return label(config, config.sparsity().isDense() ? null : dev.sparrow.io.SparsityReport.of(data).sparsity());
+            }
+            Path summaryFile = runDir.resolve(RunDirectory.SUMMARY);
+            if (Files.exists(summaryFile)) {
+                Map<String, Object> summary = parse(summaryFile, "document", Files.readString(summaryFile, StandardCharsets.UTF_8));
+                if (summary.get("config") instanceof Map<?, ?> c) {
+                    @SuppressWarnings("unchecked")
+                    TrainConfig config = TrainConfig.fromJson((Map<String, Object>) c);
+                    return label(config, null);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a title without the label is better than no plot
+        }
+        return null;
+    }
+
+    /** "mlp, rigl at 90.0% sparsity" (the sparsity reached when known, else the one asked for) or "mlp, dense". */
+    static String label(TrainConfig config, Double reached) {
+        if (config.sparsity().isDense()) return config.model() + ", dense";
+        double s = reached != null ? reached : config.sparsity().sparsity();
+        return String.format(java.util.Locale.ROOT, "%s, %s at %.1f%% sparsity", config.model(), config.sparsity().label(), 100 * s);
     }
 
     /** summary.json's final per-layer sparsity; null when there is no summary or it has none. */

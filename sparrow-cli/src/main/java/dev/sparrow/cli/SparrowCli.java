@@ -35,7 +35,9 @@ public final class SparrowCli implements Runnable {
             if (ex instanceof UserInputException || ex instanceof IllegalArgumentException
                     || ex instanceof java.io.IOException || ex instanceof dev.sparrow.train.TrainingDivergedException) {
                 // the qualified name, e.g. "sparrow bench kernels", for subcommands of subcommands
-                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+                String message = ex instanceof java.io.IOException io ? CliFiles.describe(io, null)
+                        : ApiFlags.message(ex);
+                commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + message);
                 return 2;
             }
             throw ex;

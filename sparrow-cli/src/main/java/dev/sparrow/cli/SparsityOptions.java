@@ -7,15 +7,17 @@ import dev.sparrow.sparsity.SparsityConfig;
 import dev.sparrow.train.TrainConfig;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
+
 /** The sparse-training options of {@code sparrow train}; they build a {@link SparsityConfig}. */
 final class SparsityOptions {
     private static final SparsityConfig D = SparsityConfig.DENSE;
     static final double DEFAULT_SPARSITY = 0.9;
 
-    @Option(names = {"--method", "--sparse-method"}, paramLabel = "METHOD", defaultValue = "dense",
+    @Option(names = {"--method", "--sparse-method"}, paramLabel = "METHOD",
             description = "Sparse training: dense, static, set, rigl, srigl, gmp, nm:N:M (N:M with SR-STE), balanced:BANK "
                     + "(bank-balanced gradual magnitude pruning, bank width BANK) or block:R (gradual magnitude pruning of "
-                    + "R x 1 blocks, the same as --method gmp --block R) (default: ${DEFAULT-VALUE}).")
+                    + "R x 1 blocks, the same as --method gmp --block R) (default: dense; with --resume, the checkpoint's).")
     String method;
 
     @Option(names = "--block", paramLabel = "R",
@@ -37,15 +39,15 @@ final class SparsityOptions {
                     + "not used by nm:N:M).")
     Double sparsity;
 
-    @Option(names = "--distribution", paramLabel = "NAME", defaultValue = "erk",
-            description = "How the sparsity is split over layers: erk or uniform (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--distribution", paramLabel = "NAME",
+            description = "How the sparsity is split over layers: erk or uniform (default: erk).")
     String distribution;
 
     @Option(names = "--dense-first", description = "Keep the first sparsifiable layer dense.")
-    boolean denseFirst;
+    Boolean denseFirst;
 
     @Option(names = "--dense-last", description = "Keep the last sparsifiable layer dense.")
-    boolean denseLast;
+    Boolean denseLast;
 
     @Option(names = "--update-interval", paramLabel = "STEPS", description = "dT: optimizer steps between mask updates "
             + "(set, rigl, srigl) or pruning steps (gmp, balanced) (default: 100).")
@@ -64,32 +66,82 @@ final class SparsityOptions {
     Double gammaSal;
 
     @Option(names = "--no-ablation", description = "srigl: never ablate neurons.")
-    boolean noAblation;
+    Boolean noAblation;
 
     @Option(names = "--no-sparse-init", description = "Keep the dense initialisation instead of He init over each "
             + "neuron's sparse fan-in.")
-    boolean noSparseInit;
+    Boolean noSparseInit;
 
     /** The config; options that only a sparse method uses are an error with --method dense. */
     SparsityConfig config() {
-        boolean dense = "dense".equals(method);
+        return config(SparsityConfig.DENSE);
+    }
+
+    /** Whether any sparsity option was given on the command line. */
+    boolean given() {
+        return method != null || block != null || complementary != null || sparsity != null || distribution != null
+                || denseFirst != null || denseLast != null || updateInterval != null || updateEnd != null
+                || dropFraction != null || gammaSal != null || noAblation != null || noSparseInit != null;
+    }
+
+    /**
+     * The config with {@code base}'s settings where no option is given: {@link SparsityConfig#DENSE} for a new run
+     * (a sparse method then takes the published defaults), the checkpoint's for a resumed one.
+     */
+    SparsityConfig config(SparsityConfig base) {
+        boolean fromBase = base != null && !base.isDense();
+        SparsityConfig d = fromBase ? base : D;
+        String m = method != null ? method : d.method();
+        boolean dense = "dense".equals(m);
         if (dense) {
             String given = sparsity != null ? "--sparsity" : updateInterval != null ? "--update-interval"
                     : updateEnd != null ? "--t-end" : dropFraction != null ? "--drop-fraction" : gammaSal != null ? "--gamma-sal"
-                    : denseFirst ? "--dense-first" : denseLast ? "--dense-last" : noAblation ? "--no-ablation"
-                    : noSparseInit ? "--no-sparse-init" : block != null ? "--block" : complementary != null ? "--complementary"
+                    : isTrue(denseFirst) ? "--dense-first" : isTrue(denseLast) ? "--dense-last" : isTrue(noAblation) ? "--no-ablation"
+                    : isTrue(noSparseInit) ? "--no-sparse-init" : block != null ? "--block" : complementary != null ? "--complementary"
                     : null;
             if (given != null) {
                 throw new UserInputException(given + " needs a sparse --method (static, set, rigl, srigl, gmp, nm:N:M or balanced:BANK)");
             }
             return SparsityConfig.DENSE;
         }
-        double s = sparsity != null ? sparsity : method != null && method.startsWith("nm:") ? 0
-                : complementary != null && complementary > 0 ? 1.0 - 1.0 / complementary : DEFAULT_SPARSITY;
-        return new SparsityConfig(method, s, distribution, denseFirst, denseLast,
-                updateInterval != null ? updateInterval : D.updateInterval(), updateEnd != null ? updateEnd : D.updateEnd(),
-                dropFraction != null ? dropFraction : D.dropFraction(), !noAblation, gammaSal != null ? gammaSal : D.gammaSal(),
-                !noSparseInit, block != null ? block : 0, complementary != null ? complementary : 0);
+        int c = complementary != null ? complementary : fromBase ? d.complementary() : 0;
+        double s = sparsity != null ? sparsity : fromBase ? d.sparsity() : m.startsWith("nm:") ? 0
+                : c > 0 ? 1.0 - 1.0 / c : DEFAULT_SPARSITY;
+        // "block:R" names the block in the method; a checkpoint stores it as gmp with block R
+        int b = block != null ? block : fromBase && !m.startsWith("block:") ? d.block() : 0;
+        return new SparsityConfig(m, s, distribution != null ? distribution : fromBase ? d.distribution() : "erk",
+                denseFirst != null ? denseFirst : d.denseFirst(), denseLast != null ? denseLast : d.denseLast(),
+                updateInterval != null ? updateInterval : d.updateInterval(), updateEnd != null ? updateEnd : d.updateEnd(),
+                dropFraction != null ? dropFraction : d.dropFraction(), noAblation != null ? !noAblation : d.ablation(),
+                gammaSal != null ? gammaSal : d.gammaSal(), noSparseInit != null ? !noSparseInit : d.sparseInit(), b, c);
+    }
+
+    /**
+     * The sparsity of a resumed run: the checkpoint's, with any option given checked against it; a mismatch
+     * names the one option that differs.
+     */
+    SparsityConfig resumed(SparsityConfig saved, Path checkpoint) {
+        SparsityConfig merged = config(saved);
+        String key = saved.firstDifference(merged);
+        if (key == null) return saved;
+        Object was = saved.toJson().get(key);
+        Object now = merged.toJson().get(key);
+        throw new UserInputException(flag(key) + " gives " + key + " " + (now == null ? "none" : now) + " but " + checkpoint
+                + " was trained with " + key + " " + (was == null ? "none" : was) + "; leave it out to continue that run");
+    }
+
+    /** The option that sets a key of {@link SparsityConfig#toJson()}. */
+    static String flag(String key) {
+        return switch (key) {
+            case "update_end" -> "--t-end";
+            case "ablation" -> "--no-ablation";
+            case "sparse_init" -> "--no-sparse-init";
+            default -> "--" + key.replace('_', '-');
+        };
+    }
+
+    private static boolean isTrue(Boolean b) {
+        return b != null && b;
     }
 
     /** Checks the run's sparsity against its model (budget, fan-in multiples), on a throwaway copy of the model. */

@@ -1,10 +1,14 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.data.FashionMnist;
+import dev.sparrow.io.Checkpoint;
 import dev.sparrow.nn.models.ModelZoo;
+import dev.sparrow.sparsity.SparsityConfig;
+import dev.sparrow.train.CheckpointModel;
 import dev.sparrow.train.EpochResult;
 import dev.sparrow.train.TrainConfig;
 import dev.sparrow.train.TrainingRun;
+import dev.sparrow.util.ArgumentException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -72,8 +76,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--augment", description = "Random crop (padding 2) and horizontal flip of training images.")
     boolean augment;
 
-    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Seed for init, data order and dropout (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seeds;
 
     @Mixin
     ThreadsOption threads;
@@ -81,7 +85,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"--output", "-o"}, paramLabel = "DIR", description = "Run folder (default: runs/MODEL-TIMESTAMP).")
     Path output;
 
-    @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue the run saved in this checkpoint.")
+    @Option(names = "--overwrite", description = "Replace the run in an existing --output folder (its checkpoint, metrics and plots).")
+    boolean overwrite;
+
+    @Option(names = "--resume", paramLabel = "CHECKPOINT", description = "Continue the run saved in this checkpoint, "
+            + "with its sparsity settings (sparsity options given must agree with them).")
     Path resume;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "sparse",
@@ -99,12 +107,13 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig config = config();
+        if (output != null) CliFiles.claimRunFolder(output, resume, overwrite);
         // structural errors (a bank width or M that does not divide a layer) before any Fashion-MNIST is read;
         // your own data's shape is only known once it is read
         if (data.kind() == DataOptions.Kind.FASHION_MNIST) sparse.checkAgainst(config, FASHION_MNIST_SHAPE, FashionMnist.CLASSES);
         Path out = output != null ? output : Path.of("runs", config.model() + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        TrainingRun.Data d = data.load(seed);
+        TrainingRun.Data d = data.load(seeds.seed);
         if (data.kind() != DataOptions.Kind.FASHION_MNIST) sparse.checkAgainst(config, d.train().sampleShape(), d.train().classes());
         System.out.printf(Locale.ROOT, "training %s on %s (%d train / %d validation / %d test, %d classes), %d epochs, batch %d, %s lr %s, %d thread(s) -> %s%n",
                 config.model(), config.dataset(), d.train().size(), d.validation().size(), d.test().size(), d.train().classes(), config.epochs(), config.batchSize(),
@@ -143,9 +152,26 @@ final class TrainCommand implements Callable<Integer> {
         } catch (java.io.IOException io) {
             throw new UserInputException(io.getMessage());
         }
-        return new TrainConfig(chosen, datasetName, data.dataDir == null ? null : data.dataDir.toString(), e, batchSize,
-                optimizer, rate, momentum, nesterov, wd, schedule, warmupEpochs, labelSmoothing, augment, seed, t,
-                sparse.config());
+        SparsityConfig sparsity = resume == null ? sparse.config() : sparse.resumed(savedSparsity(), resume);
+        TrainConfig.Builder b = TrainConfig.builder().model(chosen).dataset(datasetName).dataDir(data.dataDir == null ? null : data.dataDir.toString())
+                .epochs(e).batchSize(batchSize).optimizer(optimizer).learningRate(rate).momentum(momentum).nesterov(nesterov)
+                .weightDecay(wd).schedule(schedule).warmupEpochs(warmupEpochs).labelSmoothing(labelSmoothing).augment(augment)
+                .seed(seeds.seed).threads(t).sparsity(sparsity);
+        try {
+            return b.build();
+        } catch (ArgumentException bad) {
+            throw new UserInputException(ApiFlags.message(bad));
+        }
+    }
+
+    /** The sparsity settings stored in the --resume checkpoint. */
+    private SparsityConfig savedSparsity() {
+        CliFiles.requireFile(resume, "--resume");
+        try {
+            return CheckpointModel.config(Checkpoint.read(resume)).sparsity();
+        } catch (java.io.IOException e) {
+            throw new UserInputException(CliFiles.describe(e, resume));
+        }
     }
 
     /** The model name that carries the k-WTA density, e.g. "mlp-kwta0.1"; ModelZoo reads it back. */

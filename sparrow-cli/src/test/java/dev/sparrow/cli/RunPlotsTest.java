@@ -128,4 +128,16 @@ class RunPlotsTest {
         assertThat(out.toString()).isEmpty();
         assertThat(err.toString()).startsWith("warning: no plots written to " + dir).contains("metrics.jsonl");
     }
+
+    @Test
+    void plotTitlesNameTheMethodAndSparsity(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("metrics.jsonl"), SPARSE_ROWS);
+        dev.sparrow.train.TrainConfig rigl = dev.sparrow.train.TrainConfig.builder()
+                .sparsity(dev.sparrow.sparsity.SparsityConfig.of("rigl", 0.9, "erk")).build();
+        Files.writeString(dir.resolve("summary.json"), dev.sparrow.util.Json.write(java.util.Map.of("config", rigl.toJson())));
+        assertThat(RunPlots.runLabel(dir)).isEqualTo("mlp, rigl at 90.0% sparsity");
+        assertThat(RunPlots.label(dev.sparrow.train.TrainConfig.defaults(), null)).isEqualTo("mlp, dense");
+        assertThat(RunPlots.label(rigl, 0.8512)).isEqualTo("mlp, rigl at 85.1% sparsity");
+        assertThat(RunPlots.write(dir)).hasSize(3);
+    }
 }

@@ -50,6 +50,20 @@ class SparrowCliTest {
         assertThat(r.err()).contains("--model is 'vgg'").contains("mlp").doesNotContain("at dev.sparrow");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "--batch-size 0 | --batch-size is 0; expected >= 1",
+            "--lr -1 | --lr is -1.0",
+            "--weight-decay -1 | --weight-decay is -1.0",
+            "--epochs 2 --warmup-epochs 3 | --warmup-epochs is 3.0",
+            "--label-smoothing 1 | --label-smoothing is 1.0",
+    })
+    void theCoresArgumentNamesBecomeFlags(String args, String message) {
+        Run r = run(("train --data /nonexistent " + args).split(" "));
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains(message).doesNotContain("batchSize").doesNotContain("learningRate");
+    }
+
     @Test
     void inspectOfAFileThatIsNotACheckpointNamesTheFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path bogus = dir.resolve("bogus.safetensors");

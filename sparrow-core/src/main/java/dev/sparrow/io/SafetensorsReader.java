@@ -79,6 +79,7 @@ public final class SafetensorsReader {
     private static void checkPath(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("file is null");
         // a named pipe or a device would block the read or never end: refuse anything but a regular file
+        if (Files.isDirectory(file)) throw new SafetensorsFormatException(file + ": is a directory (not a regular file); expected a .safetensors file");
         if (Files.exists(file) && !Files.isRegularFile(file)) {
             throw new SafetensorsFormatException(file + ": not a regular file (a folder, pipe or device); expected a .safetensors file");
         }
@@ -98,17 +99,17 @@ public final class SafetensorsReader {
     static SafetensorsHeader readHeader(Path file, FileChannel ch) throws IOException {
         long fileSize = ch.size();
         if (fileSize < 8) {
-            throw fail(file, "file has " + fileSize + " bytes; expected at least the 8-byte header length");
+            throw notSafetensors(file, "file has " + fileSize + " bytes; expected at least the 8-byte header length");
         }
         ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(file, ch, lengthBytes, 0);
         long n = lengthBytes.getLong(0);
         // n < 0 means an unsigned value of 2^63 or more.
         if (n < 0 || n > MAX_HEADER_LENGTH) {
-            throw fail(file, "header length " + Long.toUnsignedString(n) + " exceeds the limit of " + MAX_HEADER_LENGTH + " bytes");
+            throw notSafetensors(file, "header length " + Long.toUnsignedString(n) + " exceeds the limit of " + MAX_HEADER_LENGTH + " bytes");
         }
         if (n > fileSize - 8) {
-            throw fail(file, "header length " + n + " exceeds the " + (fileSize - 8)
+            throw notSafetensors(file, "header length " + n + " exceeds the " + (fileSize - 8)
                     + " bytes that follow the length field (file truncated?)");
         }
         ByteBuffer headerBytes = ByteBuffer.allocate((int) n);
@@ -121,7 +122,7 @@ public final class SafetensorsReader {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(headerBytes).toString();
         } catch (CharacterCodingException e) {
-            throw fail(file, "header is not valid UTF-8 (" + e.getMessage() + ")");
+            throw notSafetensors(file, "header is not valid UTF-8 (" + e.getMessage() + ")");
         }
         Object parsed;
         try {
@@ -268,6 +269,11 @@ public final class SafetensorsReader {
             if (n < 0) throw fail(file, "file ended at byte " + pos + " while reading; was it truncated while being read?");
             pos += n;
         }
+    }
+
+    /** A file that is no safetensors file at all (e.g. text renamed .safetensors), or one cut short in its header. */
+    private static SafetensorsFormatException notSafetensors(Path file, String message) {
+        return fail(file, "not a safetensors file: " + message);
     }
 
     private static SafetensorsFormatException fail(Path file, String message) {

@@ -21,7 +21,7 @@ public final class ComplementaryGroups {
     static void checkLayer(LayerBudget layer, int n) {
         if (layer.rows() % n != 0) {
             throw new IllegalArgumentException("layer '" + layer.name() + "' has " + layer.rows() + " outputs, not a multiple of the "
-                    + "complementary group size " + n + "; keep it dense (--dense-first/--dense-last) or pick another group size");
+                    + "complementary group size " + n + "; keep it dense (denseFirst/denseLast) or pick another group size");
         }
         if (layer.fanIn() < n) {
             throw new IllegalArgumentException("layer '" + layer.name() + "' has fan-in " + layer.fanIn() + ", fewer than the "

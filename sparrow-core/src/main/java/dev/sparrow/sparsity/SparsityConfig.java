@@ -3,6 +3,7 @@ package dev.sparrow.sparsity;
 import dev.sparrow.nn.Parameter;
 import dev.sparrow.optim.LrSchedule;
 import dev.sparrow.optim.Optimizer;
+import dev.sparrow.util.ArgumentException;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,49 +54,49 @@ public record SparsityConfig(String method, double sparsity, String distribution
         if (method != null && method.startsWith("block:")) {
             int r = blockHeight(method);
             if (block != 0 && block != r) {
-                throw new IllegalArgumentException("--method " + method + " and --block " + block + " disagree; give one of them");
+                throw new ArgumentException("method", method + " and block " + block + " disagree; give one of them", "block");
             }
             method = "gmp";
             block = r;
         }
         if (method == null || !(METHODS.contains(method) && !method.contains(":")
                 || method.startsWith("nm:") || method.startsWith("balanced:"))) {
-            throw new IllegalArgumentException("--method is " + method + "; expected one of " + String.join(", ", METHODS));
+            throw new ArgumentException("method", "is " + method + "; expected one of " + String.join(", ", METHODS));
         }
         if (method.startsWith("nm:")) nmPair(method); // checks N and M
         if (method.startsWith("balanced:")) bankWidth(method);
-        if (!(sparsity >= 0 && sparsity < 1)) throw new IllegalArgumentException("--sparsity is " + sparsity + "; expected in [0, 1)");
+        if (!(sparsity >= 0 && sparsity < 1)) throw new ArgumentException("sparsity", "is " + sparsity + "; expected in [0, 1)");
         try {
             Distribution.parse(distribution);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--distribution is " + distribution + "; expected uniform or erk");
+            throw new ArgumentException("distribution", "is " + distribution + "; expected uniform or erk");
         }
         distribution = distribution.toLowerCase(Locale.ROOT);
-        if (updateInterval < 1) throw new IllegalArgumentException("--update-interval is " + updateInterval + "; expected >= 1");
-        if (!(updateEnd > 0 && updateEnd <= 1)) throw new IllegalArgumentException("--t-end is " + updateEnd + "; expected in (0, 1]");
+        if (updateInterval < 1) throw new ArgumentException("updateInterval", "is " + updateInterval + "; expected >= 1");
+        if (!(updateEnd > 0 && updateEnd <= 1)) throw new ArgumentException("updateEnd", "is " + updateEnd + "; expected in (0, 1]");
         if (!(dropFraction > 0 && dropFraction <= 1)) {
-            throw new IllegalArgumentException("--drop-fraction is " + dropFraction + "; expected in (0, 1]");
+            throw new ArgumentException("dropFraction", "is " + dropFraction + "; expected in (0, 1]");
         }
-        if (!(gammaSal >= 0 && gammaSal <= 1)) throw new IllegalArgumentException("--gamma-sal is " + gammaSal + "; expected in [0, 1]");
+        if (!(gammaSal >= 0 && gammaSal <= 1)) throw new ArgumentException("gammaSal", "is " + gammaSal + "; expected in [0, 1]");
         if (block != 0) {
-            if (block != 4 && block != 16) throw new IllegalArgumentException("--block is " + block + "; expected 4 or 16");
+            if (block != 4 && block != 16) throw new ArgumentException("block", "is " + block + "; expected 4 or 16");
             if (!List.of("static", "gmp", "rigl").contains(method)) {
-                throw new IllegalArgumentException("--block works with --method static, gmp or rigl, not " + method);
+                throw new ArgumentException("block", "works with method static, gmp or rigl, not " + method, "method");
             }
         }
         if (complementary != 0) {
             if (complementary < 2 || complementary > 256) {
-                throw new IllegalArgumentException("--complementary is " + complementary + "; expected a group size in [2, 256]");
+                throw new ArgumentException("complementary", "is " + complementary + "; expected a group size in [2, 256]");
             }
             if (!List.of("static", "rigl").contains(method)) {
-                throw new IllegalArgumentException("--complementary works with --method static or rigl, not " + method);
+                throw new ArgumentException("complementary", "works with method static or rigl, not " + method, "method");
             }
-            if (block != 0) throw new IllegalArgumentException("--complementary and --block do not combine");
+            if (block != 0) throw new ArgumentException("complementary", "and block do not combine", "block");
             double expected = 1.0 - 1.0 / complementary;
             if (Math.abs(sparsity - expected) > 1e-6) {
-                throw new IllegalArgumentException("--sparsity is " + sparsity + " but --complementary " + complementary
+                throw new ArgumentException("sparsity", "is " + sparsity + " but complementary " + complementary
                         + " makes every sparse layer " + String.format(Locale.ROOT, "%.4f", expected) + " sparse (1 - 1/"
-                        + complementary + "); leave --sparsity out");
+                        + complementary + "); leave sparsity out", "complementary", "sparsity");
             }
         }
     }
@@ -132,9 +133,9 @@ public record SparsityConfig(String method, double sparsity, String distribution
         try {
             b = Integer.parseInt(r);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--method is " + method + "; R must be 4 or 16, e.g. block:4");
+            throw new ArgumentException("method", "is " + method + "; R must be 4 or 16, e.g. block:4");
         }
-        if (b != 4 && b != 16) throw new IllegalArgumentException("--method is " + method + "; the block height R must be 4 or 16");
+        if (b != 4 && b != 16) throw new ArgumentException("method", "is " + method + "; the block height R must be 4 or 16");
         return b;
     }
 
@@ -173,7 +174,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
     public SparsityMethod resume(Map<String, Parameter> parameters, Optimizer optimizer,
                                  SplittableRandom rng) {
         if (method.startsWith("nm:")) {
-            throw new IllegalArgumentException("a run with --method " + method
+            throw new IllegalArgumentException("a run with method " + method
                     + " cannot be resumed without its dense weights (the checkpoint's sparsity state) and schedule");
         }
         return resume(parameters, optimizer, rng, null, Map.of());
@@ -199,19 +200,19 @@ public record SparsityConfig(String method, double sparsity, String distribution
     /** {N, M} of "nm:N:M", with errors naming the option. */
     static int[] nmPair(String method) {
         String[] parts = method.split(":", -1);
-        if (parts.length != 3) throw new IllegalArgumentException("--method is " + method + "; expected nm:N:M, e.g. nm:2:4");
+        if (parts.length != 3) throw new ArgumentException("method", "is " + method + "; expected nm:N:M, e.g. nm:2:4");
         int n;
         int m;
         try {
             n = Integer.parseInt(parts[1]);
             m = Integer.parseInt(parts[2]);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--method is " + method + "; N and M must be whole numbers, e.g. nm:2:4");
+            throw new ArgumentException("method", "is " + method + "; N and M must be whole numbers, e.g. nm:2:4");
         }
         try {
             StructuredMasks.checkNm(n, m);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--method " + method + ": " + e.getMessage());
+            throw new ArgumentException("method", method + ": " + e.getMessage());
         }
         return new int[] {n, m};
     }
@@ -223,9 +224,9 @@ public record SparsityConfig(String method, double sparsity, String distribution
         try {
             b = Integer.parseInt(w);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--method is " + method + "; BANK must be a whole number, e.g. balanced:16");
+            throw new ArgumentException("method", "is " + method + "; BANK must be a whole number, e.g. balanced:16");
         }
-        if (b < 1) throw new IllegalArgumentException("--method is " + method + "; the bank width must be >= 1");
+        if (b < 1) throw new ArgumentException("method", "is " + method + "; the bank width must be >= 1");
         return b;
     }
 
@@ -242,7 +243,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
         try {
             layers = allocate(parameters);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(optionName() + ": " + e.getMessage(), e);
+            throw optionError(e);
         }
         if (complementary != 0) {
             for (LayerBudget l : layers) {
@@ -250,23 +251,29 @@ public record SparsityConfig(String method, double sparsity, String distribution
                 try {
                     ComplementaryGroups.checkLayer(l, complementary);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(optionName() + ": " + e.getMessage(), e);
+                    throw optionError(e);
                 }
             }
         }
         int multiple = method.startsWith("nm:") ? nmPair(method)[1] : method.startsWith("balanced:") ? bankWidth(method) : 1;
         for (LayerBudget l : layers) {
             if (!l.dense() && l.fanIn() % multiple != 0) {
-                throw new IllegalArgumentException("--method " + method + ": layer '" + l.name() + "' has fan-in " + l.fanIn()
+                throw new ArgumentException("method", method + ": layer '" + l.name() + "' has fan-in " + l.fanIn()
                         + ", not a multiple of " + multiple + (method.startsWith("nm:") ? " (M)" : " (the bank width)")
-                        + "; keep it dense (--dense-first/--dense-last) or pick another width");
+                        + "; keep it dense (denseFirst/denseLast) or pick another width", "denseFirst", "denseLast");
             }
         }
         return layers;
     }
 
-    private String optionName() {
-        return block != 0 ? "--block " + block : complementary != 0 ? "--complementary " + complementary : "--method " + method;
+    /** A layer's problem, named by the argument that made it: block, complementary or method. */
+    private ArgumentException optionError(IllegalArgumentException cause) {
+        String[] related = {"denseFirst", "denseLast"};
+        ArgumentException e = block != 0 ? new ArgumentException("block", block + ": " + cause.getMessage(), related)
+                : complementary != 0 ? new ArgumentException("complementary", complementary + ": " + cause.getMessage(), related)
+                : new ArgumentException("method", method + ": " + cause.getMessage(), related);
+        e.initCause(cause);
+        return e;
     }
 
     /**
@@ -313,7 +320,7 @@ public record SparsityConfig(String method, double sparsity, String distribution
     public SparsityMethod createMethod(LrSchedule schedule) {
         if (method.startsWith("nm:")) {
             int[] nm = nmPair(method);
-            if (schedule == null) throw new IllegalArgumentException("--method " + method + " needs the learning-rate schedule");
+            if (schedule == null) throw new ArgumentException("method", method + " needs the learning-rate schedule");
             return new NmSrSte(nm[0], nm[1], SR_STE_LAMBDA, schedule);
         }
         if (complementary != 0) {
@@ -355,6 +362,21 @@ public record SparsityConfig(String method, double sparsity, String distribution
         if (block != 0) m.put("block", block);
         if (complementary != 0) m.put("complementary", complementary);
         return m;
+    }
+
+    /**
+     * The first key of {@link #toJson()} whose value differs from {@code other}'s (a key only one of them
+     * writes counts), or null when the two configs are equal.
+     */
+    public String firstDifference(SparsityConfig other) {
+        Map<String, Object> a = toJson();
+        Map<String, Object> b = other.toJson();
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        for (String key : keys) {
+            if (!java.util.Objects.equals(a.get(key), b.get(key))) return key;
+        }
+        return null;
     }
 
     /** Reads {@link #toJson()}; a missing field takes its value from {@link #DENSE}'s defaults. */

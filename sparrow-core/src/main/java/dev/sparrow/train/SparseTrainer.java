@@ -229,9 +229,10 @@ public final class SparseTrainer {
         public TrainingRun.Outcome train() throws IOException {
             if (train == null) throw new IllegalArgumentException("no data: call data(train, test) or data(all)");
             if (output == null) throw new IllegalArgumentException("no run folder: call output(path)");
-            TrainConfig config = new TrainConfig(model.zooName, train.name(), null, epochs, batchSize, optimizer.name(),
-                    optimizer.learningRate(), optimizer.momentum(), false, optimizer.weightDecay(), schedule.spec, warmupEpochs,
-                    0, false, seed, threads, sparsity.toConfig());
+            TrainConfig config = TrainConfig.builder().model(model.zooName).dataset(train.name()).epochs(epochs)
+                    .batchSize(batchSize).optimizer(optimizer.name()).learningRate(optimizer.learningRate())
+                    .momentum(optimizer.momentum()).weightDecay(optimizer.weightDecay()).schedule(schedule.spec)
+                    .warmupEpochs(warmupEpochs).seed(seed).threads(threads).sparsity(sparsity.toConfig()).build();
             // Fashion-MNIST keeps its published normalisation; other data is normalised with its own statistics
             float[] norm = train.name().startsWith("fashion-mnist") ? new float[] {FashionMnist.MEAN, FashionMnist.STD}
                     : Datasets.meanStd(train);

@@ -318,9 +318,10 @@ public final class TrainingRun {
         String json = saved.config().orElseThrow(() -> new IllegalArgumentException(
                 saved.file() + ": checkpoint has no run config; it cannot be resumed"));
         TrainConfig old = TrainConfig.fromJson(Json.parseObject(json, Json.Limits.of(1 << 20)));
-        if (!old.sparsity().equals(config.sparsity())) {
-            throw new IllegalArgumentException(saved.file() + ": checkpoint is from a run with sparsity "
-                    + old.sparsity().toJson() + ", not " + config.sparsity().toJson());
+        String key = old.sparsity().firstDifference(config.sparsity());
+        if (key != null) {
+            throw new IllegalArgumentException(saved.file() + ": checkpoint is from a run with sparsity " + key + " "
+                    + old.sparsity().toJson().get(key) + ", not " + config.sparsity().toJson().get(key));
         }
         if (!old.model().equals(config.model()) || !old.optimizer().equals(config.optimizer())) {
             throw new IllegalArgumentException(saved.file() + ": checkpoint is from a " + old.model() + "/"

@@ -125,10 +125,10 @@ class BlockSparsityTest {
         assertThat(c.createMethod().describe()).contains("block=16");
         assertThat(SparsityConfig.fromJson(c.toJson())).isEqualTo(c);
         assertThat(SparsityConfig.of("rigl", 0.9, "erk").toJson()).doesNotContainKey("block");
-        assertThatThrownBy(() -> SparsityConfig.of("block:8", 0.9, "erk")).hasMessageContaining("--method is block:8")
+        assertThatThrownBy(() -> SparsityConfig.of("block:8", 0.9, "erk")).hasMessageContaining("method is block:8")
                 .hasMessageContaining("4 or 16");
-        assertThatThrownBy(() -> config("set", 4)).hasMessageContaining("--block works with --method static, gmp or rigl");
-        assertThatThrownBy(() -> config("rigl", 8)).hasMessageContaining("--block is 8");
+        assertThatThrownBy(() -> config("set", 4)).hasMessageContaining("block works with method static, gmp or rigl");
+        assertThatThrownBy(() -> config("rigl", 8)).hasMessageContaining("block is 8");
     }
 
     @Test

@@ -115,11 +115,11 @@ class ComplementarySparsityTest {
 
     @Test
     void badOptionsNameTheOptionAndLayer() {
-        assertThatThrownBy(() -> config("gmp", 4)).hasMessageContaining("--complementary works with --method static or rigl");
+        assertThatThrownBy(() -> config("gmp", 4)).hasMessageContaining("complementary works with method static or rigl");
         assertThatThrownBy(() -> new SparsityConfig("rigl", 0.9, "erk", false, false, 1, 0.75, 0.3, true, 0.3, false, 0, 4))
-                .hasMessageContaining("--sparsity is 0.9").hasMessageContaining("1 - 1/4");
+                .hasMessageContaining("sparsity is 0.9").hasMessageContaining("1 - 1/4");
         assertThatThrownBy(() -> config("static", 3).check(twoLayers(SEED)))
-                .hasMessageContaining("--complementary 3").hasMessageContaining("layer '0.weight' has 20 outputs");
+                .hasMessageContaining("complementary 3").hasMessageContaining("layer '0.weight' has 20 outputs");
         assertThat(SparsityConfig.fromJson(config("rigl", 10).toJson())).isEqualTo(config("rigl", 10));
         assertThat(config("rigl", 10).label()).isEqualTo("rigl complementary:10");
     }

@@ -143,15 +143,15 @@ class SparseTrainingRunTest {
 
     @Test
     void badSparsityOptionsNameTheOption() {
-        assertThatThrownBy(() -> SparsityConfig.of("lottery", 0.9, "erk")).hasMessageContaining("--method is lottery");
-        assertThatThrownBy(() -> SparsityConfig.of("rigl", 1.2, "erk")).hasMessageContaining("--sparsity is 1.2");
-        assertThatThrownBy(() -> SparsityConfig.of("rigl", 0.9, "normal")).hasMessageContaining("--distribution is normal");
+        assertThatThrownBy(() -> SparsityConfig.of("lottery", 0.9, "erk")).hasMessageContaining("method is lottery");
+        assertThatThrownBy(() -> SparsityConfig.of("rigl", 1.2, "erk")).hasMessageContaining("sparsity is 1.2");
+        assertThatThrownBy(() -> SparsityConfig.of("rigl", 0.9, "normal")).hasMessageContaining("distribution is normal");
         assertThatThrownBy(() -> new SparsityConfig("rigl", 0.9, "erk", false, false, 0, 0.75, 0.3, true, 0.3, true))
-                .hasMessageContaining("--update-interval is 0");
+                .hasMessageContaining("updateInterval is 0");
         assertThatThrownBy(() -> new SparsityConfig("srigl", 0.9, "erk", false, false, 10, 0.75, 0.3, true, 2, true))
-                .hasMessageContaining("--gamma-sal is 2.0");
+                .hasMessageContaining("gammaSal is 2.0");
         assertThat(SparsityConfig.of("srigl", 0.9, "ERK").createMethod()).isInstanceOf(SRigL.class);
-        assertThatThrownBy(() -> SparsityConfig.of("nm:5:4", 0, "uniform")).hasMessageContaining("--method nm:5:4: N is 5");
+        assertThatThrownBy(() -> SparsityConfig.of("nm:5:4", 0, "uniform")).hasMessageContaining("method nm:5:4: N is 5");
         assertThatThrownBy(() -> SparsityConfig.of("nm:N:M", 0, "uniform")).hasMessageContaining("N and M must be whole numbers");
         assertThatThrownBy(() -> SparsityConfig.of("nm:2:4", 0, "uniform").createMethod()).hasMessageContaining("needs the learning-rate schedule");
         assertThat(SparsityConfig.DENSE.createMethod()).isNull();

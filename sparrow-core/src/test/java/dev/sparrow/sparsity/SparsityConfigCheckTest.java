@@ -37,7 +37,7 @@ class SparsityConfigCheckTest {
         Map<String, Parameter> params = Fixtures.twoLayers(3); // fan-ins 30 and 20
         assertThat(SparsityConfig.of("balanced:10", 0.5, "uniform").check(params)).hasSize(2);
         assertThatThrownBy(() -> SparsityConfig.of("balanced:4", 0.5, "uniform").check(params))
-                .hasMessageContaining("--method balanced:4").hasMessageContaining("'0.weight' has fan-in 30");
+                .hasMessageContaining("method balanced:4").hasMessageContaining("'0.weight' has fan-in 30");
         assertThatThrownBy(() -> SparsityConfig.of("nm:2:4", 0, "uniform").check(params))
                 .hasMessageContaining("'0.weight' has fan-in 30, not a multiple of 4 (M)");
         SparsityConfig denseFirst = new SparsityConfig("nm:2:4", 0, "uniform", true, false, 100, 0.75, 0.3, true, 0.3, true);
