@@ -79,9 +79,9 @@ final class BenchModelCommand implements Callable<Integer> {
         ModelBench.Settings settings = new ModelBench.Settings(t, warmupMillis, measureMillis, tuneMillis, seed);
         if (!device.equals("cpu") && !device.equals("cuda")) throw new UserInputException("--device is cpu or cuda, got '" + device + "'");
         if (device.equals("cuda")) {
-            String why = dev.sparrow.cuda.CudaSession.unsupportedReason();
-            if (why == null) return CudaModelBench.run(checkpoint, batchList, settings, spec.commandLine().getOut());
-            spec.commandLine().getOut().println("--device cuda: " + why + "; running on the CPU");
+            String gpuUnusable = dev.sparrow.cuda.CudaSession.unsupportedReason();
+            if (gpuUnusable == null) return CudaModelBench.run(checkpoint, batchList, settings, spec.commandLine().getOut());
+            spec.commandLine().getOut().println("--device cuda: " + gpuUnusable + "; running on the CPU");
         }
         if (ModelFormat.anyAccepts(checkpoint)) return graphModel(batchList, settings);
         dev.sparrow.infer.SavedModel saved = InferenceSession.loadModel(checkpoint);
