@@ -104,8 +104,8 @@ final class ReferenceOps {
             case LEAKY_RELU -> v >= 0 ? v : alpha * v;
             case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-v)));
             case TANH -> (float) Math.tanh(v);
-            case ERF -> (float) erf(v);
-            case GELU -> (float) (0.5 * v * (1.0 + erf(v / Math.sqrt(2.0))));
+            case ERF -> (float) Erf.erf(v);
+            case GELU -> (float) (0.5 * v * (1.0 + Erf.erf(v / Math.sqrt(2.0))));
             case GELU_TANH -> (float) (0.5 * v * (1.0 + Math.tanh(Math.sqrt(2.0 / Math.PI) * (v + 0.044715 * v * v * v))));
             case CLIP -> Math.min(Math.max(v, alpha), beta);
             case NEG -> -v;
@@ -113,23 +113,6 @@ final class ReferenceOps {
             case EXP -> (float) Math.exp(v);
             case SQRT -> (float) Math.sqrt(v);
         };
-    }
-
-    /**
-     * erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (2n+1)!!: every term positive, so no cancellation, and
-     * beyond |x| = 6 erf is 1 to double precision. (Java has no erf.)
-     */
-    static double erf(double x) {
-        if (Double.isNaN(x)) return x;
-        double a = Math.abs(x);
-        if (a >= 6) return Math.signum(x);
-        double term = a, sum = a, x2 = a * a;
-        for (int n = 1; n < 200 && term > 1e-17 * sum; n++) {
-            term *= 2 * x2 / (2 * n + 1);
-            sum += term;
-        }
-        double r = 2 / Math.sqrt(Math.PI) * Math.exp(-x2) * sum;
-        return Math.copySign(Math.min(r, 1.0), x);
     }
 
     static float[] binary(Op.Binary b, float[] a, int[] as, float[] c, int[] cs, boolean cHasBatch, int[] os, int batch) {

@@ -1,5 +1,6 @@
 package dev.sparrow.infer;
 
+import dev.sparrow.graph.Erf;
 import dev.sparrow.graph.Op;
 
 /** An elementwise function other than a ReLU (those run as {@link ReluStep}); works in either layout. */

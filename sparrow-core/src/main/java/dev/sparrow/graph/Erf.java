@@ -1,10 +1,14 @@
-package dev.sparrow.infer;
+package dev.sparrow.graph;
 
-/** erf, which Java lacks: the series the graph's reference evaluator uses, so both agree to float precision. */
-final class Erf {
+/** erf, which Java lacks; shared by the reference evaluator and the plan's steps so both agree to float precision. */
+public final class Erf {
     private Erf() {}
 
-    static double erf(double x) {
+    /**
+     * erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (2n+1)!!: every term positive, so no cancellation, and
+     * beyond |x| = 6 erf is 1 to double precision. (Java has no erf.)
+     */
+    public static double erf(double x) {
         if (Double.isNaN(x)) return x;
         double a = Math.abs(x);
         if (a >= 6) return Math.signum(x);
