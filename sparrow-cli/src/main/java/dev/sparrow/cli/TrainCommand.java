@@ -92,10 +92,11 @@ final class TrainCommand implements Callable<Integer> {
             + "with its sparsity settings (sparsity options given must agree with them).")
     Path resume;
 
-    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "sparse",
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = TrainingRun.DEFAULT_ENGINE,
             description = "Training engine of masked Linear layers: sparse (packed weights where a layer is >= 80% sparse and "
-                    + "measured faster at the batch size; the choice is in summary.json) or masked (masks over dense "
-                    + "tensors, the reference). Default: ${DEFAULT-VALUE}.")
+                    + "measured faster at the batch size; the choice is in summary.json; a resumed run is not yet bit "
+                    + "for bit the uninterrupted one) or masked (masks over dense tensors, the reference). "
+                    + "Default: ${DEFAULT-VALUE}.")
     String engine;
 
     @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")

@@ -56,6 +56,53 @@ public final class SparseEngines {
         }
     }
 
+    /**
+     * With this system property set to true a layer takes the sparse engine by its sparsity alone, untimed. The
+     * two engines round differently, so a choice by timing can differ between two runs of the same seed; the test
+     * suite (and anyone who needs two runs to agree bit for bit) sets it. A resumed run always keeps the engines
+     * of its checkpoint.
+     */
+    public static final String UNTIMED_PROPERTY = "sparrow.train.untimedEngines";
+    private static final boolean UNTIMED = Boolean.getBoolean(UNTIMED_PROPERTY);
+
+    /** Checkpoint metadata key of the engine chosen per layer, so that a resumed run keeps them. */
+    public static final String METADATA_KEY = "sparrow.engines";
+
+    /** The choices as checkpoint metadata: a JSON object {layer: "sparse" | "masked"}; null when none. */
+    public static String toMetadata(List<Choice> choices) {
+        if (choices.isEmpty()) return null;
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (Choice c : choices) m.put(c.layer(), c.engine());
+        return dev.sparrow.util.Json.write(m);
+    }
+
+    /** The engines saved by {@link #toMetadata}, or null when the checkpoint has none (or they are malformed). */
+    public static Map<String, String> fromMetadata(String json) {
+        if (json == null) return null;
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Object> e : dev.sparrow.util.Json.parseObject(json, dev.sparrow.util.Json.Limits.of(1 << 16)).entrySet()) {
+                if (!(e.getValue() instanceof String v) || !(v.equals("sparse") || v.equals("masked"))) return null;
+                out.put(e.getKey(), v);
+            }
+        } catch (IllegalArgumentException e) {
+            return null; // then the engines are chosen again, as for a checkpoint written before they were saved
+        }
+        return out;
+    }
+
+    /** Applies saved engines (a layer not named, or no longer masked, stays masked). */
+    public static List<Choice> apply(Layer model, Map<String, String> saved) {
+        List<Choice> out = new ArrayList<>();
+        for (Map.Entry<String, Linear> e : maskedLinears(model).entrySet()) {
+            boolean sparse = "sparse".equals(saved.get(e.getKey()));
+            e.getValue().useSparseEngine(sparse);
+            out.add(new Choice(e.getKey(), e.getValue().weight().mask().sparsity(), sparse ? "sparse" : "masked",
+                    Double.NaN, Double.NaN, "as in the checkpoint resumed from"));
+        }
+        return out;
+    }
+
     /** Puts every masked Linear on the sparse engine, untimed (benchmarks, tests). */
     public static List<Choice> forceSparse(Layer model) {
         List<Choice> out = new ArrayList<>();
@@ -78,6 +125,12 @@ public final class SparseEngines {
             if (sparsity < MIN_SPARSITY) {
                 out.add(new Choice(e.getKey(), sparsity, "masked", Double.NaN, Double.NaN,
                         "sparsity below " + MIN_SPARSITY));
+                continue;
+            }
+            if (UNTIMED) {
+                l.useSparseEngine(true);
+                out.add(new Choice(e.getKey(), sparsity, "sparse", Double.NaN, Double.NaN,
+                        "by sparsity alone (-D" + UNTIMED_PROPERTY + ")"));
                 continue;
             }
             double[] ms = time(l, batch, pool, base, budgetMillis);
