@@ -6,8 +6,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.sparrow.measure.MatMulPeer;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,10 +75,10 @@ public final class OrtMatMulPeer implements MatMulPeer {
                         + batch + " x " + in);
             }
             closeTensors();
-            FloatBuffer xb = direct(x.length);
+            FloatBuffer xb = OrtResources.direct(x.length);
             xb.put(x).rewind();
             input = OnnxTensor.createTensor(env, xb, new long[] {batch, in});
-            outputBuffer = direct(batch * out);
+            outputBuffer = OrtResources.direct(batch * out);
             output = OnnxTensor.createTensor(env, outputBuffer, new long[] {batch, out});
             inputs = Map.of(OnnxMatMulModel.INPUT, input);
             pinnedOutputs = Map.of(OnnxMatMulModel.OUTPUT, output);
@@ -107,13 +105,7 @@ public final class OrtMatMulPeer implements MatMulPeer {
         @Override
         public void close() {
             closeTensors();
-            for (OrtSession s : sessions) {
-                try {
-                    s.close();
-                } catch (OrtException e) {
-                    // closing frees native memory; nothing else to do when it fails
-                }
-            }
+            for (OrtSession s : sessions) OrtResources.closeQuietly(s);
             sessions.clear();
             options.close();
         }
@@ -122,10 +114,6 @@ public final class OrtMatMulPeer implements MatMulPeer {
             if (input != null) input.close();
             if (output != null) output.close();
             input = output = null;
-        }
-
-        private static FloatBuffer direct(int floats) {
-            return ByteBuffer.allocateDirect(4 * floats).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
     }
 }

@@ -6,8 +6,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.sparrow.measure.ModelPeer;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -67,7 +65,7 @@ public final class OrtModelPeer implements ModelPeer {
             long[] shape = new long[sampleShape.length + 1];
             shape[0] = batch;
             for (int i = 0; i < sampleShape.length; i++) shape[i + 1] = sampleShape[i];
-            FloatBuffer xb = direct(x.length);
+            FloatBuffer xb = OrtResources.direct(x.length);
             xb.put(x).rewind();
             input = OnnxTensor.createTensor(env, xb, shape);
             inputs = Map.of(inputName, input);
@@ -76,7 +74,7 @@ public final class OrtModelPeer implements ModelPeer {
                 long[] outShape = ((ai.onnxruntime.TensorInfo) r.get(0).getInfo()).getShape();
                 long n = 1;
                 for (long d : outShape) n *= d;
-                outputBuffer = direct((int) n);
+                outputBuffer = OrtResources.direct((int) n);
                 output = OnnxTensor.createTensor(env, outputBuffer, outShape);
             }
             pinnedOutputs = Map.of(outputName, output);
@@ -99,11 +97,7 @@ public final class OrtModelPeer implements ModelPeer {
         @Override
         public void close() {
             closeTensors();
-            try {
-                session.close();
-            } catch (OrtException e) {
-                // closing frees native memory; nothing else to do when it fails
-            }
+            OrtResources.closeQuietly(session);
             options.close();
         }
 
@@ -111,10 +105,6 @@ public final class OrtModelPeer implements ModelPeer {
             if (input != null) input.close();
             if (output != null) output.close();
             input = output = null;
-        }
-
-        private static FloatBuffer direct(int floats) {
-            return ByteBuffer.allocateDirect(4 * floats).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
     }
 }
