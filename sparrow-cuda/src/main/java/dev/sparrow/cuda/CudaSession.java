@@ -63,6 +63,12 @@ public final class CudaSession implements AutoCloseable {
     private final PinnedBuffer pinIn, pinOut;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final KernelArgs args = new KernelArgs();
+    /** The captured per-call chain (CUgraphExec) per batch size; null until captured. */
+    private final MemorySegment[] graphs;
+    /** Batch sizes that ran once without a graph (the first call at a batch warms cuBLAS and the kernels). */
+    private final boolean[] ranOnce;
+    private boolean useGraphs;
+    private String graphsOff;
     private boolean closed;
 
     private CudaSession(Builder b, CudaDevice device, Cublas cublas) {
@@ -95,6 +101,10 @@ public final class CudaSession implements AutoCloseable {
         this.rawOut = keep(device.allocate(4L * outputSize * maxBatch));
         this.pinIn = keep(device.pinned(4L * sampleSize * maxBatch));
         this.pinOut = keep(device.pinned(4L * outputSize * maxBatch));
+        this.graphs = new MemorySegment[maxBatch + 1];
+        this.ranOnce = new boolean[maxBatch + 1];
+        this.useGraphs = b.graphs;
+        this.graphsOff = b.graphs ? null : "off (builder or -Dsparrow.cuda.graphs=off)";
     }
 
     private <T extends AutoCloseable> T keep(T t) {
@@ -173,13 +183,34 @@ public final class CudaSession implements AutoCloseable {
             throw new IllegalArgumentException("out must hold batch * " + outputSize + " values");
         }
         int n = batch * sampleSize;
-        // the host copy into pinned memory and the upload overlap, chunk by chunk
+        int m = batch * outputSize;
         device.makeCurrent();
-        for (int off = 0; off < n; off += COPY_CHUNK) {
-            int len = Math.min(COPY_CHUNK, n - off);
-            MemorySegment.copy(input, off, pinIn.segment(), ValueLayout.JAVA_FLOAT, 4L * off, len);
-            device.driver.memcpyHtoDAsync(rawIn.address() + 4L * off, pinIn.segment().asSlice(4L * off, 4L * len),
-                    4L * len, stream.handle());
+        if (useGraphs) {
+            MemorySegment.copy(input, 0, pinIn.segment(), ValueLayout.JAVA_FLOAT, 0, n);
+            MemorySegment exec = graphFor(batch);
+            if (exec != null) device.driver.graphLaunch(exec, stream.handle());
+            else enqueue(batch, true);
+        } else {
+            // the host copy into pinned memory and the upload overlap, chunk by chunk
+            for (int off = 0; off < n; off += COPY_CHUNK) {
+                int len = Math.min(COPY_CHUNK, n - off);
+                MemorySegment.copy(input, off, pinIn.segment(), ValueLayout.JAVA_FLOAT, 4L * off, len);
+                device.driver.memcpyHtoDAsync(rawIn.address() + 4L * off, pinIn.segment().asSlice(4L * off, 4L * len),
+                        4L * len, stream.handle());
+            }
+            enqueue(batch, false);
+        }
+        stream.synchronize();
+        pinOut.get(out, 0, m);
+    }
+
+    /**
+     * The device side of one call on the stream: the input's upload from pinned memory (when {@code upload}), the
+     * transpose into [features][batch] (none at batch 1), the steps, the transpose back, the copy into pinned memory.
+     */
+    private void enqueue(int batch, boolean upload) {
+        if (upload) {
+            device.driver.memcpyHtoDAsync(rawIn.address(), pinIn.segment(), 4L * batch * sampleSize, stream.handle());
         }
         if (batch == 1) {
             addr[inputValue] = rawIn.address();
@@ -193,12 +224,48 @@ public final class CudaSession implements AutoCloseable {
             transpose(y, rawOut.address(), outputSize, batch);
             y = rawOut.address();
         }
-        int m = batch * outputSize;
-        device.makeCurrent();
-        device.driver.memcpyDtoHAsync(pinOut.segment(), y, 4L * m, stream.handle());
-        stream.synchronize();
-        pinOut.get(out, 0, m);
+        device.driver.memcpyDtoHAsync(pinOut.segment(), y, 4L * batch * outputSize, stream.handle());
     }
+
+    /**
+     * The chain for {@code batch} as a CUDA graph: captured on the second call at that batch (the first runs plainly, so
+     * lazy allocations of cuBLAS and the driver happen outside a capture), then replayed by one cuGraphLaunch per call
+     * instead of a launch per kernel. Null (and graphs off for the session, the reason kept) if a capture fails.
+     */
+    private MemorySegment graphFor(int batch) {
+        if (graphs[batch] != null) return graphs[batch];
+        if (!ranOnce[batch]) {
+            ranOnce[batch] = true;
+            return null;
+        }
+        MemorySegment graph = null;
+        try {
+            device.driver.streamBeginCapture(stream.handle());
+            try {
+                enqueue(batch, true);
+            } finally {
+                graph = device.driver.streamEndCapture(stream.handle());
+            }
+            graphs[batch] = device.driver.graphInstantiate(graph);
+            return graphs[batch];
+        } catch (RuntimeException e) {
+            useGraphs = false;
+            graphsOff = "capture failed: " + e.getMessage();
+            return null;
+        } finally {
+            if (graph != null && !graph.equals(MemorySegment.NULL)) device.driver.graphDestroy(graph);
+        }
+    }
+
+    /** Whether calls replay CUDA graphs (default on); off runs each kernel launch per call (for A/B benchmarks). */
+    public synchronized void graphs(boolean on) {
+        if (on && graphsOff != null && graphsOff.startsWith("capture failed")) return; // it would fail again
+        useGraphs = on;
+        graphsOff = on ? null : "off";
+    }
+
+    /** Null while calls replay CUDA graphs, else why not ("off", or the capture's failure). */
+    public synchronized String graphsOff() { return graphsOff; }
 
     /** out [cols][rows] = in [rows][cols]^T on the session's stream. */
     private void transpose(long in, long out, int rows, int cols) {
@@ -222,6 +289,14 @@ public final class CudaSession implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        for (MemorySegment g : graphs) {
+            if (g == null) continue;
+            try {
+                device.driver.graphExecDestroy(g);
+            } catch (RuntimeException ignored) {
+                // best effort on the way out
+            }
+        }
         List<AutoCloseable> all = new ArrayList<>(owned);
         java.util.Collections.reverse(all);
         closeOwned(all, List.of());
@@ -754,6 +829,7 @@ public final class CudaSession implements AutoCloseable {
         final Map<String, String> forced = new HashMap<>();
         CudaBackend backend;
         boolean useCublas = true;
+        boolean graphs = !"off".equals(System.getProperty("sparrow.cuda.graphs"));
 
         private Builder(ModelGraph graph, Map<String, float[]> masks) {
             this.graph = graph;
@@ -795,6 +871,12 @@ public final class CudaSession implements AutoCloseable {
         /** Whether cuBLAS (if found) is a candidate (default true). */
         public Builder cublas(boolean on) {
             this.useCublas = on;
+            return this;
+        }
+
+        /** Whether calls replay a CUDA graph of the whole chain per batch size (default on; -Dsparrow.cuda.graphs=off). */
+        public Builder graphs(boolean on) {
+            this.graphs = on;
             return this;
         }
 
