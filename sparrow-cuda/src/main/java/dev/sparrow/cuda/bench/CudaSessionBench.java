@@ -72,13 +72,13 @@ public final class CudaSessionBench {
                 String head = "model " + model.name() + " batch " + batch;
                 float[] want = new float[batch * outputSize];
                 boolean cpuTimed = batch <= cpuMaxBatch;
-                try (InferenceSession cpu = InferenceSession.builder(g).batchSize(batch).threads(threads).build()) {
+                try (InferenceSession cpu = InferenceSession.builder(g).batchSize(batch).threads(threads).tuning(cpuTimed).build()) {
                     if (cpuTimed) {
                         double us = time(() -> cpu.predictBatch(x, batch, want));
                         System.out.printf("%s | cpu session (%d threads): %.1f us/call | %s%n", head, threads, us,
                                 cpu.choices().stream().map(c -> c.layer() + "=" + c.format()).toList());
                     } else {
-                        cpu.predictBatch(x, batch, want); // the reference only
+                        cpu.predictBatch(x, batch, want); // the reference only (untuned: the CPU's tuning at a large batch takes long)
                     }
                 }
                 if (why != null) continue;
