@@ -29,4 +29,4 @@ B="timeout ${BENCH_S:-150} $J -cp $CP dev.sparrow.cuda.bench.CudaSessionBench"
   $B --onnx fixtures/resnet_pruned90.onnx --batches 1,256 --modes tuned,cublas,dense
   $B --onnx /tmp/bench_resnet18_pruned90.onnx --batches 1,64 --modes tuned,cublas --cpu-max-batch 1
 } 2>&1 | grep -v "^WARNING" | tee $OUT/session-bench.txt
-PYTHONUNBUFFERED=1 timeout ${TORCH_S:-150} python3 py/torch_models.py 2>&1 | tee $OUT/torch-models.txt
+[ "${SKIP_TORCH:-0}" = 1 ] || PYTHONUNBUFFERED=1 timeout ${TORCH_S:-150} python3 py/torch_models.py 2>&1 | tee $OUT/torch-models.txt

@@ -624,24 +624,42 @@ extern "C" __global__ void softmax_cn(const float* __restrict__ x, float* __rest
 
 // Explicit im2col: col [c*kh*kw + ky*kw + kx][(oy*wo + ox)*batch + b] = x [c][iy][ix][b] (0 in the padding), so a
 // convolution is Y^T [cout][ho*wo*batch] = W [cout][cin*kh*kw] col, i.e. any of the dense / sparse matrix
-// kernels with ho*wo*batch as their batch, and Y^T is already the output's [C][H][W][batch] layout. A thread
-// per element of col, consecutive threads along b then ox: reads and writes coalesce.
-extern "C" __global__ void im2col_cn(const float* __restrict__ x, float* __restrict__ col, int channels,
-        int h, int w, int kh, int kw, int sh, int sw, int padTop, int padLeft, int dh, int dw, int ho, int wo,
-        int batch) {
-    long long spatial = (long long)ho * wo * batch;
-    long long n = (long long)channels * kh * kw * spatial;
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-        long long r = i / spatial, s = i - r * spatial;
-        int b = (int)(s % batch);
-        long long p = s / batch;
-        int ox = (int)(p % wo), oy = (int)(p / wo);
-        int kx = (int)(r % kw);
-        long long t = r / kw;
-        int ky = (int)(t % kh), c = (int)(t / kh);
-        int iy = oy * sh - padTop + ky * dh, ix = ox * sw - padLeft + kx * dw;
-        col[i] = (iy >= 0 && iy < h && ix >= 0 && ix < w) ? x[(((long long)c * h + iy) * w + ix) * batch + b] : 0.f;
+// kernels with ho*wo*batch as their batch, and Y^T is already the output's [C][H][W][batch] layout.
+// grid.y = the row r of col (its c, ky, kx decoded once per block), grid.x * 256 threads along the row's
+// ho*wo*batch columns (< 2^31, checked by the caller): 32-bit index arithmetic, coalesced reads and writes.
+extern "C" __global__ void __launch_bounds__(256) im2col_cn(const float* __restrict__ x, float* __restrict__ col,
+        int channels, int h, int w, int kh, int kw, int sh, int sw, int padTop, int padLeft, int dh, int dw, int ho,
+        int wo, int batch) {
+    int r = blockIdx.y;
+    int kx = r % kw, t = r / kw, ky = t % kh, c = t / kh;
+    int columns = ho * wo * batch;
+    int s = blockIdx.x * 256 + threadIdx.x;
+    if (s >= columns) return;
+    int p = s / batch, b = s - p * batch;
+    int oy = p / wo, ox = p - oy * wo;
+    int iy = oy * sh - padTop + ky * dh, ix = ox * sw - padLeft + kx * dw;
+    col[(long long)r * columns + s] = (iy >= 0 && iy < h && ix >= 0 && ix < w)
+            ? x[(((long long)c * h + iy) * w + ix) * batch + b] : 0.f;
+}
+
+// im2col_cn for batch % 4 == 0: a thread moves 4 batch columns as one float4 (16-byte loads and stores).
+extern "C" __global__ void __launch_bounds__(256) im2col_cn4(const float* __restrict__ x, float* __restrict__ col,
+        int channels, int h, int w, int kh, int kw, int sh, int sw, int padTop, int padLeft, int dh, int dw, int ho,
+        int wo, int batch) {
+    int r = blockIdx.y;
+    int kx = r % kw, t = r / kw, ky = t % kh, c = t / kh;
+    int quads = batch >> 2;
+    int columns4 = ho * wo * quads;
+    int s = blockIdx.x * 256 + threadIdx.x;
+    if (s >= columns4) return;
+    int p = s / quads, q = s - p * quads;
+    int oy = p / wo, ox = p - oy * wo;
+    int iy = oy * sh - padTop + ky * dh, ix = ox * sw - padLeft + kx * dw;
+    float4 v = make_float4(0.f, 0.f, 0.f, 0.f);
+    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+        v = reinterpret_cast<const float4*>(x + (((long long)c * h + iy) * w + ix) * batch)[q];
     }
+    reinterpret_cast<float4*>(col + (long long)r * columns4 * 4)[s] = v;
 }
 
 // Max (mode 0) or average (mode 1) pooling with ONNX semantics, as sparrow-core's PoolStep: padding never wins a

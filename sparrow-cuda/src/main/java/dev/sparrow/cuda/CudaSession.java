@@ -185,46 +185,81 @@ public final class CudaSession implements AutoCloseable {
         int n = batch * sampleSize;
         int m = batch * outputSize;
         device.makeCurrent();
-        if (useGraphs) {
-            MemorySegment.copy(input, 0, pinIn.segment(), ValueLayout.JAVA_FLOAT, 0, n);
-            MemorySegment exec = graphFor(batch);
-            if (exec != null) device.driver.graphLaunch(exec, stream.handle());
-            else enqueue(batch, true);
-        } else {
-            // the host copy into pinned memory and the upload overlap, chunk by chunk
-            for (int off = 0; off < n; off += COPY_CHUNK) {
-                int len = Math.min(COPY_CHUNK, n - off);
-                MemorySegment.copy(input, off, pinIn.segment(), ValueLayout.JAVA_FLOAT, 4L * off, len);
-                device.driver.memcpyHtoDAsync(rawIn.address() + 4L * off, pinIn.segment().asSlice(4L * off, 4L * len),
-                        4L * len, stream.handle());
-            }
-            enqueue(batch, false);
+        // the host copy into pinned memory and the upload overlap, chunk by chunk
+        for (int off = 0; off < n; off += COPY_CHUNK) {
+            int len = Math.min(COPY_CHUNK, n - off);
+            MemorySegment.copy(input, off, pinIn.segment(), ValueLayout.JAVA_FLOAT, 4L * off, len);
+            device.driver.memcpyHtoDAsync(rawIn.address() + 4L * off, pinIn.segment().asSlice(4L * off, 4L * len),
+                    4L * len, stream.handle());
         }
+        MemorySegment exec = useGraphs ? graphFor(batch) : null;
+        if (exec != null) device.driver.graphLaunch(exec, stream.handle());
+        else enqueue(batch);
         stream.synchronize();
         pinOut.get(out, 0, m);
     }
 
     /**
-     * The device side of one call on the stream: the input's upload from pinned memory (when {@code upload}), the
-     * transpose into [features][batch] (none at batch 1), the steps, the transpose back, the copy into pinned memory.
+     * The device side of one call on the stream after the input's upload: the transpose into [features][batch] (none
+     * at batch 1), the steps, the transpose back, the copy into pinned memory.
      */
-    private void enqueue(int batch, boolean upload) {
-        if (upload) {
-            device.driver.memcpyHtoDAsync(rawIn.address(), pinIn.segment(), 4L * batch * sampleSize, stream.handle());
-        }
+    private void enqueue(int batch) {
+        enqueue(batch, null);
+    }
+
+    /** As {@link #enqueue(int)}, recording {@code marks} (when not null) before, after the transpose in, after each step, at the end. */
+    private void enqueue(int batch, CudaEvent[] marks) {
+        int k = 0;
+        if (marks != null) marks[k++].record(stream);
         if (batch == 1) {
             addr[inputValue] = rawIn.address();
         } else {
             addr[inputValue] = inT.address();
             transpose(rawIn.address(), inT.address(), batch, sampleSize);
         }
-        for (Step s : steps) s.run(batch);
+        if (marks != null) marks[k++].record(stream);
+        for (Step s : steps) {
+            s.run(batch);
+            if (marks != null) marks[k++].record(stream);
+        }
         long y = addr[outputValue];
         if (batch > 1) {
             transpose(y, rawOut.address(), outputSize, batch);
             y = rawOut.address();
         }
         device.driver.memcpyDtoHAsync(pinOut.segment(), y, 4L * batch * outputSize, stream.handle());
+        if (marks != null) marks[k].record(stream);
+    }
+
+    /**
+     * Device time of each stage of a call at {@code batch}, us (median of 5 runs; CUDA events between the stages,
+     * kernels launched one by one on the input last uploaded): "transpose in", each step by its label (a convolution
+     * includes its im2col), "transpose out + copy out". For benchmarks: what a call spends where.
+     */
+    public synchronized Map<String, Double> profile(int batch) {
+        if (closed) throw new IllegalStateException("session closed");
+        if (batch < 1 || batch > maxBatch) throw new IllegalArgumentException("batch " + batch + " is outside [1, " + maxBatch + "]");
+        device.makeCurrent();
+        CudaEvent[] marks = new CudaEvent[steps.size() + 3];
+        double[][] us = new double[marks.length - 1][5];
+        try {
+            for (int i = 0; i < marks.length; i++) marks[i] = device.event();
+            enqueue(batch);
+            for (int r = 0; r < 5; r++) {
+                enqueue(batch, marks);
+                marks[marks.length - 1].synchronize();
+                for (int i = 0; i + 1 < marks.length; i++) us[i][r] = marks[i + 1].millisSince(marks[i]) * 1000.0;
+            }
+        } finally {
+            for (CudaEvent e : marks) if (e != null) e.close();
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int i = 0; i < us.length; i++) {
+            Arrays.sort(us[i]);
+            String name = i == 0 ? "transpose in" : i == us.length - 1 ? "transpose out + copy out" : steps.get(i - 1).label;
+            out.merge(name, us[i][2], Double::sum);
+        }
+        return out;
     }
 
     /**
@@ -242,7 +277,7 @@ public final class CudaSession implements AutoCloseable {
         try {
             device.driver.streamBeginCapture(stream.handle());
             try {
-                enqueue(batch, true);
+                enqueue(batch);
             } finally {
                 graph = device.driver.streamEndCapture(stream.handle());
             }
@@ -593,6 +628,10 @@ public final class CudaSession implements AutoCloseable {
             int x = value(n.inputs().get(0));
             int y = value(out);
             int spatial = ho * wo;
+            if ((long) spatial * b.batchSize > Integer.MAX_VALUE || (!direct && cols > 65535)) {
+                throw new UnsupportedOperationException(n.describe() + ": too large for the GPU session's im2col ("
+                        + cols + " rows of " + (long) spatial * b.batchSize + " columns)");
+            }
             if (!direct) scratchFloats = Math.max(scratchFloats, (long) cols * spatial * b.batchSize);
             Chosen ch = choose(n.name(), mw, bias, relu, spatial * b.batchSize);
             matrices.add(ch.matrix);
@@ -605,14 +644,15 @@ public final class CudaSession implements AutoCloseable {
             steps.add(new Step(lbl) {
                 @Override void run(int batch) {
                     long col = addr[x];
+                    int columns = spatial * batch;
                     if (!direct) {
                         col = scratchAddr;
-                        long total = (long) cols * spatial * batch;
                         args.reset().i64(addr[x]).i64(col).i32(cin).i32(h).i32(w).i32(kh).i32(kw).i32(s[0]).i32(s[1])
                                 .i32(p[0]).i32(p[1]).i32(dil[0]).i32(dil[1]).i32(ho).i32(wo).i32(batch);
-                        device.launch("im2col_cn", grid(total), 1, 256, 0, stream, args);
+                        boolean quads = batch % 4 == 0; // float4 moves
+                        device.launch(quads ? "im2col_cn4" : "im2col_cn", ceil(quads ? columns / 4 : columns, 256), cols, 256, 0,
+                                stream, args);
                     }
-                    int columns = spatial * batch;
                     if (viaCublas) {
                         cublas.sgemm(m, col, addr[y], columns, stream);
                         if (biasAddr != 0 || relu) biasAct(addr[y], addr[y], biasAddr, m.rows(), columns, relu);

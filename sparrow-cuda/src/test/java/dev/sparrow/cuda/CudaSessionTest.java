@@ -262,6 +262,10 @@ class CudaSessionTest {
             assertThat(s.choices()).hasSize(4);
             assertThat(s.describe()).contains("(direct)", "(im2col)", "MaxPool", "AveragePool", "BatchNorm", "+ReLU");
             assertSame(s, g, batch, 13 + batch);
+            java.util.Map<String, Double> stages = s.profile(batch);
+            assertThat(stages).containsKeys("transpose in", "conv1+bn1+relu1", "transpose out + copy out").hasSize(13)
+                    .allSatisfy((stage, us) -> assertThat(us).isGreaterThanOrEqualTo(0.0));
+            assertSame(s, g, batch, 14 + batch); // the profile's runs leave the session as it was
         }
     }
 

@@ -102,6 +102,12 @@ public final class CudaSessionBench {
                         s.graphs(false);
                         double plain = time(() -> s.predictBatch(x, batch, got));
                         double layers = s.choices().stream().mapToDouble(CudaSession.LayerChoice::micros).sum();
+                        if (mode.equals("tuned")) {
+                            java.util.Map<String, Double> stages = s.profile(batch);
+                            double device = stages.values().stream().mapToDouble(Double::doubleValue).sum();
+                            System.out.printf("%s | gpu %s stages: device %.1f us in all | %s%n", head, mode, device,
+                                    stages.entrySet().stream().map(e -> e.getKey() + String.format("=%.1f", e.getValue())).toList());
+                        }
                         System.out.printf("%s | gpu %s: %.1f us/call (%s), %.1f us/call launched per kernel; layers' kernels"
                                         + " %.1f us; rel.err %.1e; built+tuned in %.0f ms | %s%n", head, mode, us, graphs, plain,
                                 layers, err, buildMs, s.choices().stream().map(c -> c.layer() + "=" + c.format()
