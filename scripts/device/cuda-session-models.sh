@@ -30,3 +30,6 @@ B="timeout ${BENCH_S:-150} $J -cp $CP dev.sparrow.cuda.bench.CudaSessionBench"
   $B --onnx /tmp/bench_resnet18_pruned90.onnx --batches 1,64 --modes tuned,cublas --cpu-max-batch 1
 } 2>&1 | grep -v "^WARNING" | tee $OUT/session-bench.txt
 [ "${SKIP_TORCH:-0}" = 1 ] || PYTHONUNBUFFERED=1 timeout ${TORCH_S:-150} python3 py/torch_models.py 2>&1 | tee $OUT/torch-models.txt
+# the CLI path: sparrow bench model MODEL --device cuda (CudaModelBench), from the shaded jar less its fatbin
+[ "${SKIP_CLI:-0}" = 1 ] || timeout ${CLI_S:-90} $J -cp lib/cli-all.jar dev.sparrow.cli.SparrowCli bench model fixtures/resnet_pruned90.onnx \
+  --device cuda --batch 1,64 --threads 16 --warmup-ms 200 --measure-ms 1000 2>&1 | grep -v "^WARNING" | tee $OUT/cli-bench.txt
