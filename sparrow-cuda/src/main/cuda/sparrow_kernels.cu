@@ -664,33 +664,33 @@ extern "C" __global__ void __launch_bounds__(256) im2col_cn4(const float* __rest
 
 // Max (mode 0) or average (mode 1) pooling with ONNX semantics, as sparrow-core's PoolStep: padding never wins a
 // maximum; the average divides by the cells inside the image, plus the padded ones when countIncludePad.
-extern "C" __global__ void pool_cn(const float* __restrict__ x, float* __restrict__ y, int channels, int h, int w,
-        int ho, int wo, int batch, int kh, int kw, int sh, int sw, int padTop, int padLeft, int padBottom,
-        int padRight, int dh, int dw, int mode, int countIncludePad) {
-    long long n = (long long)channels * ho * wo * batch;
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
-        int b = (int)(i % batch);
-        long long p = i / batch;
-        int ox = (int)(p % wo);
-        long long q = p / wo;
-        int oy = (int)(q % ho), c = (int)(q / ho);
-        float acc = mode == 0 ? -INFINITY : 0.f;
-        int counted = 0;
-        for (int ky = 0; ky < kh; ky++) {
-            int iy = oy * sh - padTop + ky * dh;
-            for (int kx = 0; kx < kw; kx++) {
-                int ix = ox * sw - padLeft + kx * dw;
-                if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                    float v = x[(((long long)c * h + iy) * w + ix) * batch + b];
-                    acc = mode == 0 ? fmaxf(acc, v) : acc + v;
-                    counted++;
-                } else if (countIncludePad && iy >= -padTop && iy < h + padBottom && ix >= -padLeft && ix < w + padRight) {
-                    counted++;
-                }
+// grid.y = the channel, grid.x * 256 threads along its ho*wo*batch outputs (< 2^31): 32-bit index arithmetic.
+extern "C" __global__ void __launch_bounds__(256) pool_cn(const float* __restrict__ x, float* __restrict__ y,
+        int channels, int h, int w, int ho, int wo, int batch, int kh, int kw, int sh, int sw, int padTop,
+        int padLeft, int padBottom, int padRight, int dh, int dw, int mode, int countIncludePad) {
+    int c = blockIdx.y;
+    int outputs = ho * wo * batch;
+    int i = blockIdx.x * 256 + threadIdx.x;
+    if (i >= outputs) return;
+    int p = i / batch, b = i - p * batch;
+    int oy = p / wo, ox = p - oy * wo;
+    const float* plane = x + (long long)c * h * w * batch + b;
+    float acc = mode == 0 ? -INFINITY : 0.f;
+    int counted = 0;
+    for (int ky = 0; ky < kh; ky++) {
+        int iy = oy * sh - padTop + ky * dh;
+        for (int kx = 0; kx < kw; kx++) {
+            int ix = ox * sw - padLeft + kx * dw;
+            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                float v = plane[(iy * w + ix) * batch];
+                acc = mode == 0 ? fmaxf(acc, v) : acc + v;
+                counted++;
+            } else if (countIncludePad && iy >= -padTop && iy < h + padBottom && ix >= -padLeft && ix < w + padRight) {
+                counted++;
             }
         }
-        y[i] = mode == 0 ? acc : acc / (float)max(1, counted);
     }
+    y[(long long)c * outputs + i] = mode == 0 ? acc : acc / (float)max(1, counted);
 }
 
 // y [c][b] = mean over s of x [c][s][b] (GlobalAveragePool, ReduceMean over the spatial axes): a thread per (c, b),

@@ -39,7 +39,7 @@ import java.util.Set;
 public final class CudaSession implements AutoCloseable {
     /** Default GPU formats tried per Dense layer (plus {@code cublas} when libcublas is found). */
     public static final List<String> DEFAULT_CANDIDATES = List.of("dense", "condensed", "csr", "block4");
-    /** Floats per chunk of the input's pinned staging (64 KiB: the host copy of one overlaps the upload of the last). */
+    /** Floats per chunk (at least) of the input's pinned staging: the host copy of one overlaps the upload of the last. */
     static final int COPY_CHUNK = 16384;
 
     /** The format chosen for one Dense node, its time per launch at the session's batch, and every candidate's. */
@@ -186,8 +186,9 @@ public final class CudaSession implements AutoCloseable {
         int m = batch * outputSize;
         device.makeCurrent();
         // the host copy into pinned memory and the upload overlap, chunk by chunk
-        for (int off = 0; off < n; off += COPY_CHUNK) {
-            int len = Math.min(COPY_CHUNK, n - off);
+        int chunk = Math.max(COPY_CHUNK, ceil(n, 8)); // at most 8 uploads: each is an FFM call of a few us
+        for (int off = 0; off < n; off += chunk) {
+            int len = Math.min(chunk, n - off);
             MemorySegment.copy(input, off, pinIn.segment(), ValueLayout.JAVA_FLOAT, 4L * off, len);
             device.driver.memcpyHtoDAsync(rawIn.address() + 4L * off, pinIn.segment().asSlice(4L * off, 4L * len),
                     4L * len, stream.handle());
@@ -704,15 +705,18 @@ public final class CudaSession implements AutoCloseable {
         void pool(GraphNode n, boolean max, int[] k, int[] s, int[] p, int[] dil, boolean countIncludePad, int[] inShape) {
             int[] outShape = g.sampleShape(n.output());
             int channels = inShape[0], h = inShape[1], w = inShape[2], ho = outShape[1], wo = outShape[2];
+            if ((long) ho * wo * b.batchSize > Integer.MAX_VALUE || channels > 65535) {
+                throw new UnsupportedOperationException(n.describe() + ": too large for the GPU session's pooling kernel");
+            }
             int x = value(n.inputs().get(0)), y = value(n.output());
             int mode = max ? 0 : 1, include = countIncludePad ? 1 : 0;
             steps.add(new Step(n.name()) {
                 @Override void run(int batch) {
-                    long total = (long) channels * ho * wo * batch;
+                    int outputs = ho * wo * batch; // per channel (< 2^31: checked at build)
                     args.reset().i64(addr[x]).i64(addr[y]).i32(channels).i32(h).i32(w).i32(ho).i32(wo).i32(batch)
                             .i32(k[0]).i32(k[1]).i32(s[0]).i32(s[1]).i32(p[0]).i32(p[1]).i32(p[2]).i32(p[3])
                             .i32(dil[0]).i32(dil[1]).i32(mode).i32(include);
-                    device.launch("pool_cn", grid(total), 1, 256, 0, stream, args);
+                    device.launch("pool_cn", ceil(outputs, 256), channels, 256, 0, stream, args);
                 }
                 @Override String describe() {
                     return label + ": " + (max ? "MaxPool " : "AveragePool ") + k[0] + "x" + k[1] + " stride " + s[0]
