@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +44,7 @@ final class GraphConverter {
     private final List<GraphNode> nodes = new ArrayList<>();
     private final Map<String, Integer> producerIndex = new HashMap<>();
     private final Set<String> nodeNames = new HashSet<>();
+    private final Map<String, ConstTensor> initializers = new LinkedHashMap<>();
 
     GraphConverter(String file, GraphProto graph, long opset, TensorDecoder decoder, ConstantFolder folder) {
         this.file = file;
@@ -57,7 +59,9 @@ final class GraphConverter {
         for (TensorProto t : graph.getInitializerList()) {
             try {
                 if (!initializerNames.add(t.getName())) throw new ImportProblem("a second initializer of this name");
-                values.put(t.getName(), new Const(decoder.decode(t)));
+                ConstTensor c = decoder.decode(t);
+                initializers.put(t.getName(), c);
+                values.put(t.getName(), new Const(c));
             } catch (ImportProblem e) {
                 throw new OnnxFormatException(file, "initializer '" + t.getName() + "'", e.getMessage());
             }
@@ -97,6 +101,11 @@ final class GraphConverter {
         } catch (InvalidGraphException e) {
             throw new OnnxFormatException(file, null, e.getMessage());
         }
+    }
+
+    /** The initializers as decoded, in file order (after {@link #convert()}). */
+    Map<String, ConstTensor> initializers() {
+        return initializers;
     }
 
     private ValueInfoProto theInput(Set<String> initializerNames) throws OnnxFormatException {
