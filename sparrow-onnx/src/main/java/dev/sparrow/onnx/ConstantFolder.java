@@ -39,6 +39,25 @@ final class ConstantFolder {
         };
     }
 
+    /** ConstantOfShape over a constant shape: a tensor of that shape holding value's one element everywhere. */
+    ConstTensor filled(long[] dims, ConstTensor value) {
+        int[] shape = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] < 0 || dims[i] > Integer.MAX_VALUE - 16) throw new ImportProblem("ConstantOfShape dim " + dims[i] + " out of range");
+            shape[i] = (int) dims[i];
+        }
+        long count = Shapes.count(shape);
+        budget.charge(count, 8, "ConstantOfShape result");
+        if (value.isFloat()) {
+            float[] f = new float[(int) count];
+            Arrays.fill(f, value.floats()[0]);
+            return ConstTensor.ofFloats(shape, f);
+        }
+        long[] l = new long[(int) count];
+        Arrays.fill(l, value.longs()[0]);
+        return ConstTensor.ofLongs(shape, l);
+    }
+
     /** Shape of a value of the given full shape ({@link ConstTensor#BATCH} stands for a batch), start/end applied. */
     ConstTensor shapeOf(int[] fullShape, Attributes attrs) {
         return shapeOf(Arrays.stream(fullShape).asLongStream().toArray(), attrs);

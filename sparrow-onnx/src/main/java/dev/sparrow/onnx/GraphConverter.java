@@ -29,10 +29,16 @@ import java.util.Set;
  */
 final class GraphConverter {
     /** What an ONNX value name stands for during conversion. */
-    private sealed interface Value permits Const, Dyn {}
+    private sealed interface Value permits Const, Dyn, TopKOutput, ZerosLike {}
     private record Const(ConstTensor tensor) implements Value {}
     /** A batched value of the graph: its graph name and sample shape. */
     private record Dyn(String name, int[] shape) implements Value {}
+    /** TopK's values (output 0) or indices (output 1), kept until a ScatterElements turns the pair into a k-WTA. */
+    private record TopKOutput(TopK topK, int output) implements Value {}
+    /** The k largest of x along a full-rank axis, from the TopK node named node. */
+    private record TopK(String node, Dyn x, int k, int axis) {}
+    /** Zeros of x's shape (ConstantOfShape(Shape(x)) with value 0): the canvas a k-WTA scatters its winners onto. */
+    private record ZerosLike(Dyn x) implements Value {}
 
     private final String file;
     private final GraphProto graph;
@@ -45,6 +51,8 @@ final class GraphConverter {
     private final Map<String, Integer> producerIndex = new HashMap<>();
     private final Set<String> nodeNames = new HashSet<>();
     private final Map<String, ConstTensor> initializers = new LinkedHashMap<>();
+    /** Outputs of Shape nodes that hold a batched value's whole shape, and that value. */
+    private final Map<String, Dyn> shapeOf = new HashMap<>();
 
     GraphConverter(String file, GraphProto graph, long opset, TensorDecoder decoder, ConstantFolder folder) {
         this.file = file;
@@ -192,7 +200,7 @@ final class GraphConverter {
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
             throw new ImportProblem("operator of domain '" + n.getDomain() + "'; expected the default ONNX domain");
         }
-        for (int k = 1; k < n.getOutputCount(); k++) {
+        for (int k = 1; k < n.getOutputCount() && !op.equals("TopK"); k++) {
             if (!n.getOutput(k).isEmpty() && uses.getOrDefault(n.getOutput(k), 0) > 0) {
                 throw new ImportProblem("output " + k + " ('" + n.getOutput(k) + "') is used; expected only the first output to be used");
             }
@@ -208,11 +216,32 @@ final class GraphConverter {
             anyInput |= v != null;
         }
         String out = n.getOutput(0);
+        switch (op) {
+            case "TopK" -> { topK(n, attrs, in); return; }
+            case "ScatterElements" -> { if (scatterWinners(n, attrs, in)) return; }
+            case "ConstantOfShape" -> { constantOfShape(n, attrs, in); return; }
+            default -> { }
+        }
+        for (int i = 0; i < in.size(); i++) {
+            if (in.get(i) instanceof TopKOutput t) {
+                throw new ImportProblem("reads output " + t.output() + " of TopK node '" + t.topK().node() + "'; TopK is supported "
+                        + "as k-winners-take-all: its values scattered at its indices into zeros of its input's shape "
+                        + "(ScatterElements on ConstantOfShape(Shape(x)), as sparrow export writes it)");
+            }
+            if (in.get(i) instanceof ZerosLike z) {
+                // k-WTA with k = 0 leaves only the zeros: KWinners(0) of x computes them
+                Dyn zeros = emit(n.getName() + "_zeros", uniqueValueName(n.getInput(i) + "_zeros"), new Op.KWinners(0), z.x());
+                values.put(n.getInput(i), zeros);
+                in.set(i, zeros);
+                anyDyn = true;
+            }
+        }
         if (op.equals("Constant")) {
             values.put(out, new Const(constantValue(attrs)));
             return;
         }
         if (op.equals("Shape") && in.size() == 1 && in.get(0) instanceof Dyn d) {
+            if (!attrs.has("start") && !attrs.has("end")) shapeOf.put(out, d);
             long[] full = new long[d.shape().length + 1];
             full[0] = ConstTensor.BATCH;
             for (int i = 0; i < d.shape().length; i++) full[i + 1] = d.shape()[i];
@@ -299,6 +328,75 @@ final class GraphConverter {
         }
     }
 
+    /** TopK of a batched value: held as a pair of outputs until a ScatterElements makes them a k-WTA. */
+    private void topK(NodeProto n, Attributes attrs, List<Value> in) {
+        Dyn x = dyn(in, 0);
+        long[] k = constant(in, 1, "K").asLongs();
+        if (k.length != 1) throw new ImportProblem("K has " + k.length + " values; expected 1");
+        int axis = Shapes.axis(attrs.getInt("axis", -1), x.shape().length + 1, "TopK axis");
+        if (axis == 0) throw new ImportProblem("TopK along the batch axis; expected an axis of the sample");
+        if (attrs.getInt("largest", 1) != 1) throw new ImportProblem("largest = 0 (the k smallest); expected 1 (k-winners-take-all)");
+        int size = x.shape()[axis - 1];
+        if (k[0] < 0 || k[0] > size) throw new ImportProblem("K = " + k[0] + " along an axis of " + size + "; expected 0.." + size);
+        TopK t = new TopK(n.getName().isEmpty() ? "TopK" : n.getName(), x, (int) k[0], axis);
+        for (int o = 0; o < Math.min(2, n.getOutputCount()); o++) {
+            if (!n.getOutput(o).isEmpty()) values.put(n.getOutput(o), new TopKOutput(t, o));
+        }
+    }
+
+    /**
+     * ScatterElements of a TopK's values at its indices into zeros of the TopK input's shape: k-winners-take-all,
+     * one KWinners op (over [N, F] samples, or per location along the channels of [N, C, H, W]). False when the
+     * node is not that pattern and reads no TopK output (then it is an ordinary unsupported operator).
+     */
+    private boolean scatterWinners(NodeProto n, Attributes attrs, List<Value> in) {
+        boolean readsTopK = in.stream().anyMatch(v -> v instanceof TopKOutput || v instanceof ZerosLike);
+        if (!readsTopK) return false;
+        String expected = "; expected ScatterElements(ConstantOfShape(Shape(x)), TopK(x).indices, TopK(x).values) along TopK's axis "
+                + "(k-winners-take-all, as sparrow export writes it)";
+        if (in.size() != 3 || !(in.get(0) instanceof ZerosLike zeros) || !(in.get(1) instanceof TopKOutput indices)
+                || !(in.get(2) instanceof TopKOutput updates) || indices.output() != 1 || updates.output() != 0
+                || indices.topK() != updates.topK()) {
+            throw new ImportProblem("inputs are not zeros, TopK indices and the same TopK's values" + expected);
+        }
+        TopK t = indices.topK();
+        if (!zeros.x().name().equals(t.x().name())) throw new ImportProblem("the zeros are shaped like '" + zeros.x().name()
+                + "', TopK reads '" + t.x().name() + "'" + expected);
+        int axis = Shapes.axis(attrs.getInt("axis", 0), t.x().shape().length + 1, "ScatterElements axis");
+        if (axis != t.axis()) throw new ImportProblem("axis " + axis + " but TopK's is " + t.axis() + expected);
+        if (!attrs.getString("reduction", "none").equals("none")) {
+            throw new ImportProblem("reduction = '" + attrs.getString("reduction", "") + "'; expected none");
+        }
+        int[] s = t.x().shape();
+        boolean global = s.length == 1 && axis == 1;
+        boolean local = s.length == 3 && axis == 1;
+        if (!global && !local) {
+            throw new ImportProblem("k-winners-take-all along axis " + axis + " of [N, " + join(s) + "]; expected axis 1 of [N, F] "
+                    + "(whole samples) or of [N, C, H, W] (channels at each location)");
+        }
+        emit(n, new Op.KWinners(t.k(), local), t.x());
+        return true;
+    }
+
+    /** ConstantOfShape: of a constant shape, folded; of a batched value's shape with value 0, the zeros a k-WTA fills. */
+    private void constantOfShape(NodeProto n, Attributes attrs, List<Value> in) {
+        TensorProto v = attrs.getTensor("value");
+        ConstTensor value = v == null ? ConstTensor.ofFloats(new int[] {1}, new float[1]) : decoder.decode(v);
+        if (value.size() != 1) throw new ImportProblem("value has " + value.size() + " elements; expected 1");
+        ConstTensor shape = constant(in, 0, "input");
+        if (!shape.hasBatch()) {
+            values.put(n.getOutput(0), new Const(folder.filled(shape.asLongs(), value)));
+            return;
+        }
+        Dyn of = shapeOf.get(n.getInput(0));
+        boolean zero = value.isFloat() ? value.floats()[0] == 0f : value.longs()[0] == 0;
+        if (of == null || !zero || !value.isFloat()) {
+            throw new ImportProblem("a tensor of the batch's size filled with " + value + "; expected float zeros shaped like a "
+                    + "value (ConstantOfShape(Shape(x)), k-winners-take-all's canvas)");
+        }
+        values.put(n.getOutput(0), new ZerosLike(of));
+    }
+
     private ConstTensor constantValue(Attributes attrs) {
         if (attrs.names().size() != 1) throw new ImportProblem("Constant needs exactly one value attribute, has " + attrs.names());
         TensorProto t = attrs.getTensor("value");
@@ -329,11 +427,17 @@ final class GraphConverter {
     }
 
     private Dyn emit(NodeProto n, Op op, List<Dyn> xs) {
+        return emit(n.getName().isEmpty() ? n.getOpType() + "_" + nodes.size() : n.getName(), n.getOutput(0), op, xs);
+    }
+
+    private Dyn emit(String nodeName, String out, Op op, Dyn x) {
+        return emit(nodeName, out, op, List.of(x));
+    }
+
+    private Dyn emit(String nodeName, String out, Op op, List<Dyn> xs) {
         int[] shape = op.outputShape(xs.stream().map(Dyn::shape).toList());
         Tensor.checkedSize(shape);
-        String out = n.getOutput(0);
-        nodes.add(new GraphNode(uniqueNodeName(n.getName().isEmpty() ? n.getOpType() + "_" + nodes.size() : n.getName()),
-                op, xs.stream().map(Dyn::name).toList(), out));
+        nodes.add(new GraphNode(uniqueNodeName(nodeName), op, xs.stream().map(Dyn::name).toList(), out));
         producerIndex.put(out, nodes.size() - 1);
         Dyn d = new Dyn(out, shape);
         values.put(out, d);
@@ -353,6 +457,12 @@ final class GraphConverter {
     private Op soleProducer(Dyn x) {
         Integer i = producerIndex.get(x.name());
         return i != null && uses.getOrDefault(x.name(), 0) == 1 ? nodes.get(i).op() : null;
+    }
+
+    private String uniqueValueName(String base) {
+        String name = base;
+        for (int k = 2; values.containsKey(name) || uses.containsKey(name); k++) name = base + "_" + k;
+        return name;
     }
 
     private String uniqueNodeName(String base) {
