@@ -84,6 +84,18 @@ class GraphEvaluatorTest {
     }
 
     @Test
+    void sliceTakesEveryStepthElementForwardOrBackward() {
+        float[] x = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}; // one [3, 4] sample
+        // rows 0..2 by 2, columns 3 down to 0 by -2
+        assertThat(run(new Op.Slice(new int[] {0, 3}, new int[] {3, -1}, new int[] {2, -2}), new int[] {3, 4}, x, 1))
+                .containsExactly(3, 1, 11, 9);
+        assertThat(new Op.Slice(new int[] {1}, new int[] {1}, new int[] {1}).outputShape(List.of(new int[] {4}))).containsExactly(0);
+        assertThatThrownBy(() -> new Op.Slice(new int[] {0}, new int[] {6}, new int[] {1}).outputShape(List.of(new int[] {4})))
+                .hasMessageContaining("leaves [0, 4)");
+        assertThatThrownBy(() -> new Op.Slice(new int[] {0}, new int[] {2}, new int[] {0})).hasMessageContaining("must not be 0");
+    }
+
+    @Test
     void badShapesNameTheNode() {
         Op dense = new Op.Dense(Tensor.zeros(2, 5), null);
         assertThatThrownBy(() -> new ModelGraph("x", new int[] {3}, List.of(new GraphNode("fc1", dense, "x", "y")), List.of("y")))
