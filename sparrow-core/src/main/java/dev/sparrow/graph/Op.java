@@ -98,12 +98,15 @@ public sealed interface Op {
         public static Unary of(UnaryKind kind) { return new Unary(kind, 0f, 0f); }
         public static Unary leakyRelu(float alpha) { return new Unary(UnaryKind.LEAKY_RELU, alpha, 0f); }
         public static Unary clip(float min, float max) { return new Unary(UnaryKind.CLIP, min, max); }
+        /** max(0, min(1, alpha * x + beta)) (ONNX HardSigmoid; PyTorch's is alpha 1/6, beta 0.5). */
+        public static Unary hardSigmoid(float alpha, float beta) { return new Unary(UnaryKind.HARD_SIGMOID, alpha, beta); }
         @Override public int arity() { return 1; }
         @Override public int[] outputShape(List<int[]> in) { return in.get(0).clone(); }
         @Override public String opName() { return "Unary(" + kind + ")"; }
     }
 
-    enum UnaryKind { IDENTITY, RELU, LEAKY_RELU, SIGMOID, TANH, ERF, GELU, GELU_TANH, CLIP, NEG, ABS, EXP, SQRT }
+    /** HARD_SWISH is x * HardSigmoid(x) with alpha 1/6, beta 0.5 (MobileNetV3's activation). */
+    enum UnaryKind { IDENTITY, RELU, LEAKY_RELU, SIGMOID, TANH, ERF, GELU, GELU_TANH, CLIP, NEG, ABS, EXP, SQRT, HARD_SIGMOID, HARD_SWISH }
 
     enum BinaryKind { ADD, SUB, MUL, DIV }
 

@@ -113,6 +113,8 @@ final class ReferenceOps {
             case ABS -> Math.abs(v);
             case EXP -> (float) Math.exp(v);
             case SQRT -> (float) Math.sqrt(v);
+            case HARD_SIGMOID -> Math.max(0f, Math.min(1f, alpha * v + beta));
+            case HARD_SWISH -> v * Math.max(0f, Math.min(1f, v / 6f + 0.5f));
         };
     }
 

@@ -47,6 +47,9 @@ class GraphEvaluatorTest {
                 .containsExactly(new float[] {0, 0.8427008f, -0.9953223f}, within(1e-7f));
         assertThat(run(Op.Unary.of(Op.UnaryKind.GELU), new int[] {1}, new float[] {1}, 1)[0]).isCloseTo(0.8413447f, within(1e-7f));
         assertThat(run(Op.Unary.of(Op.UnaryKind.SIGMOID), new int[] {1}, new float[] {0}, 1)).containsExactly(0.5f);
+        assertThat(run(Op.Unary.of(Op.UnaryKind.HARD_SWISH), new int[] {3}, new float[] {3, -1, -4}, 1))
+                .containsExactly(new float[] {3, -1f / 3, 0}, within(1e-7f));
+        assertThat(run(Op.Unary.hardSigmoid(0.2f, 0.5f), new int[] {3}, new float[] {0, 10, -10}, 1)).containsExactly(0.5f, 1, 0);
         // constant [2, 1] broadcast over [N, 2, 3], constant first: c - x
         Op sub = Op.Binary.withConstant(Op.BinaryKind.SUB, Tensor.wrap(new float[] {10, 20}, 2, 1), true);
         assertThat(run(sub, new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}, 1)).containsExactly(9, 8, 7, 16, 15, 14);

@@ -266,6 +266,8 @@ final class GraphConverter {
             case "Exp" -> emit(n, Op.Unary.of(Op.UnaryKind.EXP), dyn(in, 0));
             case "Sqrt" -> emit(n, Op.Unary.of(Op.UnaryKind.SQRT), dyn(in, 0));
             case "LeakyRelu" -> emit(n, Op.Unary.leakyRelu(attrs.getFloat("alpha", 0.01f)), dyn(in, 0));
+            case "HardSigmoid" -> emit(n, Op.Unary.hardSigmoid(attrs.getFloat("alpha", 0.2f), attrs.getFloat("beta", 0.5f)), dyn(in, 0));
+            case "HardSwish" -> emit(n, Op.Unary.of(Op.UnaryKind.HARD_SWISH), dyn(in, 0));
             case "Gelu" -> emit(n, Op.Unary.of(switch (attrs.getString("approximate", "none")) {
                 case "none" -> Op.UnaryKind.GELU;
                 case "tanh" -> Op.UnaryKind.GELU_TANH;
@@ -324,7 +326,7 @@ final class GraphConverter {
                 emit(n, new Op.Softmax(Shapes.axis(attrs.getInt("axis", -1), x.shape().length + 1, "Softmax axis")), x);
             }
             default -> throw new ImportProblem("unknown operator " + op + "; expected one of Gemm, MatMul, Conv, "
-                    + "BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Erf, Gelu, Clip, Add, Sub, Mul, Div, MaxPool, "
+                    + "BatchNormalization, Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Tanh, Erf, Gelu, Clip, Add, Sub, Mul, Div, MaxPool, "
                     + "AveragePool, GlobalAveragePool, ReduceMean, Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, "
                     + "Slice, Where (constant condition), Softmax, Identity, Dropout, Cast, Constant, ConstantOfShape, Shape, "
                     + "Gather, TopK with ScatterElements (k-winners-take-all)");

@@ -117,6 +117,10 @@ class OnnxOpsTest {
                         b.node("ConstantOfShape", new String[] {b.node("Shape", new String[] {"x"})})})),
                 new Case("ReduceMean opset 18", 18, new int[] {3, 4, 2}, b -> b.node("ReduceMean", new String[] {"x", b.longs(2, 3)},
                         attr("keepdims", 0L))),
+                new Case("HardSigmoid, HardSwish (MobileNetV3), Clip 0..6 (ReLU6)", 14, new int[] {2, 7}, b -> b.node("Clip", new String[] {
+                        b.node("HardSwish", new String[] {b.node("Mul", new String[] {b.node("HardSigmoid", new String[] {"x"},
+                                attr("alpha", 0.3f), attr("beta", 0.4f)), b.floats(new float[] {8f})})}), b.floats(new float[] {0f}),
+                        b.floats(new float[] {6f})})),
                 new Case("Erf, Exp, Sqrt, Abs", 13, new int[] {6}, b -> b.node("Sqrt", new String[] {b.node("Exp", new String[] {
                         b.node("Erf", new String[] {b.node("Abs", new String[] {"x"})})})})));
     }
