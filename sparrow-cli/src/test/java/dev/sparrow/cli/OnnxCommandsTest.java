@@ -57,6 +57,44 @@ class OnnxCommandsTest {
     }
 
     @Test
+    void aModelTrainedOnOwnDataExportsAndEvalPredictAndBenchTakeTheOnnxFile() throws Exception {
+        Path data = NoSurprisesCommandsTest.csv(dir);
+        Path run = dir.resolve("run");
+        SparrowCliTest.Run trained = NoSurprisesCommandsTest.train(data, run, "--epochs", "2", "--method", "static", "--sparsity", "0.5");
+        assertThat(trained.exit()).as(trained.err()).isZero();
+        Path ckpt = run.resolve("checkpoint.safetensors");
+        Path onnx = dir.resolve("own.onnx");
+        SparrowCliTest.Run exported = SparrowCliTest.run("export", ckpt.toString(), "--format", "onnx", "-o", onnx.toString());
+        assertThat(exported.exit()).as(exported.err()).isZero();
+
+        String[] evalArgs = {"--data", data.toString(), "--label-column", "kind", "--threads", "1", "--json", "--no-plot"};
+        SparrowCliTest.Run fromCheckpoint = SparrowCliTest.run(concat(new String[] {"eval", ckpt.toString()}, evalArgs));
+        SparrowCliTest.Run fromOnnx = SparrowCliTest.run(concat(new String[] {"eval", onnx.toString()}, evalArgs));
+        assertThat(fromOnnx.exit()).as(fromOnnx.err()).isZero();
+        assertThat(fromOnnx.err()).contains("input normalisation").contains("from its metadata");
+        Map<String, Object> a = Json.parseObject(fromCheckpoint.out().strip(), Json.Limits.of(1 << 20));
+        Map<String, Object> b = Json.parseObject(fromOnnx.out().strip(), Json.Limits.of(1 << 20));
+        assertThat(b.get("accuracy")).isEqualTo(a.get("accuracy"));
+        assertThat(b.get("confusion")).isEqualTo(a.get("confusion"));
+
+        SparrowCliTest.Run predicted = SparrowCliTest.run("predict", onnx.toString(), data.toString(), "--label-column", "kind");
+        assertThat(predicted.exit()).as(predicted.err()).isZero();
+        assertThat(predicted.out()).isEqualTo(SparrowCliTest.run("predict", ckpt.toString(), data.toString(), "--label-column", "kind").out());
+        assertThat(predicted.out()).containsPattern("(?m)^.*data.csv:1: [xyz] ");
+
+        SparrowCliTest.Run bench = SparrowCliTest.run("bench", "model", onnx.toString(), "--batch", "2", "--threads", "1",
+                "--warmup-ms", "1", "--measure-ms", "5", "--tune-ms", "1");
+        assertThat(bench.exit()).as(bench.err()).isZero();
+        assertThat(bench.out()).contains("outputs match the reference evaluator").contains("sparse vs dense");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void predictOnAForeignModelGivesPlainOutputsAndClassIndicesAndSaysSo() throws Exception {
         Path onnx = FIXTURES.resolve("mlp.onnx");
         Tensor input = readNpy(FIXTURES.resolve("mlp.input.npy"));
