@@ -4,6 +4,10 @@ import dev.sparrow.graph.GraphNode;
 import dev.sparrow.graph.InvalidGraphException;
 import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.graph.Op;
+import dev.sparrow.onnx.ImportedValue.Const;
+import dev.sparrow.onnx.ImportedValue.Dyn;
+import dev.sparrow.onnx.ImportedValue.TopKOutput;
+import dev.sparrow.onnx.ImportedValue.ZerosLike;
 import dev.sparrow.onnx.proto.OnnxProto.GraphProto;
 import dev.sparrow.onnx.proto.OnnxProto.NodeProto;
 import dev.sparrow.onnx.proto.OnnxProto.TensorProto;
@@ -25,34 +29,23 @@ import java.util.Set;
  * One ONNX GraphProto into a {@link ModelGraph}: nodes visited in topological order; a node whose inputs are all
  * constants is folded ({@link ConstantFolder}); the others become graph nodes, with Gemm / MatMul as Dense (a
  * following constant bias Add fused in), BatchNormalization folded into a Conv that feeds only it, and
- * Identity / Dropout / Cast-to-float dropped.
+ * Identity / Dropout / Cast-to-float dropped; k-WTA subgraphs go to {@link KWinnersImport}, Slice and Where to
+ * {@link SliceAndWhere}.
  */
 final class GraphConverter {
-    /** What an ONNX value name stands for during conversion. */
-    private sealed interface Value permits Const, Dyn, TopKOutput, ZerosLike {}
-    private record Const(ConstTensor tensor) implements Value {}
-    /** A batched value of the graph: its graph name and sample shape. */
-    private record Dyn(String name, int[] shape) implements Value {}
-    /** TopK's values (output 0) or indices (output 1), kept until a ScatterElements turns the pair into a k-WTA. */
-    private record TopKOutput(TopK topK, int output) implements Value {}
-    /** The k largest of x along a full-rank axis, from the TopK node named node. */
-    private record TopK(String node, Dyn x, int k, int axis) {}
-    /** Zeros of x's shape (ConstantOfShape(Shape(x)) with value 0): the canvas a k-WTA scatters its winners onto. */
-    private record ZerosLike(Dyn x) implements Value {}
-
     private final String file;
     private final GraphProto graph;
     private final long opset;
     private final TensorDecoder decoder;
     private final ConstantFolder folder;
-    private final Map<String, Value> values = new HashMap<>();
+    private final Map<String, ImportedValue> values = new HashMap<>();
     private final Map<String, Integer> uses = new HashMap<>();
     private final List<GraphNode> nodes = new ArrayList<>();
     private final Map<String, Integer> producerIndex = new HashMap<>();
     private final Set<String> nodeNames = new HashSet<>();
+    private final KWinnersImport kWinners;
+    private final SliceAndWhere sliceAndWhere;
     private final Map<String, ConstTensor> initializers = new LinkedHashMap<>();
-    /** Outputs of Shape nodes that hold a batched value's whole shape, and that value. */
-    private final Map<String, Dyn> shapeOf = new HashMap<>();
 
     GraphConverter(String file, GraphProto graph, long opset, TensorDecoder decoder, ConstantFolder folder) {
         this.file = file;
@@ -60,6 +53,8 @@ final class GraphConverter {
         this.opset = opset;
         this.decoder = decoder;
         this.folder = folder;
+        this.kWinners = new KWinnersImport(this, values, folder, decoder);
+        this.sliceAndWhere = new SliceAndWhere(this, folder);
     }
 
     ModelGraph convert() throws OnnxFormatException {
@@ -89,10 +84,13 @@ final class GraphConverter {
         }
         List<String> outputs = new ArrayList<>();
         for (ValueInfoProto o : graph.getOutputList()) {
-            Value v = values.get(o.getName());
+            ImportedValue v = values.get(o.getName());
             String what = "output '" + o.getName() + "'";
             if (v == null) throw new OnnxFormatException(file, null, what + " is never computed");
-            if (!(v instanceof Dyn d)) throw new OnnxFormatException(file, null, what + " is a constant; expected a value computed from the input");
+            if (!(v instanceof Dyn d)) {
+                throw new OnnxFormatException(file, null, what + (v instanceof Const ? " is a constant" : " is a TopK output or k-WTA zeros")
+                        + "; expected a value computed from the input");
+            }
             if (!d.name().equals(o.getName())) {
                 // the output was an alias (Identity, Dropout): keep the ONNX name as the graph's output name
                 if (producerIndex.containsKey(o.getName()) || o.getName().equals(input.getName())) {
@@ -206,10 +204,10 @@ final class GraphConverter {
             }
         }
         Attributes attrs = new Attributes(n);
-        List<Value> in = new ArrayList<>();
+        List<ImportedValue> in = new ArrayList<>();
         boolean anyDyn = false, anyInput = false;
         for (String name : n.getInputList()) {
-            Value v = name.isEmpty() ? null : values.get(name);
+            ImportedValue v = name.isEmpty() ? null : values.get(name);
             if (!name.isEmpty() && v == null) throw new ImportProblem("reads '" + name + "' before it is computed");
             in.add(v);
             anyDyn |= v instanceof Dyn;
@@ -217,9 +215,9 @@ final class GraphConverter {
         }
         String out = n.getOutput(0);
         switch (op) {
-            case "TopK" -> { topK(n, attrs, in); return; }
-            case "ScatterElements" -> { if (scatterWinners(n, attrs, in)) return; }
-            case "ConstantOfShape" -> { constantOfShape(n, attrs, in); return; }
+            case "TopK" -> { kWinners.topK(n, attrs, in); return; }
+            case "ScatterElements" -> { if (kWinners.scatterWinners(n, attrs, in)) return; }
+            case "ConstantOfShape" -> { kWinners.constantOfShape(n, attrs, in); return; }
             default -> { }
         }
         for (int i = 0; i < in.size(); i++) {
@@ -241,7 +239,7 @@ final class GraphConverter {
             return;
         }
         if (op.equals("Shape") && in.size() == 1 && in.get(0) instanceof Dyn d) {
-            if (!attrs.has("start") && !attrs.has("end")) shapeOf.put(out, d);
+            if (!attrs.has("start") && !attrs.has("end")) kWinners.shapeOf(out, d);
             long[] full = new long[d.shape().length + 1];
             full[0] = ConstTensor.BATCH;
             for (int i = 0; i < d.shape().length; i++) full[i + 1] = d.shape()[i];
@@ -250,7 +248,7 @@ final class GraphConverter {
         }
         if (anyInput && !anyDyn) {
             List<ConstTensor> consts = new ArrayList<>();
-            for (Value v : in) consts.add(v == null ? null : ((Const) v).tensor());
+            for (ImportedValue v : in) consts.add(v == null ? null : ((Const) v).tensor());
             if (consts.get(0) == null && !op.equals("Concat")) throw new ImportProblem("input 0 is missing");
             values.put(out, new Const(folder.fold(op, attrs, consts)));
             return;
@@ -319,8 +317,8 @@ final class GraphConverter {
                 if (!attrs.has("axis")) throw new ImportProblem("Concat without axis");
                 emit(n, new Op.Concat(Shapes.axis(attrs.getInt("axis", 0), xs.get(0).shape().length + 1, "Concat axis")), xs);
             }
-            case "Slice" -> slice(n, in);
-            case "Where" -> where(n, attrs, in);
+            case "Slice" -> sliceAndWhere.slice(n, in);
+            case "Where" -> sliceAndWhere.where(n, attrs, in);
             case "Softmax" -> {
                 Dyn x = dyn(in, 0);
                 emit(n, new Op.Softmax(Shapes.axis(attrs.getInt("axis", -1), x.shape().length + 1, "Softmax axis")), x);
@@ -331,123 +329,6 @@ final class GraphConverter {
                     + "Slice, Where (constant condition), Softmax, Identity, Dropout, Cast, Constant, ConstantOfShape, Shape, "
                     + "Gather, TopK with ScatterElements (k-winners-take-all)");
         }
-    }
-
-    /** Slice of a batched value with constant bounds; the batch axis may only be taken whole. */
-    private void slice(NodeProto n, List<Value> in) {
-        Dyn x = dyn(in, 0);
-        long[] axes = in.size() > 3 && in.get(3) != null ? constant(in, 3, "axes").asLongs() : null;
-        long[] steps = in.size() > 4 && in.get(4) != null ? constant(in, 4, "steps").asLongs() : null;
-        int[] full = new int[x.shape().length + 1];
-        full[0] = Integer.MAX_VALUE - 16; // a stand-in batch: only the whole of it (0 to the end, step 1) is allowed
-        System.arraycopy(x.shape(), 0, full, 1, x.shape().length);
-        int[][] b = Shapes.slice(full, constant(in, 1, "starts").asLongs(), constant(in, 2, "ends").asLongs(), axes, steps);
-        if (b[0][0] != 0 || b[1][0] != full[0] || b[2][0] != 1) {
-            throw new ImportProblem("Slice of the batch axis; expected the batch whole (start 0, end INT64_MAX, step 1)");
-        }
-        emit(n, new Op.Slice(Arrays.copyOfRange(b[0], 1, full.length), Arrays.copyOfRange(b[1], 1, full.length),
-                Arrays.copyOfRange(b[2], 1, full.length)), x);
-    }
-
-    /**
-     * Where with a constant condition: X * c + Y * (1 - c) with c the condition as 0/1, one or two elementwise steps
-     * (exact for finite values; an infinite or NaN value on the side not taken makes the result NaN). A condition
-     * computed from the input is refused.
-     */
-    private void where(NodeProto n, Attributes attrs, List<Value> in) {
-        if (in.size() != 3 || in.contains(null)) throw new ImportProblem("Where needs 3 inputs");
-        ConstTensor c = constant(in, 0, "condition");
-        long[] cl = c.asLongs();
-        float[] take = new float[cl.length], other = new float[cl.length];
-        for (int i = 0; i < cl.length; i++) {
-            take[i] = cl[i] != 0 ? 1f : 0f;
-            other[i] = 1f - take[i];
-        }
-        boolean xDyn = in.get(1) instanceof Dyn;
-        Dyn first = dyn(in, xDyn ? 1 : 2);
-        Value second = in.get(xDyn ? 2 : 1);
-        ConstTensor firstMask = ConstTensor.ofFloats(c.shape(), xDyn ? take : other);
-        ConstTensor secondMask = ConstTensor.ofFloats(c.shape(), xDyn ? other : take);
-        String out = n.getOutput(0);
-        Dyn kept = emit(n.getName() + "_select", uniqueValueName(out + "_select"),
-                Op.Binary.withConstant(Op.BinaryKind.MUL, firstMask.toTensor(), false), first);
-        if (second instanceof Dyn d) {
-            Dyn rest = emit(n.getName() + "_select_other", uniqueValueName(out + "_select_other"),
-                    Op.Binary.withConstant(Op.BinaryKind.MUL, secondMask.toTensor(), false), d);
-            emit(n, Op.Binary.ofValues(Op.BinaryKind.ADD), List.of(kept, rest));
-        } else {
-            ConstTensor rest = folder.fold("Mul", attrs, List.of(((Const) second).tensor(), secondMask));
-            emit(n, Op.Binary.withConstant(Op.BinaryKind.ADD, rest.toTensor(), false), kept);
-        }
-    }
-
-    /** TopK of a batched value: held as a pair of outputs until a ScatterElements makes them a k-WTA. */
-    private void topK(NodeProto n, Attributes attrs, List<Value> in) {
-        Dyn x = dyn(in, 0);
-        long[] k = constant(in, 1, "K").asLongs();
-        if (k.length != 1) throw new ImportProblem("K has " + k.length + " values; expected 1");
-        int axis = Shapes.axis(attrs.getInt("axis", -1), x.shape().length + 1, "TopK axis");
-        if (axis == 0) throw new ImportProblem("TopK along the batch axis; expected an axis of the sample");
-        if (attrs.getInt("largest", 1) != 1) throw new ImportProblem("largest = 0 (the k smallest); expected 1 (k-winners-take-all)");
-        int size = x.shape()[axis - 1];
-        if (k[0] < 0 || k[0] > size) throw new ImportProblem("K = " + k[0] + " along an axis of " + size + "; expected 0.." + size);
-        TopK t = new TopK(n.getName().isEmpty() ? "TopK" : n.getName(), x, (int) k[0], axis);
-        for (int o = 0; o < Math.min(2, n.getOutputCount()); o++) {
-            if (!n.getOutput(o).isEmpty()) values.put(n.getOutput(o), new TopKOutput(t, o));
-        }
-    }
-
-    /**
-     * ScatterElements of a TopK's values at its indices into zeros of the TopK input's shape: k-winners-take-all,
-     * one KWinners op (over [N, F] samples, or per location along the channels of [N, C, H, W]). False when the
-     * node is not that pattern and reads no TopK output (then it is an ordinary unsupported operator).
-     */
-    private boolean scatterWinners(NodeProto n, Attributes attrs, List<Value> in) {
-        boolean readsTopK = in.stream().anyMatch(v -> v instanceof TopKOutput || v instanceof ZerosLike);
-        if (!readsTopK) return false;
-        String expected = "; expected ScatterElements(ConstantOfShape(Shape(x)), TopK(x).indices, TopK(x).values) along TopK's axis "
-                + "(k-winners-take-all, as sparrow export writes it)";
-        if (in.size() != 3 || !(in.get(0) instanceof ZerosLike zeros) || !(in.get(1) instanceof TopKOutput indices)
-                || !(in.get(2) instanceof TopKOutput updates) || indices.output() != 1 || updates.output() != 0
-                || indices.topK() != updates.topK()) {
-            throw new ImportProblem("inputs are not zeros, TopK indices and the same TopK's values" + expected);
-        }
-        TopK t = indices.topK();
-        if (!zeros.x().name().equals(t.x().name())) throw new ImportProblem("the zeros are shaped like '" + zeros.x().name()
-                + "', TopK reads '" + t.x().name() + "'" + expected);
-        int axis = Shapes.axis(attrs.getInt("axis", 0), t.x().shape().length + 1, "ScatterElements axis");
-        if (axis != t.axis()) throw new ImportProblem("axis " + axis + " but TopK's is " + t.axis() + expected);
-        if (!attrs.getString("reduction", "none").equals("none")) {
-            throw new ImportProblem("reduction = '" + attrs.getString("reduction", "") + "'; expected none");
-        }
-        int[] s = t.x().shape();
-        boolean global = s.length == 1 && axis == 1;
-        boolean local = s.length == 3 && axis == 1;
-        if (!global && !local) {
-            throw new ImportProblem("k-winners-take-all along axis " + axis + " of [N, " + join(s) + "]; expected axis 1 of [N, F] "
-                    + "(whole samples) or of [N, C, H, W] (channels at each location)");
-        }
-        emit(n, new Op.KWinners(t.k(), local), t.x());
-        return true;
-    }
-
-    /** ConstantOfShape: of a constant shape, folded; of a batched value's shape with value 0, the zeros a k-WTA fills. */
-    private void constantOfShape(NodeProto n, Attributes attrs, List<Value> in) {
-        TensorProto v = attrs.getTensor("value");
-        ConstTensor value = v == null ? ConstTensor.ofFloats(new int[] {1}, new float[1]) : decoder.decode(v);
-        if (value.size() != 1) throw new ImportProblem("value has " + value.size() + " elements; expected 1");
-        ConstTensor shape = constant(in, 0, "input");
-        if (!shape.hasBatch()) {
-            values.put(n.getOutput(0), new Const(folder.filled(shape.asLongs(), value)));
-            return;
-        }
-        Dyn of = shapeOf.get(n.getInput(0));
-        boolean zero = value.isFloat() ? value.floats()[0] == 0f : value.longs()[0] == 0;
-        if (of == null || !zero || !value.isFloat()) {
-            throw new ImportProblem("a tensor of the batch's size filled with " + value + "; expected float zeros shaped like a "
-                    + "value (ConstantOfShape(Shape(x)), k-winners-take-all's canvas)");
-        }
-        values.put(n.getOutput(0), new ZerosLike(of));
     }
 
     private ConstTensor constantValue(Attributes attrs) {
@@ -463,27 +344,30 @@ final class GraphConverter {
         throw new ImportProblem("Constant with attribute " + attrs.names() + "; expected value, value_float(s) or value_int(s)");
     }
 
-    private static Dyn dyn(List<Value> in, int i) {
+    static Dyn dyn(List<ImportedValue> in, int i) {
         if (i >= in.size() || in.get(i) == null) throw new ImportProblem("input " + i + " is missing");
-        if (!(in.get(i) instanceof Dyn d)) throw new ImportProblem("input " + i + " is a constant; expected a value computed from the model input");
+        if (!(in.get(i) instanceof Dyn d)) {
+            throw new ImportProblem("input " + i + (in.get(i) instanceof Const ? " is a constant" : " is a TopK output or k-WTA zeros")
+                    + "; expected a value computed from the model input");
+        }
         return d;
     }
 
-    private static ConstTensor constant(List<Value> in, int i, String what) {
+    static ConstTensor constant(List<ImportedValue> in, int i, String what) {
         if (i >= in.size() || in.get(i) == null) throw new ImportProblem("input " + i + " (" + what + ") is missing");
         if (!(in.get(i) instanceof Const c)) throw new ImportProblem("input " + i + " (" + what + ") depends on the model input; expected a constant");
         return c.tensor();
     }
 
-    private Dyn emit(NodeProto n, Op op, Dyn x) {
+    Dyn emit(NodeProto n, Op op, Dyn x) {
         return emit(n, op, List.of(x));
     }
 
-    private Dyn emit(NodeProto n, Op op, List<Dyn> xs) {
+    Dyn emit(NodeProto n, Op op, List<Dyn> xs) {
         return emit(n.getName().isEmpty() ? n.getOpType() + "_" + nodes.size() : n.getName(), n.getOutput(0), op, xs);
     }
 
-    private Dyn emit(String nodeName, String out, Op op, Dyn x) {
+    Dyn emit(String nodeName, String out, Op op, Dyn x) {
         return emit(nodeName, out, op, List.of(x));
     }
 
@@ -512,7 +396,7 @@ final class GraphConverter {
         return i != null && uses.getOrDefault(x.name(), 0) == 1 ? nodes.get(i).op() : null;
     }
 
-    private String uniqueValueName(String base) {
+    String uniqueValueName(String base) {
         String name = base;
         for (int k = 2; values.containsKey(name) || uses.containsKey(name); k++) name = base + "_" + k;
         return name;
@@ -524,7 +408,7 @@ final class GraphConverter {
         return name;
     }
 
-    private void gemm(NodeProto n, Attributes attrs, List<Value> in) {
+    private void gemm(NodeProto n, Attributes attrs, List<ImportedValue> in) {
         Dyn a = dyn(in, 0);
         ConstTensor b = constant(in, 1, "B");
         if (attrs.getInt("transA", 0) != 0) throw new ImportProblem("transA = 1; expected 0 (A is [batch, in])");
@@ -548,7 +432,7 @@ final class GraphConverter {
         emit(n, new Op.Dense(Tensor.wrap(weight, w.shape()), bias), a);
     }
 
-    private void binary(NodeProto n, String op, List<Value> in) {
+    private void binary(NodeProto n, String op, List<ImportedValue> in) {
         if (in.size() != 2 || in.get(0) == null || in.get(1) == null) throw new ImportProblem(op + " needs 2 inputs");
         Op.BinaryKind kind = Op.BinaryKind.valueOf(op.toUpperCase());
         if (in.get(0) instanceof Dyn a && in.get(1) instanceof Dyn b) {
@@ -579,7 +463,7 @@ final class GraphConverter {
         return false;
     }
 
-    private void conv(NodeProto n, Attributes attrs, List<Value> in) {
+    private void conv(NodeProto n, Attributes attrs, List<ImportedValue> in) {
         Dyn x = dyn(in, 0);
         ConstTensor w = constant(in, 1, "W");
         if (w.rank() != 4 || x.shape().length != 3) {
@@ -637,7 +521,7 @@ final class GraphConverter {
         }
     }
 
-    private void batchNorm(NodeProto n, Attributes attrs, List<Value> in) {
+    private void batchNorm(NodeProto n, Attributes attrs, List<ImportedValue> in) {
         Dyn x = dyn(in, 0);
         if (attrs.getInt("training_mode", 0) != 0) throw new ImportProblem("training_mode = 1; expected inference (0)");
         float epsilon = attrs.getFloat("epsilon", 1e-5f);
@@ -672,7 +556,7 @@ final class GraphConverter {
         emit(n, new Op.BatchNorm(Tensor.wrap(scale, channels), Tensor.wrap(shift, channels)), x);
     }
 
-    private void reduceMean(NodeProto n, Attributes attrs, List<Value> in) {
+    private void reduceMean(NodeProto n, Attributes attrs, List<ImportedValue> in) {
         Dyn x = dyn(in, 0);
         long[] axes = opset >= 18
                 ? (in.size() > 1 && in.get(1) != null ? constant(in, 1, "axes").asLongs() : new long[0])
@@ -738,7 +622,7 @@ final class GraphConverter {
         return Arrays.copyOfRange(out, 1, out.length);
     }
 
-    private static String join(int[] s) {
+    static String join(int[] s) {
         return Arrays.toString(s).replaceAll("[\\[\\]]", "");
     }
 }
