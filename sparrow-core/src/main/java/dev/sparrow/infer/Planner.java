@@ -170,7 +170,7 @@ final class Planner {
         }
         shapes.put(out, outShape);
         Im2col geometry = new Im2col(inShape[0], inShape[1], inShape[2], kh, kw, c.strides()[0], p[0]);
-        if (b.sparseInput && c.strides()[0] == 1 && isWinners(n.inputs().get(0)) && !b.forced.containsKey(n.name())
+        if (b.sparseInput && c.strides()[0] == 1 && p[0] < kw && isWinners(n.inputs().get(0)) && !b.forced.containsKey(n.name())
                 && !b.forced.containsKey("*")) {
             // on a k-WTA output: visit the nonzero inputs only (the masked weights are zeros of the packed list)
             if (mask != null) for (int i = 0; i < values.length; i++) if (mask[i] == 0f) values[i] = 0f;
@@ -323,6 +323,7 @@ final class Planner {
                 if (lastUse.get(r) == i && slotOf.containsKey(r) && !free.contains(slotOf.get(r))) free.push(slotOf.get(r));
             }
             if (!lastUse.containsKey(out)) free.push(slot); // never read
+            if (s instanceof SparseInputConvStep c) columnFloats = Math.max(columnFloats, c.columnFloats());
             if (s instanceof ConvStep c) {
                 columnFloats = Math.max(columnFloats, c.columnFloats());
                 stagingFloats = Math.max(stagingFloats, c.stagingFloats());

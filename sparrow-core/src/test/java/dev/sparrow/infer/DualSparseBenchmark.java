@@ -68,6 +68,50 @@ class DualSparseBenchmark {
         }
     }
 
+    /**
+     * Where each session's time goes, step by step (medians of each step timed alone inside whole runs), dense,
+     * weight-sparse and dual-sparse at batch 1 and 64, 1 thread. The three profiles take turns three times and each
+     * step keeps its lowest median, so a burst of load on the shared machine hits one pass, not one session.
+     */
+    @Test
+    void gscCnnStepProfile() {
+        SplittableRandom rng = new SplittableRandom(7);
+        Sequential dense = ModelZoo.create("gsc-cnn", SAMPLE, 10, 7);
+        DualSparseSessionTest.randomizeBatchNorms(dense, rng);
+        Sequential weightSparse = ModelZoo.create("gsc-cnn", SAMPLE, 10, 7);
+        DualSparseSessionTest.sparsify(weightSparse, 0.95, rng);
+        Sequential dual = ModelZoo.gscCnnKwta(SAMPLE, 0.1, false, KWinnersOptions.defaults().withKInferenceFactor(1.0), 10, rng);
+        DualSparseSessionTest.sparsify(dual, 0.95, rng);
+        int rounds = Integer.getInteger("sparrow.bench.rounds", 400);
+        for (int batch : new int[] {1, 64}) {
+            InferenceSession[] s = {
+                    InferenceSession.builder(dense, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build(),
+                    InferenceSession.builder(weightSparse, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build(),
+                    InferenceSession.builder(dual, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build()};
+            String[] names = {"dense", "weight-sparse 95% (ReLU)", "dual-sparse 95% x 10% (exact top-k)"};
+            float[] x = InferenceTestModels.randomBatch(batch, batch, SAMPLE).data();
+            double[][] best = new double[s.length][];
+            for (int pass = 0; pass < 3; pass++) {
+                for (int i = 0; i < s.length; i++) {
+                    double[] m = s[i].stepMedianNanos(x, batch, Math.max(8, rounds / batch));
+                    if (best[i] == null) best[i] = m;
+                    else for (int k = 0; k < m.length; k++) best[i][k] = Math.min(best[i][k], m[k]);
+                }
+            }
+            System.out.printf(Locale.ROOT, "%n== gsc-cnn step profile, batch %d, 1 thread (us per call) ==%n", batch);
+            for (int i = 0; i < s.length; i++) {
+                List<String> steps = s[i].stepDescriptions();
+                double total = 0;
+                for (double v : best[i]) total += v;
+                System.out.printf(Locale.ROOT, "-- %s: %.1f us in all --%n", names[i], total / 1e3);
+                for (int k = 0; k < steps.size(); k++) {
+                    System.out.printf(Locale.ROOT, "%9.1f  %s%n", best[i][k] / 1e3, steps.get(k));
+                }
+            }
+            for (InferenceSession si : s) si.close();
+        }
+    }
+
     /** Exact top-k against the threshold on the k-WTA inputs of the dual-sparse gsc-cnn's shape (9216 values, k 922). */
     @Test
     void selectionExactAgainstThreshold() {
