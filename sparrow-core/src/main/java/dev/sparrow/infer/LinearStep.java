@@ -27,6 +27,7 @@ final class LinearStep extends Step {
     /** Whether the input is sparse (a k-WTA output) and the weights scatter per input: visit winners only. */
     final boolean sparseInput;
     private final WinnerSelection selection;
+    private final WinnerKernels winnerKernels = WinnerKernels.of(dev.sparrow.kernel.Backend.get());
     private final float z;
     final Autotuner.Result tuning;
     /** The structures found in the mask (empty when declared or not looked for). */
@@ -101,7 +102,7 @@ final class LinearStep extends Step {
             int first = (int) ((long) batch * slot / slots), last = (int) ((long) batch * (slot + 1) / slots);
             for (int sample = first; sample < last; sample++) {
                 s.selection.select(call.y, call.y, sample, batch, n, s.winners, s.z, call.context.selection, slot * n,
-                        call.context.histogram, slot * WinnerSelection.BINS);
+                        s.winnerKernels);
             }
         }
     }

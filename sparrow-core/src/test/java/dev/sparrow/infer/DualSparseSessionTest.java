@@ -82,9 +82,8 @@ class DualSparseSessionTest {
     }
 
     @Test
-    void histogramSelectionEqualsQuickselectWithTies() {
+    void bracketSelectionEqualsQuickselectWithTies() {
         SplittableRandom rng = new SplittableRandom(5);
-        int[] hist = new int[WinnerSelection.BINS];
         for (int trial = 0; trial < 20; trial++) {
             int n = 1024 + rng.nextInt(5000), k = 1 + rng.nextInt(n - 1);
             float[] v = new float[n];
@@ -92,8 +91,11 @@ class DualSparseSessionTest {
             for (int i = 0; i < n; i++) v[i] = trial % 2 == 0 ? (float) rng.nextGaussian() : Math.round(rng.nextGaussian() * 4) * (rng.nextBoolean() ? 1f : -1f) / 4f;
             float[] a = new float[n], b = new float[n], scratch = new float[n];
             WinnerSelection.EXACT.select(v, a, 0, 1, n, k, 0f, scratch, 0);
-            WinnerSelection.EXACT.select(v, b, 0, 1, n, k, 0f, scratch, 0, hist, 0);
-            assertThat(b).as("n %d k %d", n, k).containsExactly(a);
+            for (WinnerKernels kernels : new WinnerKernels[] {WinnerKernels.of(dev.sparrow.kernel.Backend.scalar()),
+                    WinnerKernels.of(dev.sparrow.kernel.Backend.get())}) {
+                WinnerSelection.EXACT.select(v, b, 0, 1, n, k, 0f, scratch, 0, kernels);
+                assertThat(b).as("n %d k %d %s", n, k, kernels.name()).containsExactly(a);
+            }
         }
     }
 
