@@ -5,7 +5,7 @@ import dev.sparrow.kernel.TopK;
 /**
  * Exact k-WTA winners of a large group by bracketing the k-th largest from a sample (Floyd and Rivest's idea):
  * <ol>
- * <li>take {@value #SAMPLE} values evenly spread over the group and select, among them, two values whose ranks
+ * <li>take up to {@value #SAMPLE} values (a quarter of a smaller group) evenly spread over the group and select, among them, two values whose ranks
  *     lie a few standard deviations above and below where the k-th largest's rank falls in a sample of that size:
  *     the k-th largest of the whole group almost surely lies between them;</li>
  * <li>one pass over the group counts the values above the upper bound and copies those inside the bracket
@@ -19,10 +19,10 @@ import dev.sparrow.kernel.TopK;
  * winners are always exactly those of {@link TopK}: the k largest, ties to the lower index.
  */
 final class BracketSelection {
-    /** Values sampled to place the bracket. */
+    /** Values sampled to place the bracket, at most: a quarter of the group for smaller groups. */
     static final int SAMPLE = 512;
-    /** Groups smaller than this are selected by a plain quickselect (the sample would cost as much as it saves). */
-    static final int MIN_GROUP = 4 * SAMPLE;
+    /** Groups smaller than this are selected by a plain quickselect (a sample of 128 or fewer places the bracket too loosely to pay). */
+    static final int MIN_GROUP = 512;
     /** Half-width of the bracket in standard deviations of the sampled rank (a miss every few thousand groups). */
     private static final double SIGMAS = 3.5;
 
@@ -35,12 +35,13 @@ final class BracketSelection {
      */
     static void keepLargest(float[] in, float[] out, int base, int n, int k, float[] scratch, int off, WinnerKernels kernels) {
         // 1. the sample and the bracket [lo, hi] around the rank k·SAMPLE/n
-        for (int i = 0; i < SAMPLE; i++) scratch[off + i] = in[base + (int) ((2L * i + 1) * n / (2L * SAMPLE))];
-        double rank = (double) k * SAMPLE / n;
-        double margin = SIGMAS * Math.sqrt(rank * (1 - rank / SAMPLE)) + 2;
+        int size = Math.min(SAMPLE, n / 4);
+        for (int i = 0; i < size; i++) scratch[off + i] = in[base + (int) ((2L * i + 1) * n / (2L * size))];
+        double rank = (double) k * size / n;
+        double margin = SIGMAS * Math.sqrt(rank * (1 - rank / size)) + 2;
         int hiRank = (int) Math.floor(rank - margin), loRank = (int) Math.ceil(rank + margin);
-        float hi = hiRank < 1 ? Float.POSITIVE_INFINITY : TopK.kthLargest(scratch, off, SAMPLE, hiRank);
-        float lo = loRank > SAMPLE ? Float.NEGATIVE_INFINITY : TopK.kthLargest(scratch, off, SAMPLE, loRank);
+        float hi = hiRank < 1 ? Float.POSITIVE_INFINITY : TopK.kthLargest(scratch, off, size, hiRank);
+        float lo = loRank > size ? Float.NEGATIVE_INFINITY : TopK.kthLargest(scratch, off, size, loRank);
         // 2. count above the bracket, copy what is inside it (over the sample, which is no longer needed)
         long b = kernels.bracket(in, base, n, lo, hi, scratch, off);
         int inside = WinnerKernels.inside(b), above = WinnerKernels.above(b);

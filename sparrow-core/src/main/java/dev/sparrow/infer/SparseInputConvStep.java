@@ -13,14 +13,14 @@ import java.util.Arrays;
  * channel whose kernel row lands inside the output): the two sparsities multiply. A following BatchNorm is folded
  * in, a ReLU fused.
  *
- * <p>Weights are packed per (input channel, kernel row): for each nonzero weight its output channel and kernel
- * column, as one precomputed offset into an accumulator. The accumulator rows are wider than the output by
- * kw − 1 columns on each side, so the products of an input near the left or right edge that fall outside the image
- * land in those margins instead of being tested for: the inner loop is a run of 16 or so branch-free
- * multiply-adds (95%-sparse 64 → 64 5×5: 64 · 5 · 0.05) with no bounds checks. An earlier version looped over
+ * <p>Weights are packed per kernel position (ci, ky, kx), a kernel row's positions contiguous: for each nonzero
+ * weight its output channel and kernel column as one precomputed offset into an accumulator. For one nonzero input
+ * and one kernel row, the kernel columns whose products land inside the output are one run of entries (16 or so
+ * for 95%-sparse 64 → 64 5×5: 64 · 5 · 0.05), multiply-added with no bounds test. An earlier version looped over
  * (kernel row, kernel column) and then over the two or three output channels of that kernel position; those short
- * loops of varying length mispredicted their exits and the step took twice as long. Kernel rows are bounded per
- * input row (the rows whose output row is inside the image), so nothing is computed above or below it.
+ * loops of varying length mispredicted their exits and the step took twice as long. The accumulator rows are
+ * wider than the output by kw − 1 columns (offsets never go negative) and kernel rows are bounded per input row
+ * (the rows whose output row is inside the image).
  *
  * <p>Each input row's nonzeros are first compacted branch-free into (column, value) lists, as a k-WTA leaves them
  * scattered at random (a branch per input mispredicted on one in ten). The accumulator of one image
@@ -36,8 +36,11 @@ final class SparseInputConvStep extends Step {
     private final int paddedWidth;
     /** One output channel's accumulator: outH × paddedWidth. */
     private final int paddedPlane;
-    /** (cin·kh + 1,): where the nonzero weights of each (input channel, kernel row) start. */
-    private final int[] rowStart;
+    /**
+     * (cin·kh·kw + 1,): where the nonzero weights of each kernel position (ci, ky, kx) start; those of one kernel
+     * row are contiguous and sorted by kx, so the columns that reach the output from an input column are one run.
+     */
+    private final int[] positionStart;
     /** Per nonzero weight: oc · paddedPlane + (kw − 1) + padding − kx, its product's place from (output row, ix). */
     private final int[] offset;
     private final float[] values;
@@ -64,22 +67,23 @@ final class SparseInputConvStep extends Step {
         this.paddedWidth = geometry.width + geometry.padding + geometry.kw - 1;
         this.paddedPlane = Math.multiplyExact(geometry.outH, paddedWidth);
         Math.multiplyExact(cout, paddedPlane); // the accumulator's size must be an int
-        int kh = geometry.kh, kw = geometry.kw, cols = geometry.rows(), kernelRows = geometry.channels * kh;
-        rowStart = new int[kernelRows + 1];
+        int kw = geometry.kw, cols = geometry.rows();
+        // kernel positions (ci, ky, kx) in order, so a kernel row's entries are sorted by kx
+        positionStart = new int[cols + 1];
         for (int r = 0; r < cout; r++) {
-            for (int c = 0; c < cols; c++) if (weights[r * cols + c] != 0f) rowStart[c / kw + 1]++;
+            for (int c = 0; c < cols; c++) if (weights[r * cols + c] != 0f) positionStart[c + 1]++;
         }
-        for (int i = 0; i < kernelRows; i++) rowStart[i + 1] += rowStart[i];
-        nnz = rowStart[kernelRows];
+        for (int c = 0; c < cols; c++) positionStart[c + 1] += positionStart[c];
+        nnz = positionStart[cols];
         offset = new int[(int) nnz];
         values = new float[(int) nnz];
-        int[] next = Arrays.copyOf(rowStart, kernelRows);
+        int[] next = Arrays.copyOf(positionStart, cols);
         for (int r = 0; r < cout; r++) {
             for (int c = 0; c < cols; c++) {
                 float w = weights[r * cols + c];
                 if (w == 0f) continue;
                 int kx = c % kw;
-                int p = next[c / kw]++;
+                int p = next[c]++;
                 offset[p] = r * paddedPlane + kw - 1 + geometry.padding - kx;
                 values[p] = w;
             }
@@ -134,7 +138,8 @@ final class SparseInputConvStep extends Step {
         int[] cols = ws.activeIndex;
         float[] vals = ws.activeValues;
         int l0 = slot * (cols.length / pool.threads()); // this slot's part of the (column, value) lists
-        int[] start = rowStart, off = offset;
+        int[] start = positionStart, off = offset;
+        int ow = g.outW, kw = g.kw;
         float[] wv = values;
         for (int ci = 0; ci < g.channels; ci++) {
             for (int iy = 0; iy < h; iy++) {
@@ -150,18 +155,21 @@ final class SparseInputConvStep extends Step {
                 // the kernel rows whose output row oy = iy + pad - ky is inside the output
                 int kyFrom = Math.max(0, iy + pad - oh + 1), kyTo = Math.min(kh, iy + pad + 1);
                 for (int ky = kyFrom; ky < kyTo; ky++) {
-                    int kr = ci * kh + ky, from = start[kr], to = start[kr + 1];
-                    if (from == to) continue;
+                    int kr = (ci * kh + ky) * kw;
+                    if (start[kr] == start[kr + kw]) continue;
                     int rowAcc = a0 + (iy + pad - ky) * pw;
                     for (int j = l0; j < m; j++) {
-                        int b = rowAcc + cols[j];
+                        int ix = cols[j];
+                        // the kernel columns whose output column ix + pad - kx is inside the output: one run
+                        int from = start[kr + Math.max(0, ix + pad - ow + 1)], to = start[kr + Math.min(kw, ix + pad + 1)];
+                        int b = rowAcc + ix;
                         float v = vals[j];
                         for (int p = from; p < to; p++) acc[b + off[p]] += wv[p] * v;
                     }
                 }
             }
         }
-        int ow = g.outW, left = g.kw - 1; // output column ox sits at accumulator column left + ox
+        int left = kw - 1; // output column ox sits at accumulator column left + ox
         for (int co = 0; co < outChannels; co++) {
             float bc = bias == null ? 0f : bias[co];
             for (int oy = 0; oy < oh; oy++) {

@@ -113,10 +113,13 @@ class DualSparseBenchmark {
         }
     }
 
-    /** Exact top-k against the threshold on the k-WTA inputs of the dual-sparse gsc-cnn's shape (9216 values, k 922). */
+    /** Exact top-k against the threshold on the k-WTA inputs of the dual-sparse gsc-cnn's shapes (9216 values, k 922; 1000, k 100). */
     @Test
     void selectionExactAgainstThreshold() {
-        int n = 64 * 12 * 12, k = n / 10;
+        for (int n : new int[] {64 * 12 * 12, 1000}) selection(n, n / 10);
+    }
+
+    private static void selection(int n, int k) {
         SplittableRandom rng = new SplittableRandom(3);
         float[][] inputs = new float[16][n];
         for (float[] v : inputs) for (int i = 0; i < n; i++) v[i] = (float) (rng.nextGaussian() + 0.3 * rng.nextGaussian() * rng.nextGaussian());
