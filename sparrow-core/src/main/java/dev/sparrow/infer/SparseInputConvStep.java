@@ -47,7 +47,9 @@ final class SparseInputConvStep extends Step {
     private final float[] bias;   // (cout,), may be null
     private final boolean relu;
     private final boolean batchNormFolded;
-    private final long nnz;
+    final long nnz;
+    /** The timing that chose this step over the weight-sparse one, or null when untimed. */
+    SparseInputChooser.Result timing;
     private final ComputePool pool;
 
     /** {@code weights} row-major [cout][cin·kh·kw] (BatchNorm folded, masked weights 0). */
@@ -189,6 +191,7 @@ final class SparseInputConvStep extends Step {
         return String.format("%s: Conv2d(%d->%d, %dx%d%s) on %dx%d%s%s density %.3f format sparse-input scatter "
                         + "(nonzero inputs only, after k-WTA)", name, geometry.channels, outChannels, geometry.kh, geometry.kw,
                 geometry.padding != 0 ? ", pad " + geometry.padding : "", geometry.height, geometry.width,
-                batchNormFolded ? "+BatchNorm(folded)" : "", relu ? "+ReLU" : "", density);
+                batchNormFolded ? "+BatchNorm(folded)" : "", relu ? "+ReLU" : "", density)
+                + (timing == null ? "" : "; " + timing.describe());
     }
 }

@@ -33,15 +33,16 @@ class DualSparseBenchmark {
         DualSparseSessionTest.sparsify(dual, 0.95, rng);
         long measure = Long.getLong("sparrow.bench.ms", 3000);
         for (int batch : new int[] {1, 64}) {
+            // the dense network on the dense GEMM: on the loaded shared machine the tuner picked sparse formats for it
             InferenceSession[] s = {
-                    InferenceSession.builder(dense, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build(),
+                    InferenceSession.builder(dense, SAMPLE).batchSize(batch).threads(1).formatAll("dense").build(),
                     InferenceSession.builder(weightSparse, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build(),
                     InferenceSession.builder(dual, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build(),
                     InferenceSession.builder(dual, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30)
                             .winnerSelection(WinnerSelection.THRESHOLD).build(),
                     InferenceSession.builder(dual, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30)
                             .sparseInput(false).build()};
-            String[] names = {"dense", "weight-sparse 95% (ReLU)", "dual-sparse 95% x 10% (exact top-k)",
+            String[] names = {"dense (dense GEMM)", "weight-sparse 95% (ReLU)", "dual-sparse 95% x 10% (exact top-k)",
                     "dual-sparse, threshold k-WTA", "dual-sparse, sparse input off"};
             Tensor x = InferenceTestModels.randomBatch(batch, batch, SAMPLE);
             Tensor[] outs = new Tensor[s.length];
@@ -86,10 +87,10 @@ class DualSparseBenchmark {
         for (int batch : new int[] {1, 64}) {
             boolean dualOnly = Boolean.getBoolean("sparrow.bench.dualOnly"); // quicker, while working on the dual steps
             InferenceSession[] s = {
-                    dualOnly ? null : InferenceSession.builder(dense, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build(),
+                    dualOnly ? null : InferenceSession.builder(dense, SAMPLE).batchSize(batch).threads(1).formatAll("dense").build(),
                     dualOnly ? null : InferenceSession.builder(weightSparse, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build(),
                     InferenceSession.builder(dual, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build()};
-            String[] names = {"dense", "weight-sparse 95% (ReLU)", "dual-sparse 95% x 10% (exact top-k)"};
+            String[] names = {"dense (dense GEMM)", "weight-sparse 95% (ReLU)", "dual-sparse 95% x 10% (exact top-k)"};
             float[] x = InferenceTestModels.randomBatch(batch, batch, SAMPLE).data();
             double[][] best = new double[s.length][];
             for (int pass = 0; pass < 3; pass++) {

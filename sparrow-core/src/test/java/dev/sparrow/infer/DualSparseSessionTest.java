@@ -54,10 +54,16 @@ class DualSparseSessionTest {
         Sequential m = ModelZoo.create(name, new int[] {1, 28, 28}, 10, 15);
         sparsify(m, name.equals("gsc-cnn") ? 0 : 0.95, rng);
         for (int threads = 1; threads <= 3; threads++) {
+            boolean tuned = threads == 2; // untuned, the winners-only steps are taken; tuned, they are timed against the others
             try (InferenceSession s = InferenceSession.builder(m, 1, 28, 28).batchSize(5).threads(threads)
-                    .tuningBudgetMillis(2).build()) {
-                if (!name.equals("gsc-cnn")) {
+                    .tuning(tuned).tuningBudgetMillis(2).build()) {
+                if (!name.equals("gsc-cnn") && !tuned) {
                     assertThat(s.describe()).contains("sparse-input scatter").contains("on the winners only");
+                }
+                if (!name.equals("gsc-cnn") && tuned) {
+                    // both layers after a k-WTA were timed on sparse inputs, whichever won
+                    assertThat(s.choices()).filteredOn(c -> c.layer().equals("4") || c.layer().equals("9"))
+                            .hasSize(2).allSatisfy(c -> assertThat(c.candidateMicros()).containsKey("sparse-input"));
                 }
                 for (int batch : new int[] {1, 5}) {
                     Tensor x = randomBatch(15 + batch, batch, 1, 28, 28);
