@@ -10,8 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the sparse kernels choose it ({@code -Dsparrow.sparse.vectorBits}); vectors stay inside the method.
  */
 final class VectorPoolKernels implements PoolKernels {
-    private static final int BITS = bits();
-    private static final VectorSpecies<Float> F = BITS == 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = VectorWidth.F;
     private static final int L = F.length();
     /** Lanes 0, 2, 4, ... of a then b (indices of b count from L), and 1, 3, 5, ... */
     private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(F, i -> 2 * i < L ? 2 * i : 2 * i - 2 * L);
@@ -21,17 +20,11 @@ final class VectorPoolKernels implements PoolKernels {
 
     /** Called reflectively by the backend; null where vectors are narrower than 256 bits. */
     static PoolKernels createIfUseful() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256 ? new VectorPoolKernels() : null;
-    }
-
-    private static int bits() {
-        String forced = System.getProperty("sparrow.sparse.vectorBits");
-        if ("256".equals(forced) || "512".equals(forced)) return Integer.parseInt(forced);
-        return Math.min(512, FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        return VectorWidth.useful() ? new VectorPoolKernels() : null;
     }
 
     @Override
-    public String name() { return "vector-" + BITS; }
+    public String name() { return "vector-" + VectorWidth.BITS; }
 
     @Override
     public void max2x2Row(float[] x, int r0, int r1, float[] out, int o, int ow) {

@@ -12,25 +12,18 @@ import jdk.incubator.vector.VectorSpecies;
  * Vectors stay inside each method (NoVectorCrossesAMethodTest).
  */
 final class VectorWinnerKernels implements WinnerKernels {
-    private static final int BITS = bits();
-    private static final VectorSpecies<Float> F = BITS == 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = VectorWidth.F;
     private static final int L = F.length();
 
     private VectorWinnerKernels() {}
 
     /** Called reflectively by the backend; null where vectors are narrower than 256 bits. */
     static WinnerKernels createIfUseful() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256 ? new VectorWinnerKernels() : null;
-    }
-
-    private static int bits() {
-        String forced = System.getProperty("sparrow.sparse.vectorBits");
-        if ("256".equals(forced) || "512".equals(forced)) return Integer.parseInt(forced);
-        return Math.min(512, FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        return VectorWidth.useful() ? new VectorWinnerKernels() : null;
     }
 
     @Override
-    public String name() { return "vector-" + BITS; }
+    public String name() { return "vector-" + VectorWidth.BITS; }
 
     @Override
     public long bracket(float[] x, int off, int n, float lo, float hi, float[] inside, int insideOff) {

@@ -22,8 +22,8 @@ import java.util.SplittableRandom;
 class DualSparseBenchmark {
     private static final int[] SAMPLE = {1, 28, 28};
 
-    @Test
-    void gscCnnSideBySide() {
+    /** gsc-cnn dense, weight-sparse 95% (ReLU) and dual-sparse (95% weights, 10% winners at inference). */
+    private static Sequential[] models() {
         SplittableRandom rng = new SplittableRandom(7);
         Sequential dense = ModelZoo.create("gsc-cnn", SAMPLE, 10, 7);
         DualSparseSessionTest.randomizeBatchNorms(dense, rng);
@@ -31,6 +31,13 @@ class DualSparseBenchmark {
         DualSparseSessionTest.sparsify(weightSparse, 0.95, rng);
         Sequential dual = ModelZoo.gscCnnKwta(SAMPLE, 0.1, false, KWinnersOptions.defaults().withKInferenceFactor(1.0), 10, rng);
         DualSparseSessionTest.sparsify(dual, 0.95, rng);
+        return new Sequential[] {dense, weightSparse, dual};
+    }
+
+    @Test
+    void gscCnnSideBySide() {
+        Sequential[] models = models();
+        Sequential dense = models[0], weightSparse = models[1], dual = models[2];
         long measure = Long.getLong("sparrow.bench.ms", 3000);
         for (int batch : new int[] {1, 64}) {
             // the dense network on the dense GEMM: on the loaded shared machine the tuner picked sparse formats for it
@@ -76,13 +83,8 @@ class DualSparseBenchmark {
      */
     @Test
     void gscCnnStepProfile() {
-        SplittableRandom rng = new SplittableRandom(7);
-        Sequential dense = ModelZoo.create("gsc-cnn", SAMPLE, 10, 7);
-        DualSparseSessionTest.randomizeBatchNorms(dense, rng);
-        Sequential weightSparse = ModelZoo.create("gsc-cnn", SAMPLE, 10, 7);
-        DualSparseSessionTest.sparsify(weightSparse, 0.95, rng);
-        Sequential dual = ModelZoo.gscCnnKwta(SAMPLE, 0.1, false, KWinnersOptions.defaults().withKInferenceFactor(1.0), 10, rng);
-        DualSparseSessionTest.sparsify(dual, 0.95, rng);
+        Sequential[] models = models();
+        Sequential dense = models[0], weightSparse = models[1], dual = models[2];
         int rounds = Integer.getInteger("sparrow.bench.rounds", 400);
         for (int batch : new int[] {1, 64}) {
             boolean dualOnly = Boolean.getBoolean("sparrow.bench.dualOnly"); // quicker, while working on the dual steps
