@@ -128,6 +128,32 @@ final class FormatChooser {
         return new Choice(m, null, List.of());
     }
 
+    /**
+     * A Linear layer after a k-WTA was packed twice ({@link #sparseInput}, then {@link #choose}) and timed on sparse
+     * inputs: keeps the record of the one kept ({@code which} 0: the first, the winners-only one), with both times.
+     */
+    void keepOne(String layer, int which, SparseInputChooser.Result r) {
+        int last = choices.size() - 1;
+        LayerChoice first = choices.get(last - 1), second = choices.get(last);
+        if (!first.layer().equals(layer) || !second.layer().equals(layer)) throw new IllegalStateException("not two choices for " + layer);
+        LayerChoice kept = which == 0 ? first : second;
+        choices.remove(last);
+        choices.set(last - 1, new LayerChoice(layer, kept.in(), kept.out(), kept.nnz(), kept.format(),
+                which == 0 ? r.sparseMicros() : r.weightSparseMicros(), Map.of("sparse-input", r.sparseMicros(),
+                second.format(), r.weightSparseMicros()), false));
+    }
+
+    /** A convolution after a k-WTA, timed on sparse inputs against the format just chosen: its record says which won. */
+    void keepSparseInputConv(String layer, SparseInputChooser.Result r, long nnz) {
+        int last = choices.size() - 1;
+        LayerChoice tuned = choices.get(last);
+        if (!tuned.layer().equals(layer)) throw new IllegalStateException("no choice for " + layer);
+        Map<String, Double> both = Map.of("sparse-input", r.sparseMicros(), tuned.format(), r.weightSparseMicros());
+        choices.set(last, r.sparseInputWins()
+                ? new LayerChoice(layer, tuned.in(), tuned.out(), nnz, "sparse-input scatter", r.sparseMicros(), both, false)
+                : new LayerChoice(layer, tuned.in(), tuned.out(), tuned.nnz(), tuned.format(), r.weightSparseMicros(), both, false));
+    }
+
     /** The weights in {@code spec}; fails naming the layer and the format when the mask does not fit. */
     private PackedWeights build(String spec, MaskedWeights masked, float[] values) {
         if (spec.equals("dense")) return new DenseWeights(masked.layerName(), values, masked.rows(), masked.cols(), b.kernels);

@@ -216,6 +216,29 @@ public final class InferenceSession implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * Per-step profile: the median time of each step (in plan order, described as {@link #describe()} lists them)
+     * over {@code rounds} runs on {@code input} (a batch of {@code batch} samples). Allocates; not for serving.
+     */
+    public double[] stepMedianNanos(float[] input, int batch, int rounds) {
+        if (input == null || batch < 1 || batch > maxBatch || input.length < (long) batch * sampleSize) {
+            throw new IllegalArgumentException("need a batch of 1.." + maxBatch + " samples of " + sampleSize + " values");
+        }
+        Workspace ws = acquire();
+        try {
+            return StepProfiler.medianNanos(steps, ws, inputSlot, input, batch * sampleSize, batch, rounds);
+        } finally {
+            workspaces.set(ws.slot, ws);
+        }
+    }
+
+    /** One line per step, in the order of {@link #stepMedianNanos}. */
+    public List<String> stepDescriptions() {
+        List<String> d = new java.util.ArrayList<>(steps.length);
+        for (Step s : steps) d.add(s.describe());
+        return d;
+    }
+
     /** Outputs (logits) for one sample; allocates the result. */
     public float[] predict(float[] sample) {
         float[] out = new float[outputSize];

@@ -18,6 +18,7 @@ final class KWinnersStep extends Step {
     private final WinnerSelection selection;
     private final float z;
     private final ComputePool pool;
+    private final WinnerKernels kernels;
 
     /** {@code channels} > 0: local groups of that many channels at each location; 0: one group per sample. */
     KWinnersStep(int k, int features, int channels, WinnerSelection selection, ComputePool pool) {
@@ -29,6 +30,7 @@ final class KWinnersStep extends Step {
         this.selection = selection;
         this.z = WinnerSelection.z(k, groupSize);
         this.pool = pool;
+        this.kernels = WinnerKernels.of(dev.sparrow.kernel.Backend.get());
     }
 
     @Override
@@ -60,7 +62,7 @@ final class KWinnersStep extends Step {
                 int sample = g / s.groupsPerSample, within = g - sample * s.groupsPerSample;
                 int base = sample * s.inFeatures + within * (s.stride == 1 ? s.groupSize : 1);
                 s.selection.select(call.x, call.y, base, s.stride, s.groupSize, s.k, s.z, scratch, slot * s.groupSize,
-                        call.context.histogram, slot * WinnerSelection.BINS);
+                        s.kernels);
             }
         }
     }

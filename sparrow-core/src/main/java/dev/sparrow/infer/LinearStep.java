@@ -27,8 +27,11 @@ final class LinearStep extends Step {
     /** Whether the input is sparse (a k-WTA output) and the weights scatter per input: visit winners only. */
     final boolean sparseInput;
     private final WinnerSelection selection;
+    private final WinnerKernels winnerKernels = WinnerKernels.of(dev.sparrow.kernel.Backend.get());
     private final float z;
     final Autotuner.Result tuning;
+    /** The timing that chose the winners-only kernel over the weight-sparse one, or null when untimed. */
+    SparseInputChooser.Result sparseTiming;
     /** The structures found in the mask (empty when declared or not looked for). */
     final java.util.List<dev.sparrow.sparse.Structure> structures;
 
@@ -101,7 +104,7 @@ final class LinearStep extends Step {
             int first = (int) ((long) batch * slot / slots), last = (int) ((long) batch * (slot + 1) / slots);
             for (int sample = first; sample < last; sample++) {
                 s.selection.select(call.y, call.y, sample, batch, n, s.winners, s.z, call.context.selection, slot * n,
-                        call.context.histogram, slot * WinnerSelection.BINS);
+                        s.winnerKernels);
             }
         }
     }
@@ -120,6 +123,7 @@ final class LinearStep extends Step {
         double density = (double) weights.nnz() / ((double) inFeatures * outFeatures);
         sb.append(String.format(" density %.3f format %s", density, weights.format()));
         if (sparseInput) sb.append(" on the winners only (sparse input)");
+        if (sparseTiming != null) sb.append("; ").append(sparseTiming.describe());
         if (!structures.isEmpty()) sb.append(" mask has ").append(structures);
         if (tuning != null) sb.append(' ').append(tuning.describe());
         return sb.toString();

@@ -4,6 +4,7 @@ import dev.sparrow.graph.GraphNode;
 import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.graph.Op;
 import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.nn.layers.Im2col;
 import dev.sparrow.tensor.Tensor;
 
@@ -39,7 +40,7 @@ final class Planner {
     private final Map<String, String> converted = new HashMap<>();
     private final Set<String> fused = new HashSet<>();
     /** Values written by a k-WTA (its own step or fused into a Linear): mostly zeros, so their readers may skip them. */
-    private final Set<String> winners = new HashSet<>();
+    private final Map<String, Double> winners = new HashMap<>(); // and the fraction of each sample that wins
     private final List<String> weighted = new ArrayList<>();
     private final List<Step> steps = new ArrayList<>();
     private final List<List<String>> stepInputs = new ArrayList<>();
@@ -106,7 +107,7 @@ final class Planner {
             case Op.KWinners k -> {
                 add(n, new KWinnersStep(k.k(), size(inShape), k.local() ? inShape[0] : 0, b.winnerSelection, pool),
                         n.inputs(), n.output(), null);
-                winners.add(n.output());
+                winners.put(n.output(), (double) k.k() / (k.local() ? inShape[0] : size(inShape)));
             }
         }
     }
@@ -134,9 +135,22 @@ final class Planner {
                 ? formats.sparseInput(n.name(), mask(n.name(), values), values, d.outFeatures(), d.inFeatures(), bias, relu, b.batchSize)
                 : formats.choose(n.name(), mask(n.name(), values), values, d.outFeatures(), d.inFeatures(), bias, relu, b.batchSize);
         weighted.add(n.name());
-        if (winners >= 0) this.winners.add(out);
-        add(n, new LinearStep(n.name(), c.matrix(), bias, relu, winners, b.sparseKernels, pool, c.tuning(), c.detected(),
-                sparseInput, b.winnerSelection), n.inputs(), out, label);
+        if (winners >= 0) this.winners.put(out, (double) winners / d.outFeatures());
+        LinearStep step = new LinearStep(n.name(), c.matrix(), bias, relu, winners, b.sparseKernels, pool, c.tuning(), c.detected(),
+                sparseInput, b.winnerSelection);
+        if (step.sparseInput && b.tuning && !b.forced.containsKey(n.name()) && !b.forced.containsKey("*")) {
+            // time the winners-only step against the format tuned on dense inputs, on inputs as sparse as the winners
+            FormatChooser.Choice tuned = formats.choose(n.name(), mask(n.name(), values), values, d.outFeatures(),
+                    d.inFeatures(), bias, relu, b.batchSize);
+            LinearStep weightSparse = new LinearStep(n.name(), tuned.matrix(), bias, relu, winners, b.sparseKernels, pool,
+                    tuned.tuning(), tuned.detected(), false, b.winnerSelection);
+            SparseInputChooser.Result r = SparseInputChooser.choose(step, weightSparse, winnerDensity(n.inputs().get(0)),
+                    true, b.batchSize, 0, 0, pool, timer());
+            formats.keepOne(n.name(), r.sparseInputWins() ? 0 : 1, r);
+            if (r.sparseInputWins()) step.sparseTiming = r;
+            else step = weightSparse;
+        }
+        add(n, step, n.inputs(), out, label);
     }
 
     private void conv(GraphNode n, Op.Conv c, int[] inShape, int[] outShape) {
@@ -172,12 +186,26 @@ final class Planner {
         }
         shapes.put(out, outShape);
         Im2col geometry = new Im2col(inShape[0], inShape[1], inShape[2], kh, kw, c.strides()[0], p[0]);
-        if (b.sparseInput && c.strides()[0] == 1 && isWinners(n.inputs().get(0)) && !b.forced.containsKey(n.name())
+        if (b.sparseInput && c.strides()[0] == 1 && p[0] < kw && isWinners(n.inputs().get(0)) && !b.forced.containsKey(n.name())
                 && !b.forced.containsKey("*")) {
             // on a k-WTA output: visit the nonzero inputs only (the masked weights are zeros of the packed list)
             if (mask != null) for (int i = 0; i < values.length; i++) if (mask[i] == 0f) values[i] = 0f;
             weighted.add(n.name());
-            add(n, new SparseInputConvStep(n.name(), values, rows, bias, relu, bnFolded, geometry, pool), n.inputs(), out, label);
+            SparseInputConvStep sparse = new SparseInputConvStep(n.name(), values, rows, bias, relu, bnFolded, geometry, pool);
+            Step chosen = sparse;
+            if (b.tuning) {
+                // time it against the weight-sparse im2col step, on inputs as sparse as the winners
+                int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
+                FormatChooser.Choice choice = formats.choose(n.name(), mask, values, rows, cols, bias, relu, columns);
+                ConvStep conv = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize,
+                        b.sparseKernels, pool, choice.tuning(), choice.detected());
+                SparseInputChooser.Result r = SparseInputChooser.choose(sparse, conv, winnerDensity(n.inputs().get(0)), false,
+                        b.batchSize, Math.max(sparse.columnFloats(), conv.columnFloats()), conv.stagingFloats(), pool, timer());
+                formats.keepSparseInputConv(n.name(), r, sparse.nnz);
+                if (r.sparseInputWins()) sparse.timing = r;
+                else chosen = conv;
+            }
+            add(n, chosen, n.inputs(), out, label);
             return;
         }
         int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
@@ -234,7 +262,18 @@ final class Planner {
 
     /** Whether {@code value} (or the value it renames) was written by a k-WTA. */
     private boolean isWinners(String value) {
-        return winners.contains(root(value));
+        return winners.containsKey(root(value));
+    }
+
+    /** The fraction of each sample that wins in {@code value}, a k-WTA output. */
+    private double winnerDensity(String value) {
+        return winners.get(root(value));
+    }
+
+    /** The tuning timer, as the format chooser's. */
+    private SideBySideTimer timer() {
+        return b.clock == SideBySideTimer.SYSTEM ? SideBySideTimer.system(SideBySideTimer.Plan.forTuning(b.budgetMillis))
+                : new SideBySideTimer(b.clock, SideBySideTimer.Plan.forTuning(b.budgetMillis));
     }
 
     private GraphNode soleConsumer(String value) {
@@ -325,6 +364,7 @@ final class Planner {
                 if (lastUse.get(r) == i && slotOf.containsKey(r) && !free.contains(slotOf.get(r))) free.push(slotOf.get(r));
             }
             if (!lastUse.containsKey(out)) free.push(slot); // never read
+            if (s instanceof SparseInputConvStep c) columnFloats = Math.max(columnFloats, c.columnFloats());
             if (s instanceof ConvStep c) {
                 columnFloats = Math.max(columnFloats, c.columnFloats());
                 stagingFloats = Math.max(stagingFloats, c.stagingFloats());

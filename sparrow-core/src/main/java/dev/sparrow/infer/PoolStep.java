@@ -8,6 +8,7 @@ final class PoolStep extends Step {
     private final int[] k, s, p, dil;
     /** No padding and no dilation: every window lies inside the image, so the loop needs no bounds checks. */
     private final boolean unpadded;
+    private final PoolKernels kernels = PoolKernels.of(dev.sparrow.kernel.Backend.get());
 
     PoolStep(boolean max, int[] in, int[] out, int[] kernel, int[] strides, int[] pads, int[] dilations, boolean countIncludePad) {
         super(in[0] * in[1] * in[2], out[0] * out[1] * out[2]);
@@ -65,6 +66,11 @@ final class PoolStep extends Step {
             int o = nc * oh * ow;
             for (int oy = 0; oy < oh; oy++) {
                 int r0 = plane + oy * sh * w, r1 = r0 + w;
+                if (sw == 2) { // MaxPool2d(2): vectorised
+                    kernels.max2x2Row(x, r0, r1, out, o, ow);
+                    o += ow;
+                    continue;
+                }
                 for (int ox = 0, i = 0; ox < ow; ox++, i += sw) {
                     out[o++] = Math.max(Math.max(x[r0 + i], x[r0 + i + 1]), Math.max(x[r1 + i], x[r1 + i + 1]));
                 }

@@ -19,22 +19,17 @@ public enum WinnerSelection {
      * {@code scratchOff}.
      */
     void select(float[] in, float[] out, int base, int stride, int n, int k, float z, float[] scratch, int scratchOff) {
-        select(in, out, base, stride, n, k, z, scratch, scratchOff, null, 0);
+        select(in, out, base, stride, n, k, z, scratch, scratchOff, null);
     }
 
-    /** Bins of the radix pre-selection: the top 11 bits of a value's order-preserving key. */
-    static final int BINS = 1 << 11;
-    /** Groups at least this large are pre-selected by a histogram (clearing the bins costs about as much as 1k values). */
-    static final int RADIX_MIN = 1024;
-
     /**
-     * As above; {@code histogram} (BINS ints from {@code histOff}, or null) lets large groups find the k-th largest by
-     * one histogram pass over the top bits of each value, then a quickselect among the values of the one bin that
-     * holds it (about n / 2048 of them), instead of a quickselect over the whole group (several passes that also
-     * move every value): the same winners, exact.
+     * As above; with {@code kernels} (or null), a contiguous group of at least {@link BracketSelection#MIN_GROUP}
+     * values is selected by {@link BracketSelection}: a sampled bracket, one vectorised pass and a quickselect among
+     * the few values inside it, instead of a quickselect over the whole group (several passes that also move every
+     * value): the same winners, exact.
      */
     void select(float[] in, float[] out, int base, int stride, int n, int k, float z, float[] scratch, int scratchOff,
-                int[] histogram, int histOff) {
+                WinnerKernels kernels) {
         if (k >= n) {
             if (in != out) for (int e = 0; e < n; e++) out[base + e * stride] = in[base + e * stride];
             return;
@@ -47,43 +42,13 @@ public enum WinnerSelection {
             threshold(in, out, base, stride, n, z);
             return;
         }
-        float t;
-        if (histogram != null && n >= RADIX_MIN) {
-            t = kthLargestByHistogram(in, base, stride, n, k, scratch, scratchOff, histogram, histOff);
-        } else {
-            for (int e = 0; e < n; e++) scratch[scratchOff + e] = in[base + e * stride];
-            t = TopK.kthLargest(scratch, scratchOff, n, k);
+        if (kernels != null && stride == 1 && n >= BracketSelection.MIN_GROUP) {
+            BracketSelection.keepLargest(in, out, base, n, k, scratch, scratchOff, kernels);
+            return;
         }
-        int tiesLeft = TopK.tiesToKeep(in, base, stride, n, t, k);
-        for (int e = 0; e < n; e++) { // branch-free: winners are scattered at random
-            int i = base + e * stride;
-            float b = in[i];
-            boolean tie = b == t & tiesLeft > 0;
-            tiesLeft -= tie ? 1 : 0;
-            out[i] = b > t | tie ? b : 0f;
-        }
-    }
-
-    /** Order-preserving bin of a float: its bits made unsigned-monotone (negatives flipped), top 11 bits. */
-    private static int bin(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        int key = bits ^ ((bits >> 31) & 0x7fffffff); // signed order of key = float order (-0 just below +0)
-        return (key ^ 0x80000000) >>> 21;
-    }
-
-    private static float kthLargestByHistogram(float[] in, int base, int stride, int n, int k, float[] scratch, int scratchOff,
-                                               int[] hist, int histOff) {
-        java.util.Arrays.fill(hist, histOff, histOff + BINS, 0);
-        for (int e = 0; e < n; e++) hist[histOff + bin(in[base + e * stride])]++;
-        int above = 0, b = BINS - 1;
-        while (above + hist[histOff + b] < k) above += hist[histOff + b--]; // the bin holding the k-th largest
-        int m = 0;
-        for (int e = 0; e < n; e++) {
-            float v = in[base + e * stride];
-            scratch[scratchOff + m] = v;
-            m += bin(v) == b ? 1 : 0; // branch-free: keeps only the bin's values
-        }
-        return TopK.kthLargest(scratch, scratchOff, m, k - above);
+        for (int e = 0; e < n; e++) scratch[scratchOff + e] = in[base + e * stride];
+        float t = TopK.kthLargest(scratch, scratchOff, n, k);
+        BracketSelection.keepFrom(in, out, base, stride, n, t, TopK.tiesToKeep(in, base, stride, n, t, k));
     }
 
     /** Keeps the values above mean + z·std (one pass for the moments, one for the mask). */

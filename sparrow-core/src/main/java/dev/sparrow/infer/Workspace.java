@@ -14,8 +14,6 @@ final class Workspace {
     final float[] selection;
     /** The nonzero inputs (index, value) of a sample that a sparse-input step visits: maxFeatures per thread. */
     final int[] activeIndex;
-    /** The radix pre-selection's bins of large k-WTA groups (WinnerSelection.BINS per thread). */
-    final int[] histogram;
     final float[] activeValues;
     /** Grouped convolution outputs before they are copied back to NCHW (one set per thread). */
     final float[] convOutputs;
@@ -26,7 +24,6 @@ final class Workspace {
         for (int i = 0; i < slotFloats.length; i++) buffers[i] = new float[Math.multiplyExact(slotFloats[i], maxBatch)];
         this.columns = new float[columnFloats];
         this.selection = new float[Math.multiplyExact(maxFeatures, threads)];
-        this.histogram = new int[Math.multiplyExact(WinnerSelection.BINS, threads)];
         this.activeIndex = new int[Math.multiplyExact(maxFeatures, threads)];
         this.activeValues = new float[Math.multiplyExact(maxFeatures, threads)];
         this.convOutputs = new float[stagingFloats];

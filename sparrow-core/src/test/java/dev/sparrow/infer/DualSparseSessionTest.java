@@ -54,10 +54,16 @@ class DualSparseSessionTest {
         Sequential m = ModelZoo.create(name, new int[] {1, 28, 28}, 10, 15);
         sparsify(m, name.equals("gsc-cnn") ? 0 : 0.95, rng);
         for (int threads = 1; threads <= 3; threads++) {
+            boolean tuned = threads == 2; // untuned, the winners-only steps are taken; tuned, they are timed against the others
             try (InferenceSession s = InferenceSession.builder(m, 1, 28, 28).batchSize(5).threads(threads)
-                    .tuningBudgetMillis(2).build()) {
-                if (!name.equals("gsc-cnn")) {
+                    .tuning(tuned).tuningBudgetMillis(2).build()) {
+                if (!name.equals("gsc-cnn") && !tuned) {
                     assertThat(s.describe()).contains("sparse-input scatter").contains("on the winners only");
+                }
+                if (!name.equals("gsc-cnn") && tuned) {
+                    // both layers after a k-WTA were timed on sparse inputs, whichever won
+                    assertThat(s.choices()).filteredOn(c -> c.layer().equals("4") || c.layer().equals("9"))
+                            .hasSize(2).allSatisfy(c -> assertThat(c.candidateMicros()).containsKey("sparse-input"));
                 }
                 for (int batch : new int[] {1, 5}) {
                     Tensor x = randomBatch(15 + batch, batch, 1, 28, 28);
@@ -82,9 +88,8 @@ class DualSparseSessionTest {
     }
 
     @Test
-    void histogramSelectionEqualsQuickselectWithTies() {
+    void bracketSelectionEqualsQuickselectWithTies() {
         SplittableRandom rng = new SplittableRandom(5);
-        int[] hist = new int[WinnerSelection.BINS];
         for (int trial = 0; trial < 20; trial++) {
             int n = 1024 + rng.nextInt(5000), k = 1 + rng.nextInt(n - 1);
             float[] v = new float[n];
@@ -92,8 +97,11 @@ class DualSparseSessionTest {
             for (int i = 0; i < n; i++) v[i] = trial % 2 == 0 ? (float) rng.nextGaussian() : Math.round(rng.nextGaussian() * 4) * (rng.nextBoolean() ? 1f : -1f) / 4f;
             float[] a = new float[n], b = new float[n], scratch = new float[n];
             WinnerSelection.EXACT.select(v, a, 0, 1, n, k, 0f, scratch, 0);
-            WinnerSelection.EXACT.select(v, b, 0, 1, n, k, 0f, scratch, 0, hist, 0);
-            assertThat(b).as("n %d k %d", n, k).containsExactly(a);
+            for (WinnerKernels kernels : new WinnerKernels[] {WinnerKernels.of(dev.sparrow.kernel.Backend.scalar()),
+                    WinnerKernels.of(dev.sparrow.kernel.Backend.get())}) {
+                WinnerSelection.EXACT.select(v, b, 0, 1, n, k, 0f, scratch, 0, kernels);
+                assertThat(b).as("n %d k %d %s", n, k, kernels.name()).containsExactly(a);
+            }
         }
     }
 

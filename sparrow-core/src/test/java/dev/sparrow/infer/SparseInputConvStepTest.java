@@ -1,0 +1,119 @@
+package dev.sparrow.infer;
+
+import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.nn.layers.Im2col;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The sparse-input (input-stationary scatter) convolution against a plain direct convolution in double, on random
+ * sparse inputs of odd shapes, with padding, empty rows and channels, all-zero images, dense inputs, 1-3 threads;
+ * outputs poisoned first so a value left unwritten shows.
+ */
+class SparseInputConvStepTest {
+    private static final long SEED = 1515;
+
+    /** (cin, h, w, cout, kh, kw, pad) */
+    private static final int[][] SHAPES = {
+            {64, 12, 12, 64, 5, 5, 0}, {1, 1, 1, 1, 1, 1, 0}, {3, 7, 5, 5, 3, 3, 1}, {2, 9, 13, 7, 5, 3, 2},
+            {5, 4, 4, 3, 4, 4, 3}, {4, 6, 11, 17, 1, 1, 0}, {3, 5, 5, 2, 5, 5, 0}, {2, 3, 8, 4, 2, 5, 1}};
+
+    @Test
+    void equalsDirectConvolutionOnSparseInputs() {
+        System.out.println("SparseInputConvStepTest seed " + SEED);
+        SplittableRandom rng = new SplittableRandom(SEED);
+        for (int[] s : SHAPES) {
+            int cin = s[0], h = s[1], w = s[2], cout = s[3], kh = s[4], kw = s[5], pad = s[6];
+            Im2col g = new Im2col(cin, h, w, kh, kw, 1, pad);
+            for (double weightDensity : new double[] {0.05, 0.5, 1.0, 0.0}) {
+                float[] weights = new float[cout * cin * kh * kw];
+                for (int i = 0; i < weights.length; i++) weights[i] = rng.nextDouble() < weightDensity ? (float) rng.nextGaussian() : 0f;
+                float[] bias = rng.nextBoolean() ? null : randoms(rng, cout);
+                boolean relu = rng.nextBoolean();
+                int batch = 4;
+                int in = cin * h * w;
+                float[] x = new float[batch * in];
+                // sample 0: 10% nonzero; 1: all zero; 2: dense; 3: whole rows and the first channel empty
+                for (int i = 0; i < in; i++) {
+                    x[i] = rng.nextDouble() < 0.1 ? (float) rng.nextGaussian() : 0f;
+                    x[2 * in + i] = (float) rng.nextGaussian();
+                    int row = i / w, channel = i / (h * w);
+                    x[3 * in + i] = channel == 0 || row % 2 == 1 ? 0f : (float) rng.nextGaussian();
+                }
+                double[] magnitude = new double[batch * cout * g.cols()];
+                double[] want = reference(x, batch, weights, bias, relu, g, cout, magnitude);
+                for (int threads = 1; threads <= 3; threads++) {
+                    try (ComputePool pool = ComputePool.ofThreads(threads)) {
+                        SparseInputConvStep step = new SparseInputConvStep("conv", weights, cout, bias, relu, false, g, pool);
+                        Workspace ws = new Workspace(0, new int[] {in, step.outFeatures}, batch, Math.max(in, step.outFeatures),
+                                step.columnFloats(), 0, threads);
+                        float[] y = new float[batch * step.outFeatures];
+                        for (int b : new int[] {1, batch}) {
+                            Arrays.fill(y, Float.NaN);
+                            step.run(ws, x, y, b);
+                            for (int i = 0; i < b * step.outFeatures; i++) {
+                                assertThat((double) y[i]).as("shape %s density %s threads %d batch %d at %d", Arrays.toString(s),
+                                        weightDensity, threads, b, i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(
+                                        1e-6 * (1 + magnitude[i]))); // float rounding grows with the terms summed
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void refusesStridesAndWidePadding() {
+        float[] w = new float[9];
+        assertThatThrownBy(() -> new SparseInputConvStep("c", w, 1, null, false, false, new Im2col(1, 5, 5, 3, 3, 2, 0),
+                ComputePool.serial())).hasMessageContaining("stride 1");
+        assertThatThrownBy(() -> new SparseInputConvStep("c", w, 1, null, false, false, new Im2col(1, 5, 5, 3, 3, 1, 3),
+                ComputePool.serial())).hasMessageContaining("padding");
+    }
+
+    private static float[] randoms(SplittableRandom rng, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) rng.nextGaussian();
+        return v;
+    }
+
+    /** Direct convolution in double, NCHW, stride 1; {@code magnitude} gets each output's sum of |terms|. */
+    static double[] reference(float[] x, int batch, float[] weights, float[] bias, boolean relu, Im2col g, int cout,
+                              double[] magnitude) {
+        int oh = g.outH, ow = g.outW;
+        double[] y = new double[batch * cout * oh * ow];
+        for (int n = 0; n < batch; n++) {
+            for (int co = 0; co < cout; co++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double acc = bias == null ? 0 : bias[co], abs = Math.abs(acc);
+                        for (int ci = 0; ci < g.channels; ci++) {
+                            for (int ky = 0; ky < g.kh; ky++) {
+                                int iy = oy - g.padding + ky;
+                                if (iy < 0 || iy >= g.height) continue;
+                                for (int kx = 0; kx < g.kw; kx++) {
+                                    int ix = ox - g.padding + kx;
+                                    if (ix < 0 || ix >= g.width) continue;
+                                    double t = (double) weights[((co * g.channels + ci) * g.kh + ky) * g.kw + kx]
+                                            * x[((n * g.channels + ci) * g.height + iy) * g.width + ix];
+                                    acc += t;
+                                    abs += Math.abs(t);
+                                }
+                            }
+                        }
+                        int o = ((n * cout + co) * oh + oy) * ow + ox;
+                        y[o] = relu ? Math.max(acc, 0) : acc;
+                        magnitude[o] = abs;
+                    }
+                }
+            }
+        }
+        return y;
+    }
+}
