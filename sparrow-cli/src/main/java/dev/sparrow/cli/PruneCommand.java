@@ -133,10 +133,13 @@ final class PruneCommand implements Callable<Integer> {
     /** Everything that can be checked without reading files, so a typo fails at once. */
     MagnitudePruning.Scope checkOptions() {
         if (!"magnitude".equals(method)) {
+            if (!StructuredPruning.isStructure(method)) {
+                throw new UserInputException("--method is " + method + "; expected magnitude, " + String.join(", ", StructuredPruning.STRUCTURES));
+            }
             try {
                 StructuredPruning.check(method);
             } catch (IllegalArgumentException e) {
-                throw new UserInputException(e.getMessage());
+                throw new UserInputException(ApiFlags.message(e));
             }
         }
         if (sparsity == null && !method.startsWith("nm:")) {
@@ -158,7 +161,11 @@ final class PruneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserInputException("--distribution is " + distribution + "; expected uniform or erk");
         }
-        return MagnitudePruning.Scope.parse(scope);
+        try {
+            return MagnitudePruning.Scope.parse(scope);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(ApiFlags.message(e));
+        }
     }
 
     private boolean structured() {

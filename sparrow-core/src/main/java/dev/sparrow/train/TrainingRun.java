@@ -20,6 +20,7 @@ import dev.sparrow.optim.LrSchedules;
 import dev.sparrow.optim.Optimizer;
 import dev.sparrow.optim.Sgd;
 import dev.sparrow.sparsity.SparsityMethod;
+import dev.sparrow.util.ArgumentException;
 import dev.sparrow.util.Json;
 
 import java.io.IOException;
@@ -168,8 +169,8 @@ public final class TrainingRun {
                             && !java.nio.file.Files.exists(outputDir.resolve(RunDirectory.SUMMARY))) {
                         return finishWithoutTraining(config, outputDir, firstEpoch - 1, model, parameters);
                     }
-                    throw new IllegalArgumentException(resumeFrom + ": already trained for " + (firstEpoch - 1)
-                            + " epochs; ask for more with --epochs");
+                    throw new ArgumentException("epochs", "is " + config.epochs() + " but " + resumeFrom + " is already trained for "
+                            + (firstEpoch - 1) + " epochs; ask for more epochs");
                 }
                 sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config), schedule, saved.sparsityState());
             } else if (initialWeights != null) {
@@ -267,7 +268,7 @@ public final class TrainingRun {
         }
         if (bad != null) {
             throw new TrainingDivergedException("training diverged at the end of epoch " + r.epoch() + ": " + bad
-                    + " (learning rate " + r.learningRate() + "); the checkpoint of the last good epoch is kept; try a smaller --lr");
+                    + " (learning rate " + r.learningRate() + "); the checkpoint of the last good epoch is kept; try a smaller learning rate");
         }
     }
 
