@@ -159,8 +159,8 @@ final class CompareCommand implements Callable<Integer> {
         }
         TrainConfig first = configs.values().iterator().next();
         try {
-            Path plot = ComparisonPlots.writeAccuracy(out, "Validation accuracy per epoch: " + first.model() + ", "
-                    + String.join(" / ", configs.keySet()), runs);
+            // the legend names each method and its sparsity; a title longer than about 80 characters would be cut
+            Path plot = ComparisonPlots.writeAccuracy(out, "Validation accuracy per epoch: " + first.model(), runs);
             log.println("Comparison plot: " + plot);
         } catch (IOException | RuntimeException e) {
             log.println("warning: no comparison plot written to " + out + ": " + e.getMessage());

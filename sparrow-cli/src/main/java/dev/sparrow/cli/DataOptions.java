@@ -86,7 +86,7 @@ final class DataOptions {
 
     /**
      * Train (less the validation hold-out), validation and test sets; the normalisation is Fashion-MNIST's
-     * known one or the mean and std of the training data.
+     * known one or {@link Datasets#normalization} of the training data (images: one mean and std; features: per feature).
      */
     TrainingRun.Data load(long seed) throws IOException {
         if (!(valFraction > 0 && valFraction < 1)) throw new UserInputException("--val-fraction is " + valFraction + "; expected in (0, 1)");
@@ -119,8 +119,8 @@ final class DataOptions {
             train = s.kept();
             test = s.heldOut();
         }
-        float[] ms = Datasets.meanStd(train);
-        return TrainingRun.Data.split(train, test, valFraction, seed, ms[0], ms[1]);
+        float[][] norm = Datasets.normalization(train);
+        return TrainingRun.Data.split(train, test, valFraction, seed, norm[0], norm[1]);
     }
 
     private Dataset read(Kind kind, Path path, Path labelsFile, String labelsOption, List<String> classNames) throws IOException {

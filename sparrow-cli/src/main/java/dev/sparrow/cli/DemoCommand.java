@@ -130,8 +130,8 @@ final class DemoCommand implements Callable<Integer> {
             Path accuracy = ComparisonPlots.writeAccuracy(out, "Validation accuracy per epoch: " + sparseLabel + " vs dense",
                     List.of(new ComparisonPlots.Run(SPARSE_METHOD, reached, sparse.epochs(), sparse.testAccuracy()),
                             new ComparisonPlots.Run("dense", 0, dense.epochs(), dense.testAccuracy())));
-            Path inference = ComparisonPlots.writeInference(out, "Inference of " + sparseLabel
-                    + ": dense vs sparse session (speed-up per batch size)", rows);
+            // a title longer than about 80 characters is cut at the chart's edges
+            Path inference = ComparisonPlots.writeInference(out, "Inference of " + sparseLabel + ": dense vs sparse session", rows);
             log.println("Plots: " + accuracy + ", " + inference);
         } catch (IOException | RuntimeException e) {
             log.println("warning: no comparison plots written to " + out + ": " + e.getMessage());

@@ -68,7 +68,7 @@ final class PredictCommand implements Callable<Integer> {
             for (Input in : inputs) {
                 if (raw) {
                     float[] x = in.values().clone();
-                    for (int i = 0; i < x.length; i++) x[i] = (x[i] - m.mean()) / m.std();
+                    m.normalize(x, 0, x.length);
                     out.println(rawJson(session.predict(x)));
                     continue;
                 }

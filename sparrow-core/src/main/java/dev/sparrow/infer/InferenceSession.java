@@ -189,7 +189,7 @@ public final class InferenceSession implements AutoCloseable {
         if (rawSample == null) throw new IllegalArgumentException("sample is null");
         float[] x = rawSample.clone();
         if (spec != null) {
-            for (int i = 0; i < x.length; i++) x[i] = (x[i] - spec.mean()) / spec.std();
+            spec.normalize(x, 0, x.length);
         }
         return Prediction.topK(predict(x), k, spec == null ? null : spec.classNames());
     }

@@ -41,17 +41,33 @@ public final class TrainingRun {
      * @param train      what the model learns from
      * @param validation evaluated after every epoch (held out from the training data, see {@link #split})
      * @param test       evaluated once, at the end
-     * @param mean       subtracted from every raw value
-     * @param std        divides every centred value
+     * @param mean       subtracted from the raw values: one value for all, one per channel of an image, or one per
+     *                   feature (as {@link Datasets#normalization} computes it for feature data)
+     * @param std        divides the centred values, laid out as {@code mean}
      */
-    public record Data(Dataset train, Dataset validation, Dataset test, float mean, float std) {
+    public record Data(Dataset train, Dataset validation, Dataset test, float[] mean, float[] std) {
         public Data {
             if (train == null || validation == null || test == null) throw new IllegalArgumentException("train, validation and test must be non-null");
+            if (mean == null || std == null || mean.length != std.length) {
+                throw new IllegalArgumentException("mean and std must be non-null and of one length");
+            }
+            mean = mean.clone();
+            std = std.clone();
+        }
+
+        /** One mean and std for every value. */
+        public Data(Dataset train, Dataset validation, Dataset test, float mean, float std) {
+            this(train, validation, test, new float[] {mean}, new float[] {std});
         }
 
         /** Without a validation set: the test set is reported after every epoch too (the behaviour before splits). */
         public Data(Dataset train, Dataset test, float mean, float std) {
             this(train, test, test, mean, std);
+        }
+
+        /** As {@link #split(Dataset, Dataset, double, long, float[], float[])} with one mean and std for every value. */
+        public static Data split(Dataset train, Dataset test, double validationFraction, long seed, float mean, float std) {
+            return split(train, test, validationFraction, seed, new float[] {mean}, new float[] {std});
         }
 
         /**
@@ -61,11 +77,11 @@ public final class TrainingRun {
          * @param test               the test data
          * @param validationFraction in (0, 1)
          * @param seed               the split's seed
-         * @param mean               normalisation mean
-         * @param std                normalisation std
+         * @param mean               normalisation mean (one value, per channel or per feature)
+         * @param std                normalisation std, laid out as {@code mean}
          * @return the data
          */
-        public static Data split(Dataset train, Dataset test, double validationFraction, long seed, float mean, float std) {
+        public static Data split(Dataset train, Dataset test, double validationFraction, long seed, float[] mean, float[] std) {
             if (!(validationFraction > 0 && validationFraction < 1)) {
                 throw new IllegalArgumentException("validationFraction is " + validationFraction + "; expected in (0, 1)");
             }
@@ -76,6 +92,14 @@ public final class TrainingRun {
             }
             return new Data(s.kept(), s.heldOut(), test, mean, std);
         }
+
+        /** The normalisation mean (a copy). */
+        @Override
+        public float[] mean() { return mean.clone(); }
+
+        /** The normalisation std (a copy). */
+        @Override
+        public float[] std() { return std.clone(); }
 
         /** The model's self-description for {@code architecture} trained on this data. */
         public ModelSpec spec(String architecture) {
@@ -313,6 +337,11 @@ public final class TrainingRun {
 
     /** Batches in order, normalised, for evaluation. */
     public static DataLoader evalLoader(Dataset test, int batchSize, float mean, float std) {
+        return DataLoader.builder(test, batchSize).shuffle(false).prefetch(true).normalize(mean, std).build();
+    }
+
+    /** Batches in order, normalised per channel or per feature ({@link DataLoader.Builder#normalize(float[], float[])}). */
+    public static DataLoader evalLoader(Dataset test, int batchSize, float[] mean, float[] std) {
         return DataLoader.builder(test, batchSize).shuffle(false).prefetch(true).normalize(mean, std).build();
     }
 

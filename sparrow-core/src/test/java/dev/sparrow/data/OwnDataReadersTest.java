@@ -86,6 +86,21 @@ class OwnDataReadersTest {
     }
 
     @Test
+    void featureDataIsNormalisedPerFeatureAndImagesWithOneMean() {
+        // feature 0 around 1000 (std 1), feature 1 around 0.5 (std 0.5), feature 2 constant: one figure for all would
+        // flatten feature 1
+        float[] x = {999, 0, 7, 1001, 1, 7, 999, 0, 7, 1001, 1, 7};
+        FloatDataset rows = FloatDataset.of("rows", x, new int[] {0, 1, 0, 1}, new int[] {3}, List.of("a", "b"));
+        float[][] norm = Datasets.normalization(rows);
+        assertThat(norm[0]).containsExactly(1000f, 0.5f, 7f);
+        assertThat(norm[1]).containsExactly(1f, 0.5f, 1f);
+        float[][] images = Datasets.normalization(ImageDataset.of("img", new byte[] {0, (byte) 255, 0, (byte) 255},
+                new int[] {0, 1}, 1, 1, 2, 2));
+        assertThat(images[0]).containsExactly(0.5f);
+        assertThat(images[1]).containsExactly(0.5f);
+    }
+
+    @Test
     void theValidationSplitIsSeededAndDisjoint() {
         byte[] px = new byte[100];
         int[] labels = new int[100];
