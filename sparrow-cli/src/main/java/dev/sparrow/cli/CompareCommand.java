@@ -27,9 +27,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains one model with several sparse-training methods at one sparsity and prints a table:",
-                "method, sparsity reached, test accuracy, train time. Each run goes to OUTPUT/METHOD (with its plots);",
-                "OUTPUT/comparison.png draws the validation accuracy of every method per epoch."})
+        description = {"Trains one model with several sparse-training methods at one sparsity and prints a table of the results.",
+                "The table has the method, sparsity reached, test accuracy and train time. Each run goes to OUTPUT/METHOD "
+                + "(with its plots); OUTPUT/comparison.png draws the validation accuracy of every method per epoch."})
 final class CompareCommand implements Callable<Integer> {
     private static final int[] FASHION_MNIST_SHAPE = {1, FashionMnist.SIDE, FashionMnist.SIDE};
 

@@ -39,7 +39,7 @@ final class DataOptions {
     Path labels;
 
     @Option(names = "--test-data", paramLabel = "PATH",
-            description = "Test data of the same kind as --data (evaluated once, at the end); without it 10% of --data is held out "
+            description = "Test data of the same kind as --data (evaluated once, at the end); without it 10%% of --data is held out "
                     + "(seeded) for testing, except for Fashion-MNIST, which has its own.")
     Path testData;
 
@@ -119,8 +119,7 @@ final class DataOptions {
             train = s.kept();
             test = s.heldOut();
         }
-        float[][] norm = Datasets.normalization(train);
-        return TrainingRun.Data.split(train, test, valFraction, seed, norm[0], norm[1]);
+        return TrainingRun.Data.splitAndNormalize(train, test, valFraction, seed);
     }
 
     private Dataset read(Kind kind, Path path, Path labelsFile, String labelsOption, List<String> classNames) throws IOException {

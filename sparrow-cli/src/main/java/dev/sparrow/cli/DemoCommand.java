@@ -27,11 +27,11 @@ import java.util.concurrent.Callable;
  * the sparse model over the dense one at batch 1 and 256 ({@link ModelBench}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The main job: trains the MLP 784-300-100-10 on Fashion-MNIST sparse (SRigL, 90%% of the weights zero,",
-                "ERK) and dense with the same settings (15 epochs, seed 42), then prints the sparse test accuracy beside",
-                "the dense one and the measured inference speed-up of the sparse model over the dense one at batch 1 and 256.",
-                "Runs go to OUTPUT/dense and OUTPUT/srigl (each with its plots); OUTPUT/comparison.png and",
-                "OUTPUT/inference.png draw the two side by side."})
+        description = {"The main job: trains the MLP 784-300-100-10 on Fashion-MNIST sparse (SRigL, 90%% of the weights zero, "
+                + "ERK) and dense with the same settings (15 epochs, seed 42), and compares them.",
+                "Prints the sparse test accuracy beside the dense one and the measured inference speed-up of the sparse model "
+                + "over the dense one at batch 1 and 256. Runs go to OUTPUT/dense and OUTPUT/srigl (each with its plots); "
+                + "OUTPUT/comparison.png and OUTPUT/inference.png draw the two side by side."})
 final class DemoCommand implements Callable<Integer> {
     static final String MODEL = "mlp";
     static final String SPARSE_METHOD = "srigl";

@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Shows what a checkpoint holds: metadata, run config, and every tensor with dtype, shape and mask sparsity,",
-                "then per weight: active/total, sparsity, fan-in min/mean/max over output neurons and ablated neurons,",
-                "and for k-winners-take-all layers the entropy of their duty cycles against its maximum."})
+        description = {"Shows what a checkpoint holds: metadata, run config, and every tensor with dtype, shape and mask sparsity.",
+                "Then per weight: active/total, sparsity, fan-in min/mean/max over output neurons and ablated neurons, "
+                + "and for k-winners-take-all layers the entropy of their duty cycles against its maximum."})
 final class InspectCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A .safetensors checkpoint.")

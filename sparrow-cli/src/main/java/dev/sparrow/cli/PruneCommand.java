@@ -32,9 +32,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Prunes a trained checkpoint by weight magnitude (unstructured, or into an N:M, bank-balanced or block",
-                "structure), optionally fine-tunes it with the masks fixed,",
-                "and prints the test accuracy before pruning, after pruning and after fine-tuning.",
+        description = {"Prunes a trained checkpoint by weight magnitude (unstructured, or into an N:M, bank-balanced or block "
+                + "structure) and optionally fine-tunes it with the masks fixed.",
+                "Prints the test accuracy before pruning, after pruning and after fine-tuning.",
                 "Writes pruned.safetensors (and, with --finetune-epochs, a run folder with checkpoint.safetensors) to the output folder."})
 final class PruneCommand implements Callable<Integer> {
 

@@ -3,6 +3,7 @@ package dev.sparrow.cli;
 import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.ModelSpec;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
@@ -10,6 +11,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -105,5 +107,45 @@ class OwnDataCommandsTest {
         SparrowCliTest.Run h = SparrowCliTest.run("demo", "--help");
         assertThat(h.out()).contains("(SRigL, 90%").doesNotContain("%%");
         assertThat(h.err()).isEmpty();
+    }
+
+    @Test
+    void topLevelHelpFitsEightyColumnsAndSumsUpEachCommandInWholeSentences() {
+        CommandLine cl = SparrowCli.newCommandLine();
+        cl.setUsageHelpWidth(80);
+        java.io.StringWriter out = new java.io.StringWriter();
+        cl.usage(new java.io.PrintWriter(out, true));
+        String help = out.toString();
+        List<String> lines = help.lines().toList();
+        assertThat(lines).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(80));
+        // each command's summary: its name's line and the indented lines after it, up to the next command
+        String commands = help.substring(help.indexOf("Commands:") + "Commands:".length());
+        for (String summary : commands.split("\\n(?=  \\S)")) {
+            String text = summary.strip().replaceAll("\\s+", " ");
+            if (text.isEmpty()) continue;
+            assertThat(text).as("summary of '%s'", text.split(" ")[0]).endsWith(".");
+        }
+    }
+
+    @Test
+    void noCommandsHelpMakesPicocliWarnAboutAFormat() {
+        // picocli formats descriptions with String.format: a lone '%' ("90% sparse") makes it print a warning to System.err
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        List<String> seen = new java.util.ArrayList<>();
+        try {
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(List.of(SparrowCli.newCommandLine()));
+            while (!todo.isEmpty()) {
+                CommandLine c = todo.pop();
+                seen.add(c.getCommandSpec().qualifiedName());
+                c.usage(new java.io.PrintWriter(new java.io.StringWriter()));
+                todo.addAll(c.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(seen).contains("sparrow train", "sparrow bench kernels");
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).isEmpty();
     }
 }

@@ -93,6 +93,16 @@ public final class TrainingRun {
             return new Data(s.kept(), s.heldOut(), test, mean, std);
         }
 
+        /**
+         * Holds out {@code validationFraction} of {@code train} (seeded) and normalises everything with
+         * {@link Datasets#normalization} of what is left for training (the validation examples play no part in it).
+         */
+        public static Data splitAndNormalize(Dataset train, Dataset test, double validationFraction, long seed) {
+            Data unnormalized = split(train, test, validationFraction, seed, 0f, 1f);
+            float[][] norm = Datasets.normalization(unnormalized.train());
+            return new Data(unnormalized.train(), unnormalized.validation(), test, norm[0], norm[1]);
+        }
+
         /** The normalisation mean (a copy). */
         @Override
         public float[] mean() { return mean.clone(); }
