@@ -100,6 +100,58 @@ class OwnDataCommandsTest {
         assertThat(c.err()).contains("bad.csv, line 3, column 1 ('x'): 'foo' is not a number");
     }
 
+    /** A version 1.0 .npy file: magic, header padded to 64 bytes, then {@code data} as is. */
+    private static Path npy(Path file, String dtype, String shape, byte[] data) throws IOException {
+        String header = "{'descr': '" + dtype + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        header = header + " ".repeat(63 - (10 + header.length()) % 64) + "\n";
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0});
+        out.write(header.length() & 0xff);
+        out.write(header.length() >> 8);
+        out.write(header.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(data);
+        return Files.write(file, out.toByteArray());
+    }
+
+    @Test
+    void everyBadInputOfTheIssueIsOneClearLineAndLeavesNoRunFolder(@TempDir Path tmp) throws IOException {
+        Path modes = imageFolder(tmp.resolve("modes"), 2);
+        BufferedImage rgb = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+        ImageIO.write(rgb, "png", modes.resolve("light").resolve("colour.png").toFile());
+        Path empty = imageFolder(tmp.resolve("empty"), 2);
+        Files.createDirectories(empty.resolve("nothing"));
+        Path missing = Files.writeString(tmp.resolve("missing.csv"), "a,b,label\n1,2,x\n3,,y\n");
+        Path text = Files.writeString(tmp.resolve("text.csv"), "a,b,label\n1,2,x\n3,four,y\n");
+        Path train = Files.writeString(tmp.resolve("train.csv"), "a,label\n1,x\n2,y\n3,x\n4,y\n5,x\n6,y\n7,x\n8,y\n9,x\n10,y\n11,x\n");
+        Path unknown = Files.writeString(tmp.resolve("test.csv"), "a,label\n1,x\n2,z\n");
+        Path complex = npy(tmp.resolve("c.npy"), "<c8", "(2, 1)", new byte[16]);
+        Path features = npy(tmp.resolve("x.npy"), "<f4", "(3, 1)", new byte[12]);
+        Path labels = npy(tmp.resolve("y.npy"), "|u1", "(2,)", new byte[] {0, 1});
+        Path labels3 = npy(tmp.resolve("y3.npy"), "|u1", "(3,)", new byte[] {0, 1, 0});
+        String[][] cases = {
+                {"--data " + modes, "colour.png: RGB 8 x 8 but", "one size and mode"},
+                {"--data " + empty, "nothing: class folder has no PNG, JPEG or GIF images"},
+                {"--data " + missing, "missing.csv, line 3, column 2 ('b'): missing value"},
+                {"--data " + text, "text.csv, line 3, column 2 ('b'): 'four' is not a number"},
+                {"--data " + train + " --test-data " + unknown, "test.csv, line 3, column 2 ('label'): label 'z' is not one of the classes [x, y]"},
+                {"--data " + complex + " --labels " + labels, "c.npy: dtype '<c8' is not supported"},
+                {"--data " + features + " --labels " + labels, "y.npy: shape [2] does not match the 3 examples of ", "x.npy; expected (3,)"},
+                {"--data " + features + " --labels " + labels3 + " --test-data " + features + " --test-labels " + npy(tmp.resolve("y5.npy"),
+                        "|u1", "(3,)", new byte[] {0, 5, 1}), "y5.npy: label 5 at index 1 is outside the 2 classes"},
+        };
+        int i = 0;
+        for (String[] c : cases) {
+            Path out = tmp.resolve("run" + i++);
+            List<String> args = new java.util.ArrayList<>(List.of("train", "--epochs", "1", "-o", out.toString()));
+            args.addAll(List.of(c[0].split(" ")));
+            SparrowCliTest.Run r = SparrowCliTest.run(args.toArray(String[]::new));
+            assertThat(r.exit()).as(c[0]).isEqualTo(2);
+            assertThat(r.err().strip().lines()).as(c[0]).hasSize(1);
+            for (int k = 1; k < c.length; k++) assertThat(r.err()).as(c[0]).contains(c[k]);
+            assertThat(out).as(c[0]).doesNotExist();
+        }
+    }
+
     @Test
     void versionIsTheBuildsAndHelpHasNoFormatWarning() {
         SparrowCliTest.Run v = SparrowCliTest.run("--version");
