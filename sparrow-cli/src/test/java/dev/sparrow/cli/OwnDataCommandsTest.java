@@ -86,6 +86,31 @@ class OwnDataCommandsTest {
     }
 
     @Test
+    void csvFeaturesAreNormalisedEachOnItsOwnScaleAndTheCheckpointSaysSo(@TempDir Path tmp) throws IOException {
+        // the class is the sign of 'small' (scale 1) beside 'big' (around 1000, scale 50): one mean and std over both
+        // would squash 'small' to a constant, one per feature keeps it
+        long seed = 17;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        StringBuilder csv = new StringBuilder("big,small,label\n");
+        for (int i = 0; i < 300; i++) {
+            double small = rnd.nextDouble(-1, 1);
+            csv.append(String.format(java.util.Locale.ROOT, "%.3f,%.4f,%s%n", 1000 + 50 * rnd.nextDouble(-1, 1), small,
+                    small > 0 ? "up" : "down"));
+        }
+        Path file = Files.writeString(tmp.resolve("scales.csv"), csv);
+        Path run = tmp.resolve("run");
+        SparrowCliTest.Run t = SparrowCliTest.run("train", "--data", file.toString(), "--epochs", "5", "--threads", "1",
+                "--no-progress", "--seed", Long.toString(seed), "-o", run.toString());
+        assertThat(t.exit()).as(t.err()).isZero();
+        Object accuracy = dev.sparrow.util.Json.parseObject(Files.readString(run.resolve("summary.json")), dev.sparrow.util.Json.Limits.of(1 << 20)).get("test_accuracy");
+        assertThat(((Number) accuracy).doubleValue()).as("seed %d", seed).isGreaterThan(0.9);
+        dev.sparrow.io.ModelSpec spec = dev.sparrow.infer.InferenceSession.loadModel(run.resolve("checkpoint.safetensors")).spec();
+        assertThat(spec.mean()).hasSize(2);
+        assertThat(spec.mean()[0]).isBetween(950f, 1050f);
+        assertThat(spec.std()[1]).isBetween(0.4f, 0.8f);
+    }
+
+    @Test
     void badDataGetsOneClearError(@TempDir Path tmp) throws IOException {
         Path mixed = imageFolder(tmp.resolve("mixed"), 3);
         image(mixed.resolve("dark").resolve("odd.png"), 9, 8, 40, new SplittableRandom(1));
