@@ -124,10 +124,7 @@ final class PredictCommand implements Callable<Integer> {
                 throw new UserInputException(f + ": an image, but the model takes samples of shape "
                         + java.util.Arrays.toString(s) + ", not images");
             }
-            byte[] px = ImageFiles.pixels(ImageFiles.read(f), s[0], s[1], s[2]);
-            float[] v = new float[px.length];
-            for (int i = 0; i < v.length; i++) v[i] = (px[i] & 0xff) / 255f;
-            out.add(new Input(f.toString(), v));
+            out.add(new Input(f.toString(), ImageFiles.sample(ImageFiles.read(f), s)));
             return out;
         }
         List<float[]> rows;

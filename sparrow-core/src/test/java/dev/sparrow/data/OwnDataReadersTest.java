@@ -101,6 +101,18 @@ class OwnDataReadersTest {
     }
 
     @Test
+    void anImageBecomesOneRawSampleOfTheModelsShape() {
+        java.awt.image.BufferedImage rgb = new java.awt.image.BufferedImage(16, 12, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 12; y++) for (int x = 0; x < 16; x++) rgb.setRGB(x, y, 0xFFFFFF);
+        float[] gray = ImageFiles.sample(rgb, new int[] {1, 8, 8});
+        assertThat(gray).hasSize(64).containsOnly(1f);
+        float[] colour = ImageFiles.sample(rgb, new int[] {3, 4, 4});
+        assertThat(colour).hasSize(48).containsOnly(1f);
+        assertThatThrownBy(() -> ImageFiles.sample(rgb, new int[] {3}))
+                .hasMessage("sampleShape is [3]; expected an image's {channels (1 or 3), height, width}");
+    }
+
+    @Test
     void theValidationSplitIsSeededAndDisjoint() {
         byte[] px = new byte[100];
         int[] labels = new int[100];
