@@ -108,6 +108,14 @@ class OwnDataCommandsTest {
         assertThat(spec.mean()).hasSize(2);
         assertThat(spec.mean()[0]).isBetween(950f, 1050f);
         assertThat(spec.std()[1]).isBetween(0.4f, 0.8f);
+
+        // .npy rows go through the same per-feature normalisation: (1000, 0.9) is up, (1000, -0.9) down
+        java.nio.ByteBuffer rows = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        rows.putFloat(1000f).putFloat(0.9f).putFloat(1000f).putFloat(-0.9f);
+        Path npyRows = npy(tmp.resolve("rows.npy"), "<f4", "(2, 2)", rows.array());
+        SparrowCliTest.Run p = SparrowCliTest.run("predict", run.resolve("checkpoint.safetensors").toString(), npyRows.toString());
+        assertThat(p.exit()).as(p.err()).isZero();
+        assertThat(p.out()).contains("rows.npy:1: up").contains("rows.npy:2: down");
     }
 
     @Test
