@@ -619,3 +619,113 @@ extern "C" __global__ void softmax_cn(const float* __restrict__ x, float* __rest
         y[i] = expf(x[i] - m) * inv;
     }
 }
+
+// ---- Convolutional models, activations [C][H][W][batch] (the session's "CN" layout, batch innermost) ----
+
+// Explicit im2col: col [c*kh*kw + ky*kw + kx][(oy*wo + ox)*batch + b] = x [c][iy][ix][b] (0 in the padding), so a
+// convolution is Y^T [cout][ho*wo*batch] = W [cout][cin*kh*kw] col, i.e. any of the dense / sparse matrix
+// kernels with ho*wo*batch as their batch, and Y^T is already the output's [C][H][W][batch] layout.
+// grid.y = the row r of col (its c, ky, kx decoded once per block), grid.x * 256 threads along the row's
+// ho*wo*batch columns (< 2^31, checked by the caller): 32-bit index arithmetic, coalesced reads and writes.
+extern "C" __global__ void __launch_bounds__(256) im2col_cn(const float* __restrict__ x, float* __restrict__ col,
+        int channels, int h, int w, int kh, int kw, int sh, int sw, int padTop, int padLeft, int dh, int dw, int ho,
+        int wo, int batch) {
+    int r = blockIdx.y;
+    int kx = r % kw, t = r / kw, ky = t % kh, c = t / kh;
+    int columns = ho * wo * batch;
+    int s = blockIdx.x * 256 + threadIdx.x;
+    if (s >= columns) return;
+    int p = s / batch, b = s - p * batch;
+    int oy = p / wo, ox = p - oy * wo;
+    int iy = oy * sh - padTop + ky * dh, ix = ox * sw - padLeft + kx * dw;
+    col[(long long)r * columns + s] = (iy >= 0 && iy < h && ix >= 0 && ix < w)
+            ? x[(((long long)c * h + iy) * w + ix) * batch + b] : 0.f;
+}
+
+// im2col_cn for batch % 4 == 0: a thread moves 4 batch columns as one float4 (16-byte loads and stores).
+extern "C" __global__ void __launch_bounds__(256) im2col_cn4(const float* __restrict__ x, float* __restrict__ col,
+        int channels, int h, int w, int kh, int kw, int sh, int sw, int padTop, int padLeft, int dh, int dw, int ho,
+        int wo, int batch) {
+    int r = blockIdx.y;
+    int kx = r % kw, t = r / kw, ky = t % kh, c = t / kh;
+    int quads = batch >> 2;
+    int columns4 = ho * wo * quads;
+    int s = blockIdx.x * 256 + threadIdx.x;
+    if (s >= columns4) return;
+    int p = s / quads, q = s - p * quads;
+    int oy = p / wo, ox = p - oy * wo;
+    int iy = oy * sh - padTop + ky * dh, ix = ox * sw - padLeft + kx * dw;
+    float4 v = make_float4(0.f, 0.f, 0.f, 0.f);
+    if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+        v = reinterpret_cast<const float4*>(x + (((long long)c * h + iy) * w + ix) * batch)[q];
+    }
+    reinterpret_cast<float4*>(col + (long long)r * columns4 * 4)[s] = v;
+}
+
+// Max (mode 0) or average (mode 1) pooling with ONNX semantics, as sparrow-core's PoolStep: padding never wins a
+// maximum; the average divides by the cells inside the image, plus the padded ones when countIncludePad.
+// grid.y = the channel, grid.x * 256 threads along its ho*wo*batch outputs (< 2^31): 32-bit index arithmetic.
+extern "C" __global__ void __launch_bounds__(256) pool_cn(const float* __restrict__ x, float* __restrict__ y,
+        int channels, int h, int w, int ho, int wo, int batch, int kh, int kw, int sh, int sw, int padTop,
+        int padLeft, int padBottom, int padRight, int dh, int dw, int mode, int countIncludePad) {
+    int c = blockIdx.y;
+    int outputs = ho * wo * batch;
+    int i = blockIdx.x * 256 + threadIdx.x;
+    if (i >= outputs) return;
+    int p = i / batch, b = i - p * batch;
+    int oy = p / wo, ox = p - oy * wo;
+    const float* plane = x + (long long)c * h * w * batch + b;
+    float acc = mode == 0 ? -INFINITY : 0.f;
+    int counted = 0;
+    for (int ky = 0; ky < kh; ky++) {
+        int iy = oy * sh - padTop + ky * dh;
+        for (int kx = 0; kx < kw; kx++) {
+            int ix = ox * sw - padLeft + kx * dw;
+            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                float v = plane[(iy * w + ix) * batch];
+                acc = mode == 0 ? fmaxf(acc, v) : acc + v;
+                counted++;
+            } else if (countIncludePad && iy >= -padTop && iy < h + padBottom && ix >= -padLeft && ix < w + padRight) {
+                counted++;
+            }
+        }
+    }
+    y[(long long)c * outputs + i] = mode == 0 ? acc : acc / (float)max(1, counted);
+}
+
+// y [c][b] = mean over s of x [c][s][b] (GlobalAveragePool, ReduceMean over the spatial axes): a thread per (c, b),
+// consecutive threads along b.
+extern "C" __global__ void channel_mean_cn(const float* __restrict__ x, float* __restrict__ y, int channels,
+        int spatial, int batch) {
+    long long n = (long long)channels * batch;
+    float inv = 1.f / spatial;
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+        int b = (int)(i % batch);
+        long long c = i / batch;
+        const float* p = x + c * spatial * batch + b;
+        float s = 0.f;
+        for (int k = 0; k < spatial; k++) s += p[(long long)k * batch];
+        y[i] = s * inv;
+    }
+}
+
+// y [c][j] = act(x [c][j] * scale[c] + shift[c]) over inner = spatial*batch values per channel: a BatchNorm that
+// no convolution absorbed (scale may be null: a per-channel constant Add).
+extern "C" __global__ void channel_affine_cn(const float* __restrict__ x, float* __restrict__ y,
+        const float* __restrict__ scale, const float* __restrict__ shift, int channels, long long inner, int relu) {
+    long long n = channels * inner;
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+        int c = (int)(i / inner);
+        float v = (scale ? x[i] * scale[c] : x[i]) + shift[c];
+        y[i] = relu ? fmaxf(v, 0.f) : v;
+    }
+}
+
+// y = act(a + b) (same shape): a residual join with the ReLU after it fused.
+extern "C" __global__ void add_act_f32(const float* __restrict__ a, const float* __restrict__ b,
+        float* __restrict__ y, long long n, int relu) {
+    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+        float v = a[i] + b[i];
+        y[i] = relu ? fmaxf(v, 0.f) : v;
+    }
+}

@@ -2,6 +2,9 @@ package dev.sparrow.cli;
 
 import dev.sparrow.infer.InferenceSession;
 import dev.sparrow.infer.ModelFormat;
+import dev.sparrow.onnx.OnnxImporter;
+import dev.sparrow.onnx.OnnxModelFile;
+import dev.sparrow.onnx.OnnxModelFormat;
 import dev.sparrow.data.DataLoader;
 import dev.sparrow.data.Dataset;
 import dev.sparrow.io.Checkpoint;
@@ -130,8 +133,25 @@ final class EvalCommand implements Callable<Integer> {
         long start = System.nanoTime();
         ConfusionMatrix confusion = new ConfusionMatrix(test.classNames());
         Evaluator.Result r;
-        try (InferenceSession session = InferenceSession.builder(checkpoint).batchSize(batchSize).threads(threads.orAllCores()).build();
-             DataLoader loader = TrainingRun.evalLoader(test, batchSize, dev.sparrow.data.FashionMnist.MEAN, dev.sparrow.data.FashionMnist.STD)) {
+        // an .onnx file that 'sparrow export' wrote carries the checkpoint's normalisation; others get Fashion-MNIST's
+        InferenceSession.Builder builder;
+        float[] mean = {dev.sparrow.data.FashionMnist.MEAN}, std = {dev.sparrow.data.FashionMnist.STD};
+        if (new OnnxModelFormat().accepts(checkpoint)) {
+            OnnxModelFile file = OnnxImporter.load(checkpoint);
+            java.util.Optional<dev.sparrow.io.ModelSpec> saved = file.spec();
+            if (saved.isPresent()) {
+                mean = saved.get().mean();
+                std = saved.get().std();
+            }
+            spec.commandLine().getErr().printf(Locale.ROOT, "note: %s: input normalisation mean %s, std %s (%s)%n", checkpoint,
+                    mean.length == 1 ? mean[0] : "per feature", std.length == 1 ? std[0] : "per feature",
+                    saved.isPresent() ? "from its metadata" : "Fashion-MNIST's; the file carries no model spec");
+            builder = InferenceSession.builder(file.graph());
+        } else {
+            builder = InferenceSession.builder(checkpoint);
+        }
+        try (InferenceSession session = builder.batchSize(batchSize).threads(threads.orAllCores()).build();
+             DataLoader loader = TrainingRun.evalLoader(test, batchSize, mean, std)) {
             if (!java.util.Arrays.equals(session.sampleShape(), test.sampleShape())) {
                 throw new UserInputException(checkpoint + " takes samples of " + java.util.Arrays.toString(session.sampleShape())
                         + " but the test set has " + java.util.Arrays.toString(test.sampleShape()));

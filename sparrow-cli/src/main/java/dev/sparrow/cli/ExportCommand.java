@@ -1,5 +1,6 @@
 package dev.sparrow.cli;
 
+import dev.sparrow.io.Checkpoint;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.onnx.NpyWriter;
 import dev.sparrow.onnx.OnnxExporter;
@@ -49,6 +50,9 @@ final class ExportCommand implements Callable<Integer> {
         meta.put("sparrow.model", loaded.modelName());
         meta.put(InteropFiles.INPUT_SHAPE_KEY, InteropFiles.shapeText(loaded.sampleShape()));
         meta.put("sparrow.checkpoint", checkpoint.getFileName().toString());
+        // class names and input normalisation, so that 'sparrow predict model.onnx' classifies as the checkpoint does
+        loaded.data().modelSpec().filter(s -> java.util.Arrays.equals(s.sampleShape(), loaded.sampleShape()) && s.classes() == loaded.classes())
+                .ifPresent(s -> meta.put(Checkpoint.SPEC_KEY, s.toJsonText()));
         if (f.equals("onnx")) {
             OnnxExporter.write(loaded.model(), loaded.sampleShape(), meta, output);
         } else {

@@ -32,11 +32,14 @@ final class InteropFiles {
         String json = data.config().orElseThrow(() -> new UserInputException(checkpoint
                 + ": no run config in the checkpoint metadata; was it written by 'sparrow train' or 'sparrow import'?"));
         TrainConfig config = TrainConfig.fromJson(Json.parseObject(json, Json.Limits.of(1 << 20)));
-        int[] shape = data.metadata().containsKey(INPUT_SHAPE_KEY)
+        // a trained checkpoint describes its model (own data included); one made by 'sparrow import' names its shape
+        var spec = data.modelSpec();
+        int[] shape = spec.isPresent() ? spec.get().sampleShape()
+                : data.metadata().containsKey(INPUT_SHAPE_KEY)
                 ? parseShape(data.metadata().get(INPUT_SHAPE_KEY), checkpoint + ": metadata " + INPUT_SHAPE_KEY)
                 : BenchModelCommand.FASHION_MNIST_SHAPE.clone();
-        int classes = FashionMnist.CLASSES;
-        if (data.metadata().containsKey(CLASSES_KEY)) {
+        int classes = spec.isPresent() ? spec.get().classes() : FashionMnist.CLASSES;
+        if (spec.isEmpty() && data.metadata().containsKey(CLASSES_KEY)) {
             try {
                 classes = Integer.parseInt(data.metadata().get(CLASSES_KEY));
             } catch (NumberFormatException e) {

@@ -3,10 +3,15 @@ package dev.sparrow.cli;
 import dev.sparrow.data.CsvData;
 import dev.sparrow.data.ImageFiles;
 import dev.sparrow.data.NpyArray;
+import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.infer.InferenceSession;
 import dev.sparrow.infer.Prediction;
 import dev.sparrow.infer.SavedModel;
+import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.ModelSpec;
+import dev.sparrow.onnx.OnnxImporter;
+import dev.sparrow.onnx.OnnxModelFile;
+import dev.sparrow.onnx.OnnxModelFormat;
 import dev.sparrow.util.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
@@ -31,7 +37,9 @@ import java.util.concurrent.Callable;
 final class PredictCommand implements Callable<Integer> {
     static final int TOP = 3;
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A checkpoint written by 'sparrow train'.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = {"A checkpoint written by 'sparrow train', or an .onnx file: its class "
+            + "names and input normalisation come from the model spec 'sparrow export' writes into its metadata; without one, "
+            + "inputs are fed as read and classes are output indices (a note says which)."})
     Path model;
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "FILE", description = "Images, .npy or .csv files.")
@@ -57,13 +65,27 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (json && raw) throw new UserInputException("--json and --raw are alternatives; give one");
         if (!Files.exists(model)) throw new UserInputException(model + ": no such file");
-        SavedModel saved = InferenceSession.loadModel(model);
-        saved.note().ifPresent(n -> spec.commandLine().getErr().println("note: " + n));
-        ModelSpec m = saved.spec();
+        InferenceSession.Builder builder;
+        ModelSpec m;
+        if (new OnnxModelFormat().accepts(model)) {
+            OnnxModelFile file = OnnxImporter.load(model);
+            Optional<ModelSpec> saved = file.spec();
+            ModelGraph g = file.graph();
+            m = saved.orElseGet(() -> new ModelSpec("onnx", g.inputShape(), ModelSpec.numberedClasses(g.sampleSize(g.outputs().getFirst())), 0f, 1f));
+            spec.commandLine().getErr().println("note: " + model + (saved.isPresent()
+                    ? ": class names and input normalisation from its metadata (" + Checkpoint.SPEC_KEY + ")"
+                    : " has no model spec in its metadata (" + Checkpoint.SPEC_KEY + "): inputs are fed as read, classes are output indices"));
+            builder = InferenceSession.builder(g).spec(m);
+        } else {
+            SavedModel saved = InferenceSession.loadModel(model);
+            saved.note().ifPresent(n -> spec.commandLine().getErr().println("note: " + n));
+            m = saved.spec();
+            builder = InferenceSession.builder(saved.model(), m.sampleShape()).spec(m);
+        }
         List<Input> inputs = new ArrayList<>();
         for (Path f : files) inputs.addAll(read(f, m));
         PrintWriter out = spec.commandLine().getOut();
-        try (InferenceSession session = InferenceSession.builder(saved.model(), m.sampleShape()).spec(m).tuning(false).build()) {
+        try (InferenceSession session = builder.tuning(false).build()) {
             int k = Math.min(TOP, m.classes());
             for (Input in : inputs) {
                 if (raw) {

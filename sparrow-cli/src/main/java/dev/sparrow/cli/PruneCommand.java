@@ -11,6 +11,8 @@ import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.Modules;
 import dev.sparrow.nn.loss.SoftmaxCrossEntropy;
 import dev.sparrow.nn.models.ModelZoo;
+import dev.sparrow.onnx.OnnxModelFormat;
+import dev.sparrow.onnx.OnnxPruner;
 import dev.sparrow.sparsity.Distribution;
 import dev.sparrow.sparsity.MagnitudePruning;
 import dev.sparrow.sparsity.SparsityConfig;
@@ -35,10 +37,12 @@ import java.util.concurrent.Callable;
         description = {"Prunes a trained checkpoint by weight magnitude (unstructured, or into an N:M, bank-balanced or block "
                 + "structure) and optionally fine-tunes it with the masks fixed.",
                 "Prints the test accuracy before pruning, after pruning and after fine-tuning.",
-                "Writes pruned.safetensors (and, with --finetune-epochs, a run folder with checkpoint.safetensors) to the output folder."})
+                "Writes pruned.safetensors (and, with --finetune-epochs, a run folder with checkpoint.safetensors) to the output folder.",
+                "An .onnx model: its Gemm, MatMul and Conv weights are pruned the same way and pruned.onnx is written (no accuracy "
+                + "is measured and no fine-tuning done: that needs a checkpoint; 'sparrow eval OUT/pruned.onnx' measures it)."})
 final class PruneCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "A checkpoint.safetensors written by 'sparrow train'.")
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A checkpoint.safetensors written by 'sparrow train', or an .onnx file.")
     Path checkpoint;
 
     @Option(names = "--method", paramLabel = "NAME", defaultValue = "magnitude",
@@ -86,9 +90,13 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar during fine-tuning.")
     boolean noProgress;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         MagnitudePruning.Scope pruneScope = checkOptions();
+        if (new OnnxModelFormat().accepts(checkpoint)) return pruneOnnx(pruneScope);
         CheckpointData saved = Checkpoint.read(checkpoint);
         TrainConfig trained = CheckpointModel.config(saved);
         TrainConfig tuning = fineTuneConfig(trained);
@@ -127,6 +135,34 @@ final class PruneCommand implements Callable<Integer> {
                 finetuneEpochs, 100 * tuned);
         System.out.printf(Locale.ROOT, "Run folder: %s%n", result.directory());
         RunPlots.writeAfterRun(result.directory(), System.out, System.err);
+        return 0;
+    }
+
+    /** An .onnx file: its weights pruned in place, written as OUT/pruned.onnx with everything else as it was. */
+    private int pruneOnnx(MagnitudePruning.Scope pruneScope) throws java.io.IOException {
+        if (finetuneEpochs > 0) {
+            throw new UserInputException("--finetune-epochs needs a checkpoint (training state); " + checkpoint
+                    + " is an .onnx model: prune it, then 'sparrow import' its weights to fine-tune");
+        }
+        CliFiles.requireFile(checkpoint, "MODEL");
+        String stem = InteropFiles.stem(checkpoint.getFileName()).toString();
+        Path out = output != null ? output : Path.of("runs", stem + "-pruned-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        java.nio.file.Files.createDirectories(out);
+        Path pruned = out.resolve("pruned.onnx");
+        OnnxPruner.Result r = OnnxPruner.prune(checkpoint, pruned, weights -> structured()
+                ? StructuredPruning.prune(weights, method, sparsity(), Distribution.parse(distribution), denseFirst, denseLast)
+                : MagnitudePruning.prune(weights, sparsity(), pruneScope, Distribution.parse(distribution), denseFirst, denseLast));
+        java.io.PrintWriter o = spec.commandLine().getOut();
+        o.printf(Locale.ROOT, "pruned %s (%s) to %.2f%% sparsity of its %d weights; wrote %s%n", checkpoint,
+                structured() ? method : pruneScope.id() + " scope", 100 * r.stats().sparsity(), r.weights().size(), pruned);
+        o.printf("%-36s %-28s %-16s %9s %9s%n", "initializer", "node", "shape", "before", "after");
+        for (OnnxPruner.Pruned p : r.weights()) {
+            o.printf(Locale.ROOT, "%-36s %-28s %-16s %8.2f%% %8.2f%%%n", p.initializer(), p.node(), p.shape(),
+                    100 * p.sparsityBefore(), 100 * p.sparsityAfter());
+        }
+        o.println("(accuracy not measured for an .onnx model: run 'sparrow eval " + pruned + "')");
+        o.flush();
         return 0;
     }
 

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Issue 11's "no surprises": run folders, --resume, unreadable files, eval's confusion matrix, the bar at 80 columns. */
 class NoSurprisesCommandsTest {
 
-    private static Path csv(Path tmp) throws IOException {
+    static Path csv(Path tmp) throws IOException {
         StringBuilder csv = new StringBuilder("a,b,c,d,kind\n");
         SplittableRandom rnd = new SplittableRandom(5);
         for (int i = 0; i < 90; i++) {
@@ -33,7 +33,7 @@ class NoSurprisesCommandsTest {
         return Files.writeString(tmp.resolve("data.csv"), csv);
     }
 
-    private static SparrowCliTest.Run train(Path data, Path run, String... more) {
+    static SparrowCliTest.Run train(Path data, Path run, String... more) {
         List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--label-column", "kind", "--batch-size", "16",
                 "--threads", "1", "--no-progress", "-o", run.toString()));
         args.addAll(List.of(more));

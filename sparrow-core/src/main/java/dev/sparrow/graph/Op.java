@@ -98,12 +98,15 @@ public sealed interface Op {
         public static Unary of(UnaryKind kind) { return new Unary(kind, 0f, 0f); }
         public static Unary leakyRelu(float alpha) { return new Unary(UnaryKind.LEAKY_RELU, alpha, 0f); }
         public static Unary clip(float min, float max) { return new Unary(UnaryKind.CLIP, min, max); }
+        /** max(0, min(1, alpha * x + beta)) (ONNX HardSigmoid; PyTorch's is alpha 1/6, beta 0.5). */
+        public static Unary hardSigmoid(float alpha, float beta) { return new Unary(UnaryKind.HARD_SIGMOID, alpha, beta); }
         @Override public int arity() { return 1; }
         @Override public int[] outputShape(List<int[]> in) { return in.get(0).clone(); }
         @Override public String opName() { return "Unary(" + kind + ")"; }
     }
 
-    enum UnaryKind { IDENTITY, RELU, LEAKY_RELU, SIGMOID, TANH, ERF, GELU, GELU_TANH, CLIP, NEG, ABS, EXP, SQRT }
+    /** HARD_SWISH is x * HardSigmoid(x) with alpha 1/6, beta 0.5 (MobileNetV3's activation). */
+    enum UnaryKind { IDENTITY, RELU, LEAKY_RELU, SIGMOID, TANH, ERF, GELU, GELU_TANH, CLIP, NEG, ABS, EXP, SQRT, HARD_SIGMOID, HARD_SWISH }
 
     enum BinaryKind { ADD, SUB, MUL, DIV }
 
@@ -227,6 +230,41 @@ public sealed interface Op {
             for (int i = 1; i < perm.length; i++) out[i - 1] = s[perm[i] - 1];
             return out;
         }
+    }
+
+    /**
+     * Every step-th element from start towards end (exclusive) along each sample axis (arrays over the sample axes,
+     * the batch left out and kept whole): ONNX's Slice with its starts and ends already clamped to one input shape,
+     * so that each taken index lies inside the axis (a negative step walks backwards).
+     */
+    record Slice(int[] starts, int[] ends, int[] steps) implements Op {
+        public Slice {
+            require(starts.length == ends.length && starts.length == steps.length, "Slice starts, ends and steps differ in length");
+            require(Arrays.stream(steps).noneMatch(s -> s == 0), "Slice steps must not be 0: " + Arrays.toString(steps));
+            starts = starts.clone();
+            ends = ends.clone();
+            steps = steps.clone();
+        }
+        /** How many indices axis d takes. */
+        public int count(int d) {
+            long span = steps[d] > 0 ? (long) ends[d] - starts[d] : (long) starts[d] - ends[d];
+            long step = Math.abs((long) steps[d]);
+            return (int) Math.max(0, (span + step - 1) / step);
+        }
+        @Override public int arity() { return 1; }
+        @Override public int[] outputShape(List<int[]> in) {
+            int[] s = in.get(0);
+            require(s.length == starts.length, "Slice of rank " + (starts.length + 1) + " does not fit [N, " + join(s) + "]");
+            int[] out = new int[s.length];
+            for (int d = 0; d < s.length; d++) {
+                out[d] = count(d);
+                long last = starts[d] + (long) (out[d] - 1) * steps[d];
+                require(out[d] == 0 || (starts[d] >= 0 && starts[d] < s[d] && last >= 0 && last < s[d]),
+                        "Slice of axis " + (d + 1) + " from " + starts[d] + " to " + ends[d] + " by " + steps[d] + " leaves [0, " + s[d] + ")");
+            }
+            return out;
+        }
+        @Override public String opName() { return "Slice"; }
     }
 
     /** Joins values along a full-rank axis other than the batch. */

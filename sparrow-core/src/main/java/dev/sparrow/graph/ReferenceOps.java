@@ -26,6 +26,7 @@ final class ReferenceOps {
             case Op.Flatten f -> x;
             case Op.Reshape r -> x;
             case Op.Transpose t -> transpose(t, x, xs, outShape, batch);
+            case Op.Slice sl -> slice(sl, x, xs, outShape, batch);
             case Op.Concat c -> concat(c, in, inShapes, outShape, batch);
             case Op.Softmax s -> softmax(s, x, xs, batch);
             case Op.KWinners k -> k.local() ? localKWinners(k.k(), x, xs, batch) : kWinners(k.k(), x, Tensor.checkedSize(xs), batch);
@@ -112,6 +113,8 @@ final class ReferenceOps {
             case ABS -> Math.abs(v);
             case EXP -> (float) Math.exp(v);
             case SQRT -> (float) Math.sqrt(v);
+            case HARD_SIGMOID -> Math.max(0f, Math.min(1f, alpha * v + beta));
+            case HARD_SWISH -> v * Math.max(0f, Math.min(1f, v / 6f + 0.5f));
         };
     }
 
@@ -229,6 +232,25 @@ final class ReferenceOps {
                 int src = 0;
                 for (int d = 0; d < rank; d++) src += index[d] * readStrides[d];
                 out[n * size + i] = x[n * size + src];
+                for (int d = rank - 1; d >= 0 && ++index[d] == os[d]; d--) index[d] = 0;
+            }
+        }
+        return out;
+    }
+
+    static float[] slice(Op.Slice sl, float[] x, int[] xs, int[] os, int batch) {
+        int inSize = Tensor.checkedSize(xs), outSize = Tensor.checkedSize(os);
+        int rank = xs.length;
+        int[] inStrides = new int[rank];
+        for (int d = rank - 1, stride = 1; d >= 0; stride *= xs[d], d--) inStrides[d] = stride;
+        float[] out = new float[batch * outSize];
+        int[] index = new int[rank];
+        for (int n = 0; n < batch; n++) {
+            java.util.Arrays.fill(index, 0);
+            for (int i = 0; i < outSize; i++) {
+                int src = 0;
+                for (int d = 0; d < rank; d++) src += (sl.starts()[d] + index[d] * sl.steps()[d]) * inStrides[d];
+                out[n * outSize + i] = x[n * inSize + src];
                 for (int d = rank - 1; d >= 0 && ++index[d] == os[d]; d--) index[d] = 0;
             }
         }

@@ -1,6 +1,6 @@
 package dev.sparrow.infer;
 
-/** A transpose of each sample's axes, as a gather through an index map computed at plan time; batch-major. */
+/** A transpose or slice of each sample, as a gather through an index map computed at plan time; batch-major. */
 final class GatherStep extends Step {
     private final int[] map;
     private final String what;

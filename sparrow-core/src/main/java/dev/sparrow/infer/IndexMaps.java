@@ -32,6 +32,20 @@ final class IndexMaps {
         return gather(read, out);
     }
 
+    /** Output element → input element of a slice: along axis d, index starts[d] + i * steps[d] (steps may be negative). */
+    static int[] slice(int[] inShape, int[] starts, int[] steps, int[] outShape) {
+        int rank = inShape.length;
+        int[] read = new int[rank];
+        int base = 0;
+        for (int d = rank - 1, s = 1; d >= 0; s *= inShape[d], d--) {
+            read[d] = steps[d] * s;
+            base += starts[d] * s;
+        }
+        int[] map = gather(read, outShape);
+        for (int i = 0; i < map.length; i++) map[i] += base;
+        return map;
+    }
+
     /** Input element → output element of a mean over the (full-rank) axes. */
     static int[] reduction(int[] inShape, int[] axes) {
         int[] kept = inShape.clone();

@@ -95,6 +95,8 @@ final class Planner {
             case Op.GlobalAveragePool p -> add(n, ChannelStep.globalAverage(inShape[0], size(inShape) / inShape[0]), n.inputs(), n.output(), null);
             case Op.ReduceMean r -> add(n, new ReduceMeanStep(IndexMaps.reduction(inShape, r.axes()), size(outShape)), n.inputs(), n.output(), null);
             case Op.Transpose t -> add(n, new GatherStep("Transpose", IndexMaps.transpose(inShape, t.perm()), size(inShape)), n.inputs(), n.output(), null);
+            case Op.Slice sl -> add(n, new GatherStep("Slice", IndexMaps.slice(inShape, sl.starts(), sl.steps(), outShape), size(inShape)),
+                    n.inputs(), n.output(), null);
             case Op.Concat c -> concat(n, c, outShape);
             case Op.Softmax s -> {
                 int axis = s.axis() - 1;

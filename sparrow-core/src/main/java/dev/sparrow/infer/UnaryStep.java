@@ -34,6 +34,8 @@ final class UnaryStep extends Step {
             case ABS -> { for (int i = 0; i < n; i++) out[i] = Math.abs(in[i]); }
             case EXP -> { for (int i = 0; i < n; i++) out[i] = (float) Math.exp(in[i]); }
             case SQRT -> { for (int i = 0; i < n; i++) out[i] = (float) Math.sqrt(in[i]); }
+            case HARD_SIGMOID -> { for (int i = 0; i < n; i++) out[i] = Math.max(0f, Math.min(1f, alpha * in[i] + beta)); }
+            case HARD_SWISH -> { for (int i = 0; i < n; i++) { float v = in[i]; out[i] = v * Math.max(0f, Math.min(1f, v / 6f + 0.5f)); } }
             case ERF -> { for (int i = 0; i < n; i++) out[i] = (float) Erf.erf(in[i]); }
             case GELU -> { for (int i = 0; i < n; i++) { double v = in[i]; out[i] = (float) (0.5 * v * (1.0 + Erf.erf(v / Math.sqrt(2.0)))); } }
             case GELU_TANH -> {

@@ -47,6 +47,9 @@ class GraphEvaluatorTest {
                 .containsExactly(new float[] {0, 0.8427008f, -0.9953223f}, within(1e-7f));
         assertThat(run(Op.Unary.of(Op.UnaryKind.GELU), new int[] {1}, new float[] {1}, 1)[0]).isCloseTo(0.8413447f, within(1e-7f));
         assertThat(run(Op.Unary.of(Op.UnaryKind.SIGMOID), new int[] {1}, new float[] {0}, 1)).containsExactly(0.5f);
+        assertThat(run(Op.Unary.of(Op.UnaryKind.HARD_SWISH), new int[] {3}, new float[] {3, -1, -4}, 1))
+                .containsExactly(new float[] {3, -1f / 3, 0}, within(1e-7f));
+        assertThat(run(Op.Unary.hardSigmoid(0.2f, 0.5f), new int[] {3}, new float[] {0, 10, -10}, 1)).containsExactly(0.5f, 1, 0);
         // constant [2, 1] broadcast over [N, 2, 3], constant first: c - x
         Op sub = Op.Binary.withConstant(Op.BinaryKind.SUB, Tensor.wrap(new float[] {10, 20}, 2, 1), true);
         assertThat(run(sub, new int[] {2, 3}, new float[] {1, 2, 3, 4, 5, 6}, 1)).containsExactly(9, 8, 7, 16, 15, 14);
@@ -81,6 +84,18 @@ class GraphEvaluatorTest {
                 new GraphNode("cat", new Op.Concat(2), List.of("x", "n"), "y")), List.of("y"));
         assertThat(GraphEvaluator.runFirst(concat, Tensor.wrap(new float[] {1, 2, 3, 4}, 2, 1, 2)).data())
                 .containsExactly(1, 2, -1, -2, 3, 4, -3, -4);
+    }
+
+    @Test
+    void sliceTakesEveryStepthElementForwardOrBackward() {
+        float[] x = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}; // one [3, 4] sample
+        // rows 0..2 by 2, columns 3 down to 0 by -2
+        assertThat(run(new Op.Slice(new int[] {0, 3}, new int[] {3, -1}, new int[] {2, -2}), new int[] {3, 4}, x, 1))
+                .containsExactly(3, 1, 11, 9);
+        assertThat(new Op.Slice(new int[] {1}, new int[] {1}, new int[] {1}).outputShape(List.of(new int[] {4}))).containsExactly(0);
+        assertThatThrownBy(() -> new Op.Slice(new int[] {0}, new int[] {6}, new int[] {1}).outputShape(List.of(new int[] {4})))
+                .hasMessageContaining("leaves [0, 4)");
+        assertThatThrownBy(() -> new Op.Slice(new int[] {0}, new int[] {2}, new int[] {0})).hasMessageContaining("must not be 0");
     }
 
     @Test

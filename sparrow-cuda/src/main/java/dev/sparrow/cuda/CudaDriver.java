@@ -42,7 +42,8 @@ final class CudaDriver {
             cuFuncSetAttribute, cuMemAlloc, cuMemFree, cuMemcpyHtoD, cuMemcpyDtoH, cuMemcpyHtoDAsync,
             cuMemcpyDtoHAsync, cuMemsetD32, cuMemHostAlloc, cuMemFreeHost, cuStreamCreate, cuStreamDestroy,
             cuStreamSynchronize, cuEventCreate, cuEventRecord, cuEventSynchronize, cuEventElapsedTime,
-            cuEventDestroy, cuLaunchKernel;
+            cuEventDestroy, cuLaunchKernel, cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiate, cuGraphLaunch,
+            cuGraphExecDestroy, cuGraphDestroy;
 
     /** Binds every function; throws IllegalArgumentException if the library or a symbol is missing. */
     CudaDriver(String library) {
@@ -81,6 +82,14 @@ final class CudaDriver {
         cuEventDestroy = bind("cuEventDestroy_v2", ADDRESS);
         cuLaunchKernel = bind("cuLaunchKernel", ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                 JAVA_INT, ADDRESS, ADDRESS, ADDRESS);
+        // CUDA graphs (a session captures its per-call chain once per batch size): cuda.h maps
+        // cuStreamBeginCapture to _v2 and cuGraphInstantiate to cuGraphInstantiateWithFlags (11.4+)
+        cuStreamBeginCapture = bind("cuStreamBeginCapture_v2", ADDRESS, JAVA_INT);
+        cuStreamEndCapture = bind("cuStreamEndCapture", ADDRESS, ADDRESS);
+        cuGraphInstantiate = bind("cuGraphInstantiateWithFlags", ADDRESS, ADDRESS, JAVA_LONG);
+        cuGraphLaunch = bind("cuGraphLaunch", ADDRESS, ADDRESS);
+        cuGraphExecDestroy = bind("cuGraphExecDestroy", ADDRESS);
+        cuGraphDestroy = bind("cuGraphDestroy", ADDRESS);
     }
 
     private MethodHandle bind(String name, MemoryLayout... args) {
@@ -279,6 +288,45 @@ final class CudaDriver {
 
     void streamDestroy(MemorySegment s) {
         try { check("cuStreamDestroy_v2", (int) cuStreamDestroy.invokeExact(s)); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** CU_STREAM_CAPTURE_MODE_THREAD_LOCAL: only this thread's unsafe calls (allocations, syncs) break the capture. */
+    static final int CU_STREAM_CAPTURE_MODE_THREAD_LOCAL = 1;
+
+    void streamBeginCapture(MemorySegment s) {
+        try {
+            check("cuStreamBeginCapture_v2", (int) cuStreamBeginCapture.invokeExact(s, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL));
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** Ends the capture and returns the graph (CUgraph). */
+    MemorySegment streamEndCapture(MemorySegment s) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(ADDRESS);
+            check("cuStreamEndCapture", (int) cuStreamEndCapture.invokeExact(s, v));
+            return v.get(ADDRESS, 0);
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** An executable graph (CUgraphExec) of {@code graph}. */
+    MemorySegment graphInstantiate(MemorySegment graph) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(ADDRESS);
+            check("cuGraphInstantiateWithFlags", (int) cuGraphInstantiate.invokeExact(v, graph, 0L));
+            return v.get(ADDRESS, 0);
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    void graphLaunch(MemorySegment exec, MemorySegment s) {
+        try { check("cuGraphLaunch", (int) cuGraphLaunch.invokeExact(exec, s)); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    void graphExecDestroy(MemorySegment exec) {
+        try { check("cuGraphExecDestroy", (int) cuGraphExecDestroy.invokeExact(exec)); } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    void graphDestroy(MemorySegment graph) {
+        try { check("cuGraphDestroy", (int) cuGraphDestroy.invokeExact(graph)); } catch (Throwable t) { throw rethrow(t); }
     }
 
     void streamSynchronize(MemorySegment s) {

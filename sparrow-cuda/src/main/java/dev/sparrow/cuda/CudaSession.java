@@ -3,6 +3,7 @@ package dev.sparrow.cuda;
 import dev.sparrow.graph.GraphNode;
 import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.graph.Op;
+import dev.sparrow.infer.BatchNormFolding;
 import dev.sparrow.infer.LoweredModel;
 import dev.sparrow.infer.PlanNode;
 import dev.sparrow.nn.Layer;
@@ -38,7 +39,7 @@ import java.util.Set;
 public final class CudaSession implements AutoCloseable {
     /** Default GPU formats tried per Dense layer (plus {@code cublas} when libcublas is found). */
     public static final List<String> DEFAULT_CANDIDATES = List.of("dense", "condensed", "csr", "block4");
-    /** Floats per chunk of the input's pinned staging (64 KiB: the host copy of one overlaps the upload of the last). */
+    /** Floats per chunk (at least) of the input's pinned staging: the host copy of one overlaps the upload of the last. */
     static final int COPY_CHUNK = 16384;
 
     /** The format chosen for one Dense node, its time per launch at the session's batch, and every candidate's. */
@@ -62,6 +63,12 @@ public final class CudaSession implements AutoCloseable {
     private final PinnedBuffer pinIn, pinOut;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final KernelArgs args = new KernelArgs();
+    /** The captured per-call chain (CUgraphExec) per batch size; null until captured. */
+    private final MemorySegment[] graphs;
+    /** Batch sizes that ran once without a graph (the first call at a batch warms cuBLAS and the kernels). */
+    private final boolean[] ranOnce;
+    private boolean useGraphs;
+    private String graphsOff;
     private boolean closed;
 
     private CudaSession(Builder b, CudaDevice device, Cublas cublas) {
@@ -94,6 +101,10 @@ public final class CudaSession implements AutoCloseable {
         this.rawOut = keep(device.allocate(4L * outputSize * maxBatch));
         this.pinIn = keep(device.pinned(4L * sampleSize * maxBatch));
         this.pinOut = keep(device.pinned(4L * outputSize * maxBatch));
+        this.graphs = new MemorySegment[maxBatch + 1];
+        this.ranOnce = new boolean[maxBatch + 1];
+        this.useGraphs = b.graphs;
+        this.graphsOff = b.graphs ? null : "off (builder or -Dsparrow.cuda.graphs=off)";
     }
 
     private <T extends AutoCloseable> T keep(T t) {
@@ -172,32 +183,125 @@ public final class CudaSession implements AutoCloseable {
             throw new IllegalArgumentException("out must hold batch * " + outputSize + " values");
         }
         int n = batch * sampleSize;
-        // the host copy into pinned memory and the upload overlap, chunk by chunk
+        int m = batch * outputSize;
         device.makeCurrent();
-        for (int off = 0; off < n; off += COPY_CHUNK) {
-            int len = Math.min(COPY_CHUNK, n - off);
+        // the host copy into pinned memory and the upload overlap, chunk by chunk
+        int chunk = Math.max(COPY_CHUNK, ceil(n, 8)); // at most 8 uploads: each is an FFM call of a few us
+        for (int off = 0; off < n; off += chunk) {
+            int len = Math.min(chunk, n - off);
             MemorySegment.copy(input, off, pinIn.segment(), ValueLayout.JAVA_FLOAT, 4L * off, len);
             device.driver.memcpyHtoDAsync(rawIn.address() + 4L * off, pinIn.segment().asSlice(4L * off, 4L * len),
                     4L * len, stream.handle());
         }
+        MemorySegment exec = useGraphs ? graphFor(batch) : null;
+        if (exec != null) device.driver.graphLaunch(exec, stream.handle());
+        else enqueue(batch);
+        stream.synchronize();
+        pinOut.get(out, 0, m);
+    }
+
+    /**
+     * The device side of one call on the stream after the input's upload: the transpose into [features][batch] (none
+     * at batch 1), the steps, the transpose back, the copy into pinned memory.
+     */
+    private void enqueue(int batch) {
+        enqueue(batch, null);
+    }
+
+    /** As {@link #enqueue(int)}, recording {@code marks} (when not null) before, after the transpose in, after each step, at the end. */
+    private void enqueue(int batch, CudaEvent[] marks) {
+        int k = 0;
+        if (marks != null) marks[k++].record(stream);
         if (batch == 1) {
             addr[inputValue] = rawIn.address();
         } else {
             addr[inputValue] = inT.address();
             transpose(rawIn.address(), inT.address(), batch, sampleSize);
         }
-        for (Step s : steps) s.run(batch);
+        if (marks != null) marks[k++].record(stream);
+        for (Step s : steps) {
+            s.run(batch);
+            if (marks != null) marks[k++].record(stream);
+        }
         long y = addr[outputValue];
         if (batch > 1) {
             transpose(y, rawOut.address(), outputSize, batch);
             y = rawOut.address();
         }
-        int m = batch * outputSize;
-        device.makeCurrent();
-        device.driver.memcpyDtoHAsync(pinOut.segment(), y, 4L * m, stream.handle());
-        stream.synchronize();
-        pinOut.get(out, 0, m);
+        device.driver.memcpyDtoHAsync(pinOut.segment(), y, 4L * batch * outputSize, stream.handle());
+        if (marks != null) marks[k].record(stream);
     }
+
+    /**
+     * Device time of each stage of a call at {@code batch}, us (median of 5 runs; CUDA events between the stages,
+     * kernels launched one by one on the input last uploaded): "transpose in", each step by its label (a convolution
+     * includes its im2col), "transpose out + copy out". For benchmarks: what a call spends where.
+     */
+    public synchronized Map<String, Double> profile(int batch) {
+        if (closed) throw new IllegalStateException("session closed");
+        if (batch < 1 || batch > maxBatch) throw new IllegalArgumentException("batch " + batch + " is outside [1, " + maxBatch + "]");
+        device.makeCurrent();
+        CudaEvent[] marks = new CudaEvent[steps.size() + 3];
+        double[][] us = new double[marks.length - 1][5];
+        try {
+            for (int i = 0; i < marks.length; i++) marks[i] = device.event();
+            enqueue(batch);
+            for (int r = 0; r < 5; r++) {
+                enqueue(batch, marks);
+                marks[marks.length - 1].synchronize();
+                for (int i = 0; i + 1 < marks.length; i++) us[i][r] = marks[i + 1].millisSince(marks[i]) * 1000.0;
+            }
+        } finally {
+            for (CudaEvent e : marks) if (e != null) e.close();
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int i = 0; i < us.length; i++) {
+            Arrays.sort(us[i]);
+            String name = i == 0 ? "transpose in" : i == us.length - 1 ? "transpose out + copy out" : steps.get(i - 1).label;
+            out.merge(name, us[i][2], Double::sum);
+        }
+        return out;
+    }
+
+    /**
+     * The chain for {@code batch} as a CUDA graph: captured on the second call at that batch (the first runs plainly, so
+     * lazy allocations of cuBLAS and the driver happen outside a capture), then replayed by one cuGraphLaunch per call
+     * instead of a launch per kernel. Null (and graphs off for the session, the reason kept) if a capture fails.
+     */
+    private MemorySegment graphFor(int batch) {
+        if (graphs[batch] != null) return graphs[batch];
+        if (!ranOnce[batch]) {
+            ranOnce[batch] = true;
+            return null;
+        }
+        MemorySegment graph = null;
+        try {
+            device.driver.streamBeginCapture(stream.handle());
+            try {
+                enqueue(batch);
+            } finally {
+                graph = device.driver.streamEndCapture(stream.handle());
+            }
+            graphs[batch] = device.driver.graphInstantiate(graph);
+            return graphs[batch];
+        } catch (RuntimeException e) {
+            useGraphs = false;
+            graphsOff = "capture failed: " + e.getMessage();
+            return null;
+        } finally {
+            if (graph != null && !graph.equals(MemorySegment.NULL)) device.driver.graphDestroy(graph);
+        }
+    }
+
+    /** Whether calls replay CUDA graphs (default on); off runs each kernel launch per call (for A/B benchmarks). */
+    public synchronized void graphs(boolean on) {
+        if (on && graphsOff != null && graphsOff.startsWith("capture failed")) return; // it would fail again
+        useGraphs = on;
+        graphsOff = on ? null : "off";
+    }
+
+    /** Null while calls replay CUDA graphs, else why not ("off", or the capture's failure). */
+    public synchronized String graphsOff() { return graphsOff; }
 
     /** out [cols][rows] = in [rows][cols]^T on the session's stream. */
     private void transpose(long in, long out, int rows, int cols) {
@@ -221,6 +325,14 @@ public final class CudaSession implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        for (MemorySegment g : graphs) {
+            if (g == null) continue;
+            try {
+                device.driver.graphExecDestroy(g);
+            } catch (RuntimeException ignored) {
+                // best effort on the way out
+            }
+        }
         List<AutoCloseable> all = new ArrayList<>(owned);
         java.util.Collections.reverse(all);
         closeOwned(all, List.of());
@@ -262,6 +374,9 @@ public final class CudaSession implements AutoCloseable {
         final List<CudaMatrix> matrices = new ArrayList<>();
         final List<DeviceMemory> buffers = new ArrayList<>();
         long[] addr;
+        /** The im2col buffer every convolution shares (the largest [cin*kh*kw][ho*wo*batch]), and its size. */
+        long scratchAddr;
+        long scratchFloats;
         boolean warmed;
 
         Lowering(Builder b) {
@@ -276,8 +391,13 @@ public final class CudaSession implements AutoCloseable {
                 if (fused.contains(n.name())) continue;
                 lower(n);
             }
-            // allocate a buffer per value (MLP-sized: no liveness sharing); the input's address is set per call
+            // allocate a buffer per value (no liveness sharing yet); the input's address is set per call
             addr = new long[valueFloats.size()];
+            if (scratchFloats > 0) {
+                DeviceMemory s = device.allocate(4L * scratchFloats);
+                buffers.add(s);
+                scratchAddr = s.address();
+            }
             int in = valueIndex.get(g.inputName());
             for (int i = 0; i < addr.length; i++) {
                 if (i == in) continue;
@@ -326,8 +446,16 @@ public final class CudaSession implements AutoCloseable {
                 case Op.Unary u when u.kind() == Op.UnaryKind.RELU -> elementwise(n, null, true);
                 case Op.Softmax s when isFeatureSoftmax(s, inShape) -> softmax(n);
                 case Op.Binary bin when bin.kind() == Op.BinaryKind.ADD -> add(n, bin);
+                case Op.Conv c when inShape.length == 3 -> conv(n, c, inShape);
+                case Op.BatchNorm bn when inShape.length >= 1 -> batchNorm(n, bn, inShape);
+                case Op.MaxPool p when inShape.length == 3 -> pool(n, true, p.kernel(), p.strides(), p.pads(), p.dilations(), false, inShape);
+                case Op.AveragePool p when inShape.length == 3 ->
+                        pool(n, false, p.kernel(), p.strides(), p.pads(), new int[] {1, 1}, p.countIncludePad(), inShape);
+                case Op.GlobalAveragePool p when inShape.length >= 2 -> channelMean(n, inShape);
+                case Op.ReduceMean r when isSpatialMean(r, inShape) -> channelMean(n, inShape);
                 default -> throw new UnsupportedOperationException(n.describe() + ": not supported by the GPU session yet"
-                        + " (it runs Dense, ReLU, Softmax over features, Add, Flatten/Reshape/Identity)");
+                        + " (it runs Dense, Conv, BatchNorm, MaxPool, AveragePool, GlobalAveragePool, ReduceMean over the"
+                        + " spatial axes, ReLU, Softmax over features, Add, Flatten/Reshape/Identity)");
             }
         }
 
@@ -362,7 +490,7 @@ public final class CudaSession implements AutoCloseable {
             }
             int x = value(n.inputs().get(0));
             int y = value(out);
-            Chosen c = choose(n.name(), w, bias, relu);
+            Chosen c = choose(n.name(), w, bias, relu, b.batchSize);
             matrices.add(c.matrix);
             final long biasAddr = bias == null ? 0 : bias.address();
             final boolean viaCublas = c.cublas;
@@ -431,22 +559,205 @@ public final class CudaSession implements AutoCloseable {
             if (!Arrays.equals(g.sampleShape(a), out) || !Arrays.equals(g.sampleShape(c), out)) {
                 throw new UnsupportedOperationException(n.describe() + ": broadcasting Add is not on the GPU yet");
             }
-            int xa = value(a), xb = value(c), y = value(n.output());
-            steps.add(new Step(n.name()) {
+            String outName = n.output();
+            String label = n.name();
+            GraphNode next = soleConsumer(outName);
+            boolean relu = next != null && next.op() instanceof Op.Unary u && u.kind() == Op.UnaryKind.RELU;
+            if (relu) { // a residual join: the ReLU after it is fused
+                fused.add(next.name());
+                outName = next.output();
+                label += "+" + next.name();
+            }
+            int xa = value(a), xb = value(c), y = value(outName);
+            int act = relu ? 1 : 0;
+            steps.add(new Step(label) {
                 @Override void run(int batch) {
                     long total = (long) features * batch;
-                    args.reset().i64(addr[xa]).i64(addr[xb]).i64(addr[y]).i64(total);
-                    device.launch("add_f32", grid(total), 1, 256, 0, stream, args);
+                    args.reset().i64(addr[xa]).i64(addr[xb]).i64(addr[y]).i64(total).i32(act);
+                    device.launch("add_act_f32", grid(total), 1, 256, 0, stream, args);
                 }
-                @Override String describe() { return label + ": Add"; }
+                @Override String describe() { return label + ": Add" + (act == 1 ? " +ReLU" : ""); }
+            });
+            describe(label, n, n.inputs(), outName, null);
+        }
+
+        /**
+         * Conv (groups 1) as im2col + one matrix run: col [cin*kh*kw][ho*wo*batch] in the shared scratch buffer, then
+         * the chosen format (any of the Dense candidates, timed at ho*wo*batch columns) writes Y^T [cout][ho*wo*batch],
+         * which is the output's [C][H][W][batch] layout. A 1x1 stride-1 unpadded convolution reads its input directly.
+         * A BatchNorm that is the Conv's only consumer is folded into its weights and bias (as the CPU planner does,
+         * so the outputs match) and a ReLU after that is fused.
+         */
+        void conv(GraphNode n, Op.Conv c, int[] inShape) {
+            if (c.groups() != 1) {
+                throw new UnsupportedOperationException(n.describe() + ": grouped Conv (groups " + c.groups()
+                        + ") is not supported by the GPU session yet");
+            }
+            int cout = c.outChannels(), cin = c.inChannels(), kh = c.weight().dim(2), kw = c.weight().dim(3);
+            int rows = cout, cols = cin * kh * kw;
+            float[] values = c.weight().data().clone();
+            float[] mask = b.masks.get(n.name());
+            if (mask == null) mask = zerosAsMask(values); // before folding: the zeros of the weights as given
+            float[] biasValues = c.bias() == null ? null : c.bias().data().clone();
+            String out = n.output();
+            String label = n.name();
+            GraphNode next = soleConsumer(out);
+            if (next != null && next.op() instanceof Op.BatchNorm bn) {
+                biasValues = BatchNormFolding.fold(bn.scale().data(), bn.shift().data(), values, biasValues, rows, cols);
+                fused.add(next.name());
+                out = next.output();
+                label += "+" + next.name();
+                next = soleConsumer(out);
+            }
+            boolean relu = next != null && next.op() instanceof Op.Unary u && u.kind() == Op.UnaryKind.RELU;
+            if (relu) {
+                fused.add(next.name());
+                out = next.output();
+                label += "+" + next.name();
+            }
+            int[] outShape = g.sampleShape(out);
+            int ho = outShape[1], wo = outShape[2], h = inShape[1], w = inShape[2];
+            int[] s = c.strides(), p = c.pads(), dil = c.dilations();
+            boolean direct = kh == 1 && kw == 1 && s[0] == 1 && s[1] == 1 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0;
+            MaskedWeights mw = mask == null ? MaskedWeights.dense(values, rows, cols, n.name())
+                    : MaskedWeights.of(values, mask, rows, cols, n.name());
+            DeviceMemory bias = null;
+            if (biasValues != null) {
+                bias = device.upload(biasValues);
+                buffers.add(bias);
+            }
+            int x = value(n.inputs().get(0));
+            int y = value(out);
+            int spatial = ho * wo;
+            if ((long) spatial * b.batchSize > Integer.MAX_VALUE || (!direct && cols > 65535)) {
+                throw new UnsupportedOperationException(n.describe() + ": too large for the GPU session's im2col ("
+                        + cols + " rows of " + (long) spatial * b.batchSize + " columns)");
+            }
+            if (!direct) scratchFloats = Math.max(scratchFloats, (long) cols * spatial * b.batchSize);
+            Chosen ch = choose(n.name(), mw, bias, relu, spatial * b.batchSize);
+            matrices.add(ch.matrix);
+            final long biasAddr = bias == null ? 0 : bias.address();
+            final CudaMatrix m = ch.matrix;
+            final boolean viaCublas = ch.cublas;
+            final String lbl = label;
+            final String geometry = cin + "x" + h + "x" + w + " -> " + cout + "x" + ho + "x" + wo + ", " + kh + "x" + kw
+                    + (s[0] == 1 && s[1] == 1 ? "" : " stride " + s[0]) + (direct ? " (direct)" : " (im2col)");
+            steps.add(new Step(lbl) {
+                @Override void run(int batch) {
+                    long col = addr[x];
+                    int columns = spatial * batch;
+                    if (!direct) {
+                        col = scratchAddr;
+                        args.reset().i64(addr[x]).i64(col).i32(cin).i32(h).i32(w).i32(kh).i32(kw).i32(s[0]).i32(s[1])
+                                .i32(p[0]).i32(p[1]).i32(dil[0]).i32(dil[1]).i32(ho).i32(wo).i32(batch);
+                        boolean quads = batch % 4 == 0; // float4 moves
+                        device.launch(quads ? "im2col_cn4" : "im2col_cn", ceil(quads ? columns / 4 : columns, 256), cols, 256, 0,
+                                stream, args);
+                    }
+                    if (viaCublas) {
+                        cublas.sgemm(m, col, addr[y], columns, stream);
+                        if (biasAddr != 0 || relu) biasAct(addr[y], addr[y], biasAddr, m.rows(), columns, relu);
+                    } else {
+                        m.run(col, columns, addr[y], biasAddr, relu, stream);
+                    }
+                }
+                @Override String describe() {
+                    return lbl + ": Conv " + geometry + (relu ? " +ReLU" : "") + " " + (viaCublas ? "cublas" : m.format())
+                            + String.format(" %.2f us", ch.micros);
+                }
+            });
+            choices.add(new LayerChoice(n.name(), cols, rows, mw.activeCount(), viaCublas ? "cublas" : m.format(), ch.micros, ch.all));
+            describe(label, n, n.inputs(), out, viaCublas ? "cublas" : m.format());
+        }
+
+        /** A BatchNorm no convolution absorbed: y = x * scale[c] + shift[c] (a ReLU after it fused). */
+        void batchNorm(GraphNode n, Op.BatchNorm bn, int[] inShape) {
+            int channels = inShape[0];
+            int inner = g.sampleSize(n.inputs().get(0)) / channels;
+            DeviceMemory scale = device.upload(bn.scale().data().clone());
+            buffers.add(scale);
+            DeviceMemory shift = device.upload(bn.shift().data().clone());
+            buffers.add(shift);
+            String out = n.output();
+            String label = n.name();
+            GraphNode next = soleConsumer(out);
+            boolean relu = next != null && next.op() instanceof Op.Unary u && u.kind() == Op.UnaryKind.RELU;
+            if (relu) {
+                fused.add(next.name());
+                out = next.output();
+                label += "+" + next.name();
+            }
+            int x = value(n.inputs().get(0)), y = value(out);
+            long sc = scale.address(), sh = shift.address();
+            int act = relu ? 1 : 0;
+            steps.add(new Step(label) {
+                @Override void run(int batch) {
+                    long per = (long) inner * batch;
+                    args.reset().i64(addr[x]).i64(addr[y]).i64(sc).i64(sh).i32(channels).i64(per).i32(act);
+                    device.launch("channel_affine_cn", grid(per * channels), 1, 256, 0, stream, args);
+                }
+                @Override String describe() { return label + ": BatchNorm over " + channels + " channels" + (act == 1 ? " +ReLU" : ""); }
+            });
+            describe(label, n, n.inputs(), out, null);
+        }
+
+        /** MaxPool / AveragePool of [C, H, W] samples, ONNX semantics (as sparrow-core's PoolStep). */
+        void pool(GraphNode n, boolean max, int[] k, int[] s, int[] p, int[] dil, boolean countIncludePad, int[] inShape) {
+            int[] outShape = g.sampleShape(n.output());
+            int channels = inShape[0], h = inShape[1], w = inShape[2], ho = outShape[1], wo = outShape[2];
+            if ((long) ho * wo * b.batchSize > Integer.MAX_VALUE || channels > 65535) {
+                throw new UnsupportedOperationException(n.describe() + ": too large for the GPU session's pooling kernel");
+            }
+            int x = value(n.inputs().get(0)), y = value(n.output());
+            int mode = max ? 0 : 1, include = countIncludePad ? 1 : 0;
+            steps.add(new Step(n.name()) {
+                @Override void run(int batch) {
+                    int outputs = ho * wo * batch; // per channel (< 2^31: checked at build)
+                    args.reset().i64(addr[x]).i64(addr[y]).i32(channels).i32(h).i32(w).i32(ho).i32(wo).i32(batch)
+                            .i32(k[0]).i32(k[1]).i32(s[0]).i32(s[1]).i32(p[0]).i32(p[1]).i32(p[2]).i32(p[3])
+                            .i32(dil[0]).i32(dil[1]).i32(mode).i32(include);
+                    device.launch("pool_cn", ceil(outputs, 256), channels, 256, 0, stream, args);
+                }
+                @Override String describe() {
+                    return label + ": " + (max ? "MaxPool " : "AveragePool ") + k[0] + "x" + k[1] + " stride " + s[0]
+                            + " on " + channels + "x" + h + "x" + w;
+                }
             });
             describe(n.name(), n, n.inputs(), n.output(), null);
+        }
+
+        /** The mean over every axis after the channel axis (GlobalAveragePool; ReduceMean over those axes). */
+        void channelMean(GraphNode n, int[] inShape) {
+            int channels = inShape[0];
+            int spatial = g.sampleSize(n.inputs().get(0)) / channels;
+            int x = value(n.inputs().get(0)), y = value(n.output());
+            steps.add(new Step(n.name()) {
+                @Override void run(int batch) {
+                    long total = (long) channels * batch;
+                    args.reset().i64(addr[x]).i64(addr[y]).i32(channels).i32(spatial).i32(batch);
+                    device.launch("channel_mean_cn", grid(total), 1, 256, 0, stream, args);
+                }
+                @Override String describe() { return label + ": mean over " + spatial + " positions of " + channels + " channels"; }
+            });
+            describe(n.name(), n, n.inputs(), n.output(), null);
+        }
+
+        /** ReduceMean over exactly the axes after the channel axis (full-rank axes 2..rank), as a GlobalAveragePool. */
+        boolean isSpatialMean(Op.ReduceMean r, int[] shape) {
+            if (shape.length < 2 || r.axes().length != shape.length - 1) return false;
+            boolean[] seen = new boolean[shape.length + 1];
+            for (int a : r.axes()) {
+                if (a < 2 || a > shape.length) return false;
+                seen[a] = true;
+            }
+            for (int a = 2; a <= shape.length; a++) if (!seen[a]) return false;
+            return true;
         }
 
         record Chosen(CudaMatrix matrix, boolean cublas, double micros, Map<String, Double> all) {}
 
         /** Uploads each candidate format that holds the mask, times it at the session's batch, keeps the fastest. */
-        Chosen choose(String layer, MaskedWeights w, DeviceMemory bias, boolean relu) {
+        Chosen choose(String layer, MaskedWeights w, DeviceMemory bias, boolean relu, int batch) {
             List<String> specs = new ArrayList<>();
             String forced = b.forced.getOrDefault(layer, b.forced.get("*"));
             if (forced != null) specs.add(forced);
@@ -458,7 +769,6 @@ public final class CudaSession implements AutoCloseable {
             CudaMatrix best = null;
             boolean bestCublas = false;
             double bestUs = Double.POSITIVE_INFINITY;
-            int batch = b.batchSize;
             try (DeviceMemory x = device.allocate(4L * w.cols() * batch); DeviceMemory y = device.allocate(4L * w.rows() * batch)) {
                 x.fill(Float.floatToRawIntBits(0.5f));
                 for (String spec : specs) {
@@ -494,8 +804,8 @@ public final class CudaSession implements AutoCloseable {
         }
 
         /**
-         * Median over 5 rounds of 10 back-to-back launches (CUDA events, queued behind a 0.3 ms spin so the host's launch
-         * cost stays out), after 10 warm-up launches (and, once per session, 3 ms of spin to raise the clocks); us per launch.
+         * Median over 5 rounds of up to 10 back-to-back launches (as many as fit in about 2 ms; CUDA events, queued behind
+         * a 0.3 ms spin so the host's launch cost stays out), after as many warm-up launches (and, once per session, 3 ms of spin to raise the clocks); us per launch.
          */
         double time(CudaMatrix m, boolean viaCublas, long x, long y, long bias, boolean relu, int batch) {
             Runnable once = () -> {
@@ -510,16 +820,24 @@ public final class CudaSession implements AutoCloseable {
                 device.spin(3_000_000, stream);
                 warmed = true;
             }
-            for (int i = 0; i < 10; i++) once.run();
             double[] r = new double[5];
             try (CudaEvent start = device.event(); CudaEvent end = device.event()) {
+                once.run();
+                start.record(stream);
+                once.run();
+                end.record(stream);
+                end.synchronize();
+                // launches per round: 10 for small layers, fewer for a convolution at a large batch (ms per launch),
+                // so tuning a CNN stays within seconds
+                int reps = (int) Math.max(1, Math.min(10, Math.round(2.0 / Math.max(1e-6, end.millisSince(start)))));
+                for (int i = 0; i < reps; i++) once.run();
                 for (int k = 0; k < r.length; k++) {
-                    device.spin(300_000, stream); // queues the 10 launches behind it: host launch cost stays out
+                    device.spin(300_000, stream); // queues the launches behind it: host launch cost stays out
                     start.record(stream);
-                    for (int i = 0; i < 10; i++) once.run();
+                    for (int i = 0; i < reps; i++) once.run();
                     end.record(stream);
                     end.synchronize();
-                    r[k] = end.millisSince(start) * 100.0; // ms / 10 launches -> us
+                    r[k] = end.millisSince(start) * 1000.0 / reps;
                 }
             }
             Arrays.sort(r);
@@ -555,6 +873,7 @@ public final class CudaSession implements AutoCloseable {
         final Map<String, String> forced = new HashMap<>();
         CudaBackend backend;
         boolean useCublas = true;
+        boolean graphs = !"off".equals(System.getProperty("sparrow.cuda.graphs"));
 
         private Builder(ModelGraph graph, Map<String, float[]> masks) {
             this.graph = graph;
@@ -596,6 +915,12 @@ public final class CudaSession implements AutoCloseable {
         /** Whether cuBLAS (if found) is a candidate (default true). */
         public Builder cublas(boolean on) {
             this.useCublas = on;
+            return this;
+        }
+
+        /** Whether calls replay a CUDA graph of the whole chain per batch size (default on; -Dsparrow.cuda.graphs=off). */
+        public Builder graphs(boolean on) {
+            this.graphs = on;
             return this;
         }
 

@@ -34,9 +34,32 @@ final class ConstantFolder {
             case "Neg" -> map(need(in, 0, "input"), v -> -v);
             case "Sqrt" -> map(need(in, 0, "input"), v -> (float) Math.sqrt(v));
             case "Relu" -> map(need(in, 0, "input"), v -> Math.max(v, 0f));
+            case "Slice" -> slice(need(in, 0, "data"), need(in, 1, "starts").asLongs(), need(in, 2, "ends").asLongs(),
+                    optional(in, 3), optional(in, 4));
+            case "Where" -> where(need(in, 0, "condition"), need(in, 1, "X"), need(in, 2, "Y"));
             default -> throw new ImportProblem("cannot fold " + op + " over constants; expected one of Identity, Cast, "
-                    + "Shape, Gather, Unsqueeze, Squeeze, Reshape, Flatten, Concat, Transpose, Add, Sub, Mul, Div, Neg, Sqrt, Relu");
+                    + "Shape, Gather, Unsqueeze, Squeeze, Reshape, Flatten, Concat, Transpose, Slice, Where, Add, Sub, Mul, Div, "
+                    + "Neg, Sqrt, Relu");
         };
+    }
+
+    /** ConstantOfShape over a constant shape: a tensor of that shape holding value's one element everywhere. */
+    ConstTensor filled(long[] dims, ConstTensor value) {
+        int[] shape = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] < 0 || dims[i] > Integer.MAX_VALUE - 16) throw new ImportProblem("ConstantOfShape dim " + dims[i] + " out of range");
+            shape[i] = (int) dims[i];
+        }
+        long count = Shapes.count(shape);
+        budget.charge(count, 8, "ConstantOfShape result");
+        if (value.isFloat()) {
+            float[] f = new float[(int) count];
+            Arrays.fill(f, value.floats()[0]);
+            return ConstTensor.ofFloats(shape, f);
+        }
+        long[] l = new long[(int) count];
+        Arrays.fill(l, value.longs()[0]);
+        return ConstTensor.ofLongs(shape, l);
     }
 
     /** Shape of a value of the given full shape ({@link ConstTensor#BATCH} stands for a batch), start/end applied. */
@@ -56,6 +79,57 @@ final class ConstantFolder {
     static ConstTensor need(List<ConstTensor> in, int i, String what) {
         if (i >= in.size() || in.get(i) == null) throw new ImportProblem("input " + i + " (" + what + ") is missing");
         return in.get(i);
+    }
+
+    private static long[] optional(List<ConstTensor> in, int i) {
+        return i < in.size() && in.get(i) != null ? in.get(i).asLongs() : null;
+    }
+
+    private ConstTensor slice(ConstTensor x, long[] starts, long[] ends, long[] axes, long[] steps) {
+        int[] s = x.shape();
+        int[][] b = Shapes.slice(s, starts, ends, axes, steps);
+        int r = s.length;
+        int[] outShape = new int[r];
+        for (int d = 0; d < r; d++) outShape[d] = Shapes.sliceCount(b[0][d], b[1][d], b[2][d]);
+        long count = Shapes.count(outShape);
+        budget.charge(count, 8, "Slice result");
+        int[] strides = new int[r];
+        for (int d = r - 1, stride = 1; d >= 0; stride *= s[d], d--) strides[d] = stride;
+        float[] f = x.isFloat() ? new float[(int) count] : null;
+        long[] l = x.isFloat() ? null : new long[(int) count];
+        int[] index = new int[r];
+        for (int i = 0; i < count; i++) {
+            int src = 0;
+            for (int d = 0; d < r; d++) src += (b[0][d] + index[d] * b[2][d]) * strides[d];
+            if (f != null) f[i] = x.floats()[src]; else l[i] = x.longs()[src];
+            for (int d = r - 1; d >= 0 && ++index[d] == outShape[d]; d--) index[d] = 0;
+        }
+        return f != null ? ConstTensor.ofFloats(outShape, f) : ConstTensor.ofLongs(outShape, l);
+    }
+
+    /** Where over constants, with broadcasting: X where the condition is nonzero, else Y. */
+    ConstTensor where(ConstTensor condition, ConstTensor x, ConstTensor y) {
+        int[] outShape = Shapes.broadcast(Shapes.broadcast(condition.shape(), x.shape()), y.shape());
+        long count = Shapes.count(outShape);
+        budget.charge(count, 8, "Where result");
+        int r = outShape.length;
+        int[] cs = Shapes.broadcastStrides(condition.shape(), outShape), xs = Shapes.broadcastStrides(x.shape(), outShape),
+                ys = Shapes.broadcastStrides(y.shape(), outShape);
+        boolean floating = x.isFloat() || y.isFloat();
+        long[] c = condition.asLongs();
+        float[] xf = floating ? x.asFloats() : null, yf = floating ? y.asFloats() : null;
+        float[] f = floating ? new float[(int) count] : null;
+        long[] l = floating ? null : new long[(int) count];
+        int[] index = new int[r];
+        for (int i = 0; i < count; i++) {
+            int ci = 0, xi = 0, yi = 0;
+            for (int d = 0; d < r; d++) { ci += index[d] * cs[d]; xi += index[d] * xs[d]; yi += index[d] * ys[d]; }
+            boolean takeX = c[ci] != 0;
+            if (floating) f[i] = takeX ? xf[xi] : yf[yi];
+            else l[i] = takeX ? x.longs()[xi] : y.longs()[yi];
+            for (int d = r - 1; d >= 0 && ++index[d] == outShape[d]; d--) index[d] = 0;
+        }
+        return floating ? ConstTensor.ofFloats(outShape, f) : ConstTensor.ofLongs(outShape, l);
     }
 
     /** Axes from the second input (opset 13) or the attribute (older). */

@@ -4,6 +4,10 @@ import dev.sparrow.graph.GraphNode;
 import dev.sparrow.graph.InvalidGraphException;
 import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.graph.Op;
+import dev.sparrow.onnx.ImportedValue.Const;
+import dev.sparrow.onnx.ImportedValue.Dyn;
+import dev.sparrow.onnx.ImportedValue.TopKOutput;
+import dev.sparrow.onnx.ImportedValue.ZerosLike;
 import dev.sparrow.onnx.proto.OnnxProto.GraphProto;
 import dev.sparrow.onnx.proto.OnnxProto.NodeProto;
 import dev.sparrow.onnx.proto.OnnxProto.TensorProto;
@@ -16,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,25 +29,23 @@ import java.util.Set;
  * One ONNX GraphProto into a {@link ModelGraph}: nodes visited in topological order; a node whose inputs are all
  * constants is folded ({@link ConstantFolder}); the others become graph nodes, with Gemm / MatMul as Dense (a
  * following constant bias Add fused in), BatchNormalization folded into a Conv that feeds only it, and
- * Identity / Dropout / Cast-to-float dropped.
+ * Identity / Dropout / Cast-to-float dropped; k-WTA subgraphs go to {@link KWinnersImport}, Slice and Where to
+ * {@link SliceAndWhere}.
  */
 final class GraphConverter {
-    /** What an ONNX value name stands for during conversion. */
-    private sealed interface Value permits Const, Dyn {}
-    private record Const(ConstTensor tensor) implements Value {}
-    /** A batched value of the graph: its graph name and sample shape. */
-    private record Dyn(String name, int[] shape) implements Value {}
-
     private final String file;
     private final GraphProto graph;
     private final long opset;
     private final TensorDecoder decoder;
     private final ConstantFolder folder;
-    private final Map<String, Value> values = new HashMap<>();
+    private final Map<String, ImportedValue> values = new HashMap<>();
     private final Map<String, Integer> uses = new HashMap<>();
     private final List<GraphNode> nodes = new ArrayList<>();
     private final Map<String, Integer> producerIndex = new HashMap<>();
     private final Set<String> nodeNames = new HashSet<>();
+    private final KWinnersImport kWinners;
+    private final SliceAndWhere sliceAndWhere;
+    private final Map<String, ConstTensor> initializers = new LinkedHashMap<>();
 
     GraphConverter(String file, GraphProto graph, long opset, TensorDecoder decoder, ConstantFolder folder) {
         this.file = file;
@@ -50,6 +53,8 @@ final class GraphConverter {
         this.opset = opset;
         this.decoder = decoder;
         this.folder = folder;
+        this.kWinners = new KWinnersImport(this, values, folder, decoder);
+        this.sliceAndWhere = new SliceAndWhere(this, folder);
     }
 
     ModelGraph convert() throws OnnxFormatException {
@@ -57,7 +62,9 @@ final class GraphConverter {
         for (TensorProto t : graph.getInitializerList()) {
             try {
                 if (!initializerNames.add(t.getName())) throw new ImportProblem("a second initializer of this name");
-                values.put(t.getName(), new Const(decoder.decode(t)));
+                ConstTensor c = decoder.decode(t);
+                initializers.put(t.getName(), c);
+                values.put(t.getName(), new Const(c));
             } catch (ImportProblem e) {
                 throw new OnnxFormatException(file, "initializer '" + t.getName() + "'", e.getMessage());
             }
@@ -77,10 +84,13 @@ final class GraphConverter {
         }
         List<String> outputs = new ArrayList<>();
         for (ValueInfoProto o : graph.getOutputList()) {
-            Value v = values.get(o.getName());
+            ImportedValue v = values.get(o.getName());
             String what = "output '" + o.getName() + "'";
             if (v == null) throw new OnnxFormatException(file, null, what + " is never computed");
-            if (!(v instanceof Dyn d)) throw new OnnxFormatException(file, null, what + " is a constant; expected a value computed from the input");
+            if (!(v instanceof Dyn d)) {
+                throw new OnnxFormatException(file, null, what + (v instanceof Const ? " is a constant" : " is a TopK output or k-WTA zeros")
+                        + "; expected a value computed from the input");
+            }
             if (!d.name().equals(o.getName())) {
                 // the output was an alias (Identity, Dropout): keep the ONNX name as the graph's output name
                 if (producerIndex.containsKey(o.getName()) || o.getName().equals(input.getName())) {
@@ -97,6 +107,11 @@ final class GraphConverter {
         } catch (InvalidGraphException e) {
             throw new OnnxFormatException(file, null, e.getMessage());
         }
+    }
+
+    /** The initializers as decoded, in file order (after {@link #convert()}). */
+    Map<String, ConstTensor> initializers() {
+        return initializers;
     }
 
     private ValueInfoProto theInput(Set<String> initializerNames) throws OnnxFormatException {
@@ -183,27 +198,48 @@ final class GraphConverter {
         if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) {
             throw new ImportProblem("operator of domain '" + n.getDomain() + "'; expected the default ONNX domain");
         }
-        for (int k = 1; k < n.getOutputCount(); k++) {
+        for (int k = 1; k < n.getOutputCount() && !op.equals("TopK"); k++) {
             if (!n.getOutput(k).isEmpty() && uses.getOrDefault(n.getOutput(k), 0) > 0) {
                 throw new ImportProblem("output " + k + " ('" + n.getOutput(k) + "') is used; expected only the first output to be used");
             }
         }
         Attributes attrs = new Attributes(n);
-        List<Value> in = new ArrayList<>();
+        List<ImportedValue> in = new ArrayList<>();
         boolean anyDyn = false, anyInput = false;
         for (String name : n.getInputList()) {
-            Value v = name.isEmpty() ? null : values.get(name);
+            ImportedValue v = name.isEmpty() ? null : values.get(name);
             if (!name.isEmpty() && v == null) throw new ImportProblem("reads '" + name + "' before it is computed");
             in.add(v);
             anyDyn |= v instanceof Dyn;
             anyInput |= v != null;
         }
         String out = n.getOutput(0);
+        switch (op) {
+            case "TopK" -> { kWinners.topK(n, attrs, in); return; }
+            case "ScatterElements" -> { if (kWinners.scatterWinners(n, attrs, in)) return; }
+            case "ConstantOfShape" -> { kWinners.constantOfShape(n, attrs, in); return; }
+            default -> { }
+        }
+        for (int i = 0; i < in.size(); i++) {
+            if (in.get(i) instanceof TopKOutput t) {
+                throw new ImportProblem("reads output " + t.output() + " of TopK node '" + t.topK().node() + "'; TopK is supported "
+                        + "as k-winners-take-all: its values scattered at its indices into zeros of its input's shape "
+                        + "(ScatterElements on ConstantOfShape(Shape(x)), as sparrow export writes it)");
+            }
+            if (in.get(i) instanceof ZerosLike z) {
+                // k-WTA with k = 0 leaves only the zeros: KWinners(0) of x computes them
+                Dyn zeros = emit(n.getName() + "_zeros", uniqueValueName(n.getInput(i) + "_zeros"), new Op.KWinners(0), z.x());
+                values.put(n.getInput(i), zeros);
+                in.set(i, zeros);
+                anyDyn = true;
+            }
+        }
         if (op.equals("Constant")) {
             values.put(out, new Const(constantValue(attrs)));
             return;
         }
         if (op.equals("Shape") && in.size() == 1 && in.get(0) instanceof Dyn d) {
+            if (!attrs.has("start") && !attrs.has("end")) kWinners.shapeOf(out, d);
             long[] full = new long[d.shape().length + 1];
             full[0] = ConstTensor.BATCH;
             for (int i = 0; i < d.shape().length; i++) full[i + 1] = d.shape()[i];
@@ -212,7 +248,7 @@ final class GraphConverter {
         }
         if (anyInput && !anyDyn) {
             List<ConstTensor> consts = new ArrayList<>();
-            for (Value v : in) consts.add(v == null ? null : ((Const) v).tensor());
+            for (ImportedValue v : in) consts.add(v == null ? null : ((Const) v).tensor());
             if (consts.get(0) == null && !op.equals("Concat")) throw new ImportProblem("input 0 is missing");
             values.put(out, new Const(folder.fold(op, attrs, consts)));
             return;
@@ -228,6 +264,8 @@ final class GraphConverter {
             case "Exp" -> emit(n, Op.Unary.of(Op.UnaryKind.EXP), dyn(in, 0));
             case "Sqrt" -> emit(n, Op.Unary.of(Op.UnaryKind.SQRT), dyn(in, 0));
             case "LeakyRelu" -> emit(n, Op.Unary.leakyRelu(attrs.getFloat("alpha", 0.01f)), dyn(in, 0));
+            case "HardSigmoid" -> emit(n, Op.Unary.hardSigmoid(attrs.getFloat("alpha", 0.2f), attrs.getFloat("beta", 0.5f)), dyn(in, 0));
+            case "HardSwish" -> emit(n, Op.Unary.of(Op.UnaryKind.HARD_SWISH), dyn(in, 0));
             case "Gelu" -> emit(n, Op.Unary.of(switch (attrs.getString("approximate", "none")) {
                 case "none" -> Op.UnaryKind.GELU;
                 case "tanh" -> Op.UnaryKind.GELU_TANH;
@@ -279,14 +317,17 @@ final class GraphConverter {
                 if (!attrs.has("axis")) throw new ImportProblem("Concat without axis");
                 emit(n, new Op.Concat(Shapes.axis(attrs.getInt("axis", 0), xs.get(0).shape().length + 1, "Concat axis")), xs);
             }
+            case "Slice" -> sliceAndWhere.slice(n, in);
+            case "Where" -> sliceAndWhere.where(n, attrs, in);
             case "Softmax" -> {
                 Dyn x = dyn(in, 0);
                 emit(n, new Op.Softmax(Shapes.axis(attrs.getInt("axis", -1), x.shape().length + 1, "Softmax axis")), x);
             }
             default -> throw new ImportProblem("unknown operator " + op + "; expected one of Gemm, MatMul, Conv, "
-                    + "BatchNormalization, Relu, LeakyRelu, Sigmoid, Tanh, Erf, Gelu, Clip, Add, Sub, Mul, Div, MaxPool, "
+                    + "BatchNormalization, Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Tanh, Erf, Gelu, Clip, Add, Sub, Mul, Div, MaxPool, "
                     + "AveragePool, GlobalAveragePool, ReduceMean, Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Concat, "
-                    + "Softmax, Identity, Dropout, Cast, Constant, Shape, Gather");
+                    + "Slice, Where (constant condition), Softmax, Identity, Dropout, Cast, Constant, ConstantOfShape, Shape, "
+                    + "Gather, TopK with ScatterElements (k-winners-take-all)");
         }
     }
 
@@ -303,28 +344,37 @@ final class GraphConverter {
         throw new ImportProblem("Constant with attribute " + attrs.names() + "; expected value, value_float(s) or value_int(s)");
     }
 
-    private static Dyn dyn(List<Value> in, int i) {
+    static Dyn dyn(List<ImportedValue> in, int i) {
         if (i >= in.size() || in.get(i) == null) throw new ImportProblem("input " + i + " is missing");
-        if (!(in.get(i) instanceof Dyn d)) throw new ImportProblem("input " + i + " is a constant; expected a value computed from the model input");
+        if (!(in.get(i) instanceof Dyn d)) {
+            throw new ImportProblem("input " + i + (in.get(i) instanceof Const ? " is a constant" : " is a TopK output or k-WTA zeros")
+                    + "; expected a value computed from the model input");
+        }
         return d;
     }
 
-    private static ConstTensor constant(List<Value> in, int i, String what) {
+    static ConstTensor constant(List<ImportedValue> in, int i, String what) {
         if (i >= in.size() || in.get(i) == null) throw new ImportProblem("input " + i + " (" + what + ") is missing");
         if (!(in.get(i) instanceof Const c)) throw new ImportProblem("input " + i + " (" + what + ") depends on the model input; expected a constant");
         return c.tensor();
     }
 
-    private Dyn emit(NodeProto n, Op op, Dyn x) {
+    Dyn emit(NodeProto n, Op op, Dyn x) {
         return emit(n, op, List.of(x));
     }
 
-    private Dyn emit(NodeProto n, Op op, List<Dyn> xs) {
+    Dyn emit(NodeProto n, Op op, List<Dyn> xs) {
+        return emit(n.getName().isEmpty() ? n.getOpType() + "_" + nodes.size() : n.getName(), n.getOutput(0), op, xs);
+    }
+
+    Dyn emit(String nodeName, String out, Op op, Dyn x) {
+        return emit(nodeName, out, op, List.of(x));
+    }
+
+    private Dyn emit(String nodeName, String out, Op op, List<Dyn> xs) {
         int[] shape = op.outputShape(xs.stream().map(Dyn::shape).toList());
         Tensor.checkedSize(shape);
-        String out = n.getOutput(0);
-        nodes.add(new GraphNode(uniqueNodeName(n.getName().isEmpty() ? n.getOpType() + "_" + nodes.size() : n.getName()),
-                op, xs.stream().map(Dyn::name).toList(), out));
+        nodes.add(new GraphNode(uniqueNodeName(nodeName), op, xs.stream().map(Dyn::name).toList(), out));
         producerIndex.put(out, nodes.size() - 1);
         Dyn d = new Dyn(out, shape);
         values.put(out, d);
@@ -346,13 +396,19 @@ final class GraphConverter {
         return i != null && uses.getOrDefault(x.name(), 0) == 1 ? nodes.get(i).op() : null;
     }
 
+    String uniqueValueName(String base) {
+        String name = base;
+        for (int k = 2; values.containsKey(name) || uses.containsKey(name); k++) name = base + "_" + k;
+        return name;
+    }
+
     private String uniqueNodeName(String base) {
         String name = base;
         for (int k = 2; !nodeNames.add(name); k++) name = base + "_" + k;
         return name;
     }
 
-    private void gemm(NodeProto n, Attributes attrs, List<Value> in) {
+    private void gemm(NodeProto n, Attributes attrs, List<ImportedValue> in) {
         Dyn a = dyn(in, 0);
         ConstTensor b = constant(in, 1, "B");
         if (attrs.getInt("transA", 0) != 0) throw new ImportProblem("transA = 1; expected 0 (A is [batch, in])");
@@ -376,7 +432,7 @@ final class GraphConverter {
         emit(n, new Op.Dense(Tensor.wrap(weight, w.shape()), bias), a);
     }
 
-    private void binary(NodeProto n, String op, List<Value> in) {
+    private void binary(NodeProto n, String op, List<ImportedValue> in) {
         if (in.size() != 2 || in.get(0) == null || in.get(1) == null) throw new ImportProblem(op + " needs 2 inputs");
         Op.BinaryKind kind = Op.BinaryKind.valueOf(op.toUpperCase());
         if (in.get(0) instanceof Dyn a && in.get(1) instanceof Dyn b) {
@@ -407,7 +463,7 @@ final class GraphConverter {
         return false;
     }
 
-    private void conv(NodeProto n, Attributes attrs, List<Value> in) {
+    private void conv(NodeProto n, Attributes attrs, List<ImportedValue> in) {
         Dyn x = dyn(in, 0);
         ConstTensor w = constant(in, 1, "W");
         if (w.rank() != 4 || x.shape().length != 3) {
@@ -465,7 +521,7 @@ final class GraphConverter {
         }
     }
 
-    private void batchNorm(NodeProto n, Attributes attrs, List<Value> in) {
+    private void batchNorm(NodeProto n, Attributes attrs, List<ImportedValue> in) {
         Dyn x = dyn(in, 0);
         if (attrs.getInt("training_mode", 0) != 0) throw new ImportProblem("training_mode = 1; expected inference (0)");
         float epsilon = attrs.getFloat("epsilon", 1e-5f);
@@ -500,7 +556,7 @@ final class GraphConverter {
         emit(n, new Op.BatchNorm(Tensor.wrap(scale, channels), Tensor.wrap(shift, channels)), x);
     }
 
-    private void reduceMean(NodeProto n, Attributes attrs, List<Value> in) {
+    private void reduceMean(NodeProto n, Attributes attrs, List<ImportedValue> in) {
         Dyn x = dyn(in, 0);
         long[] axes = opset >= 18
                 ? (in.size() > 1 && in.get(1) != null ? constant(in, 1, "axes").asLongs() : new long[0])
@@ -566,7 +622,7 @@ final class GraphConverter {
         return Arrays.copyOfRange(out, 1, out.length);
     }
 
-    private static String join(int[] s) {
+    static String join(int[] s) {
         return Arrays.toString(s).replaceAll("[\\[\\]]", "");
     }
 }

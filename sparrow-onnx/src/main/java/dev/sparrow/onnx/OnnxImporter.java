@@ -24,6 +24,21 @@ public final class OnnxImporter {
     private OnnxImporter() {}
 
     public static ModelGraph read(Path file) throws IOException {
+        return load(file).graph();
+    }
+
+    /**
+     * A model from bytes; file names it in errors and its folder holds external data (null: none may be used).
+     */
+    public static ModelGraph read(byte[] bytes, Path file) throws OnnxFormatException {
+        return load(bytes, file).graph();
+    }
+
+    /**
+     * The model in {@code file} with what the file says about itself besides the graph (producer, opset, metadata,
+     * initializers, operators), read once: for {@code sparrow inspect} and {@code sparrow predict}.
+     */
+    public static OnnxModelFile load(Path file) throws IOException {
         String name = file.toString();
         long size;
         try {
@@ -32,24 +47,36 @@ public final class OnnxImporter {
             throw new OnnxFormatException(name, null, "cannot read the file (" + e + ")", e);
         }
         if (size > MAX_FILE_BYTES) throw new OnnxFormatException(name, null, size + " bytes; expected at most 2 GiB (larger weights go to external data)");
-        return read(Files.readAllBytes(file), file);
+        return load(Files.readAllBytes(file), file);
     }
 
-    /**
-     * A model from bytes; file names it in errors and its folder holds external data (null: none may be used).
-     */
-    public static ModelGraph read(byte[] bytes, Path file) throws OnnxFormatException {
+    static OnnxModelFile load(byte[] bytes, Path file) throws OnnxFormatException {
         String name = file == null ? "<model bytes>" : file.toString();
-        ModelProto model;
+        ModelProto model = parse(bytes, name);
+        long opset = opset(model, name);
+        if (!model.hasGraph()) throw new OnnxFormatException(name, null, "no graph; expected a model with a graph");
+        Path folder = file == null ? null : file.toAbsolutePath().normalize().getParent();
+        LoadBudget budget = new LoadBudget(bytes.length);
+        GraphConverter converter = new GraphConverter(name, model.getGraph(), opset, new TensorDecoder(folder, budget), new ConstantFolder(budget));
+        ModelGraph graph = converter.convert();
+        return OnnxModelFile.of(name, model, opset, graph, converter.initializers());
+    }
+
+    /** The ModelProto in {@code bytes}; a truncated or corrupted file is one OnnxFormatException naming {@code name}. */
+    static ModelProto parse(byte[] bytes, String name) throws OnnxFormatException {
         try {
             CodedInputStream in = CodedInputStream.newInstance(bytes);
             in.setRecursionLimit(64);
-            model = ModelProto.parseFrom(in);
+            return ModelProto.parseFrom(in);
         } catch (InvalidProtocolBufferException e) {
             throw new OnnxFormatException(name, null, "not a valid ONNX protobuf (" + e.getMessage() + ")", e);
         } catch (IOException e) {
             throw new OnnxFormatException(name, null, "cannot parse (" + e + ")", e);
         }
+    }
+
+    /** The default domain's opset, refused below {@link #MIN_OPSET}. */
+    static long opset(ModelProto model, String name) throws OnnxFormatException {
         long opset = -1;
         for (OperatorSetIdProto o : model.getOpsetImportList()) {
             if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) opset = o.getVersion();
@@ -58,9 +85,6 @@ public final class OnnxImporter {
             throw new OnnxFormatException(name, null, (opset < 0 ? "no default-domain opset" : "opset " + opset)
                     + "; expected opset " + MIN_OPSET + " or later (re-export with opset_version=" + MIN_OPSET + "+)");
         }
-        if (!model.hasGraph()) throw new OnnxFormatException(name, null, "no graph; expected a model with a graph");
-        Path folder = file == null ? null : file.toAbsolutePath().normalize().getParent();
-        LoadBudget budget = new LoadBudget(bytes.length);
-        return new GraphConverter(name, model.getGraph(), opset, new TensorDecoder(folder, budget), new ConstantFolder(budget)).convert();
+        return opset;
     }
 }

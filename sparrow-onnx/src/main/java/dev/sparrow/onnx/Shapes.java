@@ -86,6 +86,56 @@ final class Shapes {
         return out;
     }
 
+    /**
+     * ONNX Slice over a tensor of {@code shape}: {start, end, step} per axis (every axis; those not named take all),
+     * starts and ends made non-negative and clamped as the operator defines (a negative step's end may be -1).
+     * Inputs are the Slice node's constant starts, ends, axes (null: 0, 1, ...) and steps (null: 1s).
+     */
+    static int[][] slice(int[] shape, long[] starts, long[] ends, long[] axes, long[] steps) {
+        int r = shape.length;
+        int n = starts.length;
+        if (ends.length != n || (axes != null && axes.length != n) || (steps != null && steps.length != n)) {
+            throw new ImportProblem("Slice starts, ends, axes and steps differ in length: " + n + ", " + ends.length + ", "
+                    + (axes == null ? "-" : axes.length) + ", " + (steps == null ? "-" : steps.length));
+        }
+        int[][] out = new int[3][r];
+        for (int d = 0; d < r; d++) { out[1][d] = shape[d]; out[2][d] = 1; }
+        boolean[] seen = new boolean[r];
+        for (int i = 0; i < n; i++) {
+            int a = axis(axes == null ? i : axes[i], r, "Slice axis");
+            if (seen[a]) throw new ImportProblem("Slice axis " + a + " repeats");
+            seen[a] = true;
+            long step = steps == null ? 1 : steps[i];
+            if (step == 0) throw new ImportProblem("Slice step 0 on axis " + a + "; expected a nonzero step");
+            // an end of INT64_MIN is the usual "to the beginning" of a backward slice, not the batch size
+            if (step == ConstTensor.BATCH || starts[i] == ConstTensor.BATCH) {
+                throw new ImportProblem("Slice bounds depend on the batch size; expected constants");
+            }
+            if (Math.abs(step) > Integer.MAX_VALUE) throw new ImportProblem("Slice step " + step + " out of range");
+            long dim = shape[a];
+            long start = starts[i] < 0 ? starts[i] + dim : starts[i];
+            long end = ends[i] < 0 ? ends[i] + dim : ends[i];
+            if (step > 0) {
+                start = Math.clamp(start, 0, dim);
+                end = Math.clamp(end, 0, dim);
+            } else {
+                start = Math.clamp(start, 0, dim - 1);
+                end = Math.clamp(end, -1, dim - 1);
+            }
+            out[0][a] = (int) start;
+            out[1][a] = (int) end;
+            out[2][a] = (int) step;
+        }
+        return out;
+    }
+
+    /** How many indices a slice from start to end by step takes. */
+    static int sliceCount(int start, int end, int step) {
+        long span = step > 0 ? (long) end - start : (long) start - end;
+        long s = Math.abs((long) step);
+        return (int) Math.max(0, (span + s - 1) / s);
+    }
+
     static void checkPermutation(int[] perm) {
         boolean[] seen = new boolean[perm.length];
         for (int p : perm) {

@@ -45,11 +45,19 @@ class OnnxFuzzTest {
             originals.add(Files.readAllBytes(p));
             models.add(ModelProto.parseFrom(originals.getLast()));
         }
+        // a model written here with the k-WTA subgraph (TopK, ScatterElements, ConstantOfShape), Slice and Where
+        paths.add(2, OnnxFixturesTest.FIXTURES.resolve("generated_kwta_slice_where.onnx"));
+        models.add(2, generatedOps());
+        originals.add(2, models.get(2).toByteArray());
+        List<String> sources = new ArrayList<>(SOURCES);
+        sources.add(2, "generated_kwta_slice_where");
+        assertThat(OnnxImporter.read(originals.get(2), paths.get(2)).nodes()).extracting(n -> n.op().opName())
+                .contains("KWinners(k=4)", "Slice");
         int imported = 0, refused = 0;
         long start = System.nanoTime();
         for (int c = 0; c < BYTE_CASES + PROTO_CASES; c++) {
             // the small models most of the time, so thousands of cases stay within seconds
-            int k = random.nextInt(10) < 9 ? random.nextInt(2) : random.nextInt(SOURCES.size());
+            int k = random.nextInt(10) < 9 ? random.nextInt(3) : random.nextInt(sources.size());
             byte[] bytes = c < BYTE_CASES ? mutateBytes(originals.get(k), random) : mutateProto(models.get(k), random).toByteArray();
             long before = allocatedBytes();
             try {
@@ -59,7 +67,7 @@ class OnnxFuzzTest {
                 refused++;
                 assertThat(expected.getMessage()).startsWith(paths.get(k).toString());
             } catch (Throwable t) {
-                fail("case " + c + " of seed " + seed + " (" + SOURCES.get(k) + ") threw " + t, t);
+                fail("case " + c + " of seed " + seed + " (" + sources.get(k) + ") threw " + t, t);
             }
             long allocated = allocatedBytes() - before;
             assertThat(allocated).as("bytes allocated by case %d of seed %d", c, seed)
@@ -68,6 +76,17 @@ class OnnxFuzzTest {
         System.out.printf("OnnxFuzzTest: %d cases (%d imported, %d refused with OnnxFormatException) in %.1f s%n",
                 BYTE_CASES + PROTO_CASES, imported, refused, (System.nanoTime() - start) / 1e9);
         assertThat(refused).isGreaterThan(0);
+    }
+
+    private static ModelProto generatedOps() {
+        TestModelBuilder b = new TestModelBuilder(17, new int[] {10}, new java.util.SplittableRandom(7));
+        String h = b.node("Gemm", new String[] {"x", b.randomFloats(12, 10), b.randomFloats(12)}, TestModelBuilder.attr("transB", 1L));
+        String k = OnnxOpsTest.kWinners(b, h, 4, 1);
+        String s = b.node("Slice", new String[] {k, b.longs(1), b.longs(-1), b.longs(1), b.longs(1)});
+        boolean[] c = new boolean[10];
+        for (int i = 0; i < c.length; i += 3) c[i] = true;
+        String w = b.node("Where", new String[] {b.bools(c, 10), s, b.randomFloats(10)});
+        return b.build(b.node("Gemm", new String[] {w, b.randomFloats(10, 3)}));
     }
 
     private static long allocatedBytes() {
