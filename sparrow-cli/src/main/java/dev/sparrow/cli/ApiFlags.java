@@ -17,7 +17,9 @@ final class ApiFlags {
             Map.entry("denseFirst", "--dense-first"), Map.entry("denseLast", "--dense-last"),
             Map.entry("updateInterval", "--update-interval"), Map.entry("updateEnd", "--t-end"),
             Map.entry("dropFraction", "--drop-fraction"), Map.entry("gammaSal", "--gamma-sal"), Map.entry("block", "--block"),
-            Map.entry("complementary", "--complementary"));
+            Map.entry("complementary", "--complementary"),
+            // StructuredPruning's and MagnitudePruning's ('sparrow prune')
+            Map.entry("structure", "--method"), Map.entry("scope", "--scope"));
 
     private ApiFlags() {}
 
@@ -31,16 +33,21 @@ final class ApiFlags {
      * where the problem names other arguments as words ("--block works with --method static, gmp or rigl").
      */
     static String message(ArgumentException e) {
-        String problem = e.problem();
-        for (String other : e.related()) {
-            problem = problem.replaceAll("(?<![\\w-])" + java.util.regex.Pattern.quote(other) + "(?![\\w:-])",
-                    java.util.regex.Matcher.quoteReplacement(flag(other)));
-        }
-        return flag(e.argument()) + " " + problem;
+        return flag(e.argument()) + " " + inFlags(e.problem(), e.related().toArray(String[]::new));
     }
 
     /** Any exception's message, in flags where it is an {@link ArgumentException}. */
     static String message(Throwable e) {
         return e instanceof ArgumentException a ? message(a) : e.getMessage();
+    }
+
+    /** {@code text} with each of {@code arguments}, where it stands as a whole word, replaced by its flag. */
+    static String inFlags(String text, String... arguments) {
+        if (text == null) return null;
+        for (String a : arguments) {
+            text = text.replaceAll("(?<![\\w-])" + java.util.regex.Pattern.quote(a) + "(?![\\w:-])",
+                    java.util.regex.Matcher.quoteReplacement(flag(a)));
+        }
+        return text;
     }
 }

@@ -27,8 +27,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains one model with several sparse-training methods at one sparsity and prints a table:",
-                "method, sparsity reached, test accuracy, train time. Each run goes to OUTPUT/METHOD."})
+        description = {"Trains one model with several sparse-training methods at one sparsity and prints a table of the results.",
+                "The table has the method, sparsity reached, test accuracy and train time. Each run goes to OUTPUT/METHOD "
+                + "(with its plots); OUTPUT/comparison.png draws the validation accuracy of every method per epoch."})
 final class CompareCommand implements Callable<Integer> {
     private static final int[] FASHION_MNIST_SHAPE = {1, FashionMnist.SIDE, FashionMnist.SIDE};
 
@@ -80,7 +81,7 @@ final class CompareCommand implements Callable<Integer> {
         List<CompareTable.Row> rows = runAll(configs, d, out, method -> {
             log.printf(Locale.ROOT, "== %s -> %s%n", method, out.resolve(folderName(method)));
             return new ProgressListener(log, false, d.train().size());
-        });
+        }, log);
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             w.print(CompareTable.json(rows));
@@ -135,18 +136,34 @@ final class CompareCommand implements Callable<Integer> {
         return train;
     }
 
-    /** Trains each config into {@code out/METHOD} and reads back what it reached; the seam tests use with small data. */
+    /**
+     * Trains each config into {@code out/METHOD} (with its run plots) and reads back what it reached, then draws
+     * every run's validation accuracy into {@code out/}{@value ComparisonPlots#ACCURACY} (plots that fail are only
+     * warnings on {@code log}); the seam tests use with small data.
+     */
     static List<CompareTable.Row> runAll(Map<String, TrainConfig> configs, TrainingRun.Data d, Path out,
-                                         java.util.function.Function<String, TrainListener> listeners) throws IOException {
+                                         java.util.function.Function<String, TrainListener> listeners, PrintStream log)
+            throws IOException {
         List<CompareTable.Row> rows = new ArrayList<>(configs.size());
+        List<ComparisonPlots.Run> runs = new ArrayList<>(configs.size());
         for (Map.Entry<String, TrainConfig> e : configs.entrySet()) {
             String method = e.getKey();
             TrainingRun.Outcome result = TrainingRun.run(e.getValue(), d, out.resolve(folderName(method)), null,
                     listeners.apply(method));
+            RunPlots.writeAfterRun(result.directory(), log, log);
             double seconds = 0;
             for (EpochResult r : result.epochs()) seconds += r.seconds();
-            rows.add(new CompareTable.Row(method, ReachedSparsity.of(result.checkpoint()),
-                    result.testAccuracy(), seconds));
+            double reached = ReachedSparsity.of(result.checkpoint());
+            rows.add(new CompareTable.Row(method, reached, result.testAccuracy(), seconds));
+            runs.add(new ComparisonPlots.Run(method, reached, result.epochs(), result.testAccuracy()));
+        }
+        TrainConfig first = configs.values().iterator().next();
+        try {
+            // the legend names each method and its sparsity; a title longer than about 80 characters would be cut
+            Path plot = ComparisonPlots.writeAccuracy(out, "Validation accuracy per epoch: " + first.model(), runs);
+            log.println("Comparison plot: " + plot);
+        } catch (IOException | RuntimeException e) {
+            log.println("warning: no comparison plot written to " + out + ": " + e.getMessage());
         }
         return rows;
     }

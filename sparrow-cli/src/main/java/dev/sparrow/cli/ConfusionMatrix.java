@@ -1,12 +1,10 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.tensor.Tensor;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,7 +98,6 @@ final class ConfusionMatrix {
 
     /** A heat map of the row-normalised matrix (each cell: the fraction of the true class), titled {@code title}. */
     void writePng(Path file, String title) throws IOException {
-        System.setProperty("java.awt.headless", "true");
         int k = names.size();
         int side = Math.clamp(200 + 40L * k, 400, 1400);
         HeatMapChart chart = new HeatMapChartBuilder().width(side + 200).height(side).title(title)
@@ -121,10 +118,6 @@ final class ConfusionMatrix {
             }
         }
         chart.addSeries("fraction of the true class", labels, rows, cells);
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
-        try (java.io.OutputStream out = Files.newOutputStream(file)) {
-            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-        }
+        PngFiles.save(chart, file);
     }
 }

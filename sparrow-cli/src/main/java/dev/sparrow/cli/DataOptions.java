@@ -39,7 +39,7 @@ final class DataOptions {
     Path labels;
 
     @Option(names = "--test-data", paramLabel = "PATH",
-            description = "Test data of the same kind as --data (evaluated once, at the end); without it 10% of --data is held out "
+            description = "Test data of the same kind as --data (evaluated once, at the end); without it 10%% of --data is held out "
                     + "(seeded) for testing, except for Fashion-MNIST, which has its own.")
     Path testData;
 
@@ -86,7 +86,7 @@ final class DataOptions {
 
     /**
      * Train (less the validation hold-out), validation and test sets; the normalisation is Fashion-MNIST's
-     * known one or the mean and std of the training data.
+     * known one or {@link Datasets#normalization} of the training data (images: one mean and std; features: per feature).
      */
     TrainingRun.Data load(long seed) throws IOException {
         if (!(valFraction > 0 && valFraction < 1)) throw new UserInputException("--val-fraction is " + valFraction + "; expected in (0, 1)");
@@ -119,8 +119,7 @@ final class DataOptions {
             train = s.kept();
             test = s.heldOut();
         }
-        float[] ms = Datasets.meanStd(train);
-        return TrainingRun.Data.split(train, test, valFraction, seed, ms[0], ms[1]);
+        return TrainingRun.Data.splitAndNormalize(train, test, valFraction, seed);
     }
 
     private Dataset read(Kind kind, Path path, Path labelsFile, String labelsOption, List<String> classNames) throws IOException {

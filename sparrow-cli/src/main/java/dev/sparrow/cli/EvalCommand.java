@@ -135,7 +135,7 @@ final class EvalCommand implements Callable<Integer> {
         Evaluator.Result r;
         // an .onnx file that 'sparrow export' wrote carries the checkpoint's normalisation; others get Fashion-MNIST's
         InferenceSession.Builder builder;
-        float mean = dev.sparrow.data.FashionMnist.MEAN, std = dev.sparrow.data.FashionMnist.STD;
+        float[] mean = {dev.sparrow.data.FashionMnist.MEAN}, std = {dev.sparrow.data.FashionMnist.STD};
         if (new OnnxModelFormat().accepts(checkpoint)) {
             OnnxModelFile file = OnnxImporter.load(checkpoint);
             java.util.Optional<dev.sparrow.io.ModelSpec> saved = file.spec();
@@ -143,7 +143,8 @@ final class EvalCommand implements Callable<Integer> {
                 mean = saved.get().mean();
                 std = saved.get().std();
             }
-            spec.commandLine().getErr().printf(Locale.ROOT, "note: %s: input normalisation mean %s, std %s (%s)%n", checkpoint, mean, std,
+            spec.commandLine().getErr().printf(Locale.ROOT, "note: %s: input normalisation mean %s, std %s (%s)%n", checkpoint,
+                    mean.length == 1 ? mean[0] : "per feature", std.length == 1 ? std[0] : "per feature",
                     saved.isPresent() ? "from its metadata" : "Fashion-MNIST's; the file carries no model spec");
             builder = InferenceSession.builder(file.graph());
         } else {

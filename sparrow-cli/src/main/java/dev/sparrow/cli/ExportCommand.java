@@ -17,8 +17,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Writes a trained model for other tools: an ONNX model (opset 17, input 'input' [batch, ...], output 'logits'),",
-                "or a PyTorch state dict (safetensors) with the parameter names of the torch.nn module in docs/interop.md.",
+        description = {"Writes a trained model for other tools: an ONNX model or a PyTorch state dict.",
+                "The ONNX model has opset 17, input 'input' [batch, ...] and output 'logits'; the state dict (safetensors) "
+                + "has the parameter names of the torch.nn module in docs/interop.md.",
                 "Masked weights are written with their zeros; Dropout is left out of the ONNX graph."})
 final class ExportCommand implements Callable<Integer> {
 

@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Reads a PyTorch state dict (safetensors, the names of the torch.nn module in docs/interop.md, as",
-                "'sparrow export --format torch' writes them) into a Sparrow checkpoint that eval, export and bench take.",
+        description = {"Reads a PyTorch state dict (safetensors, the names of the torch.nn module in docs/interop.md, as "
+                + "'sparrow export --format torch' writes them) into a Sparrow checkpoint that eval, export and bench take.",
                 "Every tensor's shape is checked against the model; a Linear or Conv2d weight with zeros gets a mask that is",
                 "0 exactly there (torch.nn.utils.prune's weight_orig / weight_mask are read too)."})
 final class ImportCommand implements Callable<Integer> {

@@ -15,11 +15,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = {"Shows what a checkpoint or an .onnx file holds. A checkpoint: metadata, run config, and every tensor with dtype, shape and mask sparsity,",
-                "then per weight: active/total, sparsity, fan-in min/mean/max over output neurons and ablated neurons,",
-                "and for k-winners-take-all layers the entropy of their duty cycles against its maximum.",
-                "An .onnx file: opset, metadata, operators, every initializer's shape and sparsity, each weight of the imported",
-                "graph with the structure its zeros have (constant fan-in, N:M, blocks, banks), and the inference plan."})
+        description = {"Shows what a checkpoint or an .onnx file holds.",
+                "A checkpoint: metadata, run config, and every tensor with dtype, shape and mask sparsity; then per weight: "
+                + "active/total, sparsity, fan-in min/mean/max over output neurons and ablated neurons, and for "
+                + "k-winners-take-all layers the entropy of their duty cycles against its maximum.",
+                "An .onnx file: opset, metadata, operators, every initializer's shape and sparsity, each weight of the imported "
+                + "graph with the structure its zeros have (constant fan-in, N:M, blocks, banks), and the inference plan."})
 final class InspectCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "A .safetensors checkpoint or an .onnx file.")

@@ -38,7 +38,7 @@ final class NoiseLevels {
     }
 
     /** Evaluates {@code model} on {@code test} corrupted at each level with the same {@code seed}. */
-    static List<Result> evaluate(Layer model, Dataset test, double[] levels, long seed, int batchSize, float mean, float std,
+    static List<Result> evaluate(Layer model, Dataset test, double[] levels, long seed, int batchSize, float[] mean, float[] std,
                                  ExecutionContext ctx) {
         List<Result> out = new ArrayList<>();
         for (double level : levels) {

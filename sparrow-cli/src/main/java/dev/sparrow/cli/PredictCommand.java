@@ -90,7 +90,7 @@ final class PredictCommand implements Callable<Integer> {
             for (Input in : inputs) {
                 if (raw) {
                     float[] x = in.values().clone();
-                    for (int i = 0; i < x.length; i++) x[i] = (x[i] - m.mean()) / m.std();
+                    m.normalize(x, 0, x.length);
                     out.println(rawJson(session.predict(x)));
                     continue;
                 }
@@ -146,10 +146,7 @@ final class PredictCommand implements Callable<Integer> {
                 throw new UserInputException(f + ": an image, but the model takes samples of shape "
                         + java.util.Arrays.toString(s) + ", not images");
             }
-            byte[] px = ImageFiles.pixels(ImageFiles.read(f), s[0], s[1], s[2]);
-            float[] v = new float[px.length];
-            for (int i = 0; i < v.length; i++) v[i] = (px[i] & 0xff) / 255f;
-            out.add(new Input(f.toString(), v));
+            out.add(new Input(f.toString(), ImageFiles.sample(ImageFiles.read(f), s)));
             return out;
         }
         List<float[]> rows;

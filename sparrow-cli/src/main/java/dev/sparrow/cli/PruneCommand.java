@@ -34,12 +34,12 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Prunes a trained checkpoint by weight magnitude (unstructured, or into an N:M, bank-balanced or block",
-                "structure), optionally fine-tunes it with the masks fixed,",
-                "and prints the test accuracy before pruning, after pruning and after fine-tuning.",
+        description = {"Prunes a trained checkpoint by weight magnitude (unstructured, or into an N:M, bank-balanced or block "
+                + "structure) and optionally fine-tunes it with the masks fixed.",
+                "Prints the test accuracy before pruning, after pruning and after fine-tuning.",
                 "Writes pruned.safetensors (and, with --finetune-epochs, a run folder with checkpoint.safetensors) to the output folder.",
-                "An .onnx model: its Gemm, MatMul and Conv weights are pruned the same way and pruned.onnx is written (no accuracy",
-                "is measured and no fine-tuning done: that needs a checkpoint; 'sparrow eval OUT/pruned.onnx' measures it)."})
+                "An .onnx model: its Gemm, MatMul and Conv weights are pruned the same way and pruned.onnx is written (no accuracy "
+                + "is measured and no fine-tuning done: that needs a checkpoint; 'sparrow eval OUT/pruned.onnx' measures it)."})
 final class PruneCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "A checkpoint.safetensors written by 'sparrow train', or an .onnx file.")
@@ -169,10 +169,13 @@ final class PruneCommand implements Callable<Integer> {
     /** Everything that can be checked without reading files, so a typo fails at once. */
     MagnitudePruning.Scope checkOptions() {
         if (!"magnitude".equals(method)) {
+            if (!StructuredPruning.isStructure(method)) {
+                throw new UserInputException("--method is " + method + "; expected magnitude, " + String.join(", ", StructuredPruning.STRUCTURES));
+            }
             try {
                 StructuredPruning.check(method);
             } catch (IllegalArgumentException e) {
-                throw new UserInputException(e.getMessage());
+                throw new UserInputException(ApiFlags.message(e));
             }
         }
         if (sparsity == null && !method.startsWith("nm:")) {
@@ -194,7 +197,11 @@ final class PruneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserInputException("--distribution is " + distribution + "; expected uniform or erk");
         }
-        return MagnitudePruning.Scope.parse(scope);
+        try {
+            return MagnitudePruning.Scope.parse(scope);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(ApiFlags.message(e));
+        }
     }
 
     private boolean structured() {

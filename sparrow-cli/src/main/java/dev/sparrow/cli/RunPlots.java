@@ -4,7 +4,6 @@ import dev.sparrow.train.RunDirectory;
 import dev.sparrow.train.TrainConfig;
 import dev.sparrow.util.Json;
 import dev.sparrow.util.JsonException;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -12,7 +11,6 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -137,10 +135,7 @@ final class RunPlots {
     }
 
     private static Path save(Chart<?, ?> chart, Path file) throws IOException {
-        try (OutputStream out = Files.newOutputStream(file)) {
-            BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
-        }
-        return file;
+        return PngFiles.save(chart, file);
     }
 
     /**

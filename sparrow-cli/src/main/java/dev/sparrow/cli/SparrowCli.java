@@ -35,8 +35,9 @@ public final class SparrowCli implements Runnable {
             if (ex instanceof UserInputException || ex instanceof IllegalArgumentException
                     || ex instanceof java.io.IOException || ex instanceof dev.sparrow.train.TrainingDivergedException) {
                 // the qualified name, e.g. "sparrow bench kernels", for subcommands of subcommands
-                String message = ex instanceof java.io.IOException io ? CliFiles.describe(io, null)
-                        : ApiFlags.message(ex);
+                String message = ex instanceof dev.sparrow.data.DatasetNotFoundException missing
+                        ? ApiFlags.inFlags(missing.getMessage(), "dataDir")
+                        : ex instanceof java.io.IOException io ? CliFiles.describe(io, null) : ApiFlags.message(ex);
                 commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + message);
                 return 2;
             }

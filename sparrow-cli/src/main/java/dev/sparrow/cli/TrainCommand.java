@@ -93,7 +93,7 @@ final class TrainCommand implements Callable<Integer> {
     Path resume;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = TrainingRun.DEFAULT_ENGINE,
-            description = "Training engine of masked Linear layers: sparse (packed weights where a layer is >= 80% sparse and "
+            description = "Training engine of masked Linear layers: sparse (packed weights where a layer is >= 80%% sparse and "
                     + "measured faster at the batch size; the choice is in summary.json; a resumed run is not yet bit "
                     + "for bit the uninterrupted one) or masked (masks over dense tensors, the reference). "
                     + "Default: ${DEFAULT-VALUE}.")

@@ -109,7 +109,7 @@ class CompareCommandTest {
         Map<String, TrainConfig> configs = parse("--methods", "dense,static", "--sparsity", "0.8", "--epochs", "1",
                 "--threads", "1", "--seed", Long.toString(SEED));
 
-        List<CompareTable.Row> rows = CompareCommand.runAll(configs, data, dir, m -> TrainListener.NONE);
+        List<CompareTable.Row> rows = CompareCommand.runAll(configs, data, dir, m -> TrainListener.NONE, System.out);
 
         assertThat(rows).extracting(CompareTable.Row::method).containsExactly("dense", "static");
         assertThat(rows.get(0).sparsity()).as("seed %d", SEED).isLessThan(0.01);
@@ -120,6 +120,12 @@ class CompareCommandTest {
             assertThat(r.trainSeconds()).isPositive();
         }
         assertThat(dir.resolve("dense").resolve("summary.json")).exists();
+        // the runs side by side, and each run's own plots, titled with its method and sparsity
+        assertThat(dir.resolve(ComparisonPlots.ACCURACY)).isNotEmptyFile();
+        assertThat(dir.resolve("static").resolve(RunPlots.SPARSITY)).isNotEmptyFile();
+        assertThat(dir.resolve("dense").resolve(RunPlots.ACCURACY)).isNotEmptyFile();
+        assertThat(new ComparisonPlots.Run("static", 0.8, List.of(), 0.75).label()).isEqualTo("static, 80.0% sparsity: test 75.00%");
+        assertThat(new ComparisonPlots.Run("dense", 0, List.of(), 0.5).label()).isEqualTo("dense: test 50.00%");
         assertThat(Files.list(dir.resolve("static")).map(p -> p.getFileName().toString()).toList())
                 .contains("summary.json", "metrics.jsonl");
     }

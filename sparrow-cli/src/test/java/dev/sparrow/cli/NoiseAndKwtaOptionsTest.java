@@ -31,8 +31,8 @@ class NoiseAndKwtaOptionsTest {
         Dataset test = stripes(256, seed);
         Sequential model = ModelZoo.create("mlp-16", test.sampleShape(), 2, seed);
         var ctx = ExecutionContext.defaults();
-        List<NoiseLevels.Result> a = NoiseLevels.evaluate(model, test, new double[] {0.0, 0.5, 1.0}, 7, 64, 0.5f, 0.3f, ctx);
-        List<NoiseLevels.Result> b = NoiseLevels.evaluate(model, test, new double[] {0.0, 0.5, 1.0}, 7, 64, 0.5f, 0.3f, ctx);
+        List<NoiseLevels.Result> a = NoiseLevels.evaluate(model, test, new double[] {0.0, 0.5, 1.0}, 7, 64, new float[] {0.5f}, new float[] {0.3f}, ctx);
+        List<NoiseLevels.Result> b = NoiseLevels.evaluate(model, test, new double[] {0.0, 0.5, 1.0}, 7, 64, new float[] {0.5f}, new float[] {0.3f}, ctx);
         assertThat(a).hasSize(3);
         for (int i = 0; i < 3; i++) {
             assertThat(a.get(i).level()).isEqualTo(new double[] {0.0, 0.5, 1.0}[i]);

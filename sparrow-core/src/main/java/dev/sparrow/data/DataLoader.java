@@ -215,13 +215,13 @@ public final class DataLoader implements AutoCloseable {
             return normalize(new float[] {mean}, new float[] {std});
         }
 
-        /** Per-channel normalisation (one value per channel, or one for all). */
+        /** Per-channel (images) or per-feature (other data) normalisation: one value per channel or feature, or one for all. */
         public Builder normalize(float[] mean, float[] std) {
             if (mean == null || std == null) throw new IllegalArgumentException("mean and std must not be null");
-            int c = dataset instanceof ImageDataset images ? images.channels() : 1;
+            int c = dataset instanceof ImageDataset images ? images.channels() : dataset.sampleSize();
             if ((mean.length != 1 && mean.length != c) || (std.length != 1 && std.length != c)) {
-                throw new IllegalArgumentException("mean and std need 1 or " + c + " values, got " + mean.length
-                        + " and " + std.length);
+                throw new IllegalArgumentException("mean and std need 1 or " + c + (dataset instanceof ImageDataset ? " (channels)"
+                        : " (features)") + " values, got " + mean.length + " and " + std.length);
             }
             for (float m : mean) if (!Float.isFinite(m)) throw new IllegalArgumentException("mean must be finite, got " + m);
             for (float s : std) if (!(s > 0f) || Float.isInfinite(s)) throw new IllegalArgumentException("std must be finite and > 0, got " + s);

@@ -75,4 +75,40 @@ public final class Datasets {
         double std = Math.sqrt(var);
         return new float[] {(float) mean, std > 1e-12 ? (float) std : 1f};
     }
+
+    /**
+     * The normalisation a model trained on {@code data} records: images get one mean and std over every pixel (their
+     * values share one scale), feature data one mean and std per feature (columns of a CSV file often have scales
+     * far apart, and one figure for all would flatten the small ones). A constant feature gets std 1.
+     *
+     * @param data the training data
+     * @return {mean, std}: arrays of length 1 (images) or {@link Dataset#sampleSize()} (features)
+     */
+    public static float[][] normalization(Dataset data) {
+        if (data instanceof ImageDataset) {
+            float[] ms = meanStd(data);
+            return new float[][] {{ms[0]}, {ms[1]}};
+        }
+        int s = data.sampleSize();
+        float[] buf = new float[s];
+        double[] sum = new double[s];
+        double[] sq = new double[s];
+        for (int i = 0; i < data.size(); i++) {
+            data.copyExample(i, buf, 0);
+            for (int f = 0; f < s; f++) {
+                sum[f] += buf[f];
+                sq[f] += (double) buf[f] * buf[f];
+            }
+        }
+        float[] mean = new float[s];
+        float[] std = new float[s];
+        int n = data.size();
+        for (int f = 0; f < s; f++) {
+            double m = n == 0 ? 0 : sum[f] / n;
+            double sd = Math.sqrt(n == 0 ? 0 : Math.max(0, sq[f] / n - m * m));
+            mean[f] = (float) m;
+            std[f] = sd > 1e-12 * Math.max(1, Math.abs(m)) ? (float) sd : 1f;
+        }
+        return new float[][] {mean, std};
+    }
 }

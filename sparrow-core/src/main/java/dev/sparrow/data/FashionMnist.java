@@ -73,7 +73,7 @@ public final class FashionMnist {
      * Where the files were found.
      *
      * @param files  path of each file by its name without ".gz" (the file itself may or may not be gzipped)
-     * @param origin which source held them, e.g. "--data /x" or "downloaded into ~/.cache/..."
+     * @param origin which source held them, e.g. "dataDir /x" or "downloaded into ~/.cache/..."
      */
     public record Location(Map<String, Path> files, String origin) {}
 
@@ -159,15 +159,15 @@ public final class FashionMnist {
         }
 
         /**
-         * Finds all files. A directory named by the user ({@code --data} or {@code $SPARROW_DATA}) must hold
+         * Finds all files. A directory named by the user ({@code dataDir} or {@code $SPARROW_DATA}) must hold
          * them (directly or in a {@code fashion-mnist} subdirectory): if it does not, that is an error
          * rather than a silent fall-back to other copies.
          */
         public Location locate() throws IOException {
-            if (explicitDir != null) return userDir(explicitDir, "--data " + explicitDir);
+            if (explicitDir != null) return userDir(explicitDir, "dataDir " + explicitDir);
             if (envDir != null) return userDir(Path.of(envDir), ENV_VAR + "=" + envDir);
             List<String> looked = new ArrayList<>();
-            looked.add("--data not given");
+            looked.add("dataDir not given");
             looked.add(ENV_VAR + " not set");
             for (Path dir : systemDir == null ? List.of(cacheDir) : List.of(cacheDir, systemDir)) {
                 Map<String, Path> found = find(dir);
@@ -251,7 +251,7 @@ public final class FashionMnist {
                     + "  - install the Debian package: sudo apt-get install dataset-fashion-mnist"
                     + " (puts them in " + SYSTEM_DIR + "), or\n"
                     + "  - download " + fileList() + " from " + baseUrl + " into a directory DIR,"
-                    + " then pass --data DIR or set " + ENV_VAR + "=DIR.";
+                    + " then pass it as dataDir or set " + ENV_VAR + "=DIR.";
         }
 
         private String fileList() {

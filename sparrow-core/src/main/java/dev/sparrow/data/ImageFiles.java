@@ -45,6 +45,26 @@ public final class ImageFiles {
         return img;
     }
 
+    /**
+     * An image as one raw sample of a model that takes images, what {@code InferenceSession.classify} wants:
+     * resized and turned to gray or RGB as {@code sampleShape} says ({@link #pixels}), values in [0, 1].
+     *
+     * @param img         the image, e.g. from {@link #read}
+     * @param sampleShape the model's sample shape, {channels (1 or 3), height, width} (its spec's {@code sampleShape()})
+     * @return channels x height x width values in [0, 1]
+     * @throws IllegalArgumentException when {@code sampleShape} is not the shape of an image
+     */
+    public static float[] sample(BufferedImage img, int[] sampleShape) {
+        if (sampleShape == null || sampleShape.length != 3 || (sampleShape[0] != 1 && sampleShape[0] != 3)) {
+            throw new IllegalArgumentException("sampleShape is " + java.util.Arrays.toString(sampleShape)
+                    + "; expected an image's {channels (1 or 3), height, width}");
+        }
+        byte[] px = pixels(img, sampleShape[0], sampleShape[1], sampleShape[2]);
+        float[] v = new float[px.length];
+        for (int i = 0; i < v.length; i++) v[i] = (px[i] & 0xff) / 255f;
+        return v;
+    }
+
     /** 1 for a grayscale image, 3 for colour (alpha is dropped). */
     public static int channels(BufferedImage img) {
         return img.getColorModel().getColorSpace().getNumComponents() == 1 ? 1 : 3;

@@ -5,14 +5,14 @@ import java.util.SplittableRandom;
 /**
  * Writes one example into a batch: normalised, and for images optionally cropped from a zero-padded
  * copy and mirrored left-right. Images go through a per-channel table of the normalised value of each
- * raw byte; other datasets copy their features and normalise them with one mean and std.
+ * raw byte; other datasets copy their features and normalise them with one mean and std, or one per feature.
  */
 final class SampleTransform {
     private final Dataset dataset;
     private final ImageDataset images; // null for a dataset that is not images
     private final float[][] lut;       // (channels, 256): normalised value of each raw pixel; images only
-    private final float mean;          // other datasets only
-    private final float std;
+    private final float[] mean;        // other datasets only: one value, or one per feature
+    private final float[] std;
     private final int cropPadding;
     private final boolean horizontalFlip;
 
@@ -21,8 +21,8 @@ final class SampleTransform {
         this.images = dataset instanceof ImageDataset d ? d : null;
         this.cropPadding = cropPadding;
         this.horizontalFlip = horizontalFlip;
-        this.mean = mean[0];
-        this.std = std[0];
+        this.mean = mean.clone();
+        this.std = std.clone();
         if (images != null) {
             int c = images.channels();
             this.lut = new float[c][256];
@@ -41,7 +41,12 @@ final class SampleTransform {
         if (images == null) {
             dataset.copyExample(example, dst, offset);
             int n = dataset.sampleSize();
-            for (int i = offset; i < offset + n; i++) dst[i] = (dst[i] - mean) / std;
+            if (mean.length == 1) {
+                float m = mean[0], s = std[0];
+                for (int i = offset; i < offset + n; i++) dst[i] = (dst[i] - m) / s;
+            } else {
+                for (int f = 0; f < n; f++) dst[offset + f] = (dst[offset + f] - mean[f]) / std[f];
+            }
             return;
         }
         // Fixed draw order (dy, dx, flip) keeps augmentation reproducible from the seed.

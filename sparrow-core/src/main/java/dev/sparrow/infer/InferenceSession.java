@@ -180,6 +180,8 @@ public final class InferenceSession implements AutoCloseable {
     /**
      * The {@code k} most probable classes for one raw sample (pixels in [0, 1], or features as read):
      * the sample is normalised as the spec says, run, and the outputs turned into probabilities (softmax).
+     * An image file becomes such a sample with {@code ImageFiles.sample(ImageFiles.read(file), spec.sampleShape())}
+     * (package {@code data}: resized and turned to gray or RGB as the model takes it).
      *
      * @param rawSample one sample of {@link #sampleSize()} values, not normalised
      * @param k         how many classes, at most the output size
@@ -189,7 +191,7 @@ public final class InferenceSession implements AutoCloseable {
         if (rawSample == null) throw new IllegalArgumentException("sample is null");
         float[] x = rawSample.clone();
         if (spec != null) {
-            for (int i = 0; i < x.length; i++) x[i] = (x[i] - spec.mean()) / spec.std();
+            spec.normalize(x, 0, x.length);
         }
         return Prediction.topK(predict(x), k, spec == null ? null : spec.classNames());
     }

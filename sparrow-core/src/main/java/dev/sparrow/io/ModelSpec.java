@@ -12,16 +12,18 @@ import java.util.Map;
  * What a saved model is, so that it can be rebuilt and fed without anything else: the architecture
  * (a model zoo name such as "mlp" or "cnn-kwta0.1"), the shape of one sample (batch excluded), the
  * class names (their count is the model's output size) and the normalisation {@code (x - mean) / std}
- * applied to raw inputs (pixels in [0, 1], or the features as read) before the first layer.
+ * applied to raw inputs (pixels in [0, 1], or the features as read) before the first layer: one mean and std
+ * for every value (images), one per channel (the first dimension of a 3-D sample), or one per feature value
+ * (feature data: CSV columns, .npy rows). JSON writes one figure as a number, as checkpoints always had it.
  * Training writes it into the checkpoint metadata as JSON under {@value Checkpoint#SPEC_KEY}.
  *
  * @param architecture model zoo name
  * @param sampleShape  shape of one sample, e.g. {1, 28, 28} or {features}
  * @param classNames   one name per output, in output order
- * @param mean         subtracted from every raw input value
- * @param std          every centred value is divided by it; positive
+ * @param mean         subtracted from the raw input values: 1, channels or {@link #sampleSize()} values
+ * @param std          divides the centred values, laid out as {@code mean}; positive
  */
-public record ModelSpec(String architecture, int[] sampleShape, List<String> classNames, float mean, float std) {
+public record ModelSpec(String architecture, int[] sampleShape, List<String> classNames, float[] mean, float[] std) {
     /** Fashion-MNIST's class names, the defaults of a checkpoint written before model specs existed. */
     public static final List<String> FASHION_MNIST_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
             "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
@@ -41,10 +43,54 @@ public record ModelSpec(String architecture, int[] sampleShape, List<String> cla
         for (String n : classNames) {
             if (n == null) throw new IllegalArgumentException("model spec: classNames contains null");
         }
-        if (!Float.isFinite(mean)) throw new IllegalArgumentException("model spec: mean is " + mean + "; expected a finite number");
-        if (!(std > 0) || !Float.isFinite(std)) throw new IllegalArgumentException("model spec: std is " + std + "; expected a positive number");
+        if (mean == null || std == null) throw new IllegalArgumentException("model spec: mean and std must not be null");
+        int size = 1;
+        for (int d : sampleShape) size *= d;
+        int channels = sampleShape.length == 3 ? sampleShape[0] : 1;
+        if (mean.length != std.length || (mean.length != 1 && mean.length != channels && mean.length != size)) {
+            throw new IllegalArgumentException("model spec: mean has " + mean.length + " values and std " + std.length
+                    + "; expected 1, " + (channels > 1 ? channels + " (channels), " : "") + size + " (one per value) each");
+        }
+        for (float m : mean) {
+            if (!Float.isFinite(m)) throw new IllegalArgumentException("model spec: mean is " + m + "; expected a finite number");
+        }
+        for (float d : std) {
+            if (!(d > 0) || !Float.isFinite(d)) throw new IllegalArgumentException("model spec: std is " + d + "; expected a positive number");
+        }
         sampleShape = sampleShape.clone();
         classNames = List.copyOf(classNames);
+        mean = mean.clone();
+        std = std.clone();
+    }
+
+    /** One mean and std for every input value. */
+    public ModelSpec(String architecture, int[] sampleShape, List<String> classNames, float mean, float std) {
+        this(architecture, sampleShape, classNames, new float[] {mean}, new float[] {std});
+    }
+
+    /** A copy of the normalisation mean: 1, channels or {@link #sampleSize()} values. */
+    @Override
+    public float[] mean() { return mean.clone(); }
+
+    /** A copy of the normalisation std, laid out as {@link #mean()}. */
+    @Override
+    public float[] std() { return std.clone(); }
+
+    /**
+     * Normalises raw samples in place: {@code x[i] = (x[i] - mean) / std} with the mean and std of value i.
+     *
+     * @param x      raw values of whole samples, {@link #sampleSize()} each
+     * @param offset where the first sample starts
+     * @param count  how many values, a multiple of {@link #sampleSize()}
+     */
+    public void normalize(float[] x, int offset, int count) {
+        int size = sampleSize();
+        if (count % size != 0) throw new IllegalArgumentException("count " + count + " is not a multiple of the sample size " + size);
+        int plane = size / mean.length; // values per mean: size (one for all), a channel's plane, or 1 (per feature)
+        for (int i = 0; i < count; i++) {
+            int k = (i % size) / plane;
+            x[offset + i] = (x[offset + i] - mean[k]) / std[k];
+        }
     }
 
     /** The spec an old checkpoint of {@code architecture} gets: Fashion-MNIST's shape, classes and normalisation. */
@@ -84,8 +130,8 @@ public record ModelSpec(String architecture, int[] sampleShape, List<String> cla
         m.put("classes", classNames.size());
         m.put("class_names", new ArrayList<Object>(classNames));
         Map<String, Object> norm = new LinkedHashMap<>();
-        norm.put("mean", (double) mean);
-        norm.put("std", (double) std);
+        norm.put("mean", jsonValues(mean));
+        norm.put("std", jsonValues(std));
         m.put("normalization", norm);
         return m;
     }
@@ -123,8 +169,8 @@ public record ModelSpec(String architecture, int[] sampleShape, List<String> cla
                     + names.size() + " names");
         }
         if (!(m.get("normalization") instanceof Map<?, ?> norm)) throw field(where, "normalization", "an object {mean, std}");
-        float mean = number(norm.get("mean"), "normalization.mean", where);
-        float std = number(norm.get("std"), "normalization.std", where);
+        float[] mean = numbers(norm.get("mean"), "normalization.mean", where);
+        float[] std = numbers(norm.get("std"), "normalization.std", where);
         try {
             return new ModelSpec(architecture, shape, names, mean, std);
         } catch (IllegalArgumentException e) {
@@ -155,6 +201,23 @@ public record ModelSpec(String architecture, int[] sampleShape, List<String> cla
         return n.floatValue();
     }
 
+    /** A number (one for all values, as every checkpoint before per-feature normalisation) or an array of numbers. */
+    private static float[] numbers(Object v, String key, String where) {
+        if (v instanceof Number n) return new float[] {n.floatValue()};
+        if (!(v instanceof List<?> l) || l.isEmpty()) throw field(where, key, "a number or an array of numbers");
+        float[] out = new float[l.size()];
+        for (int i = 0; i < out.length; i++) out[i] = number(l.get(i), key + "[" + i + "]", where);
+        return out;
+    }
+
+    /** One value as a number (the format of older checkpoints), several as an array. */
+    private static Object jsonValues(float[] values) {
+        if (values.length == 1) return (double) values[0];
+        List<Object> out = new ArrayList<>(values.length);
+        for (float f : values) out.add((double) f);
+        return out;
+    }
+
     private static IllegalArgumentException field(String where, String key, String expected) {
         return new IllegalArgumentException(where + ": model spec '" + key + "' is missing or not " + expected);
     }
@@ -162,7 +225,7 @@ public record ModelSpec(String architecture, int[] sampleShape, List<String> cla
     @Override
     public boolean equals(Object o) {
         return o instanceof ModelSpec s && architecture.equals(s.architecture) && Arrays.equals(sampleShape, s.sampleShape)
-                && classNames.equals(s.classNames) && Float.compare(mean, s.mean) == 0 && Float.compare(std, s.std) == 0;
+                && classNames.equals(s.classNames) && Arrays.equals(mean, s.mean) && Arrays.equals(std, s.std);
     }
 
     @Override
@@ -172,7 +235,8 @@ public record ModelSpec(String architecture, int[] sampleShape, List<String> cla
 
     @Override
     public String toString() {
-        return architecture + " " + Arrays.toString(sampleShape) + " -> " + classNames.size() + " classes, normalised (x - "
-                + mean + ") / " + std;
+        String norm = mean.length == 1 ? "(x - " + mean[0] + ") / " + std[0] : "per " + (mean.length == sampleSize() ? "feature" : "channel")
+                + " (" + mean.length + " means and stds)";
+        return architecture + " " + Arrays.toString(sampleShape) + " -> " + classNames.size() + " classes, normalised " + norm;
     }
 }

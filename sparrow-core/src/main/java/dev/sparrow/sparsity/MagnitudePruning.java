@@ -2,6 +2,7 @@ package dev.sparrow.sparsity;
 
 import dev.sparrow.nn.Mask;
 import dev.sparrow.nn.Parameter;
+import dev.sparrow.util.ArgumentException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +27,12 @@ public final class MagnitudePruning {
     public enum Scope {
         GLOBAL, LAYER;
 
-        /** "global" or "layer" (any case); anything else is an error naming --scope. */
+        /** "global" or "layer" (any case); anything else is an error naming the argument {@code scope}. */
         public static Scope parse(String name) {
             if (name != null) {
                 for (Scope s : values()) if (s.name().equalsIgnoreCase(name)) return s;
             }
-            throw new IllegalArgumentException("--scope is " + name + "; expected global or layer");
+            throw new ArgumentException("scope", "is " + name + "; expected global or layer");
         }
 
         public String id() { return name().toLowerCase(Locale.ROOT); }
@@ -48,7 +49,7 @@ public final class MagnitudePruning {
     public static SparsityStats prune(Map<String, Parameter> parameters, double sparsity, Scope scope,
                                       Distribution distribution, boolean denseFirst, boolean denseLast) {
         if (scope == null) throw new IllegalArgumentException("scope must not be null; expected global or layer");
-        if (!(sparsity >= 0 && sparsity < 1)) throw new IllegalArgumentException("--sparsity is " + sparsity + "; expected in [0, 1)");
+        if (!(sparsity >= 0 && sparsity < 1)) throw new ArgumentException("sparsity", "is " + sparsity + "; expected in [0, 1)");
         List<LayerBudget> all = SparsityBudget.sparsifiable(parameters);
         if (all.isEmpty()) throw new IllegalArgumentException("no sparsifiable layers (weights of rank 2 or 4)");
         if (scope == Scope.LAYER) {
@@ -65,8 +66,8 @@ public final class MagnitudePruning {
                 else pruned.add(all.get(i));
             }
             if (keep < 0) {
-                throw new IllegalArgumentException("--sparsity " + sparsity + " cannot hold: the layers kept dense (--dense-first/"
-                        + "--dense-last) already have more than " + Math.round((1 - sparsity) * total) + " active weights");
+                throw new ArgumentException("sparsity", sparsity + " cannot hold: the layers kept dense (denseFirst/denseLast) "
+                        + "already have more than " + Math.round((1 - sparsity) * total) + " active weights", "denseFirst", "denseLast");
             }
             if (!pruned.isEmpty()) keepLargest(pruned, keep);
         }

@@ -2,6 +2,7 @@ package dev.sparrow.sparsity;
 
 import dev.sparrow.nn.Mask;
 import dev.sparrow.nn.Parameter;
+import dev.sparrow.util.ArgumentException;
 
 import java.util.List;
 import java.util.Map;
@@ -38,14 +39,21 @@ public final class StructuredPruning {
         return Double.NaN;
     }
 
-    /** Checks a structure name and its numbers; errors name --method. */
+    /** Checks a structure name and its numbers; errors name the argument {@code structure}. */
     public static void check(String structure) {
         if (!isStructure(structure)) {
-            throw new IllegalArgumentException("--method is " + structure + "; expected magnitude, " + String.join(", ", STRUCTURES));
+            throw new ArgumentException("structure", "is " + structure + "; expected " + String.join(", ", STRUCTURES));
         }
-        if (structure.startsWith("nm:")) SparsityConfig.nmPair(structure);
-        else if (structure.startsWith("balanced:")) SparsityConfig.bankWidth(structure);
-        else SparsityConfig.blockHeight(structure);
+        try {
+            if (structure.startsWith("nm:")) SparsityConfig.nmPair(structure);
+            else if (structure.startsWith("balanced:")) SparsityConfig.bankWidth(structure);
+            else SparsityConfig.blockHeight(structure);
+        } catch (ArgumentException e) {
+            // SparsityConfig names its own argument, method; here the same text is this API's structure
+            ArgumentException named = new ArgumentException("structure", e.problem());
+            named.initCause(e);
+            throw named;
+        }
     }
 
     /**
@@ -58,7 +66,7 @@ public final class StructuredPruning {
                                       Distribution distribution, boolean denseFirst, boolean denseLast) {
         check(structure);
         double s = structure.startsWith("nm:") ? impliedSparsity(structure) : sparsity;
-        if (!(s >= 0 && s < 1)) throw new IllegalArgumentException("--sparsity is " + sparsity + "; expected in [0, 1)");
+        if (!(s >= 0 && s < 1)) throw new ArgumentException("sparsity", "is " + sparsity + "; expected in [0, 1)");
         List<LayerBudget> all = SparsityBudget.sparsifiable(parameters);
         if (all.isEmpty()) throw new IllegalArgumentException("no sparsifiable layers (weights of rank 2 or 4)");
         List<LayerBudget> budget = structure.startsWith("nm:")
@@ -90,8 +98,9 @@ public final class StructuredPruning {
 
     private static void requireMultiple(LayerBudget l, int multiple, String structure, String what) {
         if (l.fanIn() % multiple != 0) {
-            throw new IllegalArgumentException("--method " + structure + ": layer '" + l.name() + "' has fan-in " + l.fanIn()
-                    + ", not a multiple of " + multiple + " (" + what + "); keep it dense (--dense-first/--dense-last)");
+            throw new ArgumentException("structure", structure + ": layer '" + l.name() + "' has fan-in " + l.fanIn()
+                    + ", not a multiple of " + multiple + " (" + what + "); keep it dense (denseFirst/denseLast)",
+                    "denseFirst", "denseLast");
         }
     }
 }

@@ -234,9 +234,10 @@ public final class SparseTrainer {
                     .momentum(optimizer.momentum()).weightDecay(optimizer.weightDecay()).schedule(schedule.spec)
                     .warmupEpochs(warmupEpochs).seed(seed).threads(threads).sparsity(sparsity.toConfig()).build();
             // Fashion-MNIST keeps its published normalisation; other data is normalised with its own statistics
-            float[] norm = train.name().startsWith("fashion-mnist") ? new float[] {FashionMnist.MEAN, FashionMnist.STD}
-                    : Datasets.meanStd(train);
-            TrainingRun.Data data = TrainingRun.Data.split(train, test, validationFraction, seed, norm[0], norm[1]);
+            // (images: one mean and std; features such as CSV columns: one per feature)
+            TrainingRun.Data data = train.name().startsWith("fashion-mnist")
+                    ? TrainingRun.Data.split(train, test, validationFraction, seed, FashionMnist.MEAN, FashionMnist.STD)
+                    : TrainingRun.Data.splitAndNormalize(train, test, validationFraction, seed);
             List<TrainListener> all = List.copyOf(listeners);
             TrainListener fanOut = new TrainListener() {
                 @Override

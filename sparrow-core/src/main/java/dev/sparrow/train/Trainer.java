@@ -72,7 +72,7 @@ public final class Trainer {
                 double batchLoss = loss.forward(model.forward(batch.x(), ctx), batch.labels());
                 if (!Double.isFinite(batchLoss)) {
                     throw new TrainingDivergedException("loss became " + batchLoss + " at epoch " + epoch
-                            + ", step " + step + " (learning rate " + lr + "); try a smaller --lr");
+                            + ", step " + step + " (learning rate " + lr + "); try a smaller learning rate");
                 }
                 model.backward(loss.backward(), ctx);
                 optimizer.step(lr);

@@ -20,6 +20,7 @@ import dev.sparrow.optim.LrSchedules;
 import dev.sparrow.optim.Optimizer;
 import dev.sparrow.optim.Sgd;
 import dev.sparrow.sparsity.SparsityMethod;
+import dev.sparrow.util.ArgumentException;
 import dev.sparrow.util.Json;
 
 import java.io.IOException;
@@ -40,17 +41,33 @@ public final class TrainingRun {
      * @param train      what the model learns from
      * @param validation evaluated after every epoch (held out from the training data, see {@link #split})
      * @param test       evaluated once, at the end
-     * @param mean       subtracted from every raw value
-     * @param std        divides every centred value
+     * @param mean       subtracted from the raw values: one value for all, one per channel of an image, or one per
+     *                   feature (as {@link Datasets#normalization} computes it for feature data)
+     * @param std        divides the centred values, laid out as {@code mean}
      */
-    public record Data(Dataset train, Dataset validation, Dataset test, float mean, float std) {
+    public record Data(Dataset train, Dataset validation, Dataset test, float[] mean, float[] std) {
         public Data {
             if (train == null || validation == null || test == null) throw new IllegalArgumentException("train, validation and test must be non-null");
+            if (mean == null || std == null || mean.length != std.length) {
+                throw new IllegalArgumentException("mean and std must be non-null and of one length");
+            }
+            mean = mean.clone();
+            std = std.clone();
+        }
+
+        /** One mean and std for every value. */
+        public Data(Dataset train, Dataset validation, Dataset test, float mean, float std) {
+            this(train, validation, test, new float[] {mean}, new float[] {std});
         }
 
         /** Without a validation set: the test set is reported after every epoch too (the behaviour before splits). */
         public Data(Dataset train, Dataset test, float mean, float std) {
             this(train, test, test, mean, std);
+        }
+
+        /** As {@link #split(Dataset, Dataset, double, long, float[], float[])} with one mean and std for every value. */
+        public static Data split(Dataset train, Dataset test, double validationFraction, long seed, float mean, float std) {
+            return split(train, test, validationFraction, seed, new float[] {mean}, new float[] {std});
         }
 
         /**
@@ -60,11 +77,11 @@ public final class TrainingRun {
          * @param test               the test data
          * @param validationFraction in (0, 1)
          * @param seed               the split's seed
-         * @param mean               normalisation mean
-         * @param std                normalisation std
+         * @param mean               normalisation mean (one value, per channel or per feature)
+         * @param std                normalisation std, laid out as {@code mean}
          * @return the data
          */
-        public static Data split(Dataset train, Dataset test, double validationFraction, long seed, float mean, float std) {
+        public static Data split(Dataset train, Dataset test, double validationFraction, long seed, float[] mean, float[] std) {
             if (!(validationFraction > 0 && validationFraction < 1)) {
                 throw new IllegalArgumentException("validationFraction is " + validationFraction + "; expected in (0, 1)");
             }
@@ -75,6 +92,24 @@ public final class TrainingRun {
             }
             return new Data(s.kept(), s.heldOut(), test, mean, std);
         }
+
+        /**
+         * Holds out {@code validationFraction} of {@code train} (seeded) and normalises everything with
+         * {@link Datasets#normalization} of what is left for training (the validation examples play no part in it).
+         */
+        public static Data splitAndNormalize(Dataset train, Dataset test, double validationFraction, long seed) {
+            Data unnormalized = split(train, test, validationFraction, seed, 0f, 1f);
+            float[][] norm = Datasets.normalization(unnormalized.train());
+            return new Data(unnormalized.train(), unnormalized.validation(), test, norm[0], norm[1]);
+        }
+
+        /** The normalisation mean (a copy). */
+        @Override
+        public float[] mean() { return mean.clone(); }
+
+        /** The normalisation std (a copy). */
+        @Override
+        public float[] std() { return std.clone(); }
 
         /** The model's self-description for {@code architecture} trained on this data. */
         public ModelSpec spec(String architecture) {
@@ -168,8 +203,8 @@ public final class TrainingRun {
                             && !java.nio.file.Files.exists(outputDir.resolve(RunDirectory.SUMMARY))) {
                         return finishWithoutTraining(config, outputDir, firstEpoch - 1, model, parameters);
                     }
-                    throw new IllegalArgumentException(resumeFrom + ": already trained for " + (firstEpoch - 1)
-                            + " epochs; ask for more with --epochs");
+                    throw new ArgumentException("epochs", "is " + config.epochs() + " but " + resumeFrom + " is already trained for "
+                            + (firstEpoch - 1) + " epochs; ask for more epochs");
                 }
                 sparsity = config.sparsity().resume(parameters, optimizer, sparsityRandom(config), schedule, saved.sparsityState());
             } else if (initialWeights != null) {
@@ -267,7 +302,7 @@ public final class TrainingRun {
         }
         if (bad != null) {
             throw new TrainingDivergedException("training diverged at the end of epoch " + r.epoch() + ": " + bad
-                    + " (learning rate " + r.learningRate() + "); the checkpoint of the last good epoch is kept; try a smaller --lr");
+                    + " (learning rate " + r.learningRate() + "); the checkpoint of the last good epoch is kept; try a smaller learning rate");
         }
     }
 
@@ -312,6 +347,11 @@ public final class TrainingRun {
 
     /** Batches in order, normalised, for evaluation. */
     public static DataLoader evalLoader(Dataset test, int batchSize, float mean, float std) {
+        return DataLoader.builder(test, batchSize).shuffle(false).prefetch(true).normalize(mean, std).build();
+    }
+
+    /** Batches in order, normalised per channel or per feature ({@link DataLoader.Builder#normalize(float[], float[])}). */
+    public static DataLoader evalLoader(Dataset test, int batchSize, float[] mean, float[] std) {
         return DataLoader.builder(test, batchSize).shuffle(false).prefetch(true).normalize(mean, std).build();
     }
 

@@ -299,7 +299,7 @@ class DataLoaderTest {
         assertThatThrownBy(() -> DataLoader.builder(d, 0)).hasMessage("batchSize must be >= 1, got 0");
         assertThatThrownBy(() -> DataLoader.builder(d, 1).randomCrop(-1)).hasMessageContaining("crop padding must be >= 0");
         assertThatThrownBy(() -> DataLoader.builder(d, 1).normalize(new float[] {0, 0}, new float[] {1}))
-                .hasMessageContaining("mean and std need 1 or 1 values");
+                .hasMessageContaining("mean and std need 1 or 1 (channels) values");
         try (DataLoader loader = DataLoader.builder(d, 4).build()) {
             assertThatThrownBy(() -> loader.epoch(-1)).hasMessage("epoch must be >= 0, got -1");
             DataLoader.Epoch e = loader.epoch(0);
@@ -345,6 +345,22 @@ class DataLoaderTest {
         }
         assertThatThrownBy(() -> DataLoader.builder(rows, 5).randomCrop(2)).hasMessageContaining("needs images");
         assertThatThrownBy(() -> DataLoader.builder(rows, 5).normalize(new float[] {0, 0}, new float[] {1, 1}))
-                .hasMessageContaining("1 or 1 values");
+                .hasMessageContaining("1 or 3 (features) values");
+    }
+
+    @Test
+    void featureDataMayBeNormalisedPerFeature() {
+        Rows rows = new Rows(7);
+        float[] mean = {1f, 2f, 3f};
+        float[] std = {2f, 4f, 8f};
+        try (DataLoader loader = DataLoader.builder(rows, 7).shuffle(false).prefetch(false).normalize(mean, std).build()) {
+            Batch b = loader.epoch(0).next();
+            for (int j = 0; j < 7; j++) {
+                for (int f = 0; f < 3; f++) {
+                    // Rows holds example * (f + 1) in feature f
+                    assertThat(b.x().get(j * 3 + f)).isEqualTo((j * (f + 1) - mean[f]) / std[f]);
+                }
+            }
+        }
     }
 }

@@ -51,7 +51,7 @@ class FashionMnistLocatorTest {
         complete(cache(), true);
         Path system = complete(root.resolve("system"), true);
         FashionMnist.Location loc = locator(explicit, env.toString(), system, MUST_NOT_DOWNLOAD).locate();
-        assertThat(loc.origin()).isEqualTo("--data " + explicit);
+        assertThat(loc.origin()).isEqualTo("dataDir " + explicit);
         assertThat(loc.files().get("train-images-idx3-ubyte")).isEqualTo(explicit.resolve("train-images-idx3-ubyte.gz"));
         assertThat(loc.files()).hasSize(4);
     }
@@ -86,7 +86,7 @@ class FashionMnistLocatorTest {
     void userDirectoryMayHoldTheFilesInAFashionMnistSubdirectory() throws IOException {
         Path parent = root.resolve("datasets");
         complete(parent.resolve("fashion-mnist"), true);
-        assertThat(locator(parent, null, null, MUST_NOT_DOWNLOAD).locate().origin()).isEqualTo("--data " + parent + "/fashion-mnist");
+        assertThat(locator(parent, null, null, MUST_NOT_DOWNLOAD).locate().origin()).isEqualTo("dataDir " + parent + "/fashion-mnist");
     }
 
     @Test
@@ -97,7 +97,7 @@ class FashionMnistLocatorTest {
         Path system = complete(root.resolve("system"), true);
         assertThatThrownBy(() -> locator(explicit, null, system, MUST_NOT_DOWNLOAD).locate())
                 .isInstanceOf(DatasetNotFoundException.class)
-                .hasMessageStartingWith("Fashion-MNIST not found in --data " + explicit
+                .hasMessageStartingWith("Fashion-MNIST not found in dataDir " + explicit
                         + ": missing train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz.");
         assertThatThrownBy(() -> locator(null, root.resolve("nowhere").toString(), system, MUST_NOT_DOWNLOAD).locate())
                 .hasMessageStartingWith("Fashion-MNIST not found in SPARROW_DATA=" + root.resolve("nowhere") + ": no such directory");
@@ -108,7 +108,7 @@ class FashionMnistLocatorTest {
         Path system = root.resolve("system");
         assertThatThrownBy(() -> locator(null, null, system, NO_NETWORK).locate())
                 .isInstanceOf(DatasetNotFoundException.class)
-                .hasMessage("Fashion-MNIST not found. Looked in: --data not given; SPARROW_DATA not set; "
+                .hasMessage("Fashion-MNIST not found. Looked in: dataDir not given; SPARROW_DATA not set; "
                         + cache() + " (no such directory); " + system + " (no such directory).\n"
                         + "Downloading from http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/ into " + cache()
                         + " failed: network is unreachable (test)\n"
@@ -117,7 +117,7 @@ class FashionMnistLocatorTest {
                         + " (puts them in /usr/share/datasets/fashion-mnist), or\n"
                         + "  - download train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz,"
                         + " t10k-labels-idx1-ubyte.gz from http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
-                        + " into a directory DIR, then pass --data DIR or set SPARROW_DATA=DIR.");
+                        + " into a directory DIR, then pass it as dataDir or set SPARROW_DATA=DIR.");
         assertThat(cache()).isEmptyDirectory();
     }
 

@@ -86,6 +86,33 @@ class OwnDataReadersTest {
     }
 
     @Test
+    void featureDataIsNormalisedPerFeatureAndImagesWithOneMean() {
+        // feature 0 around 1000 (std 1), feature 1 around 0.5 (std 0.5), feature 2 constant: one figure for all would
+        // flatten feature 1
+        float[] x = {999, 0, 7, 1001, 1, 7, 999, 0, 7, 1001, 1, 7};
+        FloatDataset rows = FloatDataset.of("rows", x, new int[] {0, 1, 0, 1}, new int[] {3}, List.of("a", "b"));
+        float[][] norm = Datasets.normalization(rows);
+        assertThat(norm[0]).containsExactly(1000f, 0.5f, 7f);
+        assertThat(norm[1]).containsExactly(1f, 0.5f, 1f);
+        float[][] images = Datasets.normalization(ImageDataset.of("img", new byte[] {0, (byte) 255, 0, (byte) 255},
+                new int[] {0, 1}, 1, 1, 2, 2));
+        assertThat(images[0]).containsExactly(0.5f);
+        assertThat(images[1]).containsExactly(0.5f);
+    }
+
+    @Test
+    void anImageBecomesOneRawSampleOfTheModelsShape() {
+        java.awt.image.BufferedImage rgb = new java.awt.image.BufferedImage(16, 12, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 12; y++) for (int x = 0; x < 16; x++) rgb.setRGB(x, y, 0xFFFFFF);
+        float[] gray = ImageFiles.sample(rgb, new int[] {1, 8, 8});
+        assertThat(gray).hasSize(64).containsOnly(1f);
+        float[] colour = ImageFiles.sample(rgb, new int[] {3, 4, 4});
+        assertThat(colour).hasSize(48).containsOnly(1f);
+        assertThatThrownBy(() -> ImageFiles.sample(rgb, new int[] {3}))
+                .hasMessage("sampleShape is [3]; expected an image's {channels (1 or 3), height, width}");
+    }
+
+    @Test
     void theValidationSplitIsSeededAndDisjoint() {
         byte[] px = new byte[100];
         int[] labels = new int[100];

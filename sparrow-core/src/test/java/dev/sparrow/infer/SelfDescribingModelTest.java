@@ -67,6 +67,43 @@ class SelfDescribingModelTest {
     }
 
     @Test
+    void aPerFeatureNormalisationIsSavedAndAppliedByClassify(@TempDir Path tmp) throws IOException {
+        float[] mean = {1f, 100f, -3f, 0f};
+        float[] std = {2f, 50f, 1f, 4f};
+        ModelSpec spec = new ModelSpec("mlp", new int[] {4}, List.of("a", "b", "c"), mean, std);
+        Sequential model = ModelZoo.create("mlp", spec.sampleShape(), 3, 5);
+        Path file = tmp.resolve("features.safetensors");
+        Checkpoint.save(file, model, null, Checkpoint.metadata(null, spec, 1, 1));
+
+        assertThat(InferenceSession.loadModel(file).spec()).isEqualTo(spec);
+        try (InferenceSession session = InferenceSession.load(file)) {
+            float[] raw = {3f, 0f, -3f, 8f};
+            float[] normalised = {1f, -2f, 0f, 2f};
+            float[] logits = session.predict(normalised);
+            int best = logits[0] >= logits[1] && logits[0] >= logits[2] ? 0 : logits[1] >= logits[2] ? 1 : 2;
+            assertThat(session.classify(raw, 1).getFirst().name()).isEqualTo(spec.classNames().get(best));
+        }
+        float[] twoSamples = {3f, 0f, -3f, 8f, 1f, 100f, -3f, 0f};
+        spec.normalize(twoSamples, 0, twoSamples.length);
+        assertThat(twoSamples).containsExactly(1f, -2f, 0f, 2f, 0f, 0f, 0f, 0f);
+    }
+
+    @Test
+    void aSpecWrittenWithOneMeanReadsAsBeforeAndAWrongCountNamesTheField() {
+        String old = "{\"architecture\":\"mlp\",\"sample_shape\":[4],\"classes\":2,\"class_names\":[\"a\",\"b\"],"
+                + "\"normalization\":{\"mean\":0.5,\"std\":2}}";
+        ModelSpec one = ModelSpec.parse(old, "old.safetensors");
+        assertThat(one).isEqualTo(new ModelSpec("mlp", new int[] {4}, List.of("a", "b"), 0.5f, 2f));
+        assertThat(one.toJsonText()).contains("\"normalization\":{\"mean\":0.5,\"std\":2.0}");
+        ModelSpec perFeature = new ModelSpec("mlp", new int[] {2}, List.of("a", "b"), new float[] {1, 2}, new float[] {3, 4});
+        assertThat(ModelSpec.parse(perFeature.toJsonText(), "x")).isEqualTo(perFeature);
+        assertThatThrownBy(() -> ModelSpec.parse(old.replace("\"mean\":0.5", "\"mean\":[0.5,1,2]"), "bad.safetensors"))
+                .hasMessageContaining("bad.safetensors: model spec: mean has 3 values and std 1; expected 1, 4 (one per value) each");
+        assertThatThrownBy(() -> ModelSpec.parse(old.replace("\"mean\":0.5", "\"mean\":\"x\""), "bad.safetensors"))
+                .hasMessageContaining("'normalization.mean' is missing or not a number or an array of numbers");
+    }
+
+    @Test
     void topKOrdersByProbability() {
         List<Prediction> p = Prediction.topK(new float[] {0, 3, 1}, 2, List.of("a", "b", "c"));
         assertThat(p).extracting(Prediction::name).containsExactly("b", "c");

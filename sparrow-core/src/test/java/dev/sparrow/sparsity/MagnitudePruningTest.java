@@ -92,9 +92,9 @@ class MagnitudePruningTest {
         // budget 20 active, 20 of them in the dense first layer: layer 1 loses everything
         assertThat(s.layers()).extracting(SparsityStats.Layer::active).containsExactly(20, 0);
         assertThatThrownBy(() -> MagnitudePruning.prune(smallAndLarge(), 0.8, MagnitudePruning.Scope.GLOBAL, Distribution.UNIFORM,
-                true, false)).hasMessageContaining("--sparsity 0.8 cannot hold");
-        assertThatThrownBy(() -> MagnitudePruning.Scope.parse("net")).hasMessageContaining("--scope is net");
+                true, false)).hasMessageContaining("sparsity 0.8 cannot hold");
+        assertThatThrownBy(() -> MagnitudePruning.Scope.parse("net")).hasMessageContaining("scope is net");
         assertThatThrownBy(() -> MagnitudePruning.prune(smallAndLarge(), 1.0, MagnitudePruning.Scope.LAYER, Distribution.UNIFORM,
-                false, false)).hasMessageContaining("--sparsity is 1.0");
+                false, false)).hasMessageContaining("sparsity is 1.0");
     }
 }

@@ -58,6 +58,6 @@ class StructuredPruningTest {
         // 20 x 30 at 80% uniform: 0.2 x (5 x 30) = 30 blocks of 4
         assertThat(params.get("0.weight").mask().activeCount()).isEqualTo(120);
         assertThatThrownBy(() -> StructuredPruning.check("block:8")).hasMessageContaining("4 or 16");
-        assertThatThrownBy(() -> StructuredPruning.check("random")).hasMessageContaining("--method is random");
+        assertThatThrownBy(() -> StructuredPruning.check("random")).hasMessageContaining("structure is random");
     }
 }
