@@ -5,6 +5,7 @@ import dev.sparrow.kernel.KernelCall;
 import dev.sparrow.nn.layers.Im2col;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.PackedWeights;
+import dev.sparrow.sparse.ShiftedPlaneConv;
 
 /**
  * A Conv2d layer (with a following BatchNorm2d folded into its weights and bias, and a following ReLU
@@ -19,6 +20,11 @@ import dev.sparrow.sparse.PackedWeights;
  * per-row costs (a 7x7 output has only 49 columns), and the result is copied back to NCHW. Groups run
  * one per thread when there are at least as many groups as threads, each with its own buffers;
  * otherwise one after another with the kernel split over the pool.
+ *
+ * <p>A stride-1 convolution on sparse weights may instead run direct ({@link ShiftedPlaneConv}): the group's
+ * images are copied once into zero-padded planes (stacked per channel), each nonzero weight adds a shifted run
+ * of them to its output channel, and the valid positions go back to NCHW with bias and ReLU. That writes the
+ * input once instead of kh·kw times; the planner times both ways per layer ({@link ConvPathChooser}).
  */
 final class ConvStep extends Step {
     /** Columns per kernel call that grouping aims at (the training-time Conv2d uses the same). */
@@ -38,11 +44,27 @@ final class ConvStep extends Step {
     final Autotuner.Result tuning;
     /** The structures found in the mask (empty when declared or not looked for). */
     final java.util.List<dev.sparrow.sparse.Structure> structures;
+    /** The direct convolution's taps, or null: im2col and {@link #weights}. */
+    final ShiftedPlaneConv direct;
+    /** Rows and columns of a zero-padded plane, its floats, and a channel's stack of maxGroup planes. */
+    private final int paddedH, paddedW, planeFloats, channelStride;
+    /** Floats of padded input per thread slot; floats between output channels' accumulator rows. */
+    private final int padFloats, ldAcc;
+    /** The times that chose between im2col and direct (null when not timed). */
+    String pathTiming;
 
     ConvStep(String name, PackedWeights weights, float[] bias, boolean relu, boolean batchNormFolded, Im2col geometry,
              int maxBatch, SparseKernels kernels, ComputePool pool, Autotuner.Result tuning,
                java.util.List<dev.sparrow.sparse.Structure> structures) {
+        this(name, weights, bias, relu, batchNormFolded, geometry, maxBatch, kernels, pool, tuning, structures, false);
+    }
+
+    /** With {@code direct}, runs as a direct convolution over padded planes (stride 1 only) instead of im2col. */
+    ConvStep(String name, PackedWeights weights, float[] bias, boolean relu, boolean batchNormFolded, Im2col geometry,
+             int maxBatch, SparseKernels kernels, ComputePool pool, Autotuner.Result tuning,
+             java.util.List<dev.sparrow.sparse.Structure> structures, boolean direct) {
         super(geometry.channels * geometry.height * geometry.width, weights.rows() * geometry.cols());
+        if (direct && geometry.stride != 1) throw new IllegalArgumentException(name + ": the direct convolution needs stride 1");
         this.name = name;
         this.weights = weights;
         this.bias = bias;
@@ -51,7 +73,17 @@ final class ConvStep extends Step {
         this.geometry = geometry;
         this.pointwise = geometry.kh == 1 && geometry.kw == 1 && geometry.stride == 1 && geometry.padding == 0;
         this.pixels = geometry.cols();
-        this.maxGroup = group(pixels, maxBatch);
+        this.paddedH = geometry.height + 2 * geometry.padding;
+        this.paddedW = geometry.width + 2 * geometry.padding;
+        this.planeFloats = paddedH * paddedW;
+        this.maxGroup = direct ? group(planeFloats, maxBatch) : group(pixels, maxBatch);
+        this.channelStride = maxGroup * planeFloats;
+        // the kernel reads up to its largest tap offset past the last position (see ShiftedPlaneConv#accumulate)
+        this.padFloats = Math.addExact(Math.multiplyExact(geometry.channels, channelStride),
+                (geometry.kh - 1) * paddedW + geometry.kw + ShiftedPlaneConv.POSITION_MULTIPLE);
+        this.ldAcc = roundUp(channelStride);
+        this.direct = direct ? ShiftedPlaneConv.of(name, weights.toDense(), weights.rows(), geometry.channels, geometry.kh,
+                geometry.kw, channelStride, paddedW) : null;
         this.kernels = kernels;
         this.pool = pool;
         this.tuning = tuning;
@@ -65,12 +97,14 @@ final class ConvStep extends Step {
 
     /** Floats of column buffer one call needs: one group per thread (0 for a lone pointwise image). */
     int columnFloats() {
+        if (direct != null) return Math.multiplyExact(pool.threads(), padFloats);
         if (pointwise && maxGroup == 1) return 0;
         return Math.multiplyExact(pool.threads(), geometry.rows() * maxGroup * pixels);
     }
 
     /** Floats of output staging one call needs: grouped outputs before they go back to NCHW. */
     int stagingFloats() {
+        if (direct != null) return Math.multiplyExact(pool.threads(), Math.multiplyExact(weights.rows(), ldAcc));
         return maxGroup == 1 ? 0 : Math.multiplyExact(pool.threads(), weights.rows() * maxGroup * pixels);
     }
 
@@ -109,6 +143,10 @@ final class ConvStep extends Step {
 
     /** Images [first, first + count) through one kernel call, with buffer set {@code slot}. */
     private void group(Workspace ws, int slot, float[] in, float[] out, int first, int count, ComputePool kernelPool) {
+        if (direct != null) {
+            directGroup(ws, slot, in, out, first, count, kernelPool);
+            return;
+        }
         int width = count * pixels;
         float[] cols = in;
         int colOff = first * inFeatures;
@@ -135,6 +173,68 @@ final class ConvStep extends Step {
         }
     }
 
+    private static int roundUp(int positions) {
+        int m = ShiftedPlaneConv.POSITION_MULTIPLE;
+        return Math.addExact(positions, m - 1) / m * m;
+    }
+
+    /** Images [first, first + count) through the direct convolution, with buffer set {@code slot}. */
+    private void directGroup(Workspace ws, int slot, float[] in, float[] out, int first, int count, ComputePool kernelPool) {
+        float[] pad = ws.columns;
+        int padOff = slot * padFloats;
+        int h = geometry.height, w = geometry.width, p = geometry.padding;
+        // image j of channel c: the plane at padOff + c·channelStride + j·planeFloats, zero borders p wide
+        for (int c = 0; c < geometry.channels; c++) {
+            for (int j = 0; j < count; j++) {
+                padPlane(in, (first + j) * inFeatures + c * h * w, h, w, p, pad, padOff + c * channelStride + j * planeFloats);
+            }
+        }
+        int outH = geometry.outH, outW = geometry.outW;
+        int positions = roundUp(((count - 1) * paddedH + outH - 1) * paddedW + outW);
+        float[] acc = ws.convOutputs;
+        int accOff = slot * weights.rows() * ldAcc;
+        direct.accumulate(kernels, pad, padOff, positions, acc, accOff, ldAcc, kernelPool);
+        // the valid positions back to NCHW, with bias and ReLU
+        for (int j = 0; j < count; j++) {
+            for (int oc = 0; oc < weights.rows(); oc++) {
+                float b = bias == null ? 0f : bias[oc];
+                int src = accOff + oc * ldAcc + j * planeFloats, dst = (first + j) * outFeatures + oc * pixels;
+                if (relu) unpadRelu(acc, src, paddedW, b, out, dst, outH, outW);
+                else unpad(acc, src, paddedW, b, out, dst, outH, outW);
+            }
+        }
+    }
+
+    // The copies in and out are small methods of one loop each: C2 compiles them early and apart, so a layer
+    // without ReLU after one with it does not deoptimise the step (which, interpreted, ran 30x slower in tuning).
+
+    /** One h x w plane of src into a (h + 2p) x (w + 2p) plane of dst with zero borders. */
+    private static void padPlane(float[] src, int srcOff, int h, int w, int p, float[] dst, int dstOff) {
+        int pw = w + 2 * p;
+        java.util.Arrays.fill(dst, dstOff, dstOff + p * pw + p, 0f);
+        for (int y = 0; y < h; y++) {
+            int row = dstOff + (y + p) * pw + p;
+            System.arraycopy(src, srcOff + y * w, dst, row, w);
+            // the right border of this row and the left border of the next are adjacent
+            java.util.Arrays.fill(dst, row + w, row + w + 2 * p, 0f);
+        }
+        java.util.Arrays.fill(dst, dstOff + (h + p) * pw + p, dstOff + (h + 2 * p) * pw, 0f);
+    }
+
+    /** out[dst + oy·outW + ox] = acc[src + oy·ld + ox] + b over an outH x outW plane. */
+    private static void unpad(float[] acc, int src, int ld, float b, float[] out, int dst, int outH, int outW) {
+        for (int oy = 0; oy < outH; oy++, src += ld, dst += outW) {
+            for (int ox = 0; ox < outW; ox++) out[dst + ox] = acc[src + ox] + b;
+        }
+    }
+
+    /** As {@link #unpad}, then ReLU. */
+    private static void unpadRelu(float[] acc, int src, int ld, float b, float[] out, int dst, int outH, int outW) {
+        for (int oy = 0; oy < outH; oy++, src += ld, dst += outW) {
+            for (int ox = 0; ox < outW; ox++) out[dst + ox] = Math.max(acc[src + ox] + b, 0f);
+        }
+    }
+
     @Override
     String format() { return weights.format(); }
 
@@ -150,7 +250,9 @@ final class ConvStep extends Step {
         if (relu) sb.append("+ReLU");
         double density = (double) weights.nnz() / ((double) weights.rows() * weights.cols());
         sb.append(String.format(" density %.3f format %s", density, weights.format()));
+        if (direct != null) sb.append(", direct (shifted padded planes, no im2col)");
         if (maxGroup > 1) sb.append(", ").append(maxGroup).append(" images per call");
+        if (pathTiming != null) sb.append(", ").append(pathTiming);
         if (!structures.isEmpty()) sb.append(" mask has ").append(structures);
         if (tuning != null) sb.append(' ').append(tuning.describe());
         return sb.toString();

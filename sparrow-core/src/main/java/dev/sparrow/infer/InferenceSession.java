@@ -216,6 +216,46 @@ public final class InferenceSession implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * Times each step of the plan on {@code input} ({@code batch} samples): {@code rounds} whole calls, each step
+     * timed on its own, and one line per step with its median time and share of the summed medians. A diagnostic for {@code bench model --explain} (allocates; not for the serving path).
+     */
+    public String profile(float[] input, int batch, int rounds) {
+        if (rounds < 1) throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
+        float[] out = new float[batch * outputSize];
+        predictBatch(input, batch, out); // checks the arguments
+        long[][] nanos = new long[steps.length][rounds];
+        Workspace ws = acquire();
+        try {
+            for (int r = 0; r < rounds; r++) {
+                System.arraycopy(input, 0, ws.buffers[inputSlot], 0, batch * sampleSize);
+                for (int i = 0; i < steps.length; i++) {
+                    long t0 = System.nanoTime();
+                    steps[i].execute(ws, batch);
+                    nanos[i][r] = System.nanoTime() - t0;
+                }
+            }
+        } finally {
+            workspaces.set(ws.slot, ws);
+        }
+        double[] medians = new double[steps.length];
+        double total = 0;
+        for (int i = 0; i < medians.length; i++) {
+            Arrays.sort(nanos[i]);
+            medians[i] = nanos[i][rounds / 2] / 1e3;
+            total += medians[i];
+        }
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "per-step medians over %d calls at batch %d: %.1f us in all%n", rounds, batch, total));
+        for (int i = 0; i < medians.length; i++) {
+            String line = steps[i].describe();
+            int cut = line.indexOf(" candidates");
+            sb.append(String.format(java.util.Locale.ROOT, "  %10.1f us %5.1f%%  %s%n", medians[i], 100 * medians[i] / total,
+                    cut < 0 ? line : line.substring(0, cut)));
+        }
+        return sb.toString();
+    }
+
     /** Outputs (logits) for one sample; allocates the result. */
     public float[] predict(float[] sample) {
         float[] out = new float[outputSize];

@@ -4,6 +4,7 @@ import dev.sparrow.graph.GraphNode;
 import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.graph.Op;
 import dev.sparrow.kernel.ComputePool;
+import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.nn.layers.Im2col;
 import dev.sparrow.tensor.Tensor;
 
@@ -181,8 +182,18 @@ final class Planner {
         int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
         FormatChooser.Choice choice = formats.choose(n.name(), mask, values, rows, cols, bias, relu, columns);
         weighted.add(n.name());
-        add(n, new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize, b.sparseKernels, pool,
-                choice.tuning(), choice.detected()), n.inputs(), out, label);
+        ConvStep step = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize, b.sparseKernels,
+                pool, choice.tuning(), choice.detected());
+        boolean forced = b.forced.containsKey(n.name()) || b.forced.containsKey("*");
+        if (b.tuning && !forced && geometry.stride == 1 && !choice.matrix().format().equals("dense")) {
+            // a sparse stride-1 convolution may run direct over padded planes instead: timed against im2col here
+            ConvStep direct = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize,
+                    b.sparseKernels, pool, choice.tuning(), choice.detected(), true);
+            SideBySideTimer.Plan plan = SideBySideTimer.Plan.forTuning(b.budgetMillis);
+            step = ConvPathChooser.faster(step, direct, b.batchSize, pool.threads(),
+                    b.clock == SideBySideTimer.SYSTEM ? SideBySideTimer.system(plan) : new SideBySideTimer(b.clock, plan));
+        }
+        add(n, step, n.inputs(), out, label);
     }
 
     private void binary(GraphNode n, Op.Binary bin, int[] a, int[] out) {
