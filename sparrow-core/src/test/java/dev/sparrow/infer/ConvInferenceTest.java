@@ -102,7 +102,10 @@ class ConvInferenceTest {
         }
         // groups of 7, 28 and 40 images per kernel call; 40 images = 6 groups on the first layer, split over threads
         try (InferenceSession s = InferenceSession.builder(m, chw).batchSize(40).threads(2).tuningBudgetMillis(5).build()) {
-            assertThat(s.describe()).contains("7 images per call").contains("28 images per call").contains("40 images per call");
+            String plan = s.describe();
+            assertThat(plan).contains("7 images per call").contains("40 images per call");
+            // the 6x6 layer: 28 images per call through im2col, or 16 (8x8 padded planes) when timed faster direct
+            assertThat(plan.contains("28 images per call") || plan.contains("no im2col), 16 images per call")).as(plan).isTrue();
             assertMatches(m, s, 21, new int[] {40, 9, 1}, "cnn grouped, threads 2");
         }
     }
