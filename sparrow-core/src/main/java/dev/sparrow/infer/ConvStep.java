@@ -22,7 +22,8 @@ import dev.sparrow.sparse.ShiftedPlaneConv;
  * otherwise one after another with the kernel split over the pool.
  *
  * <p>A stride-1 convolution on sparse weights may instead run direct ({@link ShiftedPlaneConv}): the group's
- * images are copied once into zero-padded planes (stacked per channel), each nonzero weight adds a shifted run
+ * images are copied once into zero-padded planes (stacked per channel, neighbours sharing their zero rows and
+ * columns, so a 4x4 image takes 5x5 positions instead of 6x6), each nonzero weight adds a shifted run
  * of them to its output channel, and the valid positions go back to NCHW with bias and ReLU. That writes the
  * input once instead of kh·kw times; the planner times both ways per layer ({@link ConvPathChooser}).
  */
@@ -46,10 +47,17 @@ final class ConvStep extends Step {
     final java.util.List<dev.sparrow.sparse.Structure> structures;
     /** The direct convolution's taps, or null: im2col and {@link #weights}. */
     final ShiftedPlaneConv direct;
-    /** Rows and columns of a zero-padded plane, its floats, and a channel's stack of maxGroup planes. */
-    private final int paddedH, paddedW, planeFloats, channelStride;
+    /**
+     * The direct layout: zero rows and columns {@code gap} wide between images and between rows (one gap serves as
+     * the bottom padding of an image and the top of the next, and as the right padding of a row and the left of the
+     * next), so a row is {@code rowStride} = width + gap floats and an image {@code imageFloats} = (height + gap)
+     * rows; a channel holds gap rows, then maxGroup images, in {@code channelStride} floats.
+     */
+    private final int gap, rowStride, imageRows, imageFloats, channelStride;
     /** Floats of padded input per thread slot; floats between output channels' accumulator rows. */
     private final int padFloats, ldAcc;
+    /** Where the kernel's position 0 reads with tap (0, 0, 0): gap - padding rows and columns in. */
+    private final int tapOrigin;
     /** The times that chose between im2col and direct (null when not timed). */
     String pathTiming;
 
@@ -73,17 +81,21 @@ final class ConvStep extends Step {
         this.geometry = geometry;
         this.pointwise = geometry.kh == 1 && geometry.kw == 1 && geometry.stride == 1 && geometry.padding == 0;
         this.pixels = geometry.cols();
-        this.paddedH = geometry.height + 2 * geometry.padding;
-        this.paddedW = geometry.width + 2 * geometry.padding;
-        this.planeFloats = paddedH * paddedW;
-        this.maxGroup = direct ? group(planeFloats, maxBatch) : group(pixels, maxBatch);
-        this.channelStride = maxGroup * planeFloats;
+        int p = geometry.padding;
+        // wide enough for the padding before (p) and the reach past the last row or column (k - 1 - p)
+        this.gap = Math.max(p, Math.max(geometry.kh - 1 - p, geometry.kw - 1 - p));
+        this.rowStride = geometry.width + gap;
+        this.imageRows = geometry.height + gap;
+        this.imageFloats = Math.multiplyExact(imageRows, rowStride);
+        this.maxGroup = direct ? group(imageFloats, maxBatch) : group(pixels, maxBatch);
+        this.channelStride = Math.addExact(Math.multiplyExact(gap + maxGroup * imageRows, rowStride), gap);
+        this.tapOrigin = (gap - p) * rowStride + gap - p;
         // the kernel reads up to its largest tap offset past the last position (see ShiftedPlaneConv#accumulate)
         this.padFloats = Math.addExact(Math.multiplyExact(geometry.channels, channelStride),
-                (geometry.kh - 1) * paddedW + geometry.kw + ShiftedPlaneConv.POSITION_MULTIPLE);
-        this.ldAcc = roundUp(channelStride);
+                tapOrigin + (geometry.kh - 1) * rowStride + geometry.kw + ShiftedPlaneConv.POSITION_MULTIPLE);
+        this.ldAcc = roundUp(Math.multiplyExact(maxGroup, imageFloats));
         this.direct = direct ? ShiftedPlaneConv.of(name, weights.toDense(), weights.rows(), geometry.channels, geometry.kh,
-                geometry.kw, channelStride, paddedW) : null;
+                geometry.kw, channelStride, rowStride) : null;
         this.kernels = kernels;
         this.pool = pool;
         this.tuning = tuning;
@@ -182,25 +194,26 @@ final class ConvStep extends Step {
     private void directGroup(Workspace ws, int slot, float[] in, float[] out, int first, int count, ComputePool kernelPool) {
         float[] pad = ws.columns;
         int padOff = slot * padFloats;
-        int h = geometry.height, w = geometry.width, p = geometry.padding;
-        // image j of channel c: the plane at padOff + c·channelStride + j·planeFloats, zero borders p wide
+        int h = geometry.height, w = geometry.width;
         for (int c = 0; c < geometry.channels; c++) {
+            int base = padOff + c * channelStride;
+            java.util.Arrays.fill(pad, base, base + gap * rowStride, 0f);
             for (int j = 0; j < count; j++) {
-                padPlane(in, (first + j) * inFeatures + c * h * w, h, w, p, pad, padOff + c * channelStride + j * planeFloats);
+                padImage(in, (first + j) * inFeatures + c * h * w, h, w, gap, pad, base + (gap + j * imageRows) * rowStride);
             }
         }
         int outH = geometry.outH, outW = geometry.outW;
-        int positions = roundUp(((count - 1) * paddedH + outH - 1) * paddedW + outW);
+        int positions = roundUp(((count - 1) * imageRows + outH - 1) * rowStride + outW);
         float[] acc = ws.convOutputs;
         int accOff = slot * weights.rows() * ldAcc;
-        direct.accumulate(kernels, pad, padOff, positions, acc, accOff, ldAcc, kernelPool);
+        direct.accumulate(kernels, pad, padOff + tapOrigin, positions, acc, accOff, ldAcc, kernelPool);
         // the valid positions back to NCHW, with bias and ReLU
         for (int j = 0; j < count; j++) {
             for (int oc = 0; oc < weights.rows(); oc++) {
                 float b = bias == null ? 0f : bias[oc];
-                int src = accOff + oc * ldAcc + j * planeFloats, dst = (first + j) * outFeatures + oc * pixels;
-                if (relu) unpadRelu(acc, src, paddedW, b, out, dst, outH, outW);
-                else unpad(acc, src, paddedW, b, out, dst, outH, outW);
+                int src = accOff + oc * ldAcc + j * imageFloats, dst = (first + j) * outFeatures + oc * pixels;
+                if (relu) unpadRelu(acc, src, rowStride, b, out, dst, outH, outW);
+                else unpad(acc, src, rowStride, b, out, dst, outH, outW);
             }
         }
     }
@@ -208,17 +221,16 @@ final class ConvStep extends Step {
     // The copies in and out are small methods of one loop each: C2 compiles them early and apart, so a layer
     // without ReLU after one with it does not deoptimise the step (which, interpreted, ran 30x slower in tuning).
 
-    /** One h x w plane of src into a (h + 2p) x (w + 2p) plane of dst with zero borders. */
-    private static void padPlane(float[] src, int srcOff, int h, int w, int p, float[] dst, int dstOff) {
-        int pw = w + 2 * p;
-        java.util.Arrays.fill(dst, dstOff, dstOff + p * pw + p, 0f);
+    /** One h x w image of src into rows of gap zeros + w values at dst, then gap zero rows and gap zeros. */
+    private static void padImage(float[] src, int srcOff, int h, int w, int gap, float[] dst, int dstOff) {
+        int stride = w + gap;
         for (int y = 0; y < h; y++) {
-            int row = dstOff + (y + p) * pw + p;
-            System.arraycopy(src, srcOff + y * w, dst, row, w);
-            // the right border of this row and the left border of the next are adjacent
-            java.util.Arrays.fill(dst, row + w, row + w + 2 * p, 0f);
+            int row = dstOff + y * stride;
+            java.util.Arrays.fill(dst, row, row + gap, 0f);
+            System.arraycopy(src, srcOff + y * w, dst, row + gap, w);
         }
-        java.util.Arrays.fill(dst, dstOff + (h + p) * pw + p, dstOff + (h + 2 * p) * pw, 0f);
+        // and the first gap floats after them: the last zero row's right padding (the next image refills them)
+        java.util.Arrays.fill(dst, dstOff + h * stride, dstOff + (h + gap) * stride + gap, 0f);
     }
 
     /** out[dst + oy·outW + ox] = acc[src + oy·ld + ox] + b over an outH x outW plane. */

@@ -37,11 +37,12 @@ public final class ShiftedPlaneConv {
 
     /**
      * The nonzeros of {@code weights} [rows][channels·kh·kw] (im2col's order: k = (c·kh + ky)·kw + kx) as taps
-     * over planes of {@code channelStride} floats with rows {@code rowStride} apart ({@code rowStride >= kw}).
+     * over planes of {@code channelStride} floats with rows {@code rowStride} apart. A row may be narrower than the
+     * kernel: a tap then reads into the next row, which the caller's layout keeps zero where that matters.
      */
     public static ShiftedPlaneConv of(String layerName, float[] weights, int rows, int channels, int kh, int kw,
                                       int channelStride, int rowStride) {
-        if (rows < 0 || channels < 1 || kh < 1 || kw < 1 || rowStride < kw || channelStride < kh * rowStride) {
+        if (rows < 0 || channels < 1 || kh < 1 || kw < 1 || rowStride < 1 || channelStride < 1) {
             throw new IllegalArgumentException("layer '" + layerName + "': bad shifted-plane geometry: rows " + rows
                     + ", channels " + channels + ", kernel " + kh + "x" + kw + ", channel stride " + channelStride
                     + ", row stride " + rowStride);

@@ -95,6 +95,6 @@ class ShiftedPlaneConvTest {
                 .hasMessageContaining("in needs");
         assertThatThrownBy(() -> conv.accumulate(k, new float[100], 0, 16, new float[20], 0, 32, ComputePool.serial()))
                 .hasMessageContaining("acc needs");
-        assertThatThrownBy(() -> ShiftedPlaneConv.of("c2", w, 2, 1, 3, 3, 10, 6)).hasMessageContaining("c2");
+        assertThatThrownBy(() -> ShiftedPlaneConv.of("c2", w, 2, 1, 3, 3, 10, 0)).hasMessageContaining("c2");
     }
 }
