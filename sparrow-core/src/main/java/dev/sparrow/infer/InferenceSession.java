@@ -483,6 +483,19 @@ public final class InferenceSession implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The timer of the tuning measurements, about budgetMillis per layer. On the system clock it also waits after
+         * the warm-ups until the JIT has stopped compiling: on a busy two-core machine the first layer of an MLP was
+         * timed before C2 had compiled its candidates (36-170 ms per call for kernels of 0.2-0.5 ms) and csc won by
+         * accident over condensed.
+         */
+        SideBySideTimer tuningTimer() {
+            SideBySideTimer.Plan p = SideBySideTimer.Plan.forTuning(budgetMillis);
+            if (clock != SideBySideTimer.SYSTEM) return new SideBySideTimer(clock, p);
+            return SideBySideTimer.system(new SideBySideTimer.Plan(p.warmupCalls(), p.warmupMinNanos(), p.warmupMaxNanos(),
+                    p.minRounds(), p.maxRounds(), p.budgetNanos(), p.minSampleNanos(), p.pruneAfter(), true));
+        }
+
         /** The clock the tuning measurements read (tests drive a fake one); default System.nanoTime. */
         Builder clock(SideBySideTimer.Clock clock) {
             if (clock == null) throw new IllegalArgumentException("clock is null");

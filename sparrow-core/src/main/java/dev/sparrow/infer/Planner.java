@@ -4,7 +4,6 @@ import dev.sparrow.graph.GraphNode;
 import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.graph.Op;
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.nn.layers.Im2col;
 import dev.sparrow.tensor.Tensor;
 
@@ -192,9 +191,7 @@ final class Planner {
             // a sparse stride-1 convolution may run direct over padded planes instead: timed against im2col here
             ConvStep direct = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize,
                     b.sparseKernels, pool, choice.tuning(), choice.detected(), true);
-            SideBySideTimer.Plan plan = SideBySideTimer.Plan.forTuning(b.budgetMillis);
-            step = ConvPathChooser.faster(step, direct, b.batchSize, pool.threads(),
-                    b.clock == SideBySideTimer.SYSTEM ? SideBySideTimer.system(plan) : new SideBySideTimer(b.clock, plan));
+            step = ConvPathChooser.faster(step, direct, b.batchSize, pool.threads(), b.tuningTimer());
         }
         add(n, step, n.inputs(), out, label);
     }
