@@ -78,7 +78,8 @@ final class Autotuner {
                     + calls.size() + " candidates");
         }
         SideBySideTimer.Timing t = timer.time(calls);
-        if (implausibleSpread(t.medianNanos())) t = timer.time(calls); // once more, now that the JIT has caught up
+        // again (at most twice more) while the spread is implausible: the JIT catches up meanwhile
+        for (int retry = 0; retry < 2 && implausibleSpread(t.medianNanos()); retry++) t = timer.time(calls);
         Map<String, Double> micros = new LinkedHashMap<>();
         for (int c = 0; c < specs.size(); c++) micros.put(specs.get(c), t.medianNanos()[c] / 1e3);
         int chosen = t.fastest();
