@@ -82,8 +82,9 @@ final class ConvStep extends Step {
         this.pointwise = geometry.kh == 1 && geometry.kw == 1 && geometry.stride == 1 && geometry.padding == 0;
         this.pixels = geometry.cols();
         int p = geometry.padding;
-        // wide enough for the padding before (p) and the reach past the last row or column (k - 1 - p)
-        this.gap = Math.max(p, Math.max(geometry.kh - 1 - p, geometry.kw - 1 - p));
+        // wide enough for the padding on either side (reads reach p rows and columns past the image at stride 1), and
+        // for the output grid, which is 2p - k + 1 larger than the image, to fit one image's share of rows and columns
+        this.gap = Math.max(p, Math.max(2 * p - geometry.kh + 1, 2 * p - geometry.kw + 1));
         this.rowStride = geometry.width + gap;
         this.imageRows = geometry.height + gap;
         this.imageFloats = Math.multiplyExact(imageRows, rowStride);

@@ -24,6 +24,7 @@ class DirectConvStepTest {
     private static final int[][] GEOMETRIES = {
             {3, 7, 5, 3, 1, 4}, {5, 4, 4, 3, 1, 9}, {2, 9, 6, 5, 2, 3}, {4, 6, 7, 3, 0, 5}, {3, 5, 5, 1, 0, 6},
             {1, 1, 1, 3, 1, 2}, {16, 32, 32, 3, 1, 8},
+            {3, 5, 6, 1, 1, 4}, {2, 5, 4, 3, 2, 3}, // padding wider than half the kernel: outputs larger than the image
     };
 
     @Test
