@@ -46,7 +46,8 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per batch size instead of the table.")
     boolean json;
 
-    @Option(names = "--explain", description = "Also print the sparse session's plan: every candidate format's time per layer.")
+    @Option(names = "--explain", description = "Also print the sparse session's plan: every candidate format's time per layer; for an .onnx file also "
+            + "both sessions' median time per step.")
     boolean explain;
 
     @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "500", description = "Warm-up per session and batch (default: ${DEFAULT-VALUE}).")
@@ -120,7 +121,7 @@ final class BenchModelCommand implements Callable<Integer> {
             throw new UserInputException(e.getMessage());
         }
         StringBuilder notes = new StringBuilder();
-        List<GraphModelBench.Row> rows = GraphModelBench.run(checkpoint, graph, batchList, settings, notes);
+        List<GraphModelBench.Row> rows = GraphModelBench.run(checkpoint, graph, batchList, settings, notes, explain);
         PrintWriter out = spec.commandLine().getOut();
         String machine = BenchReport.machineLine(threads);
         if (json) {

@@ -54,10 +54,16 @@ final class GraphModelBench {
     private GraphModelBench() {}
 
     static List<Row> run(Path file, ModelGraph graph, List<Integer> batches, ModelBench.Settings s, StringBuilder notes) {
+        return run(file, graph, batches, s, notes, false);
+    }
+
+    /** As above; with {@code profile}, each row's plan ends with both sessions' per-step times (about 1 s each). */
+    static List<Row> run(Path file, ModelGraph graph, List<Integer> batches, ModelBench.Settings s, StringBuilder notes,
+                         boolean profile) {
         ModelPeer.Instance peer = openPeer(file, s.threads(), notes);
         List<Row> rows = new ArrayList<>();
         try (ComputePool pool = ComputePool.ofThreads(s.threads())) {
-            for (int batch : batches) rows.add(run(graph, batch, s, pool, peer));
+            for (int batch : batches) rows.add(run(graph, batch, s, pool, peer, profile));
         } finally {
             if (peer != null) peer.close();
         }
@@ -79,7 +85,8 @@ final class GraphModelBench {
         return null;
     }
 
-    private static Row run(ModelGraph graph, int batch, ModelBench.Settings s, ComputePool pool, ModelPeer.Instance peer) {
+    private static Row run(ModelGraph graph, int batch, ModelBench.Settings s, ComputePool pool, ModelPeer.Instance peer,
+                           boolean profile) {
         int[] shape = graph.inputShape();
         try (InferenceSession dense = InferenceSession.builder(graph).batchSize(batch).pool(pool).contexts(1)
                 .formatAll("dense").build();
@@ -118,8 +125,14 @@ final class GraphModelBench {
             SideBySideTimer.Timing t = timer.time(runs);
             Map<String, String> formats = new LinkedHashMap<>();
             for (InferenceSession.LayerChoice c : sparse.choices()) formats.put(c.layer(), c.format());
+            String plan = sparse.describe();
+            if (profile) {
+                // about one second of calls per session, at least 3
+                int rounds = (int) Math.max(3, Math.min(200, 1e6 / Math.max(1, t.medianNanos()[0] / 1e3)));
+                plan += "sparse session, " + sparse.profile(in, batch, rounds) + "dense session, " + dense.profile(in, batch, rounds);
+            }
             return new Row(batch, t.medianNanos()[0] / 1e3, t.medianNanos()[1] / 1e3,
-                    peer == null ? Double.NaN : t.medianNanos()[2] / 1e3, sparseError, peerError, formats, sparse.describe());
+                    peer == null ? Double.NaN : t.medianNanos()[2] / 1e3, sparseError, peerError, formats, plan);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.sparrow.kernel.KernelCall;
 import dev.sparrow.nn.layers.Im2col;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.PackedWeights;
+import dev.sparrow.sparse.ShiftedPlaneConv;
 
 /**
  * A Conv2d layer (with a following BatchNorm2d folded into its weights and bias, and a following ReLU
@@ -19,6 +20,12 @@ import dev.sparrow.sparse.PackedWeights;
  * per-row costs (a 7x7 output has only 49 columns), and the result is copied back to NCHW. Groups run
  * one per thread when there are at least as many groups as threads, each with its own buffers;
  * otherwise one after another with the kernel split over the pool.
+ *
+ * <p>A stride-1 convolution on sparse weights may instead run direct ({@link ShiftedPlaneConv}): the group's
+ * images are copied once into zero-padded planes (stacked per channel, neighbours sharing their zero rows and
+ * columns, so a 4x4 image takes 5x5 positions instead of 6x6), each nonzero weight adds a shifted run
+ * of them to its output channel, and the valid positions go back to NCHW with bias and ReLU. That writes the
+ * input once instead of kh·kw times; the planner times both ways per layer ({@link ConvPathChooser}).
  */
 final class ConvStep extends Step {
     /** Columns per kernel call that grouping aims at (the training-time Conv2d uses the same). */
@@ -38,11 +45,34 @@ final class ConvStep extends Step {
     final Autotuner.Result tuning;
     /** The structures found in the mask (empty when declared or not looked for). */
     final java.util.List<dev.sparrow.sparse.Structure> structures;
+    /** The direct convolution's taps, or null: im2col and {@link #weights}. */
+    final ShiftedPlaneConv direct;
+    /**
+     * The direct layout: zero rows and columns {@code gap} wide between images and between rows (one gap serves as
+     * the bottom padding of an image and the top of the next, and as the right padding of a row and the left of the
+     * next), so a row is {@code rowStride} = width + gap floats and an image {@code imageFloats} = (height + gap)
+     * rows; a channel holds gap rows, then maxGroup images, in {@code channelStride} floats.
+     */
+    private final int gap, rowStride, imageRows, imageFloats, channelStride;
+    /** Floats of padded input per thread slot; floats between output channels' accumulator rows. */
+    private final int padFloats, ldAcc;
+    /** Where the kernel's position 0 reads with tap (0, 0, 0): gap - padding rows and columns in. */
+    private final int tapOrigin;
+    /** The times that chose between im2col and direct (null when not timed). */
+    String pathTiming;
 
     ConvStep(String name, PackedWeights weights, float[] bias, boolean relu, boolean batchNormFolded, Im2col geometry,
              int maxBatch, SparseKernels kernels, ComputePool pool, Autotuner.Result tuning,
                java.util.List<dev.sparrow.sparse.Structure> structures) {
+        this(name, weights, bias, relu, batchNormFolded, geometry, maxBatch, kernels, pool, tuning, structures, false);
+    }
+
+    /** With {@code direct}, runs as a direct convolution over padded planes (stride 1 only) instead of im2col. */
+    ConvStep(String name, PackedWeights weights, float[] bias, boolean relu, boolean batchNormFolded, Im2col geometry,
+             int maxBatch, SparseKernels kernels, ComputePool pool, Autotuner.Result tuning,
+             java.util.List<dev.sparrow.sparse.Structure> structures, boolean direct) {
         super(geometry.channels * geometry.height * geometry.width, weights.rows() * geometry.cols());
+        if (direct && geometry.stride != 1) throw new IllegalArgumentException(name + ": the direct convolution needs stride 1");
         this.name = name;
         this.weights = weights;
         this.bias = bias;
@@ -51,7 +81,22 @@ final class ConvStep extends Step {
         this.geometry = geometry;
         this.pointwise = geometry.kh == 1 && geometry.kw == 1 && geometry.stride == 1 && geometry.padding == 0;
         this.pixels = geometry.cols();
-        this.maxGroup = group(pixels, maxBatch);
+        int p = geometry.padding;
+        // wide enough for the padding on either side (reads reach p rows and columns past the image at stride 1), and
+        // for the output grid, which is 2p - k + 1 larger than the image, to fit one image's share of rows and columns
+        this.gap = Math.max(p, Math.max(2 * p - geometry.kh + 1, 2 * p - geometry.kw + 1));
+        this.rowStride = geometry.width + gap;
+        this.imageRows = geometry.height + gap;
+        this.imageFloats = Math.multiplyExact(imageRows, rowStride);
+        this.maxGroup = direct ? group(imageFloats, maxBatch) : group(pixels, maxBatch);
+        this.channelStride = Math.addExact(Math.multiplyExact(gap + maxGroup * imageRows, rowStride), gap);
+        this.tapOrigin = (gap - p) * rowStride + gap - p;
+        // the kernel reads up to its largest tap offset past the last position (see ShiftedPlaneConv#accumulate)
+        this.padFloats = Math.addExact(Math.multiplyExact(geometry.channels, channelStride),
+                tapOrigin + (geometry.kh - 1) * rowStride + geometry.kw + ShiftedPlaneConv.POSITION_MULTIPLE);
+        this.ldAcc = roundUp(Math.multiplyExact(maxGroup, imageFloats));
+        this.direct = direct ? ShiftedPlaneConv.of(name, weights.toDense(), weights.rows(), geometry.channels, geometry.kh,
+                geometry.kw, channelStride, rowStride) : null;
         this.kernels = kernels;
         this.pool = pool;
         this.tuning = tuning;
@@ -65,12 +110,14 @@ final class ConvStep extends Step {
 
     /** Floats of column buffer one call needs: one group per thread (0 for a lone pointwise image). */
     int columnFloats() {
+        if (direct != null) return Math.multiplyExact(pool.threads(), padFloats);
         if (pointwise && maxGroup == 1) return 0;
         return Math.multiplyExact(pool.threads(), geometry.rows() * maxGroup * pixels);
     }
 
     /** Floats of output staging one call needs: grouped outputs before they go back to NCHW. */
     int stagingFloats() {
+        if (direct != null) return Math.multiplyExact(pool.threads(), Math.multiplyExact(weights.rows(), ldAcc));
         return maxGroup == 1 ? 0 : Math.multiplyExact(pool.threads(), weights.rows() * maxGroup * pixels);
     }
 
@@ -109,6 +156,10 @@ final class ConvStep extends Step {
 
     /** Images [first, first + count) through one kernel call, with buffer set {@code slot}. */
     private void group(Workspace ws, int slot, float[] in, float[] out, int first, int count, ComputePool kernelPool) {
+        if (direct != null) {
+            directGroup(ws, slot, in, out, first, count, kernelPool);
+            return;
+        }
         int width = count * pixels;
         float[] cols = in;
         int colOff = first * inFeatures;
@@ -135,6 +186,68 @@ final class ConvStep extends Step {
         }
     }
 
+    private static int roundUp(int positions) {
+        int m = ShiftedPlaneConv.POSITION_MULTIPLE;
+        return Math.addExact(positions, m - 1) / m * m;
+    }
+
+    /** Images [first, first + count) through the direct convolution, with buffer set {@code slot}. */
+    private void directGroup(Workspace ws, int slot, float[] in, float[] out, int first, int count, ComputePool kernelPool) {
+        float[] pad = ws.columns;
+        int padOff = slot * padFloats;
+        int h = geometry.height, w = geometry.width;
+        for (int c = 0; c < geometry.channels; c++) {
+            int base = padOff + c * channelStride;
+            java.util.Arrays.fill(pad, base, base + gap * rowStride, 0f);
+            for (int j = 0; j < count; j++) {
+                padImage(in, (first + j) * inFeatures + c * h * w, h, w, gap, pad, base + (gap + j * imageRows) * rowStride);
+            }
+        }
+        int outH = geometry.outH, outW = geometry.outW;
+        int positions = roundUp(((count - 1) * imageRows + outH - 1) * rowStride + outW);
+        float[] acc = ws.convOutputs;
+        int accOff = slot * weights.rows() * ldAcc;
+        direct.accumulate(kernels, pad, padOff + tapOrigin, positions, acc, accOff, ldAcc, kernelPool);
+        // the valid positions back to NCHW, with bias and ReLU
+        for (int j = 0; j < count; j++) {
+            for (int oc = 0; oc < weights.rows(); oc++) {
+                float b = bias == null ? 0f : bias[oc];
+                int src = accOff + oc * ldAcc + j * imageFloats, dst = (first + j) * outFeatures + oc * pixels;
+                if (relu) unpadRelu(acc, src, rowStride, b, out, dst, outH, outW);
+                else unpad(acc, src, rowStride, b, out, dst, outH, outW);
+            }
+        }
+    }
+
+    // The copies in and out are small methods of one loop each: C2 compiles them early and apart, so a layer
+    // without ReLU after one with it does not deoptimise the step (which, interpreted, ran 30x slower in tuning).
+
+    /** One h x w image of src into rows of gap zeros + w values at dst, then gap zero rows and gap zeros. */
+    private static void padImage(float[] src, int srcOff, int h, int w, int gap, float[] dst, int dstOff) {
+        int stride = w + gap;
+        for (int y = 0; y < h; y++) {
+            int row = dstOff + y * stride;
+            java.util.Arrays.fill(dst, row, row + gap, 0f);
+            System.arraycopy(src, srcOff + y * w, dst, row + gap, w);
+        }
+        // and the first gap floats after them: the last zero row's right padding (the next image refills them)
+        java.util.Arrays.fill(dst, dstOff + h * stride, dstOff + (h + gap) * stride + gap, 0f);
+    }
+
+    /** out[dst + oy·outW + ox] = acc[src + oy·ld + ox] + b over an outH x outW plane. */
+    private static void unpad(float[] acc, int src, int ld, float b, float[] out, int dst, int outH, int outW) {
+        for (int oy = 0; oy < outH; oy++, src += ld, dst += outW) {
+            for (int ox = 0; ox < outW; ox++) out[dst + ox] = acc[src + ox] + b;
+        }
+    }
+
+    /** As {@link #unpad}, then ReLU. */
+    private static void unpadRelu(float[] acc, int src, int ld, float b, float[] out, int dst, int outH, int outW) {
+        for (int oy = 0; oy < outH; oy++, src += ld, dst += outW) {
+            for (int ox = 0; ox < outW; ox++) out[dst + ox] = Math.max(acc[src + ox] + b, 0f);
+        }
+    }
+
     @Override
     String format() { return weights.format(); }
 
@@ -150,7 +263,9 @@ final class ConvStep extends Step {
         if (relu) sb.append("+ReLU");
         double density = (double) weights.nnz() / ((double) weights.rows() * weights.cols());
         sb.append(String.format(" density %.3f format %s", density, weights.format()));
+        if (direct != null) sb.append(", direct (shifted padded planes, no im2col)");
         if (maxGroup > 1) sb.append(", ").append(maxGroup).append(" images per call");
+        if (pathTiming != null) sb.append(", ").append(pathTiming);
         if (!structures.isEmpty()) sb.append(" mask has ").append(structures);
         if (tuning != null) sb.append(' ').append(tuning.describe());
         return sb.toString();

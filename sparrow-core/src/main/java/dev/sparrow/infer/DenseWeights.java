@@ -62,13 +62,13 @@ final class DenseWeights implements PackedWeights {
 
     private void biasRelu(float[] yt, int off, int ld, int batch, float[] bias, boolean relu) {
         if (bias == null && !relu) return;
+        // Math.max, not a conditional: C2 vectorises it, while v < 0 ? 0 : v became a branch that mispredicts on
+        // outputs of mixed sign (see ReluStep); one loop per case keeps the inner loops free of the relu test
         for (int r = 0; r < rows; r++) {
             float b = bias == null ? 0f : bias[r];
             int base = off + r * ld;
-            for (int j = 0; j < batch; j++) {
-                float v = yt[base + j] + b;
-                yt[base + j] = relu && v < 0f ? 0f : v;
-            }
+            if (relu) for (int j = 0; j < batch; j++) yt[base + j] = Math.max(yt[base + j] + b, 0f);
+            else for (int j = 0; j < batch; j++) yt[base + j] += b;
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.sparrow.infer;
 
 import dev.sparrow.infer.InferenceSession.LayerChoice;
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.sparse.FormatRegistry;
 import dev.sparrow.sparse.FormatSpec;
 import dev.sparrow.sparse.MaskedWeights;
@@ -100,9 +99,7 @@ final class FormatChooser {
                     built.add(m);
                 }
             }
-            r = Autotuner.tune(key, specs, built, bias, relu, tuneBatch, b.sparseKernels, pool,
-                    b.clock == SideBySideTimer.SYSTEM ? SideBySideTimer.system(SideBySideTimer.Plan.forTuning(b.budgetMillis))
-                            : new SideBySideTimer(b.clock, SideBySideTimer.Plan.forTuning(b.budgetMillis)));
+            r = Autotuner.tune(key, specs, built, bias, relu, tuneBatch, b.sparseKernels, pool, b.tuningTimer());
             chosen = built.get(specs.indexOf(r.chosen()));
         }
         choices.add(new LayerChoice(name, cols, rows, chosen.nnz(), r.chosen(), r.chosenMicros(), r.micros(), r.cached()));

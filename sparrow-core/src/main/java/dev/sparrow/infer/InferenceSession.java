@@ -224,7 +224,8 @@ public final class InferenceSession implements AutoCloseable {
      */
     public double[] stepMedianNanos(float[] input, int batch, int rounds) {
         if (input == null || batch < 1 || batch > maxBatch || input.length < (long) batch * sampleSize) {
-            throw new IllegalArgumentException("need a batch of 1.." + maxBatch + " samples of " + sampleSize + " values");
+            throw new IllegalArgumentException("batch " + batch + " with " + (input == null ? "no" : input.length)
+                    + " input values: need a batch of 1.." + maxBatch + " samples of " + sampleSize + " values");
         }
         Workspace ws = acquire();
         try {
@@ -239,6 +240,26 @@ public final class InferenceSession implements AutoCloseable {
         List<String> d = new java.util.ArrayList<>(steps.length);
         for (Step s : steps) d.add(s.describe());
         return d;
+    }
+
+    /**
+     * The per-step profile as text for {@code bench model --explain}: each step's median time ({@link
+     * #stepMedianNanos}) and its share of the summed medians. Allocates; not for serving.
+     */
+    public String profile(float[] input, int batch, int rounds) {
+        double[] nanos = stepMedianNanos(input, batch, rounds);
+        double total = 0;
+        for (double n : nanos) total += n / 1e3;
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "per-step medians over %d calls at batch %d: %.1f us in all%n", rounds, batch, total));
+        for (int i = 0; i < nanos.length; i++) {
+            String line = steps[i].describe();
+            int cut = line.indexOf(" candidates");
+            double us = nanos[i] / 1e3;
+            sb.append(String.format(java.util.Locale.ROOT, "  %10.1f us %5.1f%%  %s%n", us, 100 * us / total,
+                    cut < 0 ? line : line.substring(0, cut)));
+        }
+        return sb.toString();
     }
 
     /** Outputs (logits) for one sample; allocates the result. */
@@ -466,6 +487,19 @@ public final class InferenceSession implements AutoCloseable {
             }
             this.spec = spec;
             return this;
+        }
+
+        /**
+         * The timer of the tuning measurements, about budgetMillis per layer. On the system clock it also waits after
+         * the warm-ups until the JIT has stopped compiling: on a busy two-core machine the first layer of an MLP was
+         * timed before C2 had compiled its candidates (36-170 ms per call for kernels of 0.2-0.5 ms) and csc won by
+         * accident over condensed.
+         */
+        SideBySideTimer tuningTimer() {
+            SideBySideTimer.Plan p = SideBySideTimer.Plan.forTuning(budgetMillis);
+            if (clock != SideBySideTimer.SYSTEM) return new SideBySideTimer(clock, p);
+            return SideBySideTimer.system(new SideBySideTimer.Plan(p.warmupCalls(), p.warmupMinNanos(), p.warmupMaxNanos(),
+                    p.minRounds(), p.maxRounds(), p.budgetNanos(), p.minSampleNanos(), p.pruneAfter(), true));
         }
 
         /** The clock the tuning measurements read (tests drive a fake one); default System.nanoTime. */

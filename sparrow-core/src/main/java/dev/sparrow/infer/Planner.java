@@ -28,6 +28,9 @@ import java.util.Set;
  * its last reader has run, so values read by several nodes (residual joins) are ordinary.
  */
 final class Planner {
+    /** -Dsparrow.conv.direct=false keeps every convolution on im2col (for before/after measurements). */
+    static final boolean DIRECT_CONV = !"false".equals(System.getProperty("sparrow.conv.direct"));
+
     private final InferenceSession.Builder b;
     private final ModelGraph g;
     private final Map<String, float[]> masks;
@@ -211,8 +214,16 @@ final class Planner {
         int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
         FormatChooser.Choice choice = formats.choose(n.name(), mask, values, rows, cols, bias, relu, columns);
         weighted.add(n.name());
-        add(n, new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize, b.sparseKernels, pool,
-                choice.tuning(), choice.detected()), n.inputs(), out, label);
+        ConvStep step = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize, b.sparseKernels,
+                pool, choice.tuning(), choice.detected());
+        boolean forced = b.forced.containsKey(n.name()) || b.forced.containsKey("*");
+        if (b.tuning && !forced && DIRECT_CONV && geometry.stride == 1 && !choice.matrix().format().equals("dense")) {
+            // a sparse stride-1 convolution may run direct over padded planes instead: timed against im2col here
+            ConvStep direct = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize,
+                    b.sparseKernels, pool, choice.tuning(), choice.detected(), true);
+            step = ConvPathChooser.faster(step, direct, b.batchSize, pool.threads(), b.tuningTimer());
+        }
+        add(n, step, n.inputs(), out, label);
     }
 
     private void binary(GraphNode n, Op.Binary bin, int[] a, int[] out) {

@@ -239,4 +239,18 @@ public final class ScalarSparseKernels implements SparseKernels {
             }
         }
     }
+
+    @Override
+    public void shiftedPlaneConv(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc, int accOff,
+                                 int ldAcc, int rowFrom, int rowTo) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            int ao = accOff + r * ldAcc;
+            for (int q = 0; q < positions; q++) acc[ao + q] = 0f;
+            for (int p = w.rowPtr[r]; p < w.rowPtr[r + 1]; p++) {
+                float v = w.values[p];
+                int io = inOff + w.offsets[p];
+                for (int q = 0; q < positions; q++) acc[ao + q] += v * in[io + q];
+            }
+        }
+    }
 }

@@ -74,4 +74,12 @@ public interface SparseKernels {
 
     void complementarySpmmSparseInput(ComplementaryPacked w, float[] xt, int xtOff, int ldx, float[] yt, int ytOff,
                                       int ldy, int sampleFrom, int sampleTo);
+
+    /**
+     * acc[accOff + r·ldAcc + q] = sum over output channel r's taps of w · in[inOff + offset + q], q in [0, positions)
+     * (a multiple of {@link ShiftedPlaneConv#POSITION_MULTIPLE}), for channels [rowFrom, rowTo): the direct
+     * convolution over zero-padded planes.
+     */
+    void shiftedPlaneConv(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc, int accOff, int ldAcc,
+                          int rowFrom, int rowTo);
 }

@@ -140,4 +140,16 @@ final class VectorSparseKernels implements SparseKernels {
                                              int ldy, int sampleFrom, int sampleTo) {
         SCALAR.complementarySpmmSparseInput(w, xt, xtOff, ldx, yt, ytOff, ldy, sampleFrom, sampleTo);
     }
+
+    // ---- direct convolution over zero-padded planes ----
+
+    @Override
+    public void shiftedPlaneConv(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc, int accOff,
+                                 int ldAcc, int rowFrom, int rowTo) {
+        int wide = positions / VectorConvKernels.WIDE * VectorConvKernels.WIDE;
+        VectorConvKernels.shiftedPlaneConv(w, in, inOff, wide, acc, accOff, ldAcc, rowFrom, rowTo);
+        if (wide < positions) {
+            VectorConvKernels.shiftedPlaneConvTail(w, in, inOff + wide, positions - wide, acc, accOff + wide, ldAcc, rowFrom, rowTo);
+        }
+    }
 }

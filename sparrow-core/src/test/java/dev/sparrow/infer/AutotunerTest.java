@@ -89,6 +89,21 @@ class AutotunerTest {
     }
 
     @Test
+    void anImplausibleSpreadIsTimedOnceMore() {
+        // warm-up cut short (its maximum time), condensed still uncompiled and 40x slower through the first timing:
+        // more than formats differ, so the set is timed again, and condensed, compiled by then, wins
+        FakeClock clock = new FakeClock();
+        FakeKernel condensed = new FakeKernel(clock, 10, 400_000, 9_000);
+        FakeKernel csr = new FakeKernel(clock, 0, 0, 10_000);
+        SideBySideTimer.Plan shortWarmUp = new SideBySideTimer.Plan(2, 0, 0, 5, 5, 0, 20_000L, 100);
+        Autotuner.Result r = Autotuner.choose(List.of("condensed", "csr"), List.of(condensed, csr),
+                new SideBySideTimer(clock, shortWarmUp));
+        assertThat(r.chosen()).isEqualTo("condensed");
+        assertThat(Autotuner.implausibleSpread(new double[]{1, 29})).isFalse();
+        assertThat(Autotuner.implausibleSpread(new double[]{1, Double.NaN, 31})).isTrue();
+    }
+
+    @Test
     void oneSlowRoundDoesNotDecide() {
         FakeClock clock = new FakeClock();
         FakeKernel a = new FakeKernel(clock, 0, 0, 11_000);

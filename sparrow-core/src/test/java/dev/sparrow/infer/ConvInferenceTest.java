@@ -36,6 +36,13 @@ class ConvInferenceTest {
         }
     }
 
+    /** The plan's line of the layer on {@code where} runs im2colGroup images per call, or directGroup if direct. */
+    private static void assertGroup(String plan, String where, int im2colGroup, int directGroup) {
+        String line = plan.lines().filter(l -> l.contains("Conv2d") && l.contains(where)).findFirst().orElseThrow();
+        if (line.contains("direct (")) assertThat(line).as(plan).contains("no im2col), " + directGroup + " images per call");
+        else assertThat(line).as(plan).contains(", " + im2colGroup + " images per call");
+    }
+
     /** Random biases and batch-norm statistics, so that folding and eval mode are exercised. */
     private static void randomize(Layer model, SplittableRandom rng) {
         for (Map.Entry<String, Parameter> e : Modules.namedParameters(model).entrySet()) {
@@ -102,7 +109,11 @@ class ConvInferenceTest {
         }
         // groups of 7, 28 and 40 images per kernel call; 40 images = 6 groups on the first layer, split over threads
         try (InferenceSession s = InferenceSession.builder(m, chw).batchSize(40).threads(2).tuningBudgetMillis(5).build()) {
-            assertThat(s.describe()).contains("7 images per call").contains("28 images per call").contains("40 images per call");
+            // each layer groups by its output pixels through im2col, or by its gap-padded image when timed faster direct
+            String plan = s.describe();
+            assertGroup(plan, "on 12x12", 7, 6); // direct: 13x13 positions per image
+            assertGroup(plan, "on 6x6", 28, 20); // 7x7
+            assertGroup(plan, "on 3x3", 40, 40); // 4x4
             assertMatches(m, s, 21, new int[] {40, 9, 1}, "cnn grouped, threads 2");
         }
     }
