@@ -1,7 +1,7 @@
 package dev.sparrow.sparse;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 import static dev.sparrow.sparse.VectorSupport.BITS;
 import static dev.sparrow.sparse.VectorSupport.F;
@@ -11,8 +11,19 @@ import static dev.sparrow.sparse.VectorSupport.L;
  * {@link SparseTrainingKernels} on the Vector API. Per nonzero: the batch in vectors, two accumulators
  * for the dot product (so its FMA chain is half as long) and the dX^T row updated in place; the dY^T row
  * of the weight row stays in L1 across its nonzeros. One loop nest per method, no vector crosses a method.
+ *
+ * <p>The lanes of a dot product are summed in a fixed tree (halves, quarters, ...) of exact lane-wise adds,
+ * not by {@code reduceLanes(ADD)}: the Vector API leaves the order of a floating-point reduction open, and
+ * HotSpot's interpreter sums lane by lane while C2's code sums in a tree, so the same call gave different
+ * bits before and after the kernel was compiled. A training run's results then depended on how warm the JIT
+ * was: a run resumed from a checkpoint (or a second run of the same seed in one JVM) differed from the first.
  */
 final class VectorSparseTrainingKernels implements SparseTrainingKernels {
+    // lane i takes lane i ^ h: adding a vector to itself rearranged so halves the lanes still to be summed
+    private static final VectorShuffle<Float> SWAP8 = L == 16 ? VectorShuffle.fromOp(F, i -> i ^ 8) : null;
+    private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(F, i -> i ^ 4);
+    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
+    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
 
     private VectorSparseTrainingKernels() {}
 
@@ -51,7 +62,11 @@ final class VectorSparseTrainingKernels implements SparseTrainingKernels {
                     g0.fma(wv, FloatVector.fromArray(F, dxt, xo + b)).intoArray(dxt, xo + b);
                     b += L;
                 }
-                float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+                FloatVector v = acc0.add(acc1);
+                if (L == 16) v = v.add(v.rearrange(SWAP8));
+                v = v.add(v.rearrange(SWAP4));
+                v = v.add(v.rearrange(SWAP2));
+                float s = v.add(v.rearrange(SWAP1)).lane(0);
                 for (; b < batch; b++) {
                     float g = dyt[dy + b];
                     s += g * xt[xo + b];
@@ -82,7 +97,11 @@ final class VectorSparseTrainingKernels implements SparseTrainingKernels {
                     acc0 = FloatVector.fromArray(F, dyt, dy + b).fma(FloatVector.fromArray(F, xt, xo + b), acc0);
                     b += L;
                 }
-                float s = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+                FloatVector v = acc0.add(acc1);
+                if (L == 16) v = v.add(v.rearrange(SWAP8));
+                v = v.add(v.rearrange(SWAP4));
+                v = v.add(v.rearrange(SWAP2));
+                float s = v.add(v.rearrange(SWAP1)).lane(0);
                 for (; b < batch; b++) s += dyt[dy + b] * xt[xo + b];
                 dw[k] += s;
             }
