@@ -92,16 +92,42 @@ final class SparseLinearEngine {
         transpose(yt, out, b, output.data());
     }
 
+    /** @param gradInput where dX goes, or null when nobody reads it (then only the weight gradient is computed) */
     void backward(Tensor gradOutput, Tensor input, Tensor gradInput, ExecutionContext ctx) {
         structure();
         int b = batch;
         float[] g = gradOutput.data();
         transpose(g, b, out, dyt);
-        Arrays.fill(dxt, 0f);
         ComputePool pool = ctx.pool();
         int parts = Math.min(pool.threads(), out);
         float[] w = weight.packedValues();
         float[] dw = weight.packedGrads();
+        if (gradInput == null) {
+            if (parts <= 1 || rowPtr[out] < 4096) {
+                trainKernels.weightGradient(rowPtr, cols, dyt, xt, b, dw, 0, out);
+            } else {
+                final int n = parts;
+                pool.parallelFor(n, 1, (from, to) -> {
+                    for (int p = from; p < to; p++) {
+                        int r0 = boundary(p, n), r1 = boundary(p + 1, n);
+                        if (r0 < r1) trainKernels.weightGradient(rowPtr, cols, dyt, xt, b, dw, r0, r1);
+                    }
+                });
+            }
+        } else {
+            backwardWithInputGradient(w, dw, b, pool, parts);
+            transpose(dxt, in, b, gradInput.data());
+        }
+        if (ctx.denseWeightGradients()) {
+            // dW (out, in) += dYᵀ (out, batch) · X (batch, in), for the method that reads it this step
+            ctx.kernels().gemm(true, false, out, in, b, g, 0, out, input.data(), 0, in,
+                    1f, weight.grad().data(), 0, in, pool);
+            weight.denseGradWritten();
+        }
+    }
+
+    private void backwardWithInputGradient(float[] w, float[] dw, int b, ComputePool pool, int parts) {
+        Arrays.fill(dxt, 0f);
         if (parts <= 1 || rowPtr[out] < 4096) {
             trainKernels.backward(rowPtr, cols, w, dyt, xt, b, dw, dxt, 0, out);
         } else {
@@ -124,13 +150,6 @@ final class SparseLinearEngine {
                     for (int i = from; i < to; i++) dxt[i] += part[i];
                 }
             });
-        }
-        transpose(dxt, in, b, gradInput.data());
-        if (ctx.denseWeightGradients()) {
-            // dW (out, in) += dYᵀ (out, batch) · X (batch, in), for the method that reads it this step
-            ctx.kernels().gemm(true, false, out, in, b, g, 0, out, input.data(), 0, in,
-                    1f, weight.grad().data(), 0, in, pool);
-            weight.denseGradWritten();
         }
     }
 
