@@ -38,6 +38,11 @@ final class SparseLinearEngine {
     private int[] rowPtr;
     private char[] cols;
     private Csr csr;
+    // W^T as CSR (the nonzeros by input column), for dX^T = W^T dY^T by the forward's spmm kernel: its structure is
+    // rebuilt with the packing, its values gathered from the packed values each step (they change every step)
+    private int[] byColumn;   // packed index of the j-th nonzero in column order
+    private float[] valuesByColumn;
+    private Csr csrT;
 
     private int batch = -1;
     private float[] xt;   // (in, batch)
@@ -69,7 +74,29 @@ final class SparseLinearEngine {
         rowPtr = ptr;
         cols = c;
         csr = Csr.sharing(layer.describe(), out, in, ptr, weight.packedValues(), c);
+        if (out <= 65536) transposedStructure(ptr, c);
         builtFor = pos;
+    }
+
+    /** The column-major order of the nonzeros (a counting sort by column, rows ascending within a column). */
+    private void transposedStructure(int[] ptr, char[] c) {
+        int nnz = c.length;
+        int[] colPtr = new int[in + 1];
+        for (int j = 0; j < nnz; j++) colPtr[c[j] + 1]++;
+        for (int i = 0; i < in; i++) colPtr[i + 1] += colPtr[i];
+        int[] next = Arrays.copyOf(colPtr, in);
+        int[] order = new int[nnz];
+        char[] rowOf = new char[nnz];
+        for (int r = 0; r < out; r++) {
+            for (int j = ptr[r]; j < ptr[r + 1]; j++) {
+                int at = next[c[j]]++;
+                order[at] = j;
+                rowOf[at] = (char) r;
+            }
+        }
+        byColumn = order;
+        valuesByColumn = new float[nnz];
+        csrT = Csr.sharing(layer.describe() + " transposed", in, out, colPtr, valuesByColumn, rowOf);
     }
 
     private void buffers(int b) {
@@ -103,17 +130,15 @@ final class SparseLinearEngine {
         float[] w = weight.packedValues();
         float[] dw = weight.packedGrads();
         if (gradInput == null) {
-            if (parts <= 1 || rowPtr[out] < 4096) {
-                trainKernels.weightGradient(rowPtr, cols, dyt, xt, b, dw, 0, out);
-            } else {
-                final int n = parts;
-                pool.parallelFor(n, 1, (from, to) -> {
-                    for (int p = from; p < to; p++) {
-                        int r0 = boundary(p, n), r1 = boundary(p + 1, n);
-                        if (r0 < r1) trainKernels.weightGradient(rowPtr, cols, dyt, xt, b, dw, r0, r1);
-                    }
-                });
-            }
+            weightGradient(dw, b, pool, parts);
+        } else if (csrT != null) {
+            weightGradient(dw, b, pool, parts);
+            // dX^T (in, batch) = W^T dY^T: each input's row accumulated in registers over its nonzeros and stored once
+            int[] order = byColumn;
+            float[] wt = valuesByColumn;
+            for (int j = 0; j < order.length; j++) wt[j] = w[order[j]];
+            csrT.spmm(sparseKernels, dyt, 0, b, b, dxt, 0, b, null, false, pool);
+            transpose(dxt, in, b, gradInput.data());
         } else {
             backwardWithInputGradient(w, dw, b, pool, parts);
             transpose(dxt, in, b, gradInput.data());
@@ -124,6 +149,21 @@ final class SparseLinearEngine {
                     1f, weight.grad().data(), 0, in, pool);
             weight.denseGradWritten();
         }
+    }
+
+    /** dW at the active weights only (a sampled dense-dense product), threads splitting the rows by nonzeros. */
+    private void weightGradient(float[] dw, int b, ComputePool pool, int parts) {
+        if (parts <= 1 || rowPtr[out] < 4096) {
+            trainKernels.weightGradient(rowPtr, cols, dyt, xt, b, dw, 0, out);
+            return;
+        }
+        final int n = parts;
+        pool.parallelFor(n, 1, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int r0 = boundary(p, n), r1 = boundary(p + 1, n);
+                if (r0 < r1) trainKernels.weightGradient(rowPtr, cols, dyt, xt, b, dw, r0, r1);
+            }
+        });
     }
 
     private void backwardWithInputGradient(float[] w, float[] dw, int b, ComputePool pool, int parts) {
