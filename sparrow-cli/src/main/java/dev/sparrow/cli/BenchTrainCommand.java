@@ -92,7 +92,7 @@ final class BenchTrainCommand implements Callable<Integer> {
             ctx.denseWeightGradients(training != null && training.needsDenseGradient(next));
             opt.zeroGrad();
             loss.forward(net.forward(x, ctx), labels);
-            net.backward(loss.backward(), ctx);
+            net.backwardParameters(loss.backward(), ctx);
             opt.step(0.01f);
             if (training != null) training.onStep(1, opt.stepCount(), 0.0, labels.length);
         }

@@ -148,9 +148,7 @@ final class DemoCommand implements Callable<Integer> {
     private static TrainingRun.Outcome train(String what, TrainConfig config, TrainingRun.Data d, Path dir, PrintStream log)
             throws IOException {
         log.printf(Locale.ROOT, "== training %s -> %s%n", what, dir);
-        // the demo never resumes, so it trains on the sparse engine (the default stays the masked reference)
-        TrainingRun.Outcome o = TrainingRun.run(config, d, dir, null, null, new ProgressListener(log, false, d.train().size()),
-                "sparse");
+        TrainingRun.Outcome o = TrainingRun.run(config, d, dir, null, new ProgressListener(log, false, d.train().size()));
         log.printf(Locale.ROOT, "%s: test accuracy %.2f%%%n", what, 100 * o.testAccuracy());
         return o;
     }

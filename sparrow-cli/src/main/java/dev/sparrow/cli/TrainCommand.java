@@ -94,8 +94,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = TrainingRun.DEFAULT_ENGINE,
             description = "Training engine of masked Linear layers: sparse (packed weights where a layer is >= 80%% sparse and "
-                    + "measured faster at the batch size; the choice is in summary.json; a resumed run is not yet bit "
-                    + "for bit the uninterrupted one) or masked (masks over dense tensors, the reference). "
+                    + "measured faster at the batch size; the choice is in summary.json and kept on --resume) or masked "
+                    + "(masks over dense tensors, the reference). "
                     + "Default: ${DEFAULT-VALUE}.")
     String engine;
 

@@ -19,6 +19,13 @@ public interface Layer {
 
     Tensor backward(Tensor gradOutput, ExecutionContext ctx);
 
+    /**
+     * Backward where nobody reads the input gradient (the bottom of a model, under the trainer): adds the
+     * parameter gradients as {@link #backward} does and may skip the input gradient. A layer whose input
+     * gradient is work of its own (Linear: a GEMM, or a pass over the nonzeros) overrides it.
+     */
+    default void backwardParameters(Tensor gradOutput, ExecutionContext ctx) { backward(gradOutput, ctx); }
+
     /** The shape of one output sample for one input sample of shape {@code inputShape} (batch excluded). */
     int[] outputShape(int[] inputShape);
 

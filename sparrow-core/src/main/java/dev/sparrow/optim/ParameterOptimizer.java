@@ -88,7 +88,7 @@ abstract class ParameterOptimizer implements Optimizer {
             Parameter p = params[i];
             if (p.isPacked()) {
                 update(p.packedValues(), p.packedGrads(), null, packedStateOf(i), p.decayed(), learningRate, t);
-                p.syncValues();
+                p.packedValuesChanged();
                 continue;
             }
             dropPacked(i);

@@ -74,7 +74,7 @@ public final class Trainer {
                     throw new TrainingDivergedException("loss became " + batchLoss + " at epoch " + epoch
                             + ", step " + step + " (learning rate " + lr + "); try a smaller learning rate");
                 }
-                model.backward(loss.backward(), ctx);
+                model.backwardParameters(loss.backward(), ctx);
                 optimizer.step(lr);
                 int n = batch.count();
                 lossSum += batchLoss * n;

@@ -102,21 +102,30 @@ public final class Linear implements Layer, FlopCounting {
 
     @Override
     public Tensor backward(Tensor gradOutput, ExecutionContext ctx) {
+        return backward(gradOutput, ctx, true);
+    }
+
+    /** The weight and bias gradients without the input gradient (nobody reads it: the model's first layer). */
+    @Override
+    public void backwardParameters(Tensor gradOutput, ExecutionContext ctx) {
+        backward(gradOutput, ctx, false);
+    }
+
+    private Tensor backward(Tensor gradOutput, ExecutionContext ctx, boolean inputGradient) {
         Buffers.requireGradShape(gradOutput, output, describe());
         int batch = input.dim(0);
         Kernels k = ctx.kernels();
         float[] g = gradOutput.data();
+        if (bias != null) k.sumRows(batch, out, g, 0, out, bias.grad().data(), 0);
+        if (inputGradient) gradInput = Buffers.ensure(gradInput, batch, inSample);
         if (usesSparseEngine()) {
-            if (bias != null) k.sumRows(batch, out, g, 0, out, bias.grad().data(), 0);
-            gradInput = Buffers.ensure(gradInput, batch, inSample);
-            sparse.backward(gradOutput, input, gradInput, ctx);
-            return gradInput;
+            sparse.backward(gradOutput, input, inputGradient ? gradInput : null, ctx);
+            return inputGradient ? gradInput : null;
         }
         // dW (out, in) += dYᵀ (out, batch) · X (batch, in)
         k.gemm(true, false, out, in, batch, g, 0, out, input.data(), 0, in,
                 1f, weight.grad().data(), 0, in, ctx.pool());
-        if (bias != null) k.sumRows(batch, out, g, 0, out, bias.grad().data(), 0);
-        gradInput = Buffers.ensure(gradInput, batch, inSample);
+        if (!inputGradient) return null;
         // dX (batch, in) = dY (batch, out) · W (out, in)
         k.gemm(false, false, batch, in, out, g, 0, out, weight.value().data(), 0, in,
                 0f, gradInput.data(), 0, in, ctx.pool());

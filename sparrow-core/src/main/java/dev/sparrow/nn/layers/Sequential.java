@@ -11,6 +11,7 @@ import java.util.List;
 public final class Sequential implements Layer, FlopCounting {
     private final List<Layer> layers;
     private final Layer[] array;
+    private final int firstTrained; // the first child with parameters (in it or below), or -1
 
     public Sequential(List<Layer> layers) {
         if (layers == null || layers.isEmpty()) throw new IllegalArgumentException("Sequential: needs at least one layer");
@@ -19,6 +20,11 @@ public final class Sequential implements Layer, FlopCounting {
         }
         this.layers = List.copyOf(layers);
         this.array = this.layers.toArray(new Layer[0]);
+        int first = -1;
+        for (int i = 0; i < array.length && first < 0; i++) {
+            if (!dev.sparrow.nn.Modules.namedParameters(array[i]).isEmpty()) first = i;
+        }
+        this.firstTrained = first;
     }
 
     public Sequential(Layer... layers) {
@@ -41,6 +47,15 @@ public final class Sequential implements Layer, FlopCounting {
         Tensor g = gradOutput;
         for (int i = array.length - 1; i >= 0; i--) g = array[i].backward(g, ctx);
         return g;
+    }
+
+    /** Runs backward down to the first layer with parameters, which skips its input gradient; below it nothing. */
+    @Override
+    public void backwardParameters(Tensor gradOutput, ExecutionContext ctx) {
+        if (firstTrained < 0) return;
+        Tensor g = gradOutput;
+        for (int i = array.length - 1; i > firstTrained; i--) g = array[i].backward(g, ctx);
+        array[firstTrained].backwardParameters(g, ctx);
     }
 
     @Override

@@ -38,6 +38,11 @@ final class SparseLinearEngine {
     private int[] rowPtr;
     private char[] cols;
     private Csr csr;
+    // W^T as CSR (the nonzeros by input column), for dX^T = W^T dY^T by the forward's spmm kernel: its structure is
+    // rebuilt with the packing, its values gathered from the packed values each step (they change every step)
+    private int[] byColumn;   // packed index of the j-th nonzero in column order
+    private float[] valuesByColumn;
+    private Csr csrT;
 
     private int batch = -1;
     private float[] xt;   // (in, batch)
@@ -69,7 +74,29 @@ final class SparseLinearEngine {
         rowPtr = ptr;
         cols = c;
         csr = Csr.sharing(layer.describe(), out, in, ptr, weight.packedValues(), c);
+        if (out <= 65536) transposedStructure(ptr, c);
         builtFor = pos;
+    }
+
+    /** The column-major order of the nonzeros (a counting sort by column, rows ascending within a column). */
+    private void transposedStructure(int[] ptr, char[] c) {
+        int nnz = c.length;
+        int[] colPtr = new int[in + 1];
+        for (int j = 0; j < nnz; j++) colPtr[c[j] + 1]++;
+        for (int i = 0; i < in; i++) colPtr[i + 1] += colPtr[i];
+        int[] next = Arrays.copyOf(colPtr, in);
+        int[] order = new int[nnz];
+        char[] rowOf = new char[nnz];
+        for (int r = 0; r < out; r++) {
+            for (int j = ptr[r]; j < ptr[r + 1]; j++) {
+                int at = next[c[j]]++;
+                order[at] = j;
+                rowOf[at] = (char) r;
+            }
+        }
+        byColumn = order;
+        valuesByColumn = new float[nnz];
+        csrT = Csr.sharing(layer.describe() + " transposed", in, out, colPtr, valuesByColumn, rowOf);
     }
 
     private void buffers(int b) {
@@ -92,16 +119,55 @@ final class SparseLinearEngine {
         transpose(yt, out, b, output.data());
     }
 
+    /** @param gradInput where dX goes, or null when nobody reads it (then only the weight gradient is computed) */
     void backward(Tensor gradOutput, Tensor input, Tensor gradInput, ExecutionContext ctx) {
         structure();
         int b = batch;
         float[] g = gradOutput.data();
         transpose(g, b, out, dyt);
-        Arrays.fill(dxt, 0f);
         ComputePool pool = ctx.pool();
         int parts = Math.min(pool.threads(), out);
         float[] w = weight.packedValues();
         float[] dw = weight.packedGrads();
+        if (gradInput == null) {
+            weightGradient(dw, b, pool, parts);
+        } else if (csrT != null) {
+            weightGradient(dw, b, pool, parts);
+            // dX^T (in, batch) = W^T dY^T: each input's row accumulated in registers over its nonzeros and stored once
+            int[] order = byColumn;
+            float[] wt = valuesByColumn;
+            for (int j = 0; j < order.length; j++) wt[j] = w[order[j]];
+            csrT.spmm(sparseKernels, dyt, 0, b, b, dxt, 0, b, null, false, pool);
+            transpose(dxt, in, b, gradInput.data());
+        } else {
+            backwardWithInputGradient(w, dw, b, pool, parts);
+            transpose(dxt, in, b, gradInput.data());
+        }
+        if (ctx.denseWeightGradients()) {
+            // dW (out, in) += dYᵀ (out, batch) · X (batch, in), for the method that reads it this step
+            ctx.kernels().gemm(true, false, out, in, b, g, 0, out, input.data(), 0, in,
+                    1f, weight.grad().data(), 0, in, pool);
+            weight.denseGradWritten();
+        }
+    }
+
+    /** dW at the active weights only (a sampled dense-dense product), threads splitting the rows by nonzeros. */
+    private void weightGradient(float[] dw, int b, ComputePool pool, int parts) {
+        if (parts <= 1 || rowPtr[out] < 4096) {
+            trainKernels.weightGradient(rowPtr, cols, dyt, xt, b, dw, 0, out);
+            return;
+        }
+        final int n = parts;
+        pool.parallelFor(n, 1, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int r0 = boundary(p, n), r1 = boundary(p + 1, n);
+                if (r0 < r1) trainKernels.weightGradient(rowPtr, cols, dyt, xt, b, dw, r0, r1);
+            }
+        });
+    }
+
+    private void backwardWithInputGradient(float[] w, float[] dw, int b, ComputePool pool, int parts) {
+        Arrays.fill(dxt, 0f);
         if (parts <= 1 || rowPtr[out] < 4096) {
             trainKernels.backward(rowPtr, cols, w, dyt, xt, b, dw, dxt, 0, out);
         } else {
@@ -124,13 +190,6 @@ final class SparseLinearEngine {
                     for (int i = from; i < to; i++) dxt[i] += part[i];
                 }
             });
-        }
-        transpose(dxt, in, b, gradInput.data());
-        if (ctx.denseWeightGradients()) {
-            // dW (out, in) += dYᵀ (out, batch) · X (batch, in), for the method that reads it this step
-            ctx.kernels().gemm(true, false, out, in, b, g, 0, out, input.data(), 0, in,
-                    1f, weight.grad().data(), 0, in, pool);
-            weight.denseGradWritten();
         }
     }
 
