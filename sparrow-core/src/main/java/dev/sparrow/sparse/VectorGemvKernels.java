@@ -1,5 +1,6 @@
 package dev.sparrow.sparse;
 
+import dev.sparrow.kernel.LaneSums;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -74,7 +75,7 @@ final class VectorGemvKernels {
                     widen(cols, p, tmp, 0);
                     a = FloatVector.fromArray(F, vals, p).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a);
                 }
-                acc = a.reduceLanes(VectorOperators.ADD);
+                acc = LaneSums.sum(a);
             }
             for (; p < end; p++) acc += vals[p] * x[xOff + cols[p]];
             y[yOff + r] = ScalarSparseKernels.out(acc, bias, r, relu);
