@@ -21,11 +21,12 @@ import dev.sparrow.sparse.ShiftedPlaneConv;
  * one per thread when there are at least as many groups as threads, each with its own buffers;
  * otherwise one after another with the kernel split over the pool.
  *
- * <p>A stride-1 convolution on sparse weights may instead run direct ({@link ShiftedPlaneConv}): the group's
+ * <p>A stride-1 convolution may instead run direct ({@link ShiftedPlaneConv}): the group's
  * images are copied once into zero-padded planes (stacked per channel, neighbours sharing their zero rows and
  * columns, so a 4x4 image takes 5x5 positions instead of 6x6), each nonzero weight adds a shifted run
  * of them to its output channel, and the valid positions go back to NCHW with bias and ReLU. That writes the
- * input once instead of kh·kw times; the planner times both ways per layer ({@link ConvPathChooser}).
+ * input once instead of kh·kw times; the planner times both ways per layer ({@link ConvPathChooser}). Dense
+ * weights run direct too, as kh·kw shifted GEMMs accumulated in registers ({@link ShiftedPlaneConv#ofDense}).
  */
 final class ConvStep extends Step {
     /** Columns per kernel call that grouping aims at (the training-time Conv2d uses the same). */
@@ -95,8 +96,12 @@ final class ConvStep extends Step {
         this.padFloats = Math.addExact(Math.multiplyExact(geometry.channels, channelStride),
                 tapOrigin + (geometry.kh - 1) * rowStride + geometry.kw + ShiftedPlaneConv.POSITION_MULTIPLE);
         this.ldAcc = roundUp(Math.multiplyExact(maxGroup, imageFloats));
-        this.direct = direct ? ShiftedPlaneConv.of(name, weights.toDense(), weights.rows(), geometry.channels, geometry.kh,
-                geometry.kw, channelStride, rowStride) : null;
+        // dense weights get the register-blocked dense form (4 channels per input load); sparse ones the CSR walk
+        this.direct = !direct ? null : weights.format().equals("dense")
+                ? ShiftedPlaneConv.ofDense(name, weights.toDense(), weights.rows(), geometry.channels, geometry.kh,
+                        geometry.kw, channelStride, rowStride)
+                : ShiftedPlaneConv.of(name, weights.toDense(), weights.rows(), geometry.channels, geometry.kh,
+                        geometry.kw, channelStride, rowStride);
         this.kernels = kernels;
         this.pool = pool;
         this.tuning = tuning;
@@ -263,7 +268,7 @@ final class ConvStep extends Step {
         if (relu) sb.append("+ReLU");
         double density = (double) weights.nnz() / ((double) weights.rows() * weights.cols());
         sb.append(String.format(" density %.3f format %s", density, weights.format()));
-        if (direct != null) sb.append(", direct (shifted padded planes, no im2col)");
+        if (direct != null) sb.append(direct.dense() ? ", direct dense" : ", direct").append(" (shifted padded planes, no im2col)");
         if (maxGroup > 1) sb.append(", ").append(maxGroup).append(" images per call");
         if (pathTiming != null) sb.append(", ").append(pathTiming);
         if (!structures.isEmpty()) sb.append(" mask has ").append(structures);

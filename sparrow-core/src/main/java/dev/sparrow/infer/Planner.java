@@ -217,8 +217,8 @@ final class Planner {
         ConvStep step = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize, b.sparseKernels,
                 pool, choice.tuning(), choice.detected());
         boolean forced = b.forced.containsKey(n.name()) || b.forced.containsKey("*");
-        if (b.tuning && !forced && DIRECT_CONV && geometry.stride == 1 && !choice.matrix().format().equals("dense")) {
-            // a sparse stride-1 convolution may run direct over padded planes instead: timed against im2col here
+        if (b.tuning && !forced && DIRECT_CONV && geometry.stride == 1) {
+            // a stride-1 convolution (sparse or dense) may run direct over padded planes instead: timed against im2col here
             ConvStep direct = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize,
                     b.sparseKernels, pool, choice.tuning(), choice.detected(), true);
             step = ConvPathChooser.faster(step, direct, b.batchSize, pool.threads(), b.tuningTimer());

@@ -253,4 +253,20 @@ public final class ScalarSparseKernels implements SparseKernels {
             }
         }
     }
+
+    @Override
+    public void denseShiftedPlaneConv(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc, int accOff,
+                                      int ldAcc, int blockFrom, int blockTo) {
+        int m = ShiftedPlaneConv.DENSE_ROWS;
+        for (int r = blockFrom * m; r < Math.min(blockTo * m, w.rows); r++) {
+            int ao = accOff + r * ldAcc;
+            int wb = r / m * w.taps * m + r % m;
+            for (int q = 0; q < positions; q++) acc[ao + q] = 0f;
+            for (int t = 0; t < w.taps; t++) {
+                float v = w.packed[wb + t * m];
+                int io = inOff + w.offsets[t];
+                for (int q = 0; q < positions; q++) acc[ao + q] += v * in[io + q];
+            }
+        }
+    }
 }

@@ -82,4 +82,11 @@ public interface SparseKernels {
      */
     void shiftedPlaneConv(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc, int accOff, int ldAcc,
                           int rowFrom, int rowTo);
+
+    /**
+     * The same product for the dense form ({@link ShiftedPlaneConv#ofDense}), for the output channels of row blocks
+     * [blockFrom, blockTo) ({@link ShiftedPlaneConv#DENSE_ROWS} channels each; the last may be short).
+     */
+    void denseShiftedPlaneConv(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc, int accOff,
+                               int ldAcc, int blockFrom, int blockTo);
 }

@@ -65,4 +65,112 @@ final class VectorConvKernels {
             }
         }
     }
+
+    /** Positions per register tile of the dense kernel: three vectors, times 4 channels = 12 accumulators. */
+    static final int DENSE_WIDE = 3 * L;
+    /**
+     * Tiles per position chunk: a block's taps run over a chunk's tiles before the next block, so the chunk's
+     * input window (channels x (chunk + the taps' reach)) stays in L2 across the blocks while one block's weights
+     * (taps x 4 floats) stay in L1 across the tiles.
+     */
+    private static final int CHUNK_TILES = 8;
+
+    /**
+     * The dense form ({@link ShiftedPlaneConv#ofDense}): positions [0, positions), a multiple of {@link #DENSE_WIDE},
+     * of row blocks [blockFrom, blockTo). Per tap: three unaligned loads of the shifted input, four broadcasts of
+     * the block's weights, twelve FMAs, so the loads no longer bound it as in the CSR walk (one load per FMA).
+     * Twelve accumulators + three inputs + one broadcast fill AVX2's sixteen registers: each weight is broadcast
+     * just before its three FMAs so only one is live.
+     */
+    static void denseShiftedPlaneConv(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc, int accOff,
+                                      int ldAcc, int blockFrom, int blockTo) {
+        final int m = ShiftedPlaneConv.DENSE_ROWS;
+        float[] wp = w.packed;
+        int[] offs = w.offsets;
+        int taps = w.taps, rows = w.rows;
+        int chunk = CHUNK_TILES * DENSE_WIDE;
+        for (int c0 = 0; c0 < positions; c0 += chunk) {
+            int cEnd = Math.min(positions, c0 + chunk);
+            for (int b = blockFrom; b < blockTo; b++) {
+                int wb = b * taps * m;
+                for (int q0 = c0; q0 < cEnd; q0 += DENSE_WIDE) {
+                    FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+                    FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+                    int base = inOff + q0;
+                    for (int t = 0, wi = wb; t < taps; t++, wi += m) {
+                        int xa = base + offs[t];
+                        FloatVector x0 = FloatVector.fromArray(F, in, xa);
+                        FloatVector x1 = FloatVector.fromArray(F, in, xa + L);
+                        FloatVector x2 = FloatVector.fromArray(F, in, xa + 2 * L);
+                        FloatVector v = FloatVector.broadcast(F, wp[wi]);
+                        a00 = x0.fma(v, a00);
+                        a01 = x1.fma(v, a01);
+                        a02 = x2.fma(v, a02);
+                        v = FloatVector.broadcast(F, wp[wi + 1]);
+                        a10 = x0.fma(v, a10);
+                        a11 = x1.fma(v, a11);
+                        a12 = x2.fma(v, a12);
+                        v = FloatVector.broadcast(F, wp[wi + 2]);
+                        a20 = x0.fma(v, a20);
+                        a21 = x1.fma(v, a21);
+                        a22 = x2.fma(v, a22);
+                        v = FloatVector.broadcast(F, wp[wi + 3]);
+                        a30 = x0.fma(v, a30);
+                        a31 = x1.fma(v, a31);
+                        a32 = x2.fma(v, a32);
+                    }
+                    // the last block may be short: its padding rows of zeros are computed, not stored
+                    int r = b * m, o = accOff + r * ldAcc + q0;
+                    a00.intoArray(acc, o);
+                    a01.intoArray(acc, o + L);
+                    a02.intoArray(acc, o + 2 * L);
+                    if (r + 1 < rows) {
+                        o += ldAcc;
+                        a10.intoArray(acc, o);
+                        a11.intoArray(acc, o + L);
+                        a12.intoArray(acc, o + 2 * L);
+                    }
+                    if (r + 2 < rows) {
+                        o += ldAcc;
+                        a20.intoArray(acc, o);
+                        a21.intoArray(acc, o + L);
+                        a22.intoArray(acc, o + 2 * L);
+                    }
+                    if (r + 3 < rows) {
+                        o += ldAcc;
+                        a30.intoArray(acc, o);
+                        a31.intoArray(acc, o + L);
+                        a32.intoArray(acc, o + 2 * L);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The dense form's tail: positions [0, positions), a multiple of L and fewer than {@link #DENSE_WIDE}. */
+    static void denseShiftedPlaneConvTail(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc,
+                                          int accOff, int ldAcc, int blockFrom, int blockTo) {
+        final int m = ShiftedPlaneConv.DENSE_ROWS;
+        float[] wp = w.packed;
+        int[] offs = w.offsets;
+        int taps = w.taps, rows = w.rows;
+        for (int q0 = 0; q0 < positions; q0 += L) {
+            int base = inOff + q0;
+            for (int b = blockFrom; b < blockTo; b++) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int t = 0, wi = b * taps * m; t < taps; t++, wi += m) {
+                    FloatVector x = FloatVector.fromArray(F, in, base + offs[t]);
+                    a0 = x.fma(FloatVector.broadcast(F, wp[wi]), a0);
+                    a1 = x.fma(FloatVector.broadcast(F, wp[wi + 1]), a1);
+                    a2 = x.fma(FloatVector.broadcast(F, wp[wi + 2]), a2);
+                    a3 = x.fma(FloatVector.broadcast(F, wp[wi + 3]), a3);
+                }
+                int r = b * m, o = accOff + r * ldAcc + q0;
+                a0.intoArray(acc, o);
+                if (r + 1 < rows) a1.intoArray(acc, o + ldAcc);
+                if (r + 2 < rows) a2.intoArray(acc, o + 2 * ldAcc);
+                if (r + 3 < rows) a3.intoArray(acc, o + 3 * ldAcc);
+            }
+        }
+    }
 }

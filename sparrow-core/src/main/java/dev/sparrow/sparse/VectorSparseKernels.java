@@ -152,4 +152,15 @@ final class VectorSparseKernels implements SparseKernels {
             VectorConvKernels.shiftedPlaneConvTail(w, in, inOff + wide, positions - wide, acc, accOff + wide, ldAcc, rowFrom, rowTo);
         }
     }
+
+    @Override
+    public void denseShiftedPlaneConv(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc, int accOff,
+                                      int ldAcc, int blockFrom, int blockTo) {
+        int wide = positions / VectorConvKernels.DENSE_WIDE * VectorConvKernels.DENSE_WIDE;
+        VectorConvKernels.denseShiftedPlaneConv(w, in, inOff, wide, acc, accOff, ldAcc, blockFrom, blockTo);
+        if (wide < positions) {
+            VectorConvKernels.denseShiftedPlaneConvTail(w, in, inOff + wide, positions - wide, acc, accOff + wide, ldAcc,
+                    blockFrom, blockTo);
+        }
+    }
 }

@@ -42,6 +42,25 @@ class DirectConvStepTest {
         }
     }
 
+    /**
+     * Dense weights (every weight nonzero but one output channel's) run direct through the register-blocked dense
+     * form, against the same dense step through im2col and the packed GEMM.
+     */
+    @Test
+    void denseDirectMatchesIm2col() {
+        long seed = 9500;
+        for (SparseKernels kernels : backends()) {
+            for (int[] g : GEOMETRIES) {
+                for (int threads : new int[]{1, 2}) {
+                    for (int batch : new int[]{1, 3, 8}) {
+                        checkDense(kernels, g, threads, batch, seed++, false);
+                    }
+                    checkDense(kernels, g, threads, 2, seed++, true);
+                }
+            }
+        }
+    }
+
     private static List<SparseKernels> backends() {
         Backend v = Backend.vectorOrNull();
         return v == null ? List.of(SparseKernels.of(Backend.scalar()))
@@ -49,28 +68,41 @@ class DirectConvStepTest {
     }
 
     private static void check(SparseKernels kernels, int[] g, int threads, int batch, long seed, boolean zeroInput) {
+        compare(kernels, g, threads, batch, seed, zeroInput, false);
+    }
+
+    private static void checkDense(SparseKernels kernels, int[] g, int threads, int batch, long seed, boolean zeroInput) {
+        compare(kernels, g, threads, batch, seed, zeroInput, true);
+    }
+
+    private static void compare(SparseKernels kernels, int[] g, int threads, int batch, long seed, boolean zeroInput,
+                                boolean dense) {
         SplittableRandom rng = new SplittableRandom(seed);
         Im2col geometry = new Im2col(g[0], g[1], g[2], g[3], g[3], 1, g[4]);
         int rows = g[5], cols = geometry.rows();
         float[] values = new float[rows * cols], mask = new float[rows * cols];
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) rng.nextDouble(-1, 1);
-            mask[i] = rng.nextDouble() < 0.3 ? 1f : 0f;
+            mask[i] = dense || rng.nextDouble() < 0.3 ? 1f : 0f;
         }
         java.util.Arrays.fill(mask, 0, cols, 0f); // an output channel with no weights: its output is the bias
         for (int i = 0; i < values.length; i++) values[i] *= mask[i];
-        PackedWeights csr = SparseFormats.build("csr", MaskedWeights.of(values, mask, rows, cols, "conv"));
+        PackedWeights csr = dense
+                ? new DenseWeights("conv", values, rows, cols, (Backend.vectorOrNull() == null ? Backend.scalar()
+                        : Backend.vectorOrNull()).kernels())
+                : SparseFormats.build("csr", MaskedWeights.of(values, mask, rows, cols, "conv"));
         boolean relu = (seed & 1) == 0;
         float[] bias = (seed & 2) == 0 ? null : new float[rows];
         if (bias != null) for (int r = 0; r < rows; r++) bias[r] = (float) rng.nextDouble(-0.5, 0.5);
         float[] in = new float[batch * geometry.channels * geometry.height * geometry.width];
         if (!zeroInput) for (int i = 0; i < in.length; i++) in[i] = (float) rng.nextDouble(-2, 2);
-        String where = kernels.name() + " geometry " + java.util.Arrays.toString(g) + " threads " + threads + " batch "
+        String where = kernels.name() + (dense ? " dense" : "") + " geometry " + java.util.Arrays.toString(g) + " threads " + threads + " batch "
                 + batch + " relu " + relu + " bias " + (bias != null) + " seed " + seed;
         System.out.println("DirectConvStepTest: " + where);
         try (ComputePool pool = ComputePool.ofThreads(threads)) {
             ConvStep viaIm2col = new ConvStep("conv", csr, bias, relu, false, geometry, batch, kernels, pool, null, List.of());
             ConvStep direct = new ConvStep("conv", csr, bias, relu, false, geometry, batch, kernels, pool, null, List.of(), true);
+            assertThat(direct.direct.dense()).as(where).isEqualTo(dense);
             float[] want = run(viaIm2col, in, batch, threads);
             float[] got = run(direct, in, batch, threads);
             for (int i = 0; i < want.length; i++) {

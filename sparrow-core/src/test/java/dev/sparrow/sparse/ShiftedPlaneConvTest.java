@@ -50,8 +50,11 @@ class ShiftedPlaneConvTest {
         for (int i = 0; i < w.length; i++) if (rng.nextDouble() < density) w[i] = (float) rng.nextDouble(-1, 1);
         if (rows > 1) java.util.Arrays.fill(w, 0, cols, 0f); // an output channel with no taps
         ShiftedPlaneConv conv = ShiftedPlaneConv.of("conv", w, rows, channels, kh, kw, channelStride, rowStride);
+        // the dense form of the same weights (zeros kept): the same product, through the register-blocked kernel
+        ShiftedPlaneConv dense = ShiftedPlaneConv.ofDense("conv", w, rows, channels, kh, kw, channelStride, rowStride);
+        assertThat(dense.maxOffset()).isGreaterThanOrEqualTo(conv.maxOffset());
         int inOff = 5;
-        float[] in = new float[inOff + conv.maxOffset() + positions + 3];
+        float[] in = new float[inOff + dense.maxOffset() + positions + 3];
         if (!zeroInput) for (int i = 0; i < in.length; i++) in[i] = (float) rng.nextDouble(-2, 2);
         int ldAcc = positions + 16, accOff = 3;
         double[] want = new double[rows * positions];
@@ -64,11 +67,11 @@ class ShiftedPlaneConvTest {
             }
         }
         try (ComputePool pool = ComputePool.ofThreads(threads)) {
-            for (SparseKernels k : backends()) {
+            for (SparseKernels k : backends()) for (ShiftedPlaneConv form : List.of(conv, dense)) {
                 float[] acc = new float[accOff + rows * ldAcc];
                 java.util.Arrays.fill(acc, Float.NaN); // every position must be written
-                conv.accumulate(k, in, inOff, positions, acc, accOff, ldAcc, pool);
-                String where = k.name() + " shape " + java.util.Arrays.toString(sh) + " density " + density + " threads "
+                form.accumulate(k, in, inOff, positions, acc, accOff, ldAcc, pool);
+                String where = k.name() + (form.dense() ? " dense" : " sparse") + " shape " + java.util.Arrays.toString(sh) + " density " + density + " threads "
                         + threads + " seed " + seed;
                 for (int r = 0; r < rows; r++) {
                     for (int q = 0; q < positions; q++) {
