@@ -217,8 +217,11 @@ final class Planner {
         ConvStep step = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize, b.sparseKernels,
                 pool, choice.tuning(), choice.detected());
         boolean forced = b.forced.containsKey(n.name()) || b.forced.containsKey("*");
-        if (b.tuning && !forced && DIRECT_CONV && geometry.stride == 1) {
-            // a stride-1 convolution (sparse or dense) may run direct over padded planes instead: timed against im2col here
+        boolean dense = choice.matrix().format().equals("dense");
+        if (b.tuning && (!forced || dense) && DIRECT_CONV && geometry.stride == 1) {
+            // a stride-1 convolution may run direct over padded planes instead: timed against im2col here. A forced
+            // sparse format keeps its own kernel (the direct one is a CSR walk); forced dense weights stay dense either way
+            // (the direct form multiplies every weight too), so "dense everywhere" still gets the faster conv path
             ConvStep direct = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize,
                     b.sparseKernels, pool, choice.tuning(), choice.detected(), true);
             step = ConvPathChooser.faster(step, direct, b.batchSize, pool.threads(), b.tuningTimer());

@@ -66,21 +66,21 @@ final class VectorConvKernels {
         }
     }
 
-    /** Positions per register tile of the dense kernel: three vectors, times 4 channels = 12 accumulators. */
-    static final int DENSE_WIDE = 3 * L;
+    /** Positions per register tile of the dense kernel: two vectors, times 4 channels = 8 accumulators. */
+    static final int DENSE_WIDE = 2 * L;
     /**
      * Tiles per position chunk: a block's taps run over a chunk's tiles before the next block, so the chunk's
      * input window (channels x (chunk + the taps' reach)) stays in L2 across the blocks while one block's weights
-     * (taps x 4 floats) stay in L1 across the tiles.
+     * (taps x 4 floats) stay in L1/L2 across the tiles. Measured flat between 2 and all tiles (1 thread, AVX2).
      */
     private static final int CHUNK_TILES = 8;
 
     /**
      * The dense form ({@link ShiftedPlaneConv#ofDense}): positions [0, positions), a multiple of {@link #DENSE_WIDE},
-     * of row blocks [blockFrom, blockTo). Per tap: three unaligned loads of the shifted input, four broadcasts of
-     * the block's weights, twelve FMAs, so the loads no longer bound it as in the CSR walk (one load per FMA).
-     * Twelve accumulators + three inputs + one broadcast fill AVX2's sixteen registers: each weight is broadcast
-     * just before its three FMAs so only one is live.
+     * of row blocks [blockFrom, blockTo). Per tap: two unaligned loads of the shifted input, four broadcasts of the
+     * block's weights, eight FMAs (the CSR walk does one load per FMA). 4 x 2 vectors as PackedGemm's tile: a
+     * 4 x 3 tile (12 accumulators + 3 inputs + 1 broadcast = all 16 AVX2 registers) spilled in C2 and ran at
+     * 34-35 GF/s against 50-68 GF/s for this one (side by side, 1 thread, 3x3 layers of 64-512 channels).
      */
     static void denseShiftedPlaneConv(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc, int accOff,
                                       int ldAcc, int blockFrom, int blockTo) {
@@ -94,53 +94,41 @@ final class VectorConvKernels {
             for (int b = blockFrom; b < blockTo; b++) {
                 int wb = b * taps * m;
                 for (int q0 = c0; q0 < cEnd; q0 += DENSE_WIDE) {
-                    FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
-                    FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+                    FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
+                    FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;
                     int base = inOff + q0;
                     for (int t = 0, wi = wb; t < taps; t++, wi += m) {
                         int xa = base + offs[t];
                         FloatVector x0 = FloatVector.fromArray(F, in, xa);
                         FloatVector x1 = FloatVector.fromArray(F, in, xa + L);
-                        FloatVector x2 = FloatVector.fromArray(F, in, xa + 2 * L);
                         FloatVector v = FloatVector.broadcast(F, wp[wi]);
                         a00 = x0.fma(v, a00);
                         a01 = x1.fma(v, a01);
-                        a02 = x2.fma(v, a02);
                         v = FloatVector.broadcast(F, wp[wi + 1]);
                         a10 = x0.fma(v, a10);
                         a11 = x1.fma(v, a11);
-                        a12 = x2.fma(v, a12);
                         v = FloatVector.broadcast(F, wp[wi + 2]);
                         a20 = x0.fma(v, a20);
                         a21 = x1.fma(v, a21);
-                        a22 = x2.fma(v, a22);
                         v = FloatVector.broadcast(F, wp[wi + 3]);
                         a30 = x0.fma(v, a30);
                         a31 = x1.fma(v, a31);
-                        a32 = x2.fma(v, a32);
                     }
                     // the last block may be short: its padding rows of zeros are computed, not stored
                     int r = b * m, o = accOff + r * ldAcc + q0;
                     a00.intoArray(acc, o);
                     a01.intoArray(acc, o + L);
-                    a02.intoArray(acc, o + 2 * L);
                     if (r + 1 < rows) {
-                        o += ldAcc;
-                        a10.intoArray(acc, o);
-                        a11.intoArray(acc, o + L);
-                        a12.intoArray(acc, o + 2 * L);
+                        a10.intoArray(acc, o + ldAcc);
+                        a11.intoArray(acc, o + ldAcc + L);
                     }
                     if (r + 2 < rows) {
-                        o += ldAcc;
-                        a20.intoArray(acc, o);
-                        a21.intoArray(acc, o + L);
-                        a22.intoArray(acc, o + 2 * L);
+                        a20.intoArray(acc, o + 2 * ldAcc);
+                        a21.intoArray(acc, o + 2 * ldAcc + L);
                     }
                     if (r + 3 < rows) {
-                        o += ldAcc;
-                        a30.intoArray(acc, o);
-                        a31.intoArray(acc, o + L);
-                        a32.intoArray(acc, o + 2 * L);
+                        a30.intoArray(acc, o + 3 * ldAcc);
+                        a31.intoArray(acc, o + 3 * ldAcc + L);
                     }
                 }
             }
