@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Times a stride-1 sparse convolution both ways at the session's batch, im2col + the format the autotuner chose
- * and direct over padded planes ({@link dev.sparrow.sparse.ShiftedPlaneConv}), on one random input, and keeps the
- * faster: direct saves the unfolding (kh·kw copies of the input) but computes the padding columns too and reads
- * shifted, unaligned runs, so it loses on small images (4x4: 36 padded positions for 16) and wins on large ones.
+ * Times a stride-1 convolution both ways at the session's batch, im2col + the format the autotuner chose
+ * and direct over padded planes ({@link dev.sparrow.sparse.ShiftedPlaneConv}: the CSR walk for sparse weights, the
+ * 4 x 2-vector blocked kernel for dense ones), on one random input, and keeps the faster: direct saves the unfolding
+ * (kh·kw copies of the input) but computes the padding columns too and reads shifted, unaligned runs, so it loses
+ * on small images (4x4: 36 padded positions for 16) and wins on large ones. Dense weights, measured side by side
+ * at batch 1 on one thread: direct 1.2-1.4x faster at 32x32 and 16x16, even at 8x8, 1.3-1.5x slower at 4x4.
  */
 final class ConvPathChooser {
     private ConvPathChooser() {}

@@ -80,7 +80,9 @@ final class VectorConvKernels {
      * of row blocks [blockFrom, blockTo). Per tap: two unaligned loads of the shifted input, four broadcasts of the
      * block's weights, eight FMAs (the CSR walk does one load per FMA). 4 x 2 vectors as PackedGemm's tile: a
      * 4 x 3 tile (12 accumulators + 3 inputs + 1 broadcast = all 16 AVX2 registers) spilled in C2 and ran at
-     * 34-35 GF/s against 50-68 GF/s for this one (side by side, 1 thread, 3x3 layers of 64-512 channels).
+     * 34-35 GF/s against 50-68 GF/s for this one (side by side, 1 thread, 3x3 layers of 64-512 channels). 5 x 2
+     * and 6 x 2 tiles (13 and 15 registers) measured 5-10% faster per row in the same run, before the waste of a
+     * short last block (64 channels = 12.8 blocks of 5): not worth a second layout.
      */
     static void denseShiftedPlaneConv(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc, int accOff,
                                       int ldAcc, int blockFrom, int blockTo) {
