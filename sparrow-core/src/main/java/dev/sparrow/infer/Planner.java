@@ -200,8 +200,8 @@ final class Planner {
                 // time it against the weight-sparse im2col step, on inputs as sparse as the winners
                 int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
                 FormatChooser.Choice choice = formats.choose(n.name(), mask, values, rows, cols, bias, relu, columns);
-                ConvStep conv = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize,
-                        b.sparseKernels, pool, choice.tuning(), choice.detected());
+                // the weight-sparse step on its faster path (im2col or direct), as it would run without the k-WTA
+                ConvStep conv = weightSparseConv(n, choice, bias, relu, bnFolded, geometry);
                 SparseInputChooser.Result r = SparseInputChooser.choose(sparse, conv, winnerDensity(n.inputs().get(0)), false,
                         b.batchSize, Math.max(sparse.columnFloats(), conv.columnFloats()), conv.stagingFloats(), pool, timer());
                 formats.keepSparseInputConv(n.name(), r, sparse.nnz);
@@ -214,6 +214,12 @@ final class Planner {
         int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
         FormatChooser.Choice choice = formats.choose(n.name(), mask, values, rows, cols, bias, relu, columns);
         weighted.add(n.name());
+        add(n, weightSparseConv(n, choice, bias, relu, bnFolded, geometry), n.inputs(), out, label);
+    }
+
+    /** The convolution on its chosen format, by im2col or, where timed faster, direct over padded planes. */
+    private ConvStep weightSparseConv(GraphNode n, FormatChooser.Choice choice, float[] bias, boolean relu, boolean bnFolded,
+                                      Im2col geometry) {
         ConvStep step = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize, b.sparseKernels,
                 pool, choice.tuning(), choice.detected());
         boolean forced = b.forced.containsKey(n.name()) || b.forced.containsKey("*");
@@ -226,7 +232,7 @@ final class Planner {
                     b.sparseKernels, pool, choice.tuning(), choice.detected(), true);
             step = ConvPathChooser.faster(step, direct, b.batchSize, pool.threads(), b.tuningTimer());
         }
-        add(n, step, n.inputs(), out, label);
+        return step;
     }
 
     private void binary(GraphNode n, Op.Binary bin, int[] a, int[] out) {

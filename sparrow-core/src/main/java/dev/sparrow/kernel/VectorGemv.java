@@ -2,6 +2,7 @@ package dev.sparrow.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -224,10 +225,10 @@ final class VectorGemv {
                 s2 = FloatVector.fromArray(SPECIES, a, r2 + j).fma(xa, s2);
                 s3 = FloatVector.fromArray(SPECIES, a, r3 + j).fma(xa, s3);
             }
-            float d0 = LaneSums.sum(s0.add(t0));
-            float d1 = LaneSums.sum(s1.add(t1));
-            float d2 = LaneSums.sum(s2.add(t2));
-            float d3 = LaneSums.sum(s3.add(t3));
+            float d0 = s0.add(t0).reduceLanes(VectorOperators.ADD);
+            float d1 = s1.add(t1).reduceLanes(VectorOperators.ADD);
+            float d2 = s2.add(t2).reduceLanes(VectorOperators.ADD);
+            float d3 = s3.add(t3).reduceLanes(VectorOperators.ADD);
             for (; j < n; j++) {
                 float xv = x[xOff + j];
                 d0 = Math.fma(a[r0 + j], xv, d0);
@@ -251,7 +252,7 @@ final class VectorGemv {
             for (; j < bound; j += L) {
                 s = FloatVector.fromArray(SPECIES, a, r + j).fma(FloatVector.fromArray(SPECIES, x, xOff + j), s);
             }
-            float d = LaneSums.sum(s.add(t));
+            float d = s.add(t).reduceLanes(VectorOperators.ADD);
             for (; j < n; j++) d = Math.fma(a[r + j], x[xOff + j], d);
             store(y, yOff + i, d, beta);
         }

@@ -91,7 +91,7 @@ final class VectorKernels implements Kernels {
         for (int bound = n - n % L; i < bound; i += L) {
             s0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), s0);
         }
-        float acc = LaneSums.sum(s0.add(s1).add(s2.add(s3)));
+        float acc = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) acc = Math.fma(a[aOff + i], b[bOff + i], acc);
         return acc;
     }
@@ -133,7 +133,7 @@ final class VectorKernels implements Kernels {
             s1 = s1.add(FloatVector.fromArray(SPECIES, x, xOff + i + L));
         }
         for (int bound = n - n % L; i < bound; i += L) s0 = s0.add(FloatVector.fromArray(SPECIES, x, xOff + i));
-        float acc = LaneSums.sum(s0.add(s1));
+        float acc = s0.add(s1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) acc += x[xOff + i];
         return acc;
     }

@@ -1,6 +1,5 @@
 package dev.sparrow.sparse;
 
-import dev.sparrow.kernel.LaneSums;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -75,7 +74,7 @@ final class VectorGemvKernels {
                     widen(cols, p, tmp, 0);
                     a = FloatVector.fromArray(F, vals, p).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a);
                 }
-                acc = LaneSums.sum(a);
+                acc = a.reduceLanes(VectorOperators.ADD);
             }
             for (; p < end; p++) acc += vals[p] * x[xOff + cols[p]];
             y[yOff + r] = ScalarSparseKernels.out(acc, bias, r, relu);
