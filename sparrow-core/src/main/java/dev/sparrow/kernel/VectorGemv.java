@@ -2,7 +2,6 @@ package dev.sparrow.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -225,10 +224,26 @@ final class VectorGemv {
                 s2 = FloatVector.fromArray(SPECIES, a, r2 + j).fma(xa, s2);
                 s3 = FloatVector.fromArray(SPECIES, a, r3 + j).fma(xa, s3);
             }
-            float d0 = s0.add(t0).reduceLanes(VectorOperators.ADD);
-            float d1 = s1.add(t1).reduceLanes(VectorOperators.ADD);
-            float d2 = s2.add(t2).reduceLanes(VectorOperators.ADD);
-            float d3 = s3.add(t3).reduceLanes(VectorOperators.ADD);
+            s0 = s0.add(t0); // lanes summed in LaneTree's fixed order
+            s1 = s1.add(t1);
+            s2 = s2.add(t2);
+            s3 = s3.add(t3);
+            if (L >= 16) s0 = s0.add(s0.rearrange(LaneTree.SWAP8));
+            if (L >= 8) s0 = s0.add(s0.rearrange(LaneTree.SWAP4));
+            if (L >= 4) s0 = s0.add(s0.rearrange(LaneTree.SWAP2));
+            float d0 = s0.add(s0.rearrange(LaneTree.SWAP1)).lane(0);
+            if (L >= 16) s1 = s1.add(s1.rearrange(LaneTree.SWAP8));
+            if (L >= 8) s1 = s1.add(s1.rearrange(LaneTree.SWAP4));
+            if (L >= 4) s1 = s1.add(s1.rearrange(LaneTree.SWAP2));
+            float d1 = s1.add(s1.rearrange(LaneTree.SWAP1)).lane(0);
+            if (L >= 16) s2 = s2.add(s2.rearrange(LaneTree.SWAP8));
+            if (L >= 8) s2 = s2.add(s2.rearrange(LaneTree.SWAP4));
+            if (L >= 4) s2 = s2.add(s2.rearrange(LaneTree.SWAP2));
+            float d2 = s2.add(s2.rearrange(LaneTree.SWAP1)).lane(0);
+            if (L >= 16) s3 = s3.add(s3.rearrange(LaneTree.SWAP8));
+            if (L >= 8) s3 = s3.add(s3.rearrange(LaneTree.SWAP4));
+            if (L >= 4) s3 = s3.add(s3.rearrange(LaneTree.SWAP2));
+            float d3 = s3.add(s3.rearrange(LaneTree.SWAP1)).lane(0);
             for (; j < n; j++) {
                 float xv = x[xOff + j];
                 d0 = Math.fma(a[r0 + j], xv, d0);
@@ -252,7 +267,11 @@ final class VectorGemv {
             for (; j < bound; j += L) {
                 s = FloatVector.fromArray(SPECIES, a, r + j).fma(FloatVector.fromArray(SPECIES, x, xOff + j), s);
             }
-            float d = s.add(t).reduceLanes(VectorOperators.ADD);
+            s = s.add(t); // lanes summed in LaneTree's fixed order
+            if (L >= 16) s = s.add(s.rearrange(LaneTree.SWAP8));
+            if (L >= 8) s = s.add(s.rearrange(LaneTree.SWAP4));
+            if (L >= 4) s = s.add(s.rearrange(LaneTree.SWAP2));
+            float d = s.add(s.rearrange(LaneTree.SWAP1)).lane(0);
             for (; j < n; j++) d = Math.fma(a[r + j], x[xOff + j], d);
             store(y, yOff + i, d, beta);
         }

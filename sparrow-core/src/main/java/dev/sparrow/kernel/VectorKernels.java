@@ -91,7 +91,11 @@ final class VectorKernels implements Kernels {
         for (int bound = n - n % L; i < bound; i += L) {
             s0 = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), s0);
         }
-        float acc = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        FloatVector v = s0.add(s1).add(s2.add(s3)); // lanes summed in LaneTree's fixed order
+        if (L >= 16) v = v.add(v.rearrange(LaneTree.SWAP8));
+        if (L >= 8) v = v.add(v.rearrange(LaneTree.SWAP4));
+        if (L >= 4) v = v.add(v.rearrange(LaneTree.SWAP2));
+        float acc = v.add(v.rearrange(LaneTree.SWAP1)).lane(0);
         for (; i < n; i++) acc = Math.fma(a[aOff + i], b[bOff + i], acc);
         return acc;
     }
@@ -133,7 +137,11 @@ final class VectorKernels implements Kernels {
             s1 = s1.add(FloatVector.fromArray(SPECIES, x, xOff + i + L));
         }
         for (int bound = n - n % L; i < bound; i += L) s0 = s0.add(FloatVector.fromArray(SPECIES, x, xOff + i));
-        float acc = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        FloatVector v = s0.add(s1); // lanes summed in LaneTree's fixed order
+        if (L >= 16) v = v.add(v.rearrange(LaneTree.SWAP8));
+        if (L >= 8) v = v.add(v.rearrange(LaneTree.SWAP4));
+        if (L >= 4) v = v.add(v.rearrange(LaneTree.SWAP2));
+        float acc = v.add(v.rearrange(LaneTree.SWAP1)).lane(0);
         for (; i < n; i++) acc += x[xOff + i];
         return acc;
     }

@@ -74,7 +74,11 @@ final class VectorGemvKernels {
                     widen(cols, p, tmp, 0);
                     a = FloatVector.fromArray(F, vals, p).fma(FloatVector.fromArray(F, x, xOff, tmp, 0), a);
                 }
-                acc = a.reduceLanes(VectorOperators.ADD);
+                // lanes summed in one fixed order (VectorSupport.SWAP*), the same bits interpreted and compiled
+                if (L == 16) a = a.add(a.rearrange(VectorSupport.SWAP8));
+                a = a.add(a.rearrange(VectorSupport.SWAP4));
+                a = a.add(a.rearrange(VectorSupport.SWAP2));
+                acc = a.add(a.rearrange(VectorSupport.SWAP1)).lane(0);
             }
             for (; p < end; p++) acc += vals[p] * x[xOff + cols[p]];
             y[yOff + r] = ScalarSparseKernels.out(acc, bias, r, relu);

@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.nio.ByteOrder;
@@ -32,6 +33,15 @@ final class VectorSupport {
     static final VectorSpecies<Byte> B = BITS == 512 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
     /** Floats per vector: 16 or 8. */
     static final int L = F.length();
+    /**
+     * Lane i takes lane i ^ h: the kernels sum a vector's lanes inline as v + v.rearrange(SWAP_h), h = L/2 .. 1, then
+     * lane 0, one fixed order, instead of {@code reduceLanes(ADD)}, whose order differs between the interpreter and
+     * C2 (the same call gave other bits before and after it was compiled).
+     */
+    static final VectorShuffle<Float> SWAP8 = L == 16 ? VectorShuffle.fromOp(F, i -> i ^ 8) : null;
+    static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(F, i -> i ^ 4);
+    static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
+    static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
     /** Bytes per vector, for loads from the kernels' off-heap tiles. */
     static final int VECTOR_BYTES = L * Float.BYTES;
     static final ByteOrder NATIVE_ORDER = ByteOrder.nativeOrder();
