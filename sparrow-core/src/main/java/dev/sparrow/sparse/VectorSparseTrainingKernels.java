@@ -1,11 +1,14 @@
 package dev.sparrow.sparse;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 
 import static dev.sparrow.sparse.VectorSupport.BITS;
 import static dev.sparrow.sparse.VectorSupport.F;
 import static dev.sparrow.sparse.VectorSupport.L;
+import static dev.sparrow.sparse.VectorSupport.SWAP1;
+import static dev.sparrow.sparse.VectorSupport.SWAP2;
+import static dev.sparrow.sparse.VectorSupport.SWAP4;
+import static dev.sparrow.sparse.VectorSupport.SWAP8;
 
 /**
  * {@link SparseTrainingKernels} on the Vector API. Per nonzero: the batch in vectors, two accumulators
@@ -19,11 +22,6 @@ import static dev.sparrow.sparse.VectorSupport.L;
  * was: a run resumed from a checkpoint (or a second run of the same seed in one JVM) differed from the first.
  */
 final class VectorSparseTrainingKernels implements SparseTrainingKernels {
-    // lane i takes lane i ^ h: adding a vector to itself rearranged so halves the lanes still to be summed
-    private static final VectorShuffle<Float> SWAP8 = L == 16 ? VectorShuffle.fromOp(F, i -> i ^ 8) : null;
-    private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(F, i -> i ^ 4);
-    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(F, i -> i ^ 2);
-    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(F, i -> i ^ 1);
 
     private VectorSparseTrainingKernels() {}
 
