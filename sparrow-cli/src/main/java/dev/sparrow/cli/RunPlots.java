@@ -102,6 +102,10 @@ final class RunPlots {
             out.println("Plots: " + String.join(", ", files.stream().map(p -> p.getFileName().toString()).toList()));
         } catch (IOException | RuntimeException e) {
             err.println("warning: no plots written to " + runDir + ": " + e.getMessage());
+        } catch (LinkageError e) {
+            // a jlinked runtime without java.desktop (XChart draws with java.awt): the run itself is complete
+            err.println("warning: no plots written to " + runDir + ": this Java runtime lacks the java.desktop module"
+                    + " that drawing needs (" + e.getMessage() + "); the run's metrics and checkpoint are complete");
         }
     }
 
