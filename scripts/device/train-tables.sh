@@ -4,9 +4,11 @@
 #   cores 0-13  issue 15: gsc-cnn dense and dual-sparse (static 95%, k-WTA 10%), seeds 1-3, and weight-sparse
 #               (static 95%, ReLU) seed 1; two threads each; then the noise table (eval --noise) of seed 1's three
 #   core 14     issue 13: mlp-wide dense, then SRigL 90% on the masked engine (wall-clock and peak heap)
-#   core 15     issue 13: mlp-wide SRigL 90% on the sparse engine; then the MLP accuracy-in-the-same-wall-clock
-#               table: dense and SRigL 90% seeds 1-3 for 15 epochs, then SRigL again for as many epochs as fit in
+#   core 15     issue 13: mlp-wide SRigL 90% on the sparse engine
+#   PARTS=mlp   issue 13: the MLP accuracy-in-the-same-wall-clock table on cores MLP_CORES..+5 (default 0): dense
+#               and SRigL 90% seeds 1-3 for 15 epochs side by side, then SRigL again for as many epochs as fit in
 #               the dense runs' mean wall-clock (computed from the first SRigL runs' seconds per epoch)
+# PARTS picks the parts (default "gsc wide mlp": then gsc and mlp share cores 0-5; give the mlp part a call of its own)
 # Peak heap = the largest heap occupancy after a collection (-Xlog:gc), i.e. the peak live set.
 #   JAVA=/opt/sjdk/bin/java JAR=sparrow-cli-all.jar DATA=fashion-mnist-dir OUT=dir bash scripts/device/train-tables.sh
 set -uo pipefail
@@ -51,23 +53,34 @@ wide_masked() {
   train wide-srigl-masked 14 1 --model mlp-wide --method srigl --sparsity 0.9 --engine masked --seed 1 --epochs "$WIDE_EPOCHS"
 }
 
-core15() {
+wide_sparse() {
   train wide-srigl-sparse 15 1 --model mlp-wide --method srigl --sparsity 0.9 --engine sparse --seed 1 --epochs "$WIDE_EPOCHS"
+}
+
+mlp_table() { # on cores $1 .. $1+5: the three seeds side by side
+  local c=$1 pids=() epochs
   for seed in 1 2 3; do
-    train mlp-dense-s$seed 15 1 --model mlp --seed $seed --epochs 15
-    train mlp-srigl-s$seed 15 1 --model mlp --method srigl --sparsity 0.9 --seed $seed --epochs 15
+    train mlp-dense-s$seed $((c + seed - 1)) 1 --model mlp --seed $seed --epochs 15 & pids+=($!)
+    train mlp-srigl-s$seed $((c + seed + 2)) 1 --model mlp --method srigl --sparsity 0.9 --seed $seed --epochs 15 & pids+=($!)
   done
-  local epochs
+  wait "${pids[@]}"
   epochs=$(awk '/^mlp-dense-s/ {d+=$3; nd++} /^mlp-srigl-s/ {s+=$3; ns++} END {printf "%d", 15 * (d/nd) / (s/ns)}' "$OUT/runs.txt")
   echo "same wall-clock: SRigL gets $epochs epochs" | tee -a "$OUT/runs.txt"
+  pids=()
   for seed in 1 2 3; do
-    train mlp-srigl-budget-s$seed 15 1 --model mlp --method srigl --sparsity 0.9 --seed $seed --epochs "$epochs"
+    train mlp-srigl-budget-s$seed $((c + seed - 1)) 1 --model mlp --method srigl --sparsity 0.9 --seed $seed --epochs "$epochs" & pids+=($!)
   done
+  wait "${pids[@]}"
 }
 
 lscpu | grep -E 'Model name|^CPU\(s\)' > "$OUT/machine.txt"
-gsc & g=$!
-wide_masked & w=$!
-core15 & c=$!
-wait $g $w $c
+pids=()
+for part in ${PARTS:-gsc wide mlp}; do
+  case $part in
+    gsc) gsc & pids+=($!) ;;
+    wide) wide_masked & pids+=($!); wide_sparse & pids+=($!) ;;
+    mlp) mlp_table "${MLP_CORES:-0}" & pids+=($!) ;;   # cores 0-5: alone, or after gsc (PARTS="gsc wide" first)
+  esac
+done
+wait "${pids[@]}"
 for f in "$R"/*.log; do echo "== $f"; grep -vE 'WARN|^  epoch' "$f" | tail -4; done > "$OUT/logs.txt" 2>&1
