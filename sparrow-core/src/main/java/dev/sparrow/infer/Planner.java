@@ -29,6 +29,11 @@ import java.util.Set;
  */
 final class Planner {
     /** -Dsparrow.conv.direct=false keeps every convolution on im2col (for before/after measurements). */
+    /**
+     * Untuned sessions run a convolution after a k-WTA in the channels-last block layout (timed sessions time both
+     * layouts); {@code -Dsparrow.sparseInput.channelBlocks=false} keeps the scalar per-plane scatter.
+     */
+    static final boolean CHANNEL_BLOCKS = !"false".equals(System.getProperty("sparrow.sparseInput.channelBlocks"));
     static final boolean DIRECT_CONV = !"false".equals(System.getProperty("sparrow.conv.direct"));
 
     private final InferenceSession.Builder b;
@@ -195,18 +200,24 @@ final class Planner {
             if (mask != null) for (int i = 0; i < values.length; i++) if (mask[i] == 0f) values[i] = 0f;
             weighted.add(n.name());
             SparseInputConvStep sparse = new SparseInputConvStep(n.name(), values, rows, bias, relu, bnFolded, geometry, pool);
-            Step chosen = sparse;
+            // the channels-last layout vectorised over blocks of output channels, timed against the scalar scatter
+            SparseInputConvStep blocks = new SparseInputConvStep(n.name(), values, rows, bias, relu, bnFolded, geometry, pool,
+                    ScatterKernels.of(dev.sparrow.kernel.Backend.get()));
+            Step chosen = CHANNEL_BLOCKS ? blocks : sparse;
             if (b.tuning) {
                 // time it against the weight-sparse im2col step, on inputs as sparse as the winners
                 int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
                 FormatChooser.Choice choice = formats.choose(n.name(), mask, values, rows, cols, bias, relu, columns);
                 // the weight-sparse step on its faster path (im2col or direct), as it would run without the k-WTA
                 ConvStep conv = weightSparseConv(n, choice, bias, relu, bnFolded, geometry);
-                SparseInputChooser.Result r = SparseInputChooser.choose(sparse, conv, winnerDensity(n.inputs().get(0)), false,
-                        b.batchSize, Math.max(sparse.columnFloats(), conv.columnFloats()), conv.stagingFloats(), pool, timer());
-                formats.keepSparseInputConv(n.name(), r, sparse.nnz);
-                if (r.sparseInputWins()) sparse.timing = r;
-                else chosen = conv;
+                SparseInputChooser.Result r = SparseInputChooser.choose(List.of(sparse, blocks),
+                        List.of("scatter", "channel blocks"), conv, winnerDensity(n.inputs().get(0)), false, b.batchSize,
+                        Math.max(Math.max(sparse.columnFloats(), blocks.columnFloats()), conv.columnFloats()),
+                        conv.stagingFloats(), pool, timer());
+                SparseInputConvStep best = r.sparseChoice() == 0 ? sparse : blocks;
+                formats.keepSparseInputConv(n.name(), r, best.nnz, best.format());
+                if (r.sparseInputWins()) best.timing = r;
+                chosen = r.sparseInputWins() ? best : conv;
             }
             add(n, chosen, n.inputs(), out, label);
             return;

@@ -11,12 +11,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The sparse-input (input-stationary scatter) convolution against a plain direct convolution in double, on random
+ * The sparse-input (input-stationary scatter) convolution, in both layouts (per-plane scalar scatter and
+ * channels-last blocks, the blocks with the scalar reference and the backend's kernels), against a plain direct convolution in double, on random
  * sparse inputs of odd shapes, with padding, empty rows and channels, all-zero images, dense inputs, 1-3 threads;
  * outputs poisoned first so a value left unwritten shows.
  */
 class SparseInputConvStepTest {
     private static final long SEED = 1515;
+    /** The per-plane scalar scatter (null), the channel blocks' scalar reference and the backend's kernels. */
+    private static final ScatterKernels[] LAYOUTS = {null, ScalarScatterKernels.INSTANCE,
+            ScatterKernels.of(dev.sparrow.kernel.Backend.get())};
 
     /** (cin, h, w, cout, kh, kw, pad) */
     private static final int[][] SHAPES = {
@@ -49,17 +53,26 @@ class SparseInputConvStepTest {
                 double[] want = reference(x, batch, weights, bias, relu, g, cout, magnitude);
                 for (int threads = 1; threads <= 3; threads++) {
                     try (ComputePool pool = ComputePool.ofThreads(threads)) {
-                        SparseInputConvStep step = new SparseInputConvStep("conv", weights, cout, bias, relu, false, g, pool);
-                        Workspace ws = new Workspace(0, new int[] {in, step.outFeatures}, batch, Math.max(in, step.outFeatures),
-                                step.columnFloats(), 0, threads);
-                        float[] y = new float[batch * step.outFeatures];
-                        for (int b : new int[] {1, batch}) {
-                            Arrays.fill(y, Float.NaN);
-                            step.run(ws, x, y, b);
-                            for (int i = 0; i < b * step.outFeatures; i++) {
-                                assertThat((double) y[i]).as("shape %s density %s threads %d batch %d at %d", Arrays.toString(s),
-                                        weightDensity, threads, b, i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(
-                                        1e-6 * (1 + magnitude[i]))); // float rounding grows with the terms summed
+                        float[] blocksScalar = null;
+                        for (ScatterKernels layout : LAYOUTS) {
+                            SparseInputConvStep step = new SparseInputConvStep("conv", weights, cout, bias, relu, false, g, pool, layout);
+                            Workspace ws = new Workspace(0, new int[] {in, step.outFeatures}, batch, Math.max(in, step.outFeatures),
+                                    step.columnFloats(), 0, threads);
+                            float[] y = new float[batch * step.outFeatures];
+                            for (int b : new int[] {1, 3, batch}) {
+                                Arrays.fill(y, Float.NaN);
+                                step.run(ws, x, y, b);
+                                for (int i = 0; i < b * step.outFeatures; i++) {
+                                    assertThat((double) y[i]).as("shape %s density %s threads %d batch %d at %d layout %s",
+                                            Arrays.toString(s), weightDensity, threads, b, i, step.format()).isCloseTo(want[i],
+                                            org.assertj.core.data.Offset.offset(1e-6 * (1 + magnitude[i]))); // rounding grows with the terms
+                                }
+                            }
+                            // the vector blocks add in the scalar reference's order: the same bits
+                            if (layout == ScalarScatterKernels.INSTANCE) blocksScalar = y.clone();
+                            else if (layout != null && layout.lanes() == ScalarScatterKernels.INSTANCE.lanes()) {
+                                assertThat(y).as("vector blocks equal the scalar reference, shape %s", Arrays.toString(s))
+                                        .containsExactly(blocksScalar);
                             }
                         }
                     }
