@@ -217,6 +217,7 @@ final class Planner {
                 SparseInputConvStep best = r.sparseChoice() == 0 ? sparse : blocks;
                 formats.keepSparseInputConv(n.name(), r, best.nnz, best.format());
                 if (r.sparseInputWins()) best.timing = r;
+                else conv.sparseTiming = r;
                 chosen = r.sparseInputWins() ? best : conv;
             }
             add(n, chosen, n.inputs(), out, label);

@@ -42,8 +42,13 @@ final class SparseInputConvStep extends Step {
     private final int outChannels;
     /** Columns of an accumulator row: the input width, plus the padding, plus kw − 1 margin columns. */
     private final int paddedWidth;
-    /** One output channel's accumulator: outH × paddedWidth. */
+    /**
+     * One output channel's accumulator: outH × paddedWidth, plus 16 floats so that planes 8 apart are not 4 KiB apart
+     * (a load from a place 4 KiB from a pending store waits for it: 4K aliasing).
+     */
     private final int paddedPlane;
+    /** Block layout: floats of one accumulator row, paddedWidth × paddedChannels plus one block (against 4K aliasing). */
+    private final int rowFloats;
     /**
      * (cin·kh·kw + 1,): where the nonzero weights of each kernel position (ci, ky, kx) start; those of one kernel
      * row are contiguous and sorted by kx, so the columns that reach the output from an input column are one run.
@@ -92,11 +97,13 @@ final class SparseInputConvStep extends Step {
         this.geometry = geometry;
         this.outChannels = cout;
         this.paddedWidth = geometry.width + geometry.padding + geometry.kw - 1;
-        this.paddedPlane = Math.multiplyExact(geometry.outH, paddedWidth);
+        this.paddedPlane = Math.addExact(Math.multiplyExact(geometry.outH, paddedWidth), SKEW);
         this.channelBlocks = channelBlocks;
         this.lanes = channelBlocks == null ? 1 : channelBlocks.lanes();
         this.paddedChannels = (cout + lanes - 1) / lanes * lanes;
+        this.rowFloats = Math.addExact(Math.multiplyExact(paddedWidth, paddedChannels), lanes);
         Math.multiplyExact(paddedChannels, paddedPlane); // the accumulator's size must be an int
+        Math.multiplyExact(geometry.outH, rowFloats);
         int kw = geometry.kw, cols = geometry.rows();
         if (channelBlocks != null) {
             // blocks of `lanes` output channels per kernel position, those with a nonzero only, sorted by position
@@ -171,7 +178,12 @@ final class SparseInputConvStep extends Step {
     }
 
     /** Floats of one image's accumulator. */
-    private int accumulatorFloats() { return paddedChannels * paddedPlane; }
+    private int accumulatorFloats() {
+        return channelBlocks != null ? geometry.outH * rowFloats : paddedChannels * paddedPlane;
+    }
+
+    /** Floats between two channel planes of the per-plane accumulator beyond outH × paddedWidth. */
+    private static final int SKEW = 16;
 
     /** Floats of the workspace's column buffer this step needs: one accumulator per thread. */
     int columnFloats() { return Math.multiplyExact(accumulatorFloats(), pool.threads()); }
@@ -289,7 +301,7 @@ final class SparseInputConvStep extends Step {
                 for (int ky = kyFrom; ky < kyTo; ky++) {
                     int kr = (ci * kh + ky) * kw;
                     if (start[kr] == start[kr + kw]) continue;
-                    int rowAcc = a0 + (iy + pad - ky) * pw * cp;
+                    int rowAcc = a0 + (iy + pad - ky) * rowFloats;
                     for (int j = l0; j < m; j++) {
                         int ix = cols[j];
                         int from = start[kr + Math.max(0, ix + pad - ow + 1)], to = start[kr + Math.min(kw, ix + pad + 1)];
@@ -302,7 +314,7 @@ final class SparseInputConvStep extends Step {
         for (int co = 0; co < outChannels; co++) {
             float bc = bias == null ? 0f : bias[co];
             for (int oy = 0; oy < oh; oy++) {
-                int src = a0 + (oy * pw + left) * cp + co, dst = yOff + (co * oh + oy) * ow;
+                int src = a0 + oy * rowFloats + left * cp + co, dst = yOff + (co * oh + oy) * ow;
                 if (relu) for (int ox = 0; ox < ow; ox++) y[dst + ox] = Math.max(acc[src + ox * cp] + bc, 0f);
                 else for (int ox = 0; ox < ow; ox++) y[dst + ox] = acc[src + ox * cp] + bc;
             }
