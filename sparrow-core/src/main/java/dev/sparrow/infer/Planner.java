@@ -30,10 +30,11 @@ import java.util.Set;
 final class Planner {
     /** -Dsparrow.conv.direct=false keeps every convolution on im2col (for before/after measurements). */
     /**
-     * Untuned sessions run a convolution after a k-WTA in the channels-last block layout (timed sessions time both
-     * layouts); {@code -Dsparrow.sparseInput.channelBlocks=false} keeps the scalar per-plane scatter.
+     * The layout an untuned session gives a convolution after a k-WTA (timed sessions time them all):
+     * {@code -Dsparrow.sparseInput.convLayout=} scatter (the default), blocks, or complementary (where the masks are;
+     * else the scatter). Read when a session is planned.
      */
-    static final boolean CHANNEL_BLOCKS = !"false".equals(System.getProperty("sparrow.sparseInput.channelBlocks"));
+    static final String CONV_LAYOUT_PROPERTY = "sparrow.sparseInput.convLayout";
     static final boolean DIRECT_CONV = !"false".equals(System.getProperty("sparrow.conv.direct"));
 
     private final InferenceSession.Builder b;
@@ -203,18 +204,25 @@ final class Planner {
             // the channels-last layout vectorised over blocks of output channels, timed against the scalar scatter
             SparseInputConvStep blocks = new SparseInputConvStep(n.name(), values, rows, bias, relu, bnFolded, geometry, pool,
                     ScatterKernels.of(dev.sparrow.kernel.Backend.get()));
-            Step chosen = CHANNEL_BLOCKS ? blocks : sparse;
+            String layout = System.getProperty(CONV_LAYOUT_PROPERTY, "scatter");
+            SparseInputConvStep packed = SparseInputConvStep.complementary(n.name(), values, rows, bias, relu, bnFolded,
+                    geometry, pool);
+            Step chosen = layout.equals("blocks") ? blocks : layout.equals("complementary") && packed != null ? packed : sparse;
             if (b.tuning) {
                 // time it against the weight-sparse im2col step, on inputs as sparse as the winners
                 int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
                 FormatChooser.Choice choice = formats.choose(n.name(), mask, values, rows, cols, bias, relu, columns);
                 // the weight-sparse step on its faster path (im2col or direct), as it would run without the k-WTA
                 ConvStep conv = weightSparseConv(n, choice, bias, relu, bnFolded, geometry);
-                SparseInputChooser.Result r = SparseInputChooser.choose(List.of(sparse, blocks),
-                        List.of("scatter", "channel blocks"), conv, winnerDensity(n.inputs().get(0)), false, b.batchSize,
-                        Math.max(Math.max(sparse.columnFloats(), blocks.columnFloats()), conv.columnFloats()),
-                        conv.stagingFloats(), pool, timer());
-                SparseInputConvStep best = r.sparseChoice() == 0 ? sparse : blocks;
+                // and, where the masks are complementary, the packed layout (fixed-length passes, products routed)
+                List<SparseInputConvStep> candidates = packed == null ? List.of(sparse, blocks) : List.of(sparse, blocks, packed);
+                List<String> names = packed == null ? List.of("scatter", "channel blocks")
+                        : List.of("scatter", "channel blocks", "complementary packed");
+                int columnFloats = conv.columnFloats();
+                for (SparseInputConvStep s : candidates) columnFloats = Math.max(columnFloats, s.columnFloats());
+                SparseInputChooser.Result r = SparseInputChooser.choose(List.copyOf(candidates), names, conv,
+                        winnerDensity(n.inputs().get(0)), false, b.batchSize, columnFloats, conv.stagingFloats(), pool, timer());
+                SparseInputConvStep best = candidates.get(r.sparseChoice());
                 formats.keepSparseInputConv(n.name(), r, best.nnz, best.format());
                 if (r.sparseInputWins()) best.timing = r;
                 else conv.sparseTiming = r;

@@ -72,6 +72,8 @@ final class SparseInputConvStep extends Step {
     private final int[] blockStart;
     private final int[] blockOffset;
     private final float[] blockValues;
+    /** Complementary layout: slots (groups of output channels) per kernel position; 0 for the other layouts. */
+    private final int slots;
 
     /** {@code weights} row-major [cout][cin·kh·kw] (BatchNorm folded, masked weights 0). */
     SparseInputConvStep(String name, float[] weights, int cout, float[] bias, boolean relu, boolean batchNormFolded,
@@ -85,6 +87,50 @@ final class SparseInputConvStep extends Step {
      */
     SparseInputConvStep(String name, float[] weights, int cout, float[] bias, boolean relu, boolean batchNormFolded,
                         Im2col geometry, ComputePool pool, ScatterKernels channelBlocks) {
+        this(name, weights, cout, bias, relu, batchNormFolded, geometry, pool, channelBlocks, 0);
+    }
+
+    /**
+     * The complementary packed layout, or null when {@code weights} are not complementary (no group of 4 or more
+     * consecutive output channels whose masks are disjoint, see {@link #complementaryGroup}): every kernel position
+     * holds one slot per group of output channels, its weight (0 where no channel of the group has one there) and
+     * the accumulator offset of its owner. A nonzero input then makes one fixed-length pass over a kernel row's
+     * slots (kw · groups, every kernel column: the accumulator's margin columns take the products that fall outside
+     * the output) and routes each product to its owner: no loop whose length depends on the data.
+     */
+    static SparseInputConvStep complementary(String name, float[] weights, int cout, float[] bias, boolean relu,
+                                             boolean batchNormFolded, Im2col geometry, ComputePool pool) {
+        int n = complementaryGroup(weights, cout, geometry.rows());
+        return n < 4 ? null : new SparseInputConvStep(name, weights, cout, bias, relu, batchNormFolded, geometry, pool, null, n);
+    }
+
+    /**
+     * The largest n (up to 256) such that in every group of n consecutive rows of {@code weights} [rows][cols] at
+     * most one weight per column is nonzero (Numenta's complementary sparsity), or 1 when only n = 1 holds.
+     */
+    static int complementaryGroup(float[] weights, int rows, int cols) {
+        int[] seen = new int[cols];
+        for (int n = Math.min(rows, 256); n > 1; n--) {
+            boolean disjoint = true;
+            for (int g = 0; g * n < rows && disjoint; g++) {
+                Arrays.fill(seen, 0);
+                for (int r = g * n; r < Math.min(rows, (g + 1) * n) && disjoint; r++) {
+                    for (int c = 0; c < cols; c++) {
+                        if (weights[r * cols + c] == 0f) continue;
+                        if (seen[c]++ > 0) {
+                            disjoint = false;
+                            break;
+                        }
+                    }
+                }
+            }
+            if (disjoint) return n;
+        }
+        return 1;
+    }
+
+    private SparseInputConvStep(String name, float[] weights, int cout, float[] bias, boolean relu, boolean batchNormFolded,
+                                Im2col geometry, ComputePool pool, ScatterKernels channelBlocks, int groupSize) {
         super(geometry.channels * geometry.height * geometry.width, cout * geometry.cols());
         if (geometry.stride != 1 || geometry.padding >= geometry.kw) {
             throw new IllegalArgumentException(name + ": sparse-input convolution needs stride 1 and padding < kernel width");
@@ -139,6 +185,7 @@ final class SparseInputConvStep extends Step {
                 }
             }
             nnz = count;
+            slots = 0;
             positionStart = null;
             offset = null;
             values = null;
@@ -151,6 +198,38 @@ final class SparseInputConvStep extends Step {
         blockStart = null;
         blockOffset = null;
         blockValues = null;
+        if (groupSize > 0) {
+            // complementary: per kernel position one slot per group of groupSize channels, its owner's offset
+            int groups = (cout + groupSize - 1) / groupSize;
+            slots = groups;
+            positionStart = null;
+            offset = new int[Math.multiplyExact(cols, groups)];
+            values = new float[offset.length];
+            long count = 0;
+            for (int c = 0; c < cols; c++) {
+                int kx = c % kw;
+                for (int g = 0; g < groups; g++) {
+                    int owner = g * groupSize; // a slot no channel owns adds 0 to the group's first
+                    float w = 0f;
+                    for (int r = g * groupSize; r < Math.min(cout, (g + 1) * groupSize); r++) {
+                        if (weights[r * cols + c] != 0f) {
+                            owner = r;
+                            w = weights[r * cols + c];
+                            count++;
+                        }
+                    }
+                    offset[c * groups + g] = owner * paddedPlane + kw - 1 + geometry.padding - kx;
+                    values[c * groups + g] = w;
+                }
+            }
+            nnz = count;
+            this.bias = bias;
+            this.relu = relu;
+            this.batchNormFolded = batchNormFolded;
+            this.pool = pool;
+            return;
+        }
+        slots = 0;
         // kernel positions (ci, ky, kx) in order, so a kernel row's entries are sorted by kx
         positionStart = new int[cols + 1];
         for (int r = 0; r < cout; r++) {
@@ -222,6 +301,10 @@ final class SparseInputConvStep extends Step {
             imageBlocks(ws, slot, x, xOff, y, yOff);
             return;
         }
+        if (slots > 0) {
+            imageComplementary(ws, slot, x, xOff, y, yOff);
+            return;
+        }
         Im2col g = geometry;
         int oh = g.outH, h = g.height, w = g.width, kh = g.kh, pad = g.padding, pw = paddedWidth;
         float[] acc = ws.columns;
@@ -262,6 +345,52 @@ final class SparseInputConvStep extends Step {
             }
         }
         int left = kw - 1; // output column ox sits at accumulator column left + ox
+        for (int co = 0; co < outChannels; co++) {
+            float bc = bias == null ? 0f : bias[co];
+            for (int oy = 0; oy < oh; oy++) {
+                int src = a0 + co * paddedPlane + oy * pw + left, dst = yOff + (co * oh + oy) * ow;
+                if (relu) for (int ox = 0; ox < ow; ox++) y[dst + ox] = Math.max(acc[src + ox] + bc, 0f);
+                else for (int ox = 0; ox < ow; ox++) y[dst + ox] = acc[src + ox] + bc;
+            }
+        }
+    }
+
+    /** One image in the complementary layout: fixed-length passes over the packed slots, then as {@link #image}. */
+    private void imageComplementary(Workspace ws, int slot, float[] x, int xOff, float[] y, int yOff) {
+        Im2col g = geometry;
+        int oh = g.outH, h = g.height, w = g.width, kh = g.kh, pad = g.padding, pw = paddedWidth;
+        float[] acc = ws.columns;
+        int a0 = slot * accumulatorFloats();
+        Arrays.fill(acc, a0, a0 + accumulatorFloats(), 0f);
+        int[] cols = ws.activeIndex;
+        float[] vals = ws.activeValues;
+        int l0 = slot * (cols.length / pool.threads());
+        int[] off = offset;
+        float[] wv = values;
+        int kw = g.kw, ow = g.outW, run = kw * slots;
+        for (int ci = 0; ci < g.channels; ci++) {
+            for (int iy = 0; iy < h; iy++) {
+                int rowBase = xOff + (ci * h + iy) * w;
+                int m = l0;
+                for (int ix = 0; ix < w; ix++) {
+                    float v = x[rowBase + ix];
+                    cols[m] = ix;
+                    vals[m] = v;
+                    m += v != 0f ? 1 : 0;
+                }
+                if (m == l0) continue;
+                int kyFrom = Math.max(0, iy + pad - oh + 1), kyTo = Math.min(kh, iy + pad + 1);
+                for (int ky = kyFrom; ky < kyTo; ky++) {
+                    int e0 = (ci * kh + ky) * run, rowAcc = a0 + (iy + pad - ky) * pw;
+                    for (int j = l0; j < m; j++) {
+                        int b = rowAcc + cols[j];
+                        float v = vals[j];
+                        for (int e = e0; e < e0 + run; e++) acc[b + off[e]] += wv[e] * v; // every kernel column
+                    }
+                }
+            }
+        }
+        int left = kw - 1;
         for (int co = 0; co < outChannels; co++) {
             float bc = bias == null ? 0f : bias[co];
             for (int oy = 0; oy < oh; oy++) {
@@ -322,7 +451,10 @@ final class SparseInputConvStep extends Step {
     }
 
     @Override
-    String format() { return channelBlocks == null ? "sparse-input scatter" : "sparse-input channel blocks"; }
+    String format() {
+        return channelBlocks != null ? "sparse-input channel blocks" : slots > 0 ? "sparse-input complementary packed"
+                : "sparse-input scatter";
+    }
 
     @Override
     String describe() {
@@ -331,7 +463,9 @@ final class SparseInputConvStep extends Step {
                         + "(nonzero inputs only, after k-WTA)", name, geometry.channels, outChannels, geometry.kh, geometry.kw,
                 geometry.padding != 0 ? ", pad " + geometry.padding : "", geometry.height, geometry.width,
                 batchNormFolded ? "+BatchNorm(folded)" : "", relu ? "+ReLU" : "", density,
-                channelBlocks == null ? "sparse-input scatter" : "sparse-input channel blocks (" + channelBlocks.name() + ")")
+                channelBlocks != null ? "sparse-input channel blocks (" + channelBlocks.name() + ")"
+                        : slots > 0 ? "sparse-input complementary packed (" + slots + " slots per kernel position)"
+                        : "sparse-input scatter")
                 + (timing == null ? "" : "; " + timing.describe());
     }
 }

@@ -31,8 +31,11 @@ class DualSparseBenchmark {
         DualSparseSessionTest.sparsify(weightSparse, 0.95, rng);
         Sequential dual = ModelZoo.gscCnnKwta(SAMPLE, 0.1, false, KWinnersOptions.defaults().withKInferenceFactor(1.0), 10, rng);
         DualSparseSessionTest.sparsify(dual, 0.95, rng);
-        return new Sequential[] {dense, weightSparse, dual};
+        Sequential complementary = ModelZoo.gscCnnKwta(SAMPLE, 0.1, false, KWinnersOptions.defaults().withKInferenceFactor(1.0), 10, rng);
+        DualSparseSessionTest.complementarySparsify(complementary, rng);
+        return new Sequential[] {dense, weightSparse, dual, complementary};
     }
+
 
     @Test
     void gscCnnSideBySide() {
@@ -48,9 +51,10 @@ class DualSparseBenchmark {
                     InferenceSession.builder(dual, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30)
                             .winnerSelection(WinnerSelection.THRESHOLD).build(),
                     InferenceSession.builder(dual, SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30)
-                            .sparseInput(false).build()};
+                            .sparseInput(false).build(),
+                    InferenceSession.builder(models[3], SAMPLE).batchSize(batch).threads(1).tuningBudgetMillis(30).build()};
             String[] names = {"dense (dense GEMM)", "weight-sparse 95% (ReLU)", "dual-sparse 95% x 10% (exact top-k)",
-                    "dual-sparse, threshold k-WTA", "dual-sparse, sparse input off"};
+                    "dual-sparse, threshold k-WTA", "dual-sparse, sparse input off", "dual-sparse, complementary conv masks"};
             Tensor x = InferenceTestModels.randomBatch(batch, batch, SAMPLE);
             Tensor[] outs = new Tensor[s.length];
             for (int i = 0; i < s.length; i++) outs[i] = s[i].predict(x).copy();
@@ -92,6 +96,7 @@ class DualSparseBenchmark {
             for (int n = 0; n < batch; n++) agree += argmax(outs[2], n) == argmax(outs[3], n) ? 1 : 0;
             System.out.printf(Locale.ROOT, "threshold vs exact top-k: top-1 agrees on %d of %d samples%n", agree, batch);
             System.out.println("plan of the dual-sparse session:\n" + s[2].describe());
+            System.out.println("plan of the complementary dual-sparse session:\n" + s[5].describe());
             for (InferenceSession si : s) si.close();
         }
     }
