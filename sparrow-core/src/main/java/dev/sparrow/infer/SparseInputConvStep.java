@@ -295,16 +295,11 @@ final class SparseInputConvStep extends Step {
         }
     }
 
-    /** One image: scatter its nonzero inputs into the accumulator of {@code slot}, then bias, ReLU, NCHW. */
+    /**
+     * One image: scatter its nonzero inputs into the accumulator of {@code slot}, then bias, ReLU, NCHW. The three
+     * layouts share the walk; they differ in the weights' lists, the accumulator's strides and the inner loop.
+     */
     private void image(Workspace ws, int slot, float[] x, int xOff, float[] y, int yOff) {
-        if (channelBlocks != null) {
-            imageBlocks(ws, slot, x, xOff, y, yOff);
-            return;
-        }
-        if (slots > 0) {
-            imageComplementary(ws, slot, x, xOff, y, yOff);
-            return;
-        }
         Im2col g = geometry;
         int oh = g.outH, h = g.height, w = g.width, kh = g.kh, pad = g.padding, pw = paddedWidth;
         float[] acc = ws.columns;
@@ -313,38 +308,56 @@ final class SparseInputConvStep extends Step {
         int[] cols = ws.activeIndex;
         float[] vals = ws.activeValues;
         int l0 = slot * (cols.length / pool.threads()); // this slot's part of the (column, value) lists
-        int[] start = positionStart, off = offset;
+        ScatterKernels k = channelBlocks; // null: per-channel planes, one product at a time
+        int[] start = k == null ? positionStart : blockStart, off = k == null ? offset : blockOffset;
+        float[] wv = k == null ? values : blockValues;
+        // accumulator floats per output row and per input column: planes (pw, 1), channels-last (rowFloats, C)
+        int rowStride = k == null ? pw : rowFloats, colStride = k == null ? 1 : paddedChannels;
         int ow = g.outW, kw = g.kw;
-        float[] wv = values;
         for (int ci = 0; ci < g.channels; ci++) {
             for (int iy = 0; iy < h; iy++) {
                 int rowBase = xOff + (ci * h + iy) * w;
-                int m = l0;
-                for (int ix = 0; ix < w; ix++) { // branch-free: a k-WTA leaves its winners at random
-                    float v = x[rowBase + ix];
-                    cols[m] = ix;
-                    vals[m] = v;
-                    m += v != 0f ? 1 : 0;
-                }
+                int m = compact(x, rowBase, w, cols, vals, l0);
                 if (m == l0) continue;
                 // the kernel rows whose output row oy = iy + pad - ky is inside the output
                 int kyFrom = Math.max(0, iy + pad - oh + 1), kyTo = Math.min(kh, iy + pad + 1);
                 for (int ky = kyFrom; ky < kyTo; ky++) {
                     int kr = (ci * kh + ky) * kw;
-                    if (start[kr] == start[kr + kw]) continue;
-                    int rowAcc = a0 + (iy + pad - ky) * pw;
+                    if (slots == 0 && start[kr] == start[kr + kw]) continue;
+                    int rowAcc = a0 + (iy + pad - ky) * rowStride;
                     for (int j = l0; j < m; j++) {
                         int ix = cols[j];
-                        // the kernel columns whose output column ix + pad - kx is inside the output: one run
-                        int from = start[kr + Math.max(0, ix + pad - ow + 1)], to = start[kr + Math.min(kw, ix + pad + 1)];
-                        int b = rowAcc + ix;
+                        // the kernel columns whose output column ix + pad - kx is inside the output: one run; for
+                        // the complementary slots every column (fixed length; the margin columns take the rest)
+                        int from = slots > 0 ? kr * slots : start[kr + Math.max(0, ix + pad - ow + 1)];
+                        int to = slots > 0 ? from + kw * slots : start[kr + Math.min(kw, ix + pad + 1)];
+                        int b = rowAcc + ix * colStride;
                         float v = vals[j];
-                        for (int p = from; p < to; p++) acc[b + off[p]] += wv[p] * v;
+                        if (k != null) k.scatter(acc, b, off, wv, from, to, v);
+                        else for (int p = from; p < to; p++) acc[b + off[p]] += wv[p] * v;
                     }
                 }
             }
         }
-        int left = kw - 1; // output column ox sits at accumulator column left + ox
+        if (k == null) planesToOutput(acc, a0, y, yOff);
+        else blocksToOutput(acc, a0, y, yOff);
+    }
+
+    /** Compacts x[rowBase, rowBase + w)'s nonzeros into (column, value) lists from l0; returns their end. */
+    private static int compact(float[] x, int rowBase, int w, int[] cols, float[] vals, int l0) {
+        int m = l0;
+        for (int ix = 0; ix < w; ix++) { // branch-free: a k-WTA leaves its winners at random
+            float v = x[rowBase + ix];
+            cols[m] = ix;
+            vals[m] = v;
+            m += v != 0f ? 1 : 0;
+        }
+        return m;
+    }
+
+    /** The per-plane accumulator from a0 to NCHW with the bias and the ReLU (output column ox at column kw − 1 + ox). */
+    private void planesToOutput(float[] acc, int a0, float[] y, int yOff) {
+        int oh = geometry.outH, ow = geometry.outW, pw = paddedWidth, left = geometry.kw - 1;
         for (int co = 0; co < outChannels; co++) {
             float bc = bias == null ? 0f : bias[co];
             for (int oy = 0; oy < oh; oy++) {
@@ -355,91 +368,9 @@ final class SparseInputConvStep extends Step {
         }
     }
 
-    /** One image in the complementary layout: fixed-length passes over the packed slots, then as {@link #image}. */
-    private void imageComplementary(Workspace ws, int slot, float[] x, int xOff, float[] y, int yOff) {
-        Im2col g = geometry;
-        int oh = g.outH, h = g.height, w = g.width, kh = g.kh, pad = g.padding, pw = paddedWidth;
-        float[] acc = ws.columns;
-        int a0 = slot * accumulatorFloats();
-        Arrays.fill(acc, a0, a0 + accumulatorFloats(), 0f);
-        int[] cols = ws.activeIndex;
-        float[] vals = ws.activeValues;
-        int l0 = slot * (cols.length / pool.threads());
-        int[] off = offset;
-        float[] wv = values;
-        int kw = g.kw, ow = g.outW, run = kw * slots;
-        for (int ci = 0; ci < g.channels; ci++) {
-            for (int iy = 0; iy < h; iy++) {
-                int rowBase = xOff + (ci * h + iy) * w;
-                int m = l0;
-                for (int ix = 0; ix < w; ix++) {
-                    float v = x[rowBase + ix];
-                    cols[m] = ix;
-                    vals[m] = v;
-                    m += v != 0f ? 1 : 0;
-                }
-                if (m == l0) continue;
-                int kyFrom = Math.max(0, iy + pad - oh + 1), kyTo = Math.min(kh, iy + pad + 1);
-                for (int ky = kyFrom; ky < kyTo; ky++) {
-                    int e0 = (ci * kh + ky) * run, rowAcc = a0 + (iy + pad - ky) * pw;
-                    for (int j = l0; j < m; j++) {
-                        int b = rowAcc + cols[j];
-                        float v = vals[j];
-                        for (int e = e0; e < e0 + run; e++) acc[b + off[e]] += wv[e] * v; // every kernel column
-                    }
-                }
-            }
-        }
-        int left = kw - 1;
-        for (int co = 0; co < outChannels; co++) {
-            float bc = bias == null ? 0f : bias[co];
-            for (int oy = 0; oy < oh; oy++) {
-                int src = a0 + co * paddedPlane + oy * pw + left, dst = yOff + (co * oh + oy) * ow;
-                if (relu) for (int ox = 0; ox < ow; ox++) y[dst + ox] = Math.max(acc[src + ox] + bc, 0f);
-                else for (int ox = 0; ox < ow; ox++) y[dst + ox] = acc[src + ox] + bc;
-            }
-        }
-    }
-
-    /** One image in the channels-last block layout: scatter, then bias, ReLU and the transpose to NCHW. */
-    private void imageBlocks(Workspace ws, int slot, float[] x, int xOff, float[] y, int yOff) {
-        Im2col g = geometry;
-        int oh = g.outH, h = g.height, w = g.width, kh = g.kh, pad = g.padding, pw = paddedWidth, cp = paddedChannels;
-        float[] acc = ws.columns;
-        int a0 = slot * accumulatorFloats();
-        Arrays.fill(acc, a0, a0 + accumulatorFloats(), 0f);
-        int[] cols = ws.activeIndex;
-        float[] vals = ws.activeValues;
-        int l0 = slot * (cols.length / pool.threads());
-        int[] start = blockStart, off = blockOffset;
-        int ow = g.outW, kw = g.kw;
-        float[] wv = blockValues;
-        ScatterKernels k = channelBlocks;
-        for (int ci = 0; ci < g.channels; ci++) {
-            for (int iy = 0; iy < h; iy++) {
-                int rowBase = xOff + (ci * h + iy) * w;
-                int m = l0;
-                for (int ix = 0; ix < w; ix++) { // branch-free: a k-WTA leaves its winners at random
-                    float v = x[rowBase + ix];
-                    cols[m] = ix;
-                    vals[m] = v;
-                    m += v != 0f ? 1 : 0;
-                }
-                if (m == l0) continue;
-                int kyFrom = Math.max(0, iy + pad - oh + 1), kyTo = Math.min(kh, iy + pad + 1);
-                for (int ky = kyFrom; ky < kyTo; ky++) {
-                    int kr = (ci * kh + ky) * kw;
-                    if (start[kr] == start[kr + kw]) continue;
-                    int rowAcc = a0 + (iy + pad - ky) * rowFloats;
-                    for (int j = l0; j < m; j++) {
-                        int ix = cols[j];
-                        int from = start[kr + Math.max(0, ix + pad - ow + 1)], to = start[kr + Math.min(kw, ix + pad + 1)];
-                        k.scatter(acc, rowAcc + ix * cp, off, wv, from, to, vals[j]);
-                    }
-                }
-            }
-        }
-        int left = kw - 1;
+    /** The channels-last accumulator from a0 to NCHW with the bias and the ReLU (a transpose). */
+    private void blocksToOutput(float[] acc, int a0, float[] y, int yOff) {
+        int oh = geometry.outH, ow = geometry.outW, cp = paddedChannels, left = geometry.kw - 1;
         for (int co = 0; co < outChannels; co++) {
             float bc = bias == null ? 0f : bias[co];
             for (int oy = 0; oy < oh; oy++) {
