@@ -61,6 +61,8 @@ final class ConvStep extends Step {
     private final int tapOrigin;
     /** The times that chose between im2col and direct (null when not timed). */
     String pathTiming;
+    /** After a k-WTA: the timing on sparse inputs by which this step beat the winners-only ones, or null. */
+    SparseInputChooser.Result sparseTiming;
 
     ConvStep(String name, PackedWeights weights, float[] bias, boolean relu, boolean batchNormFolded, Im2col geometry,
              int maxBatch, SparseKernels kernels, ComputePool pool, Autotuner.Result tuning,
@@ -273,6 +275,7 @@ final class ConvStep extends Step {
         if (pathTiming != null) sb.append(", ").append(pathTiming);
         if (!structures.isEmpty()) sb.append(" mask has ").append(structures);
         if (tuning != null) sb.append(' ').append(tuning.describe());
+        if (sparseTiming != null) sb.append("; ").append(sparseTiming.describe());
         return sb.toString();
     }
 }

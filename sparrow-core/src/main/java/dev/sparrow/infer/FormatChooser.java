@@ -141,13 +141,13 @@ final class FormatChooser {
     }
 
     /** A convolution after a k-WTA, timed on sparse inputs against the format just chosen: its record says which won. */
-    void keepSparseInputConv(String layer, SparseInputChooser.Result r, long nnz) {
+    void keepSparseInputConv(String layer, SparseInputChooser.Result r, long nnz, String format) {
         int last = choices.size() - 1;
         LayerChoice tuned = choices.get(last);
         if (!tuned.layer().equals(layer)) throw new IllegalStateException("no choice for " + layer);
         Map<String, Double> both = Map.of("sparse-input", r.sparseMicros(), tuned.format(), r.weightSparseMicros());
         choices.set(last, r.sparseInputWins()
-                ? new LayerChoice(layer, tuned.in(), tuned.out(), nnz, "sparse-input scatter", r.sparseMicros(), both, false)
+                ? new LayerChoice(layer, tuned.in(), tuned.out(), nnz, format, r.sparseMicros(), both, false)
                 : new LayerChoice(layer, tuned.in(), tuned.out(), tuned.nnz(), tuned.format(), r.weightSparseMicros(), both, false));
     }
 

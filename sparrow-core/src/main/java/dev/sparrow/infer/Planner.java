@@ -29,6 +29,12 @@ import java.util.Set;
  */
 final class Planner {
     /** -Dsparrow.conv.direct=false keeps every convolution on im2col (for before/after measurements). */
+    /**
+     * The layout an untuned session gives a convolution after a k-WTA (timed sessions time them all):
+     * {@code -Dsparrow.sparseInput.convLayout=} scatter (the default), blocks, or complementary (where the masks are;
+     * else the scatter). Read when a session is planned.
+     */
+    static final String CONV_LAYOUT_PROPERTY = "sparrow.sparseInput.convLayout";
     static final boolean DIRECT_CONV = !"false".equals(System.getProperty("sparrow.conv.direct"));
 
     private final InferenceSession.Builder b;
@@ -195,18 +201,32 @@ final class Planner {
             if (mask != null) for (int i = 0; i < values.length; i++) if (mask[i] == 0f) values[i] = 0f;
             weighted.add(n.name());
             SparseInputConvStep sparse = new SparseInputConvStep(n.name(), values, rows, bias, relu, bnFolded, geometry, pool);
-            Step chosen = sparse;
+            // the channels-last layout vectorised over blocks of output channels, timed against the scalar scatter
+            SparseInputConvStep blocks = new SparseInputConvStep(n.name(), values, rows, bias, relu, bnFolded, geometry, pool,
+                    ScatterKernels.of(dev.sparrow.kernel.Backend.get()));
+            String layout = System.getProperty(CONV_LAYOUT_PROPERTY, "scatter");
+            SparseInputConvStep packed = SparseInputConvStep.complementary(n.name(), values, rows, bias, relu, bnFolded,
+                    geometry, pool);
+            Step chosen = layout.equals("blocks") ? blocks : layout.equals("complementary") && packed != null ? packed : sparse;
             if (b.tuning) {
                 // time it against the weight-sparse im2col step, on inputs as sparse as the winners
                 int columns = geometry.cols() * ConvStep.group(geometry.cols(), b.batchSize);
                 FormatChooser.Choice choice = formats.choose(n.name(), mask, values, rows, cols, bias, relu, columns);
                 // the weight-sparse step on its faster path (im2col or direct), as it would run without the k-WTA
                 ConvStep conv = weightSparseConv(n, choice, bias, relu, bnFolded, geometry);
-                SparseInputChooser.Result r = SparseInputChooser.choose(sparse, conv, winnerDensity(n.inputs().get(0)), false,
-                        b.batchSize, Math.max(sparse.columnFloats(), conv.columnFloats()), conv.stagingFloats(), pool, timer());
-                formats.keepSparseInputConv(n.name(), r, sparse.nnz);
-                if (r.sparseInputWins()) sparse.timing = r;
-                else chosen = conv;
+                // and, where the masks are complementary, the packed layout (fixed-length passes, products routed)
+                List<SparseInputConvStep> candidates = packed == null ? List.of(sparse, blocks) : List.of(sparse, blocks, packed);
+                List<String> names = packed == null ? List.of("scatter", "channel blocks")
+                        : List.of("scatter", "channel blocks", "complementary packed");
+                int columnFloats = conv.columnFloats();
+                for (SparseInputConvStep s : candidates) columnFloats = Math.max(columnFloats, s.columnFloats());
+                SparseInputChooser.Result r = SparseInputChooser.choose(List.copyOf(candidates), names, conv,
+                        winnerDensity(n.inputs().get(0)), false, b.batchSize, columnFloats, conv.stagingFloats(), pool, timer());
+                SparseInputConvStep best = candidates.get(r.sparseChoice());
+                formats.keepSparseInputConv(n.name(), r, best.nnz, best.format());
+                if (r.sparseInputWins()) best.timing = r;
+                else conv.sparseTiming = r;
+                chosen = r.sparseInputWins() ? best : conv;
             }
             add(n, chosen, n.inputs(), out, label);
             return;

@@ -16,10 +16,15 @@ import java.util.SplittableRandom;
  */
 final class SparseInputChooser {
     /** What was timed and which won. */
-    record Result(boolean sparseInputWins, double sparseMicros, double weightSparseMicros, double density) {
+    record Result(boolean sparseInputWins, double sparseMicros, double weightSparseMicros, double density,
+                  int sparseChoice, String others) {
+        Result(boolean sparseInputWins, double sparseMicros, double weightSparseMicros, double density) {
+            this(sparseInputWins, sparseMicros, weightSparseMicros, density, 0, "");
+        }
+
         String describe() {
-            return String.format(java.util.Locale.ROOT, "timed on %.0f%%-dense inputs: winners only %.1f us, weight-sparse %.1f us",
-                    100 * density, sparseMicros, weightSparseMicros);
+            return String.format(java.util.Locale.ROOT, "timed on %.0f%%-dense inputs: winners only %.1f us%s, weight-sparse %.1f us",
+                    100 * density, sparseMicros, others, weightSparseMicros);
         }
     }
 
@@ -31,17 +36,39 @@ final class SparseInputChooser {
      */
     static Result choose(Step sparseInput, Step weightSparse, double density, boolean transposedInput, int batch,
                          int columnFloats, int stagingFloats, ComputePool pool, SideBySideTimer timer) {
+        return choose(List.of(sparseInput), List.of("sparse-input"), weightSparse, density, transposedInput, batch,
+                columnFloats, stagingFloats, pool, timer);
+    }
+
+    /**
+     * As {@link #choose(Step, Step, double, boolean, int, int, int, ComputePool, SideBySideTimer)} with several
+     * winners-only candidates ({@code names}, each step's label), timed side by side with the weight-sparse step:
+     * the result's {@code sparseChoice} is the fastest candidate's index, {@code sparseMicros} its time, and
+     * {@code others} names the other candidates' times for {@link Result#describe()}.
+     */
+    static Result choose(List<Step> sparseInputs, List<String> names, Step weightSparse, double density, boolean transposedInput,
+                         int batch, int columnFloats, int stagingFloats, ComputePool pool, SideBySideTimer timer) {
+        Step sparseInput = sparseInputs.get(0);
         int in = sparseInput.inFeatures, out = sparseInput.outFeatures;
         float[] x = representative(in, batch, density, transposedInput);
         Workspace ws = new Workspace(0, new int[] {in, out}, batch, Math.max(in, out), columnFloats, stagingFloats,
                 pool.threads());
         float[] y = new float[Math.multiplyExact(batch, out)];
-        List<Runnable> calls = new ArrayList<>(2);
-        calls.add(() -> sparseInput.run(ws, x, y, batch));
+        List<Runnable> calls = new ArrayList<>(sparseInputs.size() + 1);
+        for (Step s : sparseInputs) calls.add(() -> s.run(ws, x, y, batch));
         calls.add(() -> weightSparse.run(ws, x, y, batch));
-        Autotuner.Result r = Autotuner.choose(List.of("sparse-input", "weight-sparse"), calls, timer);
-        double sparse = r.micros().get("sparse-input"), dense = r.micros().get("weight-sparse");
-        return new Result(sparse <= dense, sparse, dense, density);
+        List<String> labels = new ArrayList<>(names);
+        labels.add("weight-sparse");
+        Autotuner.Result r = Autotuner.choose(labels, calls, timer);
+        int best = 0;
+        for (int i = 1; i < names.size(); i++) if (r.micros().get(names.get(i)) < r.micros().get(names.get(best))) best = i;
+        StringBuilder others = new StringBuilder();
+        if (names.size() > 1) others.append(" (").append(names.get(best)).append(')');
+        for (int i = 0; i < names.size(); i++) {
+            if (i != best) others.append(String.format(java.util.Locale.ROOT, ", %s %.1f us", names.get(i), r.micros().get(names.get(i))));
+        }
+        double sparse = r.micros().get(names.get(best)), dense = r.micros().get("weight-sparse");
+        return new Result(sparse <= dense, sparse, dense, density, best, others.toString());
     }
 
     /** {@code batch} samples of {@code features} values, each with round(density · features) nonzeros at random places. */

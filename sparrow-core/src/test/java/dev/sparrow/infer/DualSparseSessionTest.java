@@ -75,6 +75,56 @@ class DualSparseSessionTest {
         }
     }
 
+    /**
+     * 95% masks, complementary on the convolutions (in each group of 20 consecutive output channels exactly one holds
+     * each (input channel, ky, kx) weight: SparseInputConvStepTest.complementaryMask), random on the Linear layers.
+     */
+    static void complementarySparsify(Layer model, SplittableRandom rng) {
+        for (Parameter p : dev.sparrow.nn.Modules.namedParameters(model).values()) {
+            if (p.value().rank() < 2) continue;
+            float[] keep = new float[p.value().size()];
+            if (p.value().rank() == 4) {
+                int rows = p.value().dim(0), cols = keep.length / rows;
+                SparseInputConvStepTest.complementaryMask(keep, rows, cols, 20, rng);
+                for (int i = 0; i < keep.length; i++) keep[i] = keep[i] != 0f ? 1f : 0f;
+            } else {
+                for (int i = 0; i < keep.length; i++) keep[i] = rng.nextDouble() >= 0.95 ? 1f : 0f;
+            }
+            p.setMask(Mask.of(keep));
+        }
+        randomizeBatchNorms(model, rng);
+    }
+
+    /**
+     * Every layout of the convolution after the first k-WTA (forced through the planner's property, untuned) against
+     * the eval forward, on complementary conv masks so the packed layout applies: 1-3 threads, batch 1 and 3.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"scatter", "blocks", "complementary"})
+    void everySparseInputConvLayoutEqualsEvalForward(String layout) {
+        SplittableRandom rng = new SplittableRandom(16);
+        Sequential m = ModelZoo.create("gsc-cnn-kwta0.1", new int[] {1, 28, 28}, 10, 16);
+        complementarySparsify(m, rng);
+        String format = layout.equals("scatter") ? "sparse-input scatter" : layout.equals("blocks")
+                ? "sparse-input channel blocks" : "sparse-input complementary packed";
+        for (int threads = 1; threads <= 3; threads++) {
+            System.setProperty(Planner.CONV_LAYOUT_PROPERTY, layout);
+            try (InferenceSession s = InferenceSession.builder(m, 1, 28, 28).batchSize(3).threads(threads)
+                    .tuning(false).build()) {
+                assertThat(s.describe()).contains(format);
+                for (int batch : new int[] {1, 3}) {
+                    Tensor x = randomBatch(40 + batch, batch, 1, 28, 28);
+                    if (batch == 3) java.util.Arrays.fill(x.data(), 784, 2 * 784, 0f); // a blank image among them
+                    Tensor want = reference(m, x);
+                    assertClose(s.predict(x).data(), want.data(), want.size(),
+                            layout + " batch " + batch + " threads " + threads + "\n" + s.describe());
+                }
+            } finally {
+                System.clearProperty(Planner.CONV_LAYOUT_PROPERTY);
+            }
+        }
+    }
+
     @Test
     void withoutSparseInputTheSameOutputs() {
         Sequential m = ModelZoo.create("gsc-cnn-kwta0.1", new int[] {1, 28, 28}, 10, 3);

@@ -11,12 +11,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The sparse-input (input-stationary scatter) convolution against a plain direct convolution in double, on random
+ * The sparse-input (input-stationary scatter) convolution, in both layouts (per-plane scalar scatter and
+ * channels-last blocks, the blocks with the scalar reference and the backend's kernels), against a plain direct convolution in double, on random
  * sparse inputs of odd shapes, with padding, empty rows and channels, all-zero images, dense inputs, 1-3 threads;
  * outputs poisoned first so a value left unwritten shows.
  */
 class SparseInputConvStepTest {
     private static final long SEED = 1515;
+    /** The per-plane scalar scatter (null), the channel blocks' scalar reference and the backend's kernels. */
+    private static final ScatterKernels[] LAYOUTS = {null, ScalarScatterKernels.INSTANCE,
+            ScatterKernels.of(dev.sparrow.kernel.Backend.get())};
 
     /** (cin, h, w, cout, kh, kw, pad) */
     private static final int[][] SHAPES = {
@@ -27,12 +31,14 @@ class SparseInputConvStepTest {
     void equalsDirectConvolutionOnSparseInputs() {
         System.out.println("SparseInputConvStepTest seed " + SEED);
         SplittableRandom rng = new SplittableRandom(SEED);
+        int complementarySteps = 0;
         for (int[] s : SHAPES) {
             int cin = s[0], h = s[1], w = s[2], cout = s[3], kh = s[4], kw = s[5], pad = s[6];
             Im2col g = new Im2col(cin, h, w, kh, kw, 1, pad);
-            for (double weightDensity : new double[] {0.05, 0.5, 1.0, 0.0}) {
+            for (double weightDensity : new double[] {0.05, 0.5, 1.0, 0.0, -1}) {
                 float[] weights = new float[cout * cin * kh * kw];
                 for (int i = 0; i < weights.length; i++) weights[i] = rng.nextDouble() < weightDensity ? (float) rng.nextGaussian() : 0f;
+                if (weightDensity < 0) complementaryMask(weights, cout, cin * kh * kw, Math.min(cout, 5), rng);
                 float[] bias = rng.nextBoolean() ? null : randoms(rng, cout);
                 boolean relu = rng.nextBoolean();
                 int batch = 4;
@@ -49,23 +55,38 @@ class SparseInputConvStepTest {
                 double[] want = reference(x, batch, weights, bias, relu, g, cout, magnitude);
                 for (int threads = 1; threads <= 3; threads++) {
                     try (ComputePool pool = ComputePool.ofThreads(threads)) {
-                        SparseInputConvStep step = new SparseInputConvStep("conv", weights, cout, bias, relu, false, g, pool);
-                        Workspace ws = new Workspace(0, new int[] {in, step.outFeatures}, batch, Math.max(in, step.outFeatures),
-                                step.columnFloats(), 0, threads);
-                        float[] y = new float[batch * step.outFeatures];
-                        for (int b : new int[] {1, batch}) {
-                            Arrays.fill(y, Float.NaN);
-                            step.run(ws, x, y, b);
-                            for (int i = 0; i < b * step.outFeatures; i++) {
-                                assertThat((double) y[i]).as("shape %s density %s threads %d batch %d at %d", Arrays.toString(s),
-                                        weightDensity, threads, b, i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(
-                                        1e-6 * (1 + magnitude[i]))); // float rounding grows with the terms summed
+                        float[] blocksScalar = null;
+                        for (int li = 0; li <= LAYOUTS.length; li++) {
+                            ScatterKernels layout = li < LAYOUTS.length ? LAYOUTS[li] : null;
+                            SparseInputConvStep step = li < LAYOUTS.length
+                                    ? new SparseInputConvStep("conv", weights, cout, bias, relu, false, g, pool, layout)
+                                    : SparseInputConvStep.complementary("conv", weights, cout, bias, relu, false, g, pool);
+                            if (step == null) continue; // not complementary
+                            if (li == LAYOUTS.length) complementarySteps++;
+                            Workspace ws = new Workspace(0, new int[] {in, step.outFeatures}, batch, Math.max(in, step.outFeatures),
+                                    step.columnFloats(), 0, threads);
+                            float[] y = new float[batch * step.outFeatures];
+                            for (int b : new int[] {1, 3, batch}) {
+                                Arrays.fill(y, Float.NaN);
+                                step.run(ws, x, y, b);
+                                for (int i = 0; i < b * step.outFeatures; i++) {
+                                    assertThat((double) y[i]).as("shape %s density %s threads %d batch %d at %d layout %s",
+                                            Arrays.toString(s), weightDensity, threads, b, i, step.format()).isCloseTo(want[i],
+                                            org.assertj.core.data.Offset.offset(1e-6 * (1 + magnitude[i]))); // rounding grows with the terms
+                                }
+                            }
+                            // the vector blocks add in the scalar reference's order: the same bits
+                            if (layout == ScalarScatterKernels.INSTANCE) blocksScalar = y.clone();
+                            else if (layout != null && layout.lanes() == ScalarScatterKernels.INSTANCE.lanes()) {
+                                assertThat(y).as("vector blocks equal the scalar reference, shape %s", Arrays.toString(s))
+                                        .containsExactly(blocksScalar);
                             }
                         }
                     }
                 }
             }
         }
+        assertThat(complementarySteps).as("complementary packed steps tested").isGreaterThan(10);
     }
 
     @Test
@@ -75,6 +96,33 @@ class SparseInputConvStepTest {
                 ComputePool.serial())).hasMessageContaining("stride 1");
         assertThatThrownBy(() -> new SparseInputConvStep("c", w, 1, null, false, false, new Im2col(1, 5, 5, 3, 3, 1, 3),
                 ComputePool.serial())).hasMessageContaining("padding");
+    }
+
+    /**
+     * Complementary weights: in each group of n consecutive rows one row, at random, holds each column's weight (the
+     * last group, when shorter, holds a column with probability rows-in-it / n).
+     */
+    static void complementaryMask(float[] weights, int rows, int cols, int n, SplittableRandom rng) {
+        java.util.Arrays.fill(weights, 0f);
+        for (int g = 0; g * n < rows; g++) {
+            for (int c = 0; c < cols; c++) {
+                int r = g * n + rng.nextInt(n);
+                if (r < rows) weights[r * cols + c] = (float) rng.nextGaussian();
+            }
+        }
+    }
+
+    @Test
+    void detectsComplementaryGroups() {
+        SplittableRandom rng = new SplittableRandom(SEED);
+        float[] w = new float[64 * 100];
+        complementaryMask(w, 64, 100, 20, rng);
+        assertThat(SparseInputConvStep.complementaryGroup(w, 64, 100)).isGreaterThanOrEqualTo(20);
+        w[0] = 1f;
+        w[100] = 1f; // rows 0 and 1 share column 0
+        assertThat(SparseInputConvStep.complementaryGroup(w, 64, 100)).isEqualTo(1);
+        assertThat(SparseInputConvStep.complementary("c", w, 64, null, false, false, new Im2col(4, 5, 5, 5, 5, 1, 0),
+                ComputePool.serial())).isNull();
     }
 
     private static float[] randoms(SplittableRandom rng, int n) {
