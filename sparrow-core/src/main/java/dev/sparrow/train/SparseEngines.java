@@ -124,9 +124,7 @@ public final class SparseEngines {
     public static List<Choice> choose(Layer model, int[] sampleShape, int batch, ComputePool pool, ExecutionContext base,
                                       long budgetMillis) {
         Map<String, SparseEngineLayer> layers = maskedLayers(model);
-        if (!UNTIMED && layers.values().stream().anyMatch(l -> l instanceof Conv2d c && c.lastInputSample() == null)) {
-            model.forward(Tensor.zeros(batchShape(1, sampleShape)), new ExecutionContext(base.kernels(), pool, 0L).training(false));
-        }
+        if (!UNTIMED) showInputSizes(model, layers, sampleShape, pool, base);
         List<Choice> out = new ArrayList<>();
         for (Map.Entry<String, SparseEngineLayer> e : layers.entrySet()) {
             SparseEngineLayer l = e.getValue();
@@ -153,6 +151,18 @@ public final class SparseEngines {
                     sparse ? "measured faster" : "measured slower"));
         }
         return out;
+    }
+
+    /**
+     * Runs one inference pass of a zero sample of {@code sampleShape} through the model when a convolution of
+     * {@code layers} has not seen an input yet, so that each knows the input size it is timed at. Inference
+     * changes no statistics (BatchNorm, k-WTA duty cycles) and draws no random numbers.
+     */
+    static void showInputSizes(Layer model, Map<String, SparseEngineLayer> layers, int[] sampleShape, ComputePool pool,
+                               ExecutionContext base) {
+        boolean unknown = false;
+        for (SparseEngineLayer l : layers.values()) unknown |= l instanceof Conv2d c && c.lastInputSample() == null;
+        if (unknown) model.forward(Tensor.zeros(batchShape(1, sampleShape)), new ExecutionContext(base.kernels(), pool, 0L).training(false));
     }
 
     /** Forward + backward of copies of the layer (same shape and mask) on both engines: {masked, sparse} ms. */
