@@ -17,8 +17,8 @@ import java.util.SplittableRandom;
  *
  * <p>Samples are processed in fixed groups of G consecutive samples, unfolded side by side into one
  * column matrix [K, G·P] (K = cin·kh·kw, P = output pixels) so that each GEMM is wide enough to run
- * near the kernel's peak even when P is small (49 pixels at 7×7); G is chosen from the layer's shape
- * and the batch size only. Groups are spread over the pool's threads, each thread with its own buffers
+ * near the kernel's peak even when P is small (49 pixels at 7×7); G is chosen from the layer's shape,
+ * the batch size and the engine only. Groups are spread over the pool's threads, each thread with its own buffers
  * and a serial GEMM, so a sample's output and input gradient are computed the same way whatever the
  * thread count. The weight gradient is summed per thread and the partial sums are added in thread
  * order. Backward unfolds the input again rather than keeping B column matrices from forward.
@@ -36,6 +36,15 @@ public final class Conv2d implements SparseEngineLayer, FlopCounting {
     private static final int TARGET_COLUMNS = 1024;
     /** Cap on one thread's column buffer, in floats (4 MiB). */
     private static final int MAX_COLUMN_FLOATS = 1 << 20;
+
+    /**
+     * Cap on one thread's column buffer on the sparse engine, in floats (1 MiB). Its kernels gain nothing from
+     * wide groups (no packing to amortise), and the dW pass reads a column row per active weight: a smaller
+     * buffer is read from L2 rather than L3 (the CNN's step ran about 10% faster than with the dense cap).
+     */
+    private static final int SPARSE_COLUMN_FLOATS = 1 << 18;
+    /** Groups per batch the sparse engine keeps at least, so that threads have groups to share. */
+    private static final int MIN_SPARSE_GROUPS = 16;
 
     private final int cin, cout, kh, kw, stride, padding;
     private final Parameter weight; // (cout, cin, kh, kw) = (cout, K)
@@ -161,7 +170,9 @@ public final class Conv2d implements SparseEngineLayer, FlopCounting {
     private void prepare(int batch, ExecutionContext ctx) {
         int p = geometry.cols();
         int k = geometry.rows();
-        int g = Math.max(1, Math.min(batch, Math.min((TARGET_COLUMNS + p - 1) / p, MAX_COLUMN_FLOATS / Math.max(1, k * p))));
+        int g = usesSparseEngine()
+                ? Math.max(1, Math.min(Math.min(batch, batch / MIN_SPARSE_GROUPS), SPARSE_COLUMN_FLOATS / Math.max(1, k * p)))
+                : Math.max(1, Math.min(batch, Math.min((TARGET_COLUMNS + p - 1) / p, MAX_COLUMN_FLOATS / Math.max(1, k * p))));
         if (g != group) {
             group = g;
             columns = new float[0][];

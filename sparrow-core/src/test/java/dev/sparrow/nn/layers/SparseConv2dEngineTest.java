@@ -32,7 +32,8 @@ class SparseConv2dEngineTest {
             "205, 5, 9, 11, 9, 9, 3, 1, 1, 3, false",  // channels not a multiple of 8, three threads
             "206, 7, 2, 3, 20, 19, 3, 1, 1, 2, false", // 380 pixels: groups of 3 samples, the last one partial
             "207, 3, 3, 4, 6, 6, 3, 1, 1, 1, true",    // all-zero input
-            "208, 9, 16, 12, 14, 14, 3, 1, 1, 2, false"})
+            "208, 9, 16, 12, 14, 14, 3, 1, 1, 2, false",
+            "209, 37, 2, 3, 6, 6, 3, 1, 1, 2, false"})  // groups of 2 samples on the sparse engine, the last one partial
     void sparseEngineEqualsMaskedEngine(long seed, int batch, int cin, int cout, int h, int w, int k, int stride, int pad,
                                         int threads, boolean zeroInput) {
         SplittableRandom rng = new SplittableRandom(seed);
