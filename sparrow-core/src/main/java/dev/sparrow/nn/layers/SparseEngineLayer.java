@@ -6,7 +6,7 @@ import dev.sparrow.nn.Parameter;
 /**
  * A layer with two training engines for its masked weight (issue 13): the masked dense one (dense kernels on a
  * weight that is zero where masked) and the sparse one (the weight packed, forward and both gradients only at
- * the active weights; see {@link PackedRows}). {@code dev.sparrow.train.SparseEngines} chooses per layer.
+ * the active weights; see {@link PackedRows}). The trainer's SparseEngines chooses per layer.
  */
 public sealed interface SparseEngineLayer extends Layer permits Linear, Conv2d {
 
