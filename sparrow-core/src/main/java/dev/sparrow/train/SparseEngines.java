@@ -5,7 +5,9 @@ import dev.sparrow.measure.SideBySideTimer;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.Mask;
+import dev.sparrow.nn.layers.Conv2d;
 import dev.sparrow.nn.layers.Linear;
+import dev.sparrow.nn.layers.SparseEngineLayer;
 import dev.sparrow.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -15,11 +17,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Which training engine runs each masked Linear layer (issue 13). The sparse engine (packed weights, see
- * {@code Linear.useSparseEngine}) is used where a layer is at least {@value #MIN_SPARSITY} sparse and
- * measured faster than the masked dense engine at the run's batch size, SparseProp's rule: both are timed
- * once, forward + backward of a copy of the layer with the same mask, side by side. Conv2d layers stay
- * on the masked engine (not yet ported).
+ * Which training engine runs each masked Linear and Conv2d layer (issue 13). The sparse engine (packed weights,
+ * see {@link SparseEngineLayer#useSparseEngine}) is used where a layer is at least {@value #MIN_SPARSITY} sparse
+ * and measured faster than the masked dense engine at the run's batch size, SparseProp's rule: both are timed
+ * once, forward + backward of a copy of the layer with the same mask (for a convolution, on inputs of the size
+ * it sees in the model), side by side.
  */
 public final class SparseEngines {
     /** Below this sparsity a layer stays on the masked engine without being timed. */
@@ -41,15 +43,15 @@ public final class SparseEngines {
         }
     }
 
-    /** Every masked Linear layer of the model with its qualified name ("0", "2.1", ...). */
-    public static Map<String, Linear> maskedLinears(Layer root) {
-        Map<String, Linear> out = new LinkedHashMap<>();
+    /** Every masked Linear and Conv2d layer of the model with its qualified name ("0", "2.1", ...). */
+    public static Map<String, SparseEngineLayer> maskedLayers(Layer root) {
+        Map<String, SparseEngineLayer> out = new LinkedHashMap<>();
         collect(root, "", out);
         return out;
     }
 
-    private static void collect(Layer l, String prefix, Map<String, Linear> out) {
-        if (l instanceof Linear lin && lin.weight().hasMask()) out.put(prefix.isEmpty() ? "model" : prefix, lin);
+    private static void collect(Layer l, String prefix, Map<String, SparseEngineLayer> out) {
+        if (l instanceof SparseEngineLayer s && s.weight().hasMask()) out.put(prefix.isEmpty() ? "model" : prefix, s);
         List<Layer> children = l.children();
         for (int i = 0; i < children.size(); i++) {
             collect(children.get(i), prefix.isEmpty() ? String.valueOf(i) : prefix + "." + i, out);
@@ -94,7 +96,7 @@ public final class SparseEngines {
     /** Applies saved engines (a layer not named, or no longer masked, stays masked). */
     public static List<Choice> apply(Layer model, Map<String, String> saved) {
         List<Choice> out = new ArrayList<>();
-        for (Map.Entry<String, Linear> e : maskedLinears(model).entrySet()) {
+        for (Map.Entry<String, SparseEngineLayer> e : maskedLayers(model).entrySet()) {
             boolean sparse = "sparse".equals(saved.get(e.getKey()));
             e.getValue().useSparseEngine(sparse);
             out.add(new Choice(e.getKey(), e.getValue().weight().mask().sparsity(), sparse ? "sparse" : "masked",
@@ -103,10 +105,10 @@ public final class SparseEngines {
         return out;
     }
 
-    /** Puts every masked Linear on the sparse engine, untimed (benchmarks, tests). */
+    /** Puts every masked Linear and Conv2d on the sparse engine, untimed (benchmarks, tests). */
     public static List<Choice> forceSparse(Layer model) {
         List<Choice> out = new ArrayList<>();
-        for (Map.Entry<String, Linear> e : maskedLinears(model).entrySet()) {
+        for (Map.Entry<String, SparseEngineLayer> e : maskedLayers(model).entrySet()) {
             e.getValue().useSparseEngine(true);
             out.add(new Choice(e.getKey(), e.getValue().weight().mask().sparsity(), "sparse", Double.NaN, Double.NaN, "forced"));
         }
@@ -115,12 +117,17 @@ public final class SparseEngines {
 
     /**
      * Chooses per layer by sparsity and a measurement at {@code batch} (about {@code budgetMillis} per layer
-     * after warm-up), and switches the chosen layers to the sparse engine.
+     * after warm-up), and switches the chosen layers to the sparse engine. A convolution is timed on inputs of
+     * the size it sees in the model: one inference pass of a zero sample of {@code sampleShape} (the model's
+     * input sample, batch excluded) tells each its input size; no statistics change in inference.
      */
-    public static List<Choice> choose(Layer model, int batch, ComputePool pool, ExecutionContext base, long budgetMillis) {
+    public static List<Choice> choose(Layer model, int[] sampleShape, int batch, ComputePool pool, ExecutionContext base,
+                                      long budgetMillis) {
+        Map<String, SparseEngineLayer> layers = maskedLayers(model);
+        if (!UNTIMED) showInputSizes(model, layers, sampleShape, pool, base);
         List<Choice> out = new ArrayList<>();
-        for (Map.Entry<String, Linear> e : maskedLinears(model).entrySet()) {
-            Linear l = e.getValue();
+        for (Map.Entry<String, SparseEngineLayer> e : layers.entrySet()) {
+            SparseEngineLayer l = e.getValue();
             double sparsity = l.weight().mask().sparsity();
             if (sparsity < MIN_SPARSITY) {
                 out.add(new Choice(e.getKey(), sparsity, "masked", Double.NaN, Double.NaN,
@@ -133,6 +140,10 @@ public final class SparseEngines {
                         "by sparsity alone (-D" + UNTIMED_PROPERTY + ")"));
                 continue;
             }
+            if (l instanceof Conv2d c && c.lastInputSample() == null) {
+                out.add(new Choice(e.getKey(), sparsity, "masked", Double.NaN, Double.NaN, "input size unknown"));
+                continue;
+            }
             double[] ms = time(l, batch, pool, base, budgetMillis);
             boolean sparse = ms[1] < ms[0];
             l.useSparseEngine(sparse);
@@ -142,19 +153,33 @@ public final class SparseEngines {
         return out;
     }
 
+    /**
+     * Runs one inference pass of a zero sample of {@code sampleShape} through the model when a convolution of
+     * {@code layers} has not seen an input yet, so that each knows the input size it is timed at. Inference
+     * changes no statistics (BatchNorm, k-WTA duty cycles) and draws no random numbers.
+     */
+    static void showInputSizes(Layer model, Map<String, SparseEngineLayer> layers, int[] sampleShape, ComputePool pool,
+                               ExecutionContext base) {
+        boolean unknown = false;
+        for (SparseEngineLayer l : layers.values()) unknown |= l instanceof Conv2d c && c.lastInputSample() == null;
+        if (unknown) model.forward(Tensor.zeros(batchShape(1, sampleShape)), new ExecutionContext(base.kernels(), pool, 0L).training(false));
+    }
+
     /** Forward + backward of copies of the layer (same shape and mask) on both engines: {masked, sparse} ms. */
-    static double[] time(Linear l, int batch, ComputePool pool, ExecutionContext base, long budgetMillis) {
-        int in = l.inFeatures(), out = l.outFeatures();
-        boolean bias = l.bias() != null;
-        Linear masked = new Linear(in, out, bias, 1L);
-        Linear sparse = new Linear(in, out, bias, 1L);
+    static double[] time(SparseEngineLayer l, int batch, ComputePool pool, ExecutionContext base, long budgetMillis) {
+        SparseEngineLayer masked = copy(l);
+        SparseEngineLayer sparse = copy(l);
         Mask mask = l.weight().mask();
         masked.weight().setMask(mask.copy());
         sparse.weight().setMask(mask.copy());
         sparse.useSparseEngine(true);
         SplittableRandom rng = new SplittableRandom(7);
-        Tensor x = random(rng, batch, in);
-        Tensor g = random(rng, batch, out);
+        int[] in = switch (l) {
+            case Linear lin -> new int[] {lin.inFeatures()};
+            case Conv2d c -> c.lastInputSample();
+        };
+        Tensor x = random(rng, batchShape(batch, in));
+        Tensor g = random(rng, batchShape(batch, l.outputShape(in)));
         ExecutionContext ctx = new ExecutionContext(base.kernels(), pool, 0L).training(true).denseWeightGradients(false);
         Runnable a = () -> {
             masked.forward(x, ctx);
@@ -166,6 +191,22 @@ public final class SparseEngines {
         };
         SideBySideTimer.Timing t = SideBySideTimer.system(SideBySideTimer.Plan.forTuning(budgetMillis)).time(List.of(a, b));
         return new double[] {t.medianNanos()[0] / 1e6, t.medianNanos()[1] / 1e6};
+    }
+
+    /** A layer of the same shape (weights drawn from a fixed seed). */
+    private static SparseEngineLayer copy(SparseEngineLayer l) {
+        return switch (l) {
+            case Linear lin -> new Linear(lin.inFeatures(), lin.outFeatures(), lin.bias() != null, 1L);
+            case Conv2d c -> new Conv2d(c.inChannels(), c.outChannels(), c.kernelHeight(), c.kernelWidth(), c.stride(),
+                    c.padding(), c.bias() != null, 1L);
+        };
+    }
+
+    private static int[] batchShape(int batch, int[] sample) {
+        int[] shape = new int[sample.length + 1];
+        shape[0] = batch;
+        System.arraycopy(sample, 0, shape, 1, sample.length);
+        return shape;
     }
 
     private static Tensor random(SplittableRandom rng, int... shape) {

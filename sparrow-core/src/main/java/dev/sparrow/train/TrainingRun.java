@@ -221,7 +221,7 @@ public final class TrainingRun {
             // choosing again by timing could make the resumed run differ from an uninterrupted one
             List<SparseEngines.Choice> engines = sparsity == null || !"sparse".equals(engine) ? List.of()
                     : savedEngines != null ? SparseEngines.apply(model, savedEngines)
-                    : SparseEngines.choose(model, config.batchSize(), pool, ctx, 100);
+                    : SparseEngines.choose(model, spec.sampleShape(), config.batchSize(), pool, ctx, 100);
             String enginesJson = SparseEngines.toMetadata(engines);
             Trainer trainer = new Trainer(model, optimizer, schedule, new SoftmaxCrossEntropy(config.labelSmoothing()),
                     ctx, config.seed());

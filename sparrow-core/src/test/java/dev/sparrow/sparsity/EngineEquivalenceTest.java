@@ -5,6 +5,9 @@ import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Modules;
 import dev.sparrow.nn.Parameter;
+import dev.sparrow.nn.Layer;
+import dev.sparrow.nn.layers.Conv2d;
+import dev.sparrow.nn.layers.Flatten;
 import dev.sparrow.nn.layers.Linear;
 import dev.sparrow.nn.layers.ReLU;
 import dev.sparrow.nn.layers.Sequential;
@@ -31,9 +34,10 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * Issue 13's engine equivalence: the same seed, one thread, every sparse method of
- * {@link SparsityMethodContractTest}, SGD with momentum and AdamW: a small MLP trained N steps with its masked
- * Linear layers on the sparse engine ends with the same masks as on the masked dense engine and the same
- * weights within float tolerance (the engines differ only in summation order).
+ * {@link SparsityMethodContractTest}, SGD with momentum and AdamW: a small MLP, and a small CNN (a padded 3x3
+ * convolution, one of stride 2, a Linear), trained N steps with its masked Linear and Conv2d layers on the sparse
+ * engine ends with the same masks as on the masked dense engine and the same weights within float tolerance (the
+ * engines differ only in summation order).
  */
 class EngineEquivalenceTest {
     private static final long SEED = 23;
@@ -41,14 +45,27 @@ class EngineEquivalenceTest {
     private static final int BATCH = 12;
 
     static Stream<Object[]> cases() {
-        return SparsityMethodContractTest.methods().flatMap(c -> Stream.of(new Object[] {c, "sgd"}, new Object[] {c, "adamw"}));
+        return SparsityMethodContractTest.methods().flatMap(c -> Stream.of("mlp", "cnn").flatMap(model ->
+                Stream.of(new Object[] {c, "sgd", model}, new Object[] {c, "adamw", model})));
     }
 
-    private record Outcome(List<float[]> masks, List<float[]> weights, boolean anySparse) {}
+    /** The MLP 32-16-8, or a CNN on 8 x 6 x 6 samples whose fan-ins (72) suit N:M, blocks, banks and groups. */
+    static Sequential model(String model, SplittableRandom init) {
+        if (model.equals("mlp")) return new Sequential(List.of(new Linear(32, 16, true, init), new ReLU(), new Linear(16, 8, true, init)));
+        return new Sequential(List.of(new Conv2d(8, 8, 3, 1, 1, true, init), new ReLU(),
+                new Conv2d(8, 8, 3, 2, 1, false, init), new ReLU(), new Flatten(), new Linear(72, 8, true, init)));
+    }
 
-    private static Outcome train(SparsityMethodContractTest.Case c, String optimizer, boolean sparseEngine) {
+    /** One batch of samples for the model: [batch, 32] or [batch, 8, 6, 6]. */
+    static Tensor input(String model, int batch) {
+        return model.equals("mlp") ? Tensor.zeros(batch, 32) : Tensor.zeros(batch, 8, 6, 6);
+    }
+
+    private record Outcome(List<float[]> masks, List<float[]> weights, boolean anySparse, boolean anySparseConv) {}
+
+    private static Outcome train(SparsityMethodContractTest.Case c, String optimizer, boolean sparseEngine, String model) {
         SplittableRandom init = new SplittableRandom(SEED);
-        Sequential net = new Sequential(List.of(new Linear(32, 16, true, init), new ReLU(), new Linear(16, 8, true, init)));
+        Sequential net = model(model, init);
         Map<String, Parameter> params = Modules.namedParameters(net);
         Optimizer opt = optimizer.equals("sgd")
                 ? Sgd.builder(params).momentum(0.9f).weightDecay(5e-4f).build()
@@ -58,11 +75,13 @@ class EngineEquivalenceTest {
         SparseTraining training = new SparseTraining(method);
         training.onEpochStart(1, 1, STEPS);
         boolean anySparse = sparseEngine && !SparseEngines.forceSparse(net).isEmpty();
+        boolean anySparseConv = false;
+        for (Layer l : net.children()) anySparseConv |= l instanceof Conv2d conv && conv.usesSparseEngine();
         ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), ComputePool.serial(), SEED).training(true);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         SplittableRandom data = new SplittableRandom(SEED + 1);
         for (int step = 1; step <= STEPS; step++) {
-            Tensor x = Tensor.zeros(BATCH, 32);
+            Tensor x = input(model, BATCH);
             for (int i = 0; i < x.size(); i++) x.data()[i] = (float) data.nextGaussian();
             int[] labels = new int[BATCH];
             for (int i = 0; i < BATCH; i++) labels[i] = data.nextInt(8);
@@ -91,20 +110,25 @@ class EngineEquivalenceTest {
                 }
             }
         }
-        return new Outcome(masks, weights, anySparse);
+        return new Outcome(masks, weights, anySparse, anySparseConv);
     }
 
-    @ParameterizedTest(name = "{0}, {1}")
+    @ParameterizedTest(name = "{0}, {1}, {2}")
     @MethodSource("cases")
-    void sparseAndMaskedEnginesAgree(SparsityMethodContractTest.Case c, String optimizer) {
-        Outcome masked = train(c, optimizer, false);
-        Outcome sparse = train(c, optimizer, true);
-        if (!c.label().startsWith("nm:")) assertThat(sparse.anySparse()).as("%s: layers on the sparse engine", c.label()).isTrue();
+    void sparseAndMaskedEnginesAgree(SparsityMethodContractTest.Case c, String optimizer, String model) {
+        Outcome masked = train(c, optimizer, false, model);
+        Outcome sparse = train(c, optimizer, true, model);
+        if (!c.label().startsWith("nm:")) {
+            assertThat(sparse.anySparse()).as("%s, %s: layers on the sparse engine", c.label(), model).isTrue();
+            if (model.equals("cnn")) assertThat(sparse.anySparseConv()).as("%s: a Conv2d on the sparse engine", c.label()).isTrue();
+        }
         for (int i = 0; i < masked.masks().size(); i++) {
-            assertThat(sparse.masks().get(i)).as("%s, %s: mask of layer %d", c.label(), optimizer, i).isEqualTo(masked.masks().get(i));
+            assertThat(sparse.masks().get(i)).as("%s, %s, %s, seed %d: mask of layer %d", c.label(), optimizer, model, SEED, i)
+                    .isEqualTo(masked.masks().get(i));
             float[] a = sparse.weights().get(i), b = masked.weights().get(i);
             for (int j = 0; j < a.length; j++) {
-                assertThat(a[j]).as("%s, %s: weight %d of layer %d", c.label(), optimizer, j, i).isCloseTo(b[j], within(2e-4f * (1 + Math.abs(b[j]))));
+                assertThat(a[j]).as("%s, %s, %s, seed %d: weight %d of layer %d", c.label(), optimizer, model, SEED, j, i)
+                        .isCloseTo(b[j], within(2e-4f * (1 + Math.abs(b[j]))));
             }
         }
     }

@@ -7,8 +7,6 @@ import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Modules;
 import dev.sparrow.nn.Parameter;
-import dev.sparrow.nn.layers.Linear;
-import dev.sparrow.nn.layers.ReLU;
 import dev.sparrow.nn.layers.Sequential;
 import dev.sparrow.nn.loss.SoftmaxCrossEntropy;
 import dev.sparrow.optim.AdamW;
@@ -57,7 +55,8 @@ class SparseEngineResumeTest {
                 config("static", 0, 0), config("set", 0, 0), config("rigl", 0, 0), config("srigl", 0, 0),
                 config("static", 4, 0), config("rigl", 4, 0),
                 config("static", 0, 10).withDenseEnds(false, true), config("rigl", 0, 10).withDenseEnds(false, true));
-        return methods.stream().flatMap(m -> Stream.of(new Object[] {m, "sgd"}, new Object[] {m, "adamw"}));
+        return Stream.concat(methods.stream().flatMap(m -> Stream.of(new Object[] {m, "sgd", "mlp"}, new Object[] {m, "adamw", "mlp"})),
+                Stream.<Object[]>of(new Object[] {config("srigl", 0, 0), "sgd", "cnn"}));
     }
 
     /** 90% uniform, mask updates every 3 steps until 75% of the run: updates before and after the checkpoint. */
@@ -65,8 +64,8 @@ class SparseEngineResumeTest {
         return new SparsityConfig(method, 0.9, "uniform", false, false, 3, 0.75, 0.3, true, 0.3, true, block, complementary);
     }
 
-    private static TrainConfig train(SparsityConfig sparsity, String optimizer) {
-        return new TrainConfig("mlp", TrainConfig.DATASET_FASHION_MNIST, null, EPOCHS, 32, optimizer, 0.01, 0.9, false,
+    private static TrainConfig train(SparsityConfig sparsity, String optimizer, String model) {
+        return new TrainConfig(model, TrainConfig.DATASET_FASHION_MNIST, null, EPOCHS, 32, optimizer, 0.01, 0.9, false,
                 5e-4, "cosine", 0, 0, false, SEED, 1, sparsity);
     }
 
@@ -75,11 +74,11 @@ class SparseEngineResumeTest {
                 SparseTrainingEndToEndTest.generated("test", 64, SEED + 1), 0.4f, 0.25f);
     }
 
-    @ParameterizedTest(name = "{0}, {1}")
+    @ParameterizedTest(name = "{0}, {1}, {2}")
     @MethodSource("cases")
-    void resumedRunOnTheSparseEngineEqualsTheUninterruptedOne(SparsityConfig sparsity, String optimizer, @TempDir Path dir)
-            throws IOException {
-        TrainConfig config = train(sparsity, optimizer);
+    void resumedRunOnTheSparseEngineEqualsTheUninterruptedOne(SparsityConfig sparsity, String optimizer, String model,
+                                                              @TempDir Path dir) throws IOException {
+        TrainConfig config = train(sparsity, optimizer, model);
         TrainingRun.Outcome straight = TrainingRun.run(config, data(), dir.resolve("a"), null, null, TrainListener.NONE, "sparse");
         assertThat(engines(dir.resolve("a"))).as("%s, seed %d: engines", sparsity.label(), SEED).isNotEmpty().allMatch("sparse"::equals);
         TrainListener crash = new TrainListener() {
@@ -104,7 +103,7 @@ class SparseEngineResumeTest {
     }
 
     static Stream<Object[]> everyMethod() {
-        return SparsityMethodContractTest.methods().flatMap(c -> Stream.of(new Object[] {c, "sgd"}, new Object[] {c, "adamw"}));
+        return EngineEquivalenceTest.cases();
     }
 
     private static final int STEPS = 30;
@@ -112,34 +111,34 @@ class SparseEngineResumeTest {
 
     /**
      * Every method of {@link SparsityMethodContractTest} (gradual ones included, whose layers TrainingRun leaves on
-     * the masked engine because they start dense), forced onto the sparse engine: STEPS steps straight against
-     * STOP_AFTER steps, a checkpoint file, a fresh model restored from it, and the rest. Mask updates fall on both
-     * sides of the stop.
+     * the masked engine because they start dense), forced onto the sparse engine, on the small MLP and the small CNN
+     * of {@link EngineEquivalenceTest}: STEPS steps straight against STOP_AFTER steps, a checkpoint file, a fresh
+     * model restored from it, and the rest. Mask updates fall on both sides of the stop.
      */
-    @ParameterizedTest(name = "{0}, {1}")
+    @ParameterizedTest(name = "{0}, {1}, {2}")
     @MethodSource("everyMethod")
     void everyMethodForcedOntoTheSparseEngineResumesBitForBit(SparsityMethodContractTest.Case c, String optimizer,
-                                                               @TempDir Path dir) throws IOException {
-        Steps straight = Steps.start(c.config(), optimizer, SEED);
+                                                               String model, @TempDir Path dir) throws IOException {
+        Steps straight = Steps.start(c.config(), optimizer, SEED, model);
         if (!c.label().startsWith("nm:")) assertThat(straight.sparseLayers).as("%s: layers on the sparse engine", c.label()).isPositive();
         straight.run(1, STEPS);
 
-        Steps first = Steps.start(c.config(), optimizer, SEED);
+        Steps first = Steps.start(c.config(), optimizer, SEED, model);
         first.run(1, STOP_AFTER);
         Path file = dir.resolve("checkpoint.safetensors");
         first.save(file);
-        Steps resumed = Steps.resume(c.config(), optimizer, file);
+        Steps resumed = Steps.resume(c.config(), optimizer, file, model);
         resumed.run(STOP_AFTER + 1, STEPS);
 
         Map<String, byte[]> a = straight.everything(), b = resumed.everything();
         assertThat(b.keySet()).isEqualTo(a.keySet());
         for (String name : a.keySet()) {
-            assertThat(b.get(name)).as("%s, %s, seed %d: %s after %d steps", c.label(), optimizer, SEED, name, STEPS)
+            assertThat(b.get(name)).as("%s, %s, %s, seed %d: %s after %d steps", c.label(), optimizer, model, SEED, name, STEPS)
                     .isEqualTo(a.get(name));
         }
     }
 
-    /** A small MLP trained step by step as Trainer does, its masked Linear layers forced onto the sparse engine. */
+    /** A small MLP or CNN trained step by step as Trainer does, its masked layers forced onto the sparse engine. */
     private static final class Steps {
         final Sequential net;
         final Map<String, Parameter> params;
@@ -149,10 +148,12 @@ class SparseEngineResumeTest {
         final LrSchedule lr = LrSchedules.constant(0.05f);
         final ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), ComputePool.serial(), SEED).training(true);
         final int sparseLayers;
+        final String model;
 
-        private Steps(SparsityConfig config, String optimizer, long initSeed, Path from) throws IOException {
+        private Steps(SparsityConfig config, String optimizer, long initSeed, Path from, String model) throws IOException {
+            this.model = model;
             SplittableRandom init = new SplittableRandom(initSeed);
-            net = new Sequential(List.of(new Linear(32, 16, true, init), new ReLU(), new Linear(16, 8, true, init)));
+            net = EngineEquivalenceTest.model(model, init);
             params = Modules.namedParameters(net);
             opt = optimizer.equals("sgd") ? Sgd.builder(params).momentum(0.9f).weightDecay(5e-4f).build()
                     : AdamW.builder(params).weightDecay(0.01f).build();
@@ -168,20 +169,20 @@ class SparseEngineResumeTest {
             sparseLayers = SparseEngines.forceSparse(net).size();
         }
 
-        static Steps start(SparsityConfig config, String optimizer, long seed) throws IOException {
-            return new Steps(config, optimizer, seed, null);
+        static Steps start(SparsityConfig config, String optimizer, long seed, String model) throws IOException {
+            return new Steps(config, optimizer, seed, null, model);
         }
 
         /** From a checkpoint into a model drawn from another seed, so that nothing but the checkpoint carries over. */
-        static Steps resume(SparsityConfig config, String optimizer, Path file) throws IOException {
-            return new Steps(config, optimizer, SEED + 100, file);
+        static Steps resume(SparsityConfig config, String optimizer, Path file, String model) throws IOException {
+            return new Steps(config, optimizer, SEED + 100, file, model);
         }
 
         void run(int from, int to) {
             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
             for (int step = from; step <= to; step++) {
                 SplittableRandom data = new SplittableRandom(SEED * 1_000 + step);
-                Tensor x = Tensor.zeros(12, 32);
+                Tensor x = EngineEquivalenceTest.input(model, 12);
                 for (int i = 0; i < x.size(); i++) x.data()[i] = (float) data.nextGaussian();
                 int[] labels = new int[12];
                 for (int i = 0; i < labels.length; i++) labels[i] = data.nextInt(8);

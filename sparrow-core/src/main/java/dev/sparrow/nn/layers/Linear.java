@@ -3,7 +3,6 @@ package dev.sparrow.nn.layers;
 import dev.sparrow.kernel.Kernels;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.FlopCounting;
-import dev.sparrow.nn.Layer;
 import dev.sparrow.nn.Parameter;
 import dev.sparrow.nn.init.Init;
 import dev.sparrow.tensor.Tensor;
@@ -19,7 +18,7 @@ import java.util.SplittableRandom;
  * computes the full dense weight gradient, masked positions included, because RigL-style methods
  * grow connections where that gradient is large; the optimizer keeps masked weights at zero.
  */
-public final class Linear implements Layer, FlopCounting {
+public final class Linear implements SparseEngineLayer, FlopCounting {
     private final int in;
     private final int out;
     private final Parameter weight; // (out, in)

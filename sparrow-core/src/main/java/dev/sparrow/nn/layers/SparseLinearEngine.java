@@ -1,15 +1,11 @@
 package dev.sparrow.nn.layers;
 
-import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Parameter;
 import dev.sparrow.sparse.Csr;
-import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.SparseTrainingKernels;
 import dev.sparrow.tensor.Tensor;
-
-import java.util.Arrays;
 
 /**
  * The sparse training engine of one {@link Linear} layer (SparseProp's design): the weight is packed
@@ -17,87 +13,38 @@ import java.util.Arrays;
  * <ul>
  * <li>forward: Y^T = W X^T + b by {@link Csr#spmm} over a view of the packed values, with X^T [in][batch]
  * (batch innermost, so a nonzero is one broadcast times contiguous vectors);</li>
- * <li>backward: one pass over the nonzeros ({@link SparseTrainingKernels#backward}) gives the packed
- * weight gradient (only at active weights: a sampled dense-dense product) and dX^T; threads split the
- * rows by nonzeros, each with its own dX^T, summed after;</li>
+ * <li>backward: the packed weight gradient (only at active weights: a sampled dense-dense product) and
+ * dX^T = W^T dY^T by spmm over W^T in CSR, or, for more than 65536 outputs, both in one pass over the
+ * nonzeros ({@link SparseTrainingKernels#backward}); threads split the rows by nonzeros;</li>
  * <li>the dense weight gradient only when the context asks for it ({@link ExecutionContext#denseWeightGradients()},
  * a RigL-style growth step), by the dense GEMM.</li>
  * </ul>
+ * The CSR structure and the three products are {@link PackedRows}, shared with {@link Conv2d}'s sparse engine.
  * The optimizer updates the packed values with state for active weights only. When the mask changes the
- * parameter is repacked (a new positions array), and the index structure here is rebuilt from it (O(nnz + rows)).
+ * parameter is repacked (a new positions array), and the index structure is rebuilt from it (O(nnz + rows)).
  */
 final class SparseLinearEngine {
     private final Linear layer;
     private final Parameter weight;
     private final int in;
     private final int out;
-    private final SparseKernels sparseKernels = SparseKernels.of(Backend.get());
-    private final SparseTrainingKernels trainKernels = SparseTrainingKernels.of(Backend.get());
-
-    private int[] builtFor;
-    private int[] rowPtr;
-    private char[] cols;
-    private Csr csr;
-    // W^T as CSR (the nonzeros by input column), for dX^T = W^T dY^T by the forward's spmm kernel: its structure is
-    // rebuilt with the packing, its values gathered from the packed values each step (they change every step)
-    private int[] byColumn;   // packed index of the j-th nonzero in column order
-    private float[] valuesByColumn;
-    private Csr csrT;
+    private final PackedRows packed;
 
     private int batch = -1;
     private float[] xt;   // (in, batch)
     private float[] yt;   // (out, batch)
     private float[] dyt;  // (out, batch)
     private float[] dxt;  // (in, batch)
-    private float[][] dxtParts = new float[0][];
 
     SparseLinearEngine(Linear layer) {
         this.layer = layer;
         this.weight = layer.weight();
         this.in = layer.inFeatures();
         this.out = layer.outFeatures();
+        this.packed = new PackedRows(weight, layer.describe(), out, in);
     }
 
-    static boolean fits(int in) { return in <= 65536; }
-
-    private void structure() {
-        int[] pos = weight.packedPositions();
-        if (pos == builtFor && csr != null) return;
-        int[] ptr = new int[out + 1];
-        char[] c = new char[pos.length];
-        for (int j = 0; j < pos.length; j++) {
-            int r = pos[j] / in;
-            ptr[r + 1]++;
-            c[j] = (char) (pos[j] - r * in);
-        }
-        for (int r = 0; r < out; r++) ptr[r + 1] += ptr[r];
-        rowPtr = ptr;
-        cols = c;
-        csr = Csr.sharing(layer.describe(), out, in, ptr, weight.packedValues(), c);
-        if (out <= 65536) transposedStructure(ptr, c);
-        builtFor = pos;
-    }
-
-    /** The column-major order of the nonzeros (a counting sort by column, rows ascending within a column). */
-    private void transposedStructure(int[] ptr, char[] c) {
-        int nnz = c.length;
-        int[] colPtr = new int[in + 1];
-        for (int j = 0; j < nnz; j++) colPtr[c[j] + 1]++;
-        for (int i = 0; i < in; i++) colPtr[i + 1] += colPtr[i];
-        int[] next = Arrays.copyOf(colPtr, in);
-        int[] order = new int[nnz];
-        char[] rowOf = new char[nnz];
-        for (int r = 0; r < out; r++) {
-            for (int j = ptr[r]; j < ptr[r + 1]; j++) {
-                int at = next[c[j]]++;
-                order[at] = j;
-                rowOf[at] = (char) r;
-            }
-        }
-        byColumn = order;
-        valuesByColumn = new float[nnz];
-        csrT = Csr.sharing(layer.describe() + " transposed", in, out, colPtr, valuesByColumn, rowOf);
-    }
+    static boolean fits(int in) { return PackedRows.fits(in); }
 
     private void buffers(int b) {
         if (b == batch) return;
@@ -106,41 +53,35 @@ final class SparseLinearEngine {
         yt = new float[out * b];
         dyt = new float[out * b];
         dxt = new float[in * b];
-        dxtParts = new float[0][];
     }
 
     void forward(Tensor x, Tensor output, ExecutionContext ctx) {
-        structure();
+        packed.refresh();
         int b = x.dim(0);
         buffers(b);
         transpose(x.data(), b, in, xt);
         Parameter bias = layer.bias();
-        csr.spmm(sparseKernels, xt, 0, b, b, yt, 0, b, bias == null ? null : bias.value().data(), false, ctx.pool());
+        packed.forward(xt, b, yt, bias == null ? null : bias.value().data(), ctx.pool());
         transpose(yt, out, b, output.data());
     }
 
     /** @param gradInput where dX goes, or null when nobody reads it (then only the weight gradient is computed) */
     void backward(Tensor gradOutput, Tensor input, Tensor gradInput, ExecutionContext ctx) {
-        structure();
+        packed.refresh();
         int b = batch;
         float[] g = gradOutput.data();
         transpose(g, b, out, dyt);
         ComputePool pool = ctx.pool();
-        int parts = Math.min(pool.threads(), out);
-        float[] w = weight.packedValues();
         float[] dw = weight.packedGrads();
         if (gradInput == null) {
-            weightGradient(dw, b, pool, parts);
-        } else if (csrT != null) {
-            weightGradient(dw, b, pool, parts);
-            // dX^T (in, batch) = W^T dY^T: each input's row accumulated in registers over its nonzeros and stored once
-            int[] order = byColumn;
-            float[] wt = valuesByColumn;
-            for (int j = 0; j < order.length; j++) wt[j] = w[order[j]];
-            csrT.spmm(sparseKernels, dyt, 0, b, b, dxt, 0, b, null, false, pool);
+            packed.weightGradient(dyt, xt, b, dw, pool);
+        } else if (packed.transposable()) {
+            packed.weightGradient(dyt, xt, b, dw, pool);
+            packed.gatherTransposed();
+            packed.inputGradient(dyt, b, dxt, pool);
             transpose(dxt, in, b, gradInput.data());
         } else {
-            backwardWithInputGradient(w, dw, b, pool, parts);
+            packed.fusedBackward(dyt, xt, b, dw, dxt, pool);
             transpose(dxt, in, b, gradInput.data());
         }
         if (ctx.denseWeightGradients()) {
@@ -149,61 +90,6 @@ final class SparseLinearEngine {
                     1f, weight.grad().data(), 0, in, pool);
             weight.denseGradWritten();
         }
-    }
-
-    /** dW at the active weights only (a sampled dense-dense product), threads splitting the rows by nonzeros. */
-    private void weightGradient(float[] dw, int b, ComputePool pool, int parts) {
-        if (parts <= 1 || rowPtr[out] < 4096) {
-            trainKernels.weightGradient(rowPtr, cols, dyt, xt, b, dw, 0, out);
-            return;
-        }
-        final int n = parts;
-        pool.parallelFor(n, 1, (from, to) -> {
-            for (int p = from; p < to; p++) {
-                int r0 = boundary(p, n), r1 = boundary(p + 1, n);
-                if (r0 < r1) trainKernels.weightGradient(rowPtr, cols, dyt, xt, b, dw, r0, r1);
-            }
-        });
-    }
-
-    private void backwardWithInputGradient(float[] w, float[] dw, int b, ComputePool pool, int parts) {
-        Arrays.fill(dxt, 0f);
-        if (parts <= 1 || rowPtr[out] < 4096) {
-            trainKernels.backward(rowPtr, cols, w, dyt, xt, b, dw, dxt, 0, out);
-        } else {
-            if (dxtParts.length < parts - 1) {
-                dxtParts = new float[parts - 1][in * b];
-            }
-            final int n = parts;
-            pool.parallelFor(n, 1, (from, to) -> {
-                for (int p = from; p < to; p++) {
-                    int r0 = boundary(p, n), r1 = boundary(p + 1, n);
-                    float[] target = p == 0 ? dxt : dxtParts[p - 1];
-                    if (p > 0) Arrays.fill(target, 0f);
-                    if (r0 < r1) trainKernels.backward(rowPtr, cols, w, dyt, xt, b, dw, target, r0, r1);
-                }
-            });
-            int len = in * b;
-            pool.parallelFor(len, 1024, (from, to) -> {
-                for (int p = 0; p < n - 1; p++) {
-                    float[] part = dxtParts[p];
-                    for (int i = from; i < to; i++) dxt[i] += part[i];
-                }
-            });
-        }
-    }
-
-    /** The first row of part p of n, splitting the rows by nonzeros. */
-    private int boundary(int p, int n) {
-        if (p <= 0) return 0;
-        if (p >= n) return out;
-        long target = (long) rowPtr[out] * p / n;
-        int lo = 0, hi = out;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (rowPtr[mid] >= target) hi = mid; else lo = mid + 1;
-        }
-        return lo;
     }
 
     /** dst (cols, rows) = src (rows, cols) transposed, in 32 x 32 blocks. */
