@@ -47,8 +47,14 @@ class EngineEquivalenceTest {
     private record Outcome(List<float[]> masks, List<float[]> weights, boolean anySparse) {}
 
     private static Outcome train(SparsityMethodContractTest.Case c, String optimizer, boolean sparseEngine) {
+        return train(c, optimizer, sparseEngine, 32, ComputePool.serial());
+    }
+
+    /** @param width the first layer's inputs (32, or 1024 so that every step of the sparse engine splits over the pool) */
+    private static Outcome train(SparsityMethodContractTest.Case c, String optimizer, boolean sparseEngine, int width, ComputePool pool) {
         SplittableRandom init = new SplittableRandom(SEED);
-        Sequential net = new Sequential(List.of(new Linear(32, 16, true, init), new ReLU(), new Linear(16, 8, true, init)));
+        int hidden = width == 32 ? 16 : 256;
+        Sequential net = new Sequential(List.of(new Linear(width, hidden, true, init), new ReLU(), new Linear(hidden, 8, true, init)));
         Map<String, Parameter> params = Modules.namedParameters(net);
         Optimizer opt = optimizer.equals("sgd")
                 ? Sgd.builder(params).momentum(0.9f).weightDecay(5e-4f).build()
@@ -58,20 +64,21 @@ class EngineEquivalenceTest {
         SparseTraining training = new SparseTraining(method);
         training.onEpochStart(1, 1, STEPS);
         boolean anySparse = sparseEngine && !SparseEngines.forceSparse(net).isEmpty();
-        ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), ComputePool.serial(), SEED).training(true);
+        ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), pool, SEED).training(true);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         SplittableRandom data = new SplittableRandom(SEED + 1);
+        int batch = width == 32 ? BATCH : 32;
         for (int step = 1; step <= STEPS; step++) {
-            Tensor x = Tensor.zeros(BATCH, 32);
+            Tensor x = Tensor.zeros(batch, width);
             for (int i = 0; i < x.size(); i++) x.data()[i] = (float) data.nextGaussian();
-            int[] labels = new int[BATCH];
-            for (int i = 0; i < BATCH; i++) labels[i] = data.nextInt(8);
+            int[] labels = new int[batch];
+            for (int i = 0; i < batch; i++) labels[i] = data.nextInt(8);
             ctx.denseWeightGradients(training.needsDenseGradient(step));
             opt.zeroGrad();
             loss.forward(net.forward(x, ctx), labels);
             net.backward(loss.backward(), ctx);
-            opt.step(lr.at(step - 1, STEPS));
-            training.onStep(1, step, 0.0, BATCH);
+            opt.step(lr.at(step - 1, STEPS), pool);
+            training.onStep(1, step, 0.0, batch);
         }
         List<float[]> masks = new ArrayList<>();
         List<float[]> weights = new ArrayList<>();
@@ -92,6 +99,24 @@ class EngineEquivalenceTest {
             }
         }
         return new Outcome(masks, weights, anySparse);
+    }
+
+    /**
+     * The sparse engine's step split over 3 threads (transposes, W^T gather, products, optimizer) gives the same
+     * bits as on one thread: every split writes each element from one thread in a fixed order.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("cases")
+    void sparseEngineResultsDoNotDependOnThreads(SparsityMethodContractTest.Case c, String optimizer) {
+        Outcome serial = train(c, optimizer, true, 1024, ComputePool.serial());
+        Outcome threaded;
+        try (ComputePool pool = ComputePool.ofThreads(3)) {
+            threaded = train(c, optimizer, true, 1024, pool);
+        }
+        for (int i = 0; i < serial.masks().size(); i++) {
+            assertThat(threaded.masks().get(i)).as("%s, %s: mask of layer %d", c.label(), optimizer, i).isEqualTo(serial.masks().get(i));
+            assertThat(threaded.weights().get(i)).as("%s, %s: weights of layer %d", c.label(), optimizer, i).isEqualTo(serial.weights().get(i));
+        }
     }
 
     @ParameterizedTest(name = "{0}, {1}")

@@ -4,6 +4,8 @@ import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Parameter;
+import dev.sparrow.nn.StepPhases;
+import dev.sparrow.nn.StepPhases.Phase;
 import dev.sparrow.sparse.Csr;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.SparseTrainingKernels;
@@ -50,6 +52,10 @@ final class SparseLinearEngine {
     private float[] dyt;  // (out, batch)
     private float[] dxt;  // (in, batch)
     private float[][] dxtParts = new float[0][];
+    private final Transposer transposer = new Transposer();
+    private static final int GATHER_GRAIN = 8192;
+    private float[] gatherFrom;
+    private final ComputePool.RangeTask gatherTask = (from, to) -> gather(gatherFrom, from, to);
 
     SparseLinearEngine(Linear layer) {
         this.layer = layer;
@@ -110,44 +116,60 @@ final class SparseLinearEngine {
     }
 
     void forward(Tensor x, Tensor output, ExecutionContext ctx) {
+        StepPhases ph = ctx.phases();
+        long t = StepPhases.now(ph);
         structure();
+        t = StepPhases.lap(ph, Phase.INDEX_REBUILD, t);
         int b = x.dim(0);
         buffers(b);
-        transpose(x.data(), b, in, xt);
+        transposer.transpose(x.data(), b, in, xt, ctx.pool());
+        t = StepPhases.lap(ph, Phase.TRANSPOSES, t);
         Parameter bias = layer.bias();
         csr.spmm(sparseKernels, xt, 0, b, b, yt, 0, b, bias == null ? null : bias.value().data(), false, ctx.pool());
-        transpose(yt, out, b, output.data());
+        t = StepPhases.lap(ph, Phase.FORWARD_SPMM, t);
+        transposer.transpose(yt, out, b, output.data(), ctx.pool());
+        StepPhases.lap(ph, Phase.TRANSPOSES, t);
     }
 
     /** @param gradInput where dX goes, or null when nobody reads it (then only the weight gradient is computed) */
     void backward(Tensor gradOutput, Tensor input, Tensor gradInput, ExecutionContext ctx) {
+        StepPhases ph = ctx.phases();
+        long t = StepPhases.now(ph);
         structure();
+        t = StepPhases.lap(ph, Phase.INDEX_REBUILD, t);
         int b = batch;
         float[] g = gradOutput.data();
-        transpose(g, b, out, dyt);
         ComputePool pool = ctx.pool();
+        transposer.transpose(g, b, out, dyt, pool);
+        t = StepPhases.lap(ph, Phase.TRANSPOSES, t);
         int parts = Math.min(pool.threads(), out);
         float[] w = weight.packedValues();
         float[] dw = weight.packedGrads();
         if (gradInput == null) {
             weightGradient(dw, b, pool, parts);
+            t = StepPhases.lap(ph, Phase.WEIGHT_GRAD, t);
         } else if (csrT != null) {
             weightGradient(dw, b, pool, parts);
+            t = StepPhases.lap(ph, Phase.WEIGHT_GRAD, t);
             // dX^T (in, batch) = W^T dY^T: each input's row accumulated in registers over its nonzeros and stored once
-            int[] order = byColumn;
-            float[] wt = valuesByColumn;
-            for (int j = 0; j < order.length; j++) wt[j] = w[order[j]];
+            gatherTransposedValues(w, pool);
+            t = StepPhases.lap(ph, Phase.WT_GATHER, t);
             csrT.spmm(sparseKernels, dyt, 0, b, b, dxt, 0, b, null, false, pool);
-            transpose(dxt, in, b, gradInput.data());
+            t = StepPhases.lap(ph, Phase.INPUT_GRAD, t);
+            transposer.transpose(dxt, in, b, gradInput.data(), pool);
+            t = StepPhases.lap(ph, Phase.TRANSPOSES, t);
         } else {
             backwardWithInputGradient(w, dw, b, pool, parts);
-            transpose(dxt, in, b, gradInput.data());
+            t = StepPhases.lap(ph, Phase.INPUT_GRAD, t);
+            transposer.transpose(dxt, in, b, gradInput.data(), pool);
+            t = StepPhases.lap(ph, Phase.TRANSPOSES, t);
         }
         if (ctx.denseWeightGradients()) {
             // dW (out, in) += dYᵀ (out, batch) · X (batch, in), for the method that reads it this step
             ctx.kernels().gemm(true, false, out, in, b, g, 0, out, input.data(), 0, in,
                     1f, weight.grad().data(), 0, in, pool);
             weight.denseGradWritten();
+            StepPhases.lap(ph, Phase.DENSE_GRAD, t);
         }
     }
 
@@ -193,6 +215,27 @@ final class SparseLinearEngine {
         }
     }
 
+    /** W^T's values gathered from the packed values (they change every step), split over the pool by nonzeros. */
+    private void gatherTransposedValues(float[] w, ComputePool pool) {
+        int nnz = byColumn.length;
+        if (pool.threads() <= 1 || nnz < GATHER_GRAIN * 2) {
+            gather(w, 0, nnz);
+            return;
+        }
+        gatherFrom = w;
+        try {
+            pool.parallelFor(nnz, GATHER_GRAIN, gatherTask);
+        } finally {
+            gatherFrom = null;
+        }
+    }
+
+    private void gather(float[] w, int from, int to) {
+        int[] order = byColumn;
+        float[] wt = valuesByColumn;
+        for (int j = from; j < to; j++) wt[j] = w[order[j]];
+    }
+
     /** The first row of part p of n, splitting the rows by nonzeros. */
     private int boundary(int p, int n) {
         if (p <= 0) return 0;
@@ -206,18 +249,8 @@ final class SparseLinearEngine {
         return lo;
     }
 
-    /** dst (cols, rows) = src (rows, cols) transposed, in 32 x 32 blocks. */
+    /** dst (cols, rows) = src (rows, cols) transposed, on the calling thread (see {@link Transposer}). */
     static void transpose(float[] src, int rows, int cols, float[] dst) {
-        final int bs = 32;
-        for (int r0 = 0; r0 < rows; r0 += bs) {
-            int r1 = Math.min(rows, r0 + bs);
-            for (int c0 = 0; c0 < cols; c0 += bs) {
-                int c1 = Math.min(cols, c0 + bs);
-                for (int r = r0; r < r1; r++) {
-                    int s = r * cols;
-                    for (int c = c0; c < c1; c++) dst[c * rows + r] = src[s + c];
-                }
-            }
-        }
+        Transposer.run(src, rows, cols, dst, 0, Integer.MAX_VALUE / 64);
     }
 }
