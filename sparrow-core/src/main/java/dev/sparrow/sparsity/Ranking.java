@@ -18,14 +18,7 @@ final class Ranking {
     static int[] largestAbs(float[] values, int[] candidates, int count, int k) {
         if (k < 0 || k > count) throw new IllegalArgumentException("cannot pick " + k + " of " + count + " candidates");
         if (k == 0) return new int[0];
-        // One sortable long per candidate: magnitude bits high (non-negative floats order like their
-        // bits), then MAX - index so that an equal magnitude with a lower index sorts higher.
-        long[] keys = new long[count];
-        for (int j = 0; j < count; j++) {
-            int i = candidates[j];
-            long bits = Float.floatToRawIntBits(Math.abs(values[i])) & 0x7fffffffL;
-            keys[j] = (bits << 32) | (Integer.MAX_VALUE - i);
-        }
+        long[] keys = keys(values, candidates, count);
         // Keys are distinct (the index is in them), so the top k are one set whatever the method: select them
         // (O(count)), then sort only those. A full sort of a 2048 x 2048 layer's gradient took most of an update.
         selectLargest(keys, count, k);
@@ -33,6 +26,32 @@ final class Ranking {
         int[] out = new int[k];
         for (int j = 0; j < k; j++) out[j] = Integer.MAX_VALUE - (int) (keys[count - 1 - j] & 0xffffffffL);
         return out;
+    }
+
+    /**
+     * Sets {@code into[i]} for the same {@code k} candidates as {@link #largestAbs} picks, without ordering them (the
+     * callers that only need the set: no sort of the chosen). {@code candidates} null means every index in [0, count).
+     */
+    static void markLargestAbs(float[] values, int[] candidates, int count, int k, boolean[] into) {
+        if (k < 0 || k > count) throw new IllegalArgumentException("cannot pick " + k + " of " + count + " candidates");
+        if (k == 0) return;
+        long[] keys = keys(values, candidates, count);
+        selectLargest(keys, count, k);
+        for (int j = count - k; j < count; j++) into[Integer.MAX_VALUE - (int) (keys[j] & 0xffffffffL)] = true;
+    }
+
+    /**
+     * One sortable long per candidate: magnitude bits high (non-negative floats order like their bits), then
+     * MAX - index so that an equal magnitude with a lower index sorts higher. candidates null: indices 0..count-1.
+     */
+    private static long[] keys(float[] values, int[] candidates, int count) {
+        long[] keys = new long[count];
+        for (int j = 0; j < count; j++) {
+            int i = candidates == null ? j : candidates[j];
+            long bits = Float.floatToRawIntBits(Math.abs(values[i])) & 0x7fffffffL;
+            keys[j] = (bits << 32) | (Integer.MAX_VALUE - i);
+        }
+        return keys;
     }
 
     /**

@@ -47,9 +47,24 @@ class RankingTest {
                 }
                 for (int k : new int[] {0, 1, count / 3, count / 2, count - 1, count}) {
                     if (k < 0) continue;
+                    int[] want = reference(values, candidates, count, k);
                     assertThat(Ranking.largestAbs(values, candidates, count, k))
                             .as("n %d, %d distinct magnitudes, %d candidates, k %d", n, distinct, count, k)
-                            .isEqualTo(reference(values, candidates, count, k));
+                            .isEqualTo(want);
+                    boolean[] marked = new boolean[n];
+                    Ranking.markLargestAbs(values, candidates, count, k, marked);
+                    boolean[] wantMarked = new boolean[n];
+                    for (int i : want) wantMarked[i] = true;
+                    assertThat(marked).as("marked: n %d, %d distinct, k %d", n, distinct, k).isEqualTo(wantMarked);
+                    // every index a candidate (candidates null)
+                    int[] all = new int[n];
+                    for (int i = 0; i < n; i++) all[i] = i;
+                    int kk = Math.min(k, n);
+                    boolean[] markedAll = new boolean[n];
+                    Ranking.markLargestAbs(values, null, n, kk, markedAll);
+                    boolean[] wantAll = new boolean[n];
+                    for (int i : reference(values, all, n, kk)) wantAll[i] = true;
+                    assertThat(markedAll).as("all indices: n %d, %d distinct, k %d", n, distinct, kk).isEqualTo(wantAll);
                 }
             }
         }
