@@ -1,9 +1,7 @@
 package dev.sparrow.optim;
 
 import dev.sparrow.kernel.ComputePool;
-import dev.sparrow.nn.Mask;
 import dev.sparrow.nn.Parameter;
-import dev.sparrow.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -23,26 +21,14 @@ class OptimizerThreadsTest {
     private static Map<String, Parameter> model(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         Map<String, Parameter> m = new LinkedHashMap<>();
-        m.put("dense", new Parameter("weight", random(rnd, 301, 257), true));
-        m.put("masked", new Parameter("weight", random(rnd, 257, 301), true));
-        m.put("packed", new Parameter("weight", random(rnd, 1024, 513), true));
-        m.put("bias", new Parameter("bias", random(rnd, 7), false));
-        m.get("masked").setMask(mask(rnd, 257 * 301, 0.7));
-        m.get("packed").setMask(mask(rnd, 1024 * 513, 0.5));
+        m.put("dense", new Parameter("weight", OptimizerContractTest.random(rnd, 301, 257), true));
+        m.put("masked", new Parameter("weight", OptimizerContractTest.random(rnd, 257, 301), true));
+        m.put("packed", new Parameter("weight", OptimizerContractTest.random(rnd, 1024, 513), true));
+        m.put("bias", new Parameter("bias", OptimizerContractTest.random(rnd, 7), false));
+        m.get("masked").setMask(OptimizerContractTest.randomMask(rnd, 257 * 301, 0.7));
+        m.get("packed").setMask(OptimizerContractTest.randomMask(rnd, 1024 * 513, 0.5));
         m.get("packed").pack();
         return m;
-    }
-
-    private static Tensor random(SplittableRandom rnd, int... shape) {
-        Tensor t = Tensor.zeros(shape);
-        for (int i = 0; i < t.size(); i++) t.set(i, (float) rnd.nextDouble(-1, 1));
-        return t;
-    }
-
-    private static Mask mask(SplittableRandom rnd, int size, double sparsity) {
-        float[] k = new float[size];
-        for (int i = 0; i < size; i++) k[i] = rnd.nextDouble() < sparsity ? 0f : 1f;
-        return Mask.of(k);
     }
 
     private static void gradients(Map<String, Parameter> m, SplittableRandom rnd) {
