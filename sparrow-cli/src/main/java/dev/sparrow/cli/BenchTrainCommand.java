@@ -55,9 +55,10 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per engine.")
     boolean json;
 
-    @Option(names = "--explain", description = {"Also time the sparse engine's step per phase (transposes, products, optimizer, "
-            + "loss, mask update, ...), medians over ordinary and mask-update steps, with the serial fraction and Amdahl's "
-            + "prediction for 16 threads."})
+    @Option(names = "--explain", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = {"Also time the sparse engine's step per phase (transposes, products, optimizer, loss, mask update, ...),",
+                    "medians over ordinary and mask-update steps, with the serial fraction and Amdahl's prediction for 16",
+                    "threads; in the sparse line's \"explain\" with --json. On by default; --no-explain skips it."})
     boolean explain;
 
     @Option(names = "--explain-steps", paramLabel = "N", defaultValue = "30",

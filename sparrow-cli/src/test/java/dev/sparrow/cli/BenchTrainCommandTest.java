@@ -36,6 +36,22 @@ class BenchTrainCommandTest {
     }
 
     @Test
+    void theBreakdownIsOnByDefaultAndNoExplainSkipsIt() {
+        for (boolean off : new boolean[] {false, true}) {
+            SparrowCliTest.Run r = off
+                    ? SparrowCliTest.run("bench", "train", "--model", "mlp", "--batch", "4", "--warmup-ms", "10", "--measure-ms", "10",
+                            "--explain-steps", "2", "--json", "--no-explain")
+                    : SparrowCliTest.run("bench", "train", "--model", "mlp", "--batch", "4", "--warmup-ms", "10", "--measure-ms", "10",
+                            "--explain-steps", "2", "--json");
+            assertThat(r.exit()).as(r.err()).isZero();
+            String[] lines = r.out().strip().split("\n");
+            Map<String, Object> sparse = Json.parseObject(lines[2], Json.Limits.of(1 << 20));
+            if (off) assertThat(sparse).doesNotContainKey("explain");
+            else assertThat(sparse).containsKey("explain");
+        }
+    }
+
+    @Test
     void explainInTextShowsTheTable() {
         SparrowCliTest.Run r = SparrowCliTest.run("bench", "train", "--model", "mlp", "--method", "set", "--sparsity", "0.9",
                 "--batch", "4", "--warmup-ms", "10", "--measure-ms", "10", "--explain", "--explain-steps", "2");
