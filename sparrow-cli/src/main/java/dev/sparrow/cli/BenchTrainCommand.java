@@ -55,6 +55,16 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per engine.")
     boolean json;
 
+    @Option(names = "--explain", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = {"Also time the sparse engine's step per phase (transposes, products, optimizer, loss, mask update, ...),",
+                    "medians over ordinary and mask-update steps, with the serial fraction and Amdahl's prediction for 16",
+                    "threads; in the sparse line's \"explain\" with --json. On by default; --no-explain skips it."})
+    boolean explain;
+
+    @Option(names = "--explain-steps", paramLabel = "N", defaultValue = "30",
+            description = "Ordinary steps timed per phase by --explain; a fifth as many mask-update steps (default: ${DEFAULT-VALUE}).")
+    int explainSteps;
+
     @Option(names = "--warmup-ms", paramLabel = "MS", defaultValue = "2000", description = "Warm-up (default: ${DEFAULT-VALUE}).")
     long warmupMillis;
 
@@ -93,7 +103,7 @@ final class BenchTrainCommand implements Callable<Integer> {
             opt.zeroGrad();
             loss.forward(net.forward(x, ctx), labels);
             net.backwardParameters(loss.backward(), ctx);
-            opt.step(0.01f);
+            opt.step(0.01f, ctx.pool());
             if (training != null) training.onStep(1, opt.stepCount(), 0.0, labels.length);
         }
     }
@@ -101,6 +111,7 @@ final class BenchTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int t = ThreadsOption.check(threads);
+        if (explainSteps < 1) throw new UserInputException("--explain-steps must be >= 1, got " + explainSteps);
         if (batch < 1) throw new UserInputException("--batch must be >= 1, got " + batch);
         if (!(sparsity > 0 && sparsity < 1)) throw new UserInputException("--sparsity must be in (0, 1), got " + sparsity);
         int[] shape = BenchModelCommand.FASHION_MNIST_SHAPE;
@@ -131,6 +142,12 @@ final class BenchTrainCommand implements Callable<Integer> {
             }
             SideBySideTimer.Timing timing = SideBySideTimer.system(SideBySideTimer.Plan.forBenchmark(warmupMillis, measureMillis))
                     .time(engines);
+            TrainStepProfile.Result profile = null;
+            if (explain) {
+                Engine e = engines.get(names.indexOf("sparse"));
+                profile = TrainStepProfile.profile(e.net, e.opt, e.training.method(), e.training.totalSteps(), e.ctx, x, labels,
+                        Math.max(1, explainSteps), Math.max(1, explainSteps / 5));
+            }
             PrintWriter out = spec.commandLine().getOut();
             String machine = BenchReport.machineLine(t);
             double dense = timing.medianNanos()[0];
@@ -155,6 +172,7 @@ final class BenchTrainCommand implements Callable<Integer> {
                     m.put("p90_ms", Math.round(timing.p90Nanos()[i] / 1e3) / 1000.0);
                     m.put("ratio_vs_dense", Math.round(ratio * 100) / 100.0);
                     m.put("machine", machine);
+                    if (profile != null && names.get(i).equals("sparse")) m.put("explain", profile.toJson());
                     out.println(Json.write(m));
                 } else {
                     out.printf(Locale.ROOT, "  %-7s %9.3f ms   %6.2fx vs dense   (p10 %.3f, p90 %.3f)%n", names.get(i), ms, ratio,
@@ -165,6 +183,7 @@ final class BenchTrainCommand implements Callable<Integer> {
                 for (SparseEngines.Choice c : choices) {
                     out.printf(Locale.ROOT, "  layer %s: %.3f sparse, %s engine%n", c.layer(), c.sparsity(), c.engine());
                 }
+                if (profile != null) out.print(profile.toText());
             }
             out.flush();
         }

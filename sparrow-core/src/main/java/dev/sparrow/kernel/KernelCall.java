@@ -29,8 +29,16 @@ public final class KernelCall<T, C> implements ComputePool.RangeTask {
         void run(KernelCall<T, C> call, int rowFrom, int rowTo, int colFrom, int colTo);
     }
 
-    /** Batch columns a thread's slice holds at least (two 512-bit vectors: the kernels' register tile width). */
-    static final int MIN_SLICE_COLUMNS = 32;
+    /**
+     * Batch columns a thread's slice holds at least: 32 by default (two 512-bit vectors: the kernels' register tile
+     * width); {@value #MIN_SLICE_COLUMNS_PROPERTY} overrides it, for measuring the split on a many-core machine (a
+     * larger value splits more by rows: at 16 threads and batch 128 the default gives 4 column slices of 32, so
+     * each nonzero's index load and broadcast serve two 512-bit FMAs instead of eight).
+     */
+    static final int MIN_SLICE_COLUMNS = Math.max(1, Integer.getInteger(KernelCall.MIN_SLICE_COLUMNS_PROPERTY, 32));
+
+    /** The system property that sets {@link #MIN_SLICE_COLUMNS}. */
+    public static final String MIN_SLICE_COLUMNS_PROPERTY = "sparrow.kernel.minSliceColumns";
 
     private static final ThreadLocal<KernelCall<?, ?>> FRAMES = ThreadLocal.withInitial(KernelCall::new);
 
@@ -147,7 +155,7 @@ public final class KernelCall<T, C> implements ComputePool.RangeTask {
 
     /**
      * Runs body over rows [0, units) and the batch columns set by {@link #spmm}, split over the pool in
-     * two dimensions: the batch into slices of at least {@value #MIN_SLICE_COLUMNS} columns (each thread
+     * two dimensions: the batch into slices of at least {@link #MIN_SLICE_COLUMNS} columns (each thread
      * then reads only its own columns of X^T: splitting rows alone would make every thread read, and the
      * kernels pack, all of X^T), and the rows, where threads remain, into parts of equal nonzero count
      * (ptr as in {@link #byNonzeros}) or equal row count (ptr null). Then releases the frame.

@@ -16,6 +16,7 @@ public final class ExecutionContext {
     private SplittableRandom random;
     private boolean training;
     private boolean denseWeightGradients = true;
+    private StepPhases phases;
 
     public ExecutionContext(Kernels kernels, ComputePool pool, long seed) {
         this.kernels = kernels;
@@ -49,6 +50,14 @@ public final class ExecutionContext {
 
     public ExecutionContext denseWeightGradients(boolean on) {
         this.denseWeightGradients = on;
+        return this;
+    }
+
+    /** Where layers add their time per phase ({@code sparrow bench train --explain}), or null (the default: untimed). */
+    public StepPhases phases() { return phases; }
+
+    public ExecutionContext phases(StepPhases phases) {
+        this.phases = phases;
         return this;
     }
 

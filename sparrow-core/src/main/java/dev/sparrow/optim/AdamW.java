@@ -43,7 +43,7 @@ public final class AdamW extends ParameterOptimizer {
     }
 
     @Override
-    void update(float[] w, float[] g, float[] keep, float[][] state, boolean decayed, float lr, long t) {
+    void update(float[] w, float[] g, float[] keep, float[][] state, boolean decayed, float lr, long t, int from, int to) {
         float[] m = state[0];
         float[] v = state[1];
         // Bias corrections in double like PyTorch's Python scalars, rounded once to float.
@@ -55,9 +55,8 @@ public final class AdamW extends ParameterOptimizer {
         float oneMinusB1 = 1f - b1;
         float oneMinusB2 = 1f - b2;
         float e = eps;
-        int n = w.length;
         if (keep == null) {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 float gi = g[i];
                 float mi = b1 * m[i] + oneMinusB1 * gi;
                 float vi = b2 * v[i] + oneMinusB2 * gi * gi;
@@ -67,7 +66,7 @@ public final class AdamW extends ParameterOptimizer {
                 w[i] = w[i] * decay - stepSize * mi / denom;
             }
         } else {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 float k = keep[i];
                 float gi = g[i] * k;
                 // At a masked weight m and v become 0, so the step is 0 / eps = 0.

@@ -1,5 +1,6 @@
 package dev.sparrow.optim;
 
+import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.tensor.Tensor;
 
 import java.util.Map;
@@ -13,6 +14,14 @@ public interface Optimizer {
 
     /** Applies one update with the given learning rate, then re-applies each parameter's mask. */
     void step(float learningRate);
+
+    /**
+     * The same step with its work split over {@code pool} (the training step's threads); the result does not
+     * depend on the pool's size. By default the step runs on the calling thread.
+     */
+    default void step(float learningRate, ComputePool pool) {
+        step(learningRate);
+    }
 
     /** Zeroes every parameter's gradient. */
     void zeroGrad();

@@ -1,5 +1,6 @@
 package dev.sparrow.optim;
 
+import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.nn.Parameter;
 import dev.sparrow.tensor.Tensor;
 
@@ -80,31 +81,86 @@ abstract class ParameterOptimizer implements Optimizer {
 
     @Override
     public final void step(float learningRate) {
+        step(learningRate, ComputePool.serial());
+    }
+
+    /**
+     * One step, each large parameter's elements split over the pool. Every element's update reads and writes
+     * only that element, so the result is the same for every thread count.
+     */
+    @Override
+    public final void step(float learningRate, ComputePool pool) {
         if (!(learningRate >= 0f) || Float.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learningRate must be finite and >= 0, got " + learningRate);
         }
+        if (pool == null) throw new IllegalArgumentException("pool must not be null");
         long t = steps + 1;
         for (int i = 0; i < params.length; i++) {
             Parameter p = params[i];
             if (p.isPacked()) {
-                update(p.packedValues(), p.packedGrads(), null, packedStateOf(i), p.decayed(), learningRate, t);
+                update(p.packedValues(), p.packedGrads(), null, packedStateOf(i), p.decayed(), learningRate, t, pool);
                 p.packedValuesChanged();
                 continue;
             }
             dropPacked(i);
             float[] keep = p.hasMask() ? p.mask().values() : null;
-            update(p.value().data(), p.grad().data(), keep, stateData[i], p.decayed(), learningRate, t);
+            update(p.value().data(), p.grad().data(), keep, stateData[i], p.decayed(), learningRate, t, pool);
         }
         steps = t;
         stepTensor.data()[0] = t;
     }
 
+    private void update(float[] w, float[] g, float[] keep, float[][] state, boolean decayed, float lr, long t, ComputePool pool) {
+        int n = w.length;
+        if (pool.threads() <= 1 || n < 2 * PARALLEL_GRAIN) {
+            update(w, g, keep, state, decayed, lr, t, 0, n);
+            return;
+        }
+        splitTask.set(w, g, keep, state, decayed, lr, t);
+        try {
+            pool.parallelFor(n, PARALLEL_GRAIN, splitTask);
+        } finally {
+            splitTask.set(null, null, null, null, false, 0f, 0L);
+        }
+    }
+
+    /** Elements per chunk of a split update (a multiple of every vector length). */
+    private static final int PARALLEL_GRAIN = 16384;
+    private final SplitUpdate splitTask = new SplitUpdate();
+
+    /** One parameter's update over the pool: the arguments held in fields, so a step allocates nothing. */
+    private final class SplitUpdate implements ComputePool.RangeTask {
+        private float[] w;
+        private float[] g;
+        private float[] keep;
+        private float[][] state;
+        private boolean decayed;
+        private float lr;
+        private long t;
+
+        void set(float[] w, float[] g, float[] keep, float[][] state, boolean decayed, float lr, long t) {
+            this.w = w;
+            this.g = g;
+            this.keep = keep;
+            this.state = state;
+            this.decayed = decayed;
+            this.lr = lr;
+            this.t = t;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            update(w, g, keep, state, decayed, lr, t, from, to);
+        }
+    }
+
     /**
-     * Updates one parameter in place for step {@code t} (1-based). Must leave {@code value} and every
-     * state array at exactly +0.0 wherever {@code keep} (null when unmasked) is 0 (given finite
-     * gradients), and must not modify {@code grad}.
+     * Updates elements [from, to) of one parameter in place for step {@code t} (1-based). Must leave {@code value}
+     * and every state array at exactly +0.0 wherever {@code keep} (null when unmasked) is 0 (given finite
+     * gradients), must not modify {@code grad}, and must touch only elements [from, to) (chunks run in parallel).
      */
-    abstract void update(float[] value, float[] grad, float[] keep, float[][] state, boolean decayed, float lr, long t);
+    abstract void update(float[] value, float[] grad, float[] keep, float[][] state, boolean decayed, float lr, long t,
+                         int from, int to);
 
     /**
      * The packed state of packed parameter i, aligned with its current positions: built from the dense

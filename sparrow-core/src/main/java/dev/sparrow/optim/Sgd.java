@@ -45,14 +45,13 @@ public final class Sgd extends ParameterOptimizer {
     }
 
     @Override
-    void update(float[] w, float[] g, float[] keep, float[][] state, boolean decayed, float lr, long t) {
+    void update(float[] w, float[] g, float[] keep, float[][] state, boolean decayed, float lr, long t, int from, int to) {
         float wd = decayed ? weightDecay : 0f;
-        int n = w.length;
         if (momentum == 0f) {
             if (keep == null) {
-                for (int i = 0; i < n; i++) w[i] -= lr * (g[i] + wd * w[i]);
+                for (int i = from; i < to; i++) w[i] -= lr * (g[i] + wd * w[i]);
             } else {
-                for (int i = 0; i < n; i++) w[i] = (w[i] - lr * (g[i] * keep[i] + wd * w[i])) * keep[i] + 0f;
+                for (int i = from; i < to; i++) w[i] = (w[i] - lr * (g[i] * keep[i] + wd * w[i])) * keep[i] + 0f;
             }
             return;
         }
@@ -63,14 +62,14 @@ public final class Sgd extends ParameterOptimizer {
         float keepB = t == 1 ? 0f : m;
         boolean nest = nesterov;
         if (keep == null) {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 float d = g[i] + wd * w[i];
                 float b = keepB * buf[i] + keepD * d;
                 buf[i] = b;
                 w[i] -= lr * (nest ? d + m * b : b);
             }
         } else {
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 float k = keep[i];
                 float d = g[i] * k + wd * w[i];
                 float b = (keepB * buf[i] + keepD * d) * k + 0f;

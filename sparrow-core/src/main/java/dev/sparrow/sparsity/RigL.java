@@ -45,9 +45,9 @@ public final class RigL extends AbstractSparsityMethod {
         float[] w = layer.parameter().value().data();
         float[] grad = layer.parameter().grad().data();
         boolean[] next = new boolean[w.length];
-        for (int i : Ranking.largestAbs(w, active, active.length, active.length - nDrop)) next[i] = true;
+        Ranking.markLargestAbs(w, active, active.length, active.length - nDrop, next);
         int[] candidates = Ranking.where(next, 0, next.length, false);
-        for (int i : Ranking.largestAbs(grad, candidates, candidates.length, nDrop)) next[i] = true;
+        Ranking.markLargestAbs(grad, candidates, candidates.length, nDrop, next);
         commit(layer, next);
     }
 
@@ -62,9 +62,9 @@ public final class RigL extends AbstractSparsityMethod {
         float[] weightScore = BlockMasks.sumAbs(layer.parameter().value().data(), rows, fanIn, r);
         float[] gradScore = BlockMasks.sumAbs(layer.parameter().grad().data(), rows, fanIn, r);
         boolean[] next = new boolean[blocks.length];
-        for (int b : Ranking.largestAbs(weightScore, active, active.length, active.length - nDrop)) next[b] = true;
+        Ranking.markLargestAbs(weightScore, active, active.length, active.length - nDrop, next);
         int[] candidates = Ranking.where(next, 0, next.length, false);
-        for (int b : Ranking.largestAbs(gradScore, candidates, candidates.length, nDrop)) next[b] = true;
+        Ranking.markLargestAbs(gradScore, candidates, candidates.length, nDrop, next);
         commit(layer, BlockMasks.expand(next, rows, fanIn, r));
     }
 

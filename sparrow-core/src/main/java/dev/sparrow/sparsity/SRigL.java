@@ -95,7 +95,7 @@ public final class SRigL extends AbstractSparsityMethod {
         int count = 0;
         for (int i : active) if (alive[i / fanIn]) candidates[count++] = i;
         boolean[] next = new boolean[w.length];
-        for (int i : Ranking.largestAbs(w, candidates, count, Math.min(nKeep, count))) next[i] = true;
+        Ranking.markLargestAbs(w, candidates, count, Math.min(nKeep, count), next);
 
         for (int r = 0; r < rows; r++) {
             if (!alive[r]) continue;
@@ -105,10 +105,10 @@ public final class SRigL extends AbstractSparsityMethod {
             if (kept.length > k) {
                 // trim to the k largest |w|
                 for (int i : kept) next[i] = false;
-                for (int i : Ranking.largestAbs(w, kept, kept.length, k)) next[i] = true;
+                Ranking.markLargestAbs(w, kept, kept.length, k, next);
             } else if (kept.length < k) {
                 int[] free = Ranking.where(next, from, to, false);
-                for (int i : Ranking.largestAbs(grad, free, free.length, k - kept.length)) next[i] = true;
+                Ranking.markLargestAbs(grad, free, free.length, k - kept.length, next);
             }
         }
         commit(layer, next);
@@ -119,10 +119,8 @@ public final class SRigL extends AbstractSparsityMethod {
         int rows = layer.rows();
         int fanIn = layer.fanIn();
         boolean[] salient = new boolean[w.length];
-        for (int i : Ranking.largestAbs(w, active, active.length, nKeep)) salient[i] = true;
-        int[] all = new int[w.length];
-        for (int i = 0; i < all.length; i++) all[i] = i;
-        for (int i : Ranking.largestAbs(grad, all, all.length, Math.min(nDrop, all.length))) salient[i] = true;
+        Ranking.markLargestAbs(w, active, active.length, nKeep, salient);
+        Ranking.markLargestAbs(grad, null, w.length, Math.min(nDrop, w.length), salient);
         int[] counts = new int[rows];
         for (int r = 0; r < rows; r++) {
             int c = 0;

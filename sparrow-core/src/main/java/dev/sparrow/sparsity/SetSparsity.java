@@ -33,7 +33,7 @@ public final class SetSparsity extends AbstractSparsityMethod {
         if (nDrop == 0) return;
         float[] w = layer.parameter().value().data();
         boolean[] next = new boolean[w.length];
-        for (int i : Ranking.largestAbs(w, active, active.length, active.length - nDrop)) next[i] = true;
+        Ranking.markLargestAbs(w, active, active.length, active.length - nDrop, next);
         int[] candidates = Ranking.where(next, 0, next.length, false);
         for (int i : Ranking.random(candidates, candidates.length, nDrop, updateRandom(step))) next[i] = true;
         commit(layer, next);

@@ -21,6 +21,9 @@ public final class SparseTraining implements TrainListener {
 
     public SparsityMethod method() { return method; }
 
+    /** Total steps of the run (epochs x batches per epoch), known after the first {@code onEpochStart}; else 0. */
+    public long totalSteps() { return totalSteps; }
+
     @Override
     public void onEpochStart(int epoch, int epochs, int batches) {
         totalSteps = (long) epochs * batches;

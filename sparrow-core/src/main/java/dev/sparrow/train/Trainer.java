@@ -75,7 +75,7 @@ public final class Trainer {
                             + ", step " + step + " (learning rate " + lr + "); try a smaller learning rate");
                 }
                 model.backwardParameters(loss.backward(), ctx);
-                optimizer.step(lr);
+                optimizer.step(lr, ctx.pool());
                 int n = batch.count();
                 lossSum += batchLoss * n;
                 correct += loss.lastCorrect();

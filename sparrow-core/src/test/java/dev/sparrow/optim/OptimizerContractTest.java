@@ -44,13 +44,13 @@ class OptimizerContractTest {
         return m;
     }
 
-    private static Tensor random(SplittableRandom rnd, int... shape) {
+    static Tensor random(SplittableRandom rnd, int... shape) {
         Tensor t = Tensor.zeros(shape);
         for (int i = 0; i < t.size(); i++) t.set(i, (float) rnd.nextDouble(-1, 1));
         return t;
     }
 
-    private static Mask randomMask(SplittableRandom rnd, int size, double sparsity) {
+    static Mask randomMask(SplittableRandom rnd, int size, double sparsity) {
         float[] k = new float[size];
         for (int i = 0; i < size; i++) k[i] = rnd.nextDouble() < sparsity ? 0f : 1f;
         return Mask.of(k);

@@ -58,14 +58,26 @@ class EngineEquivalenceTest {
 
     /** One batch of samples for the model: [batch, 32] or [batch, 8, 6, 6]. */
     static Tensor input(String model, int batch) {
-        return model.equals("mlp") ? Tensor.zeros(batch, 32) : Tensor.zeros(batch, 8, 6, 6);
+        return input(model, batch, 32);
+    }
+
+    /** One batch of samples for the model: [batch, width] or [batch, 8, 6, 6]. */
+    static Tensor input(String model, int batch, int width) {
+        return model.equals("mlp") ? Tensor.zeros(batch, width) : Tensor.zeros(batch, 8, 6, 6);
     }
 
     private record Outcome(List<float[]> masks, List<float[]> weights, boolean anySparse, boolean anySparseConv) {}
 
     private static Outcome train(SparsityMethodContractTest.Case c, String optimizer, boolean sparseEngine, String model) {
+        return train(c, optimizer, sparseEngine, model, 32, ComputePool.serial());
+    }
+
+    /** @param width the MLP's inputs (32, or 1024 so that every step of the sparse engine splits over the pool) */
+    private static Outcome train(SparsityMethodContractTest.Case c, String optimizer, boolean sparseEngine, String model,
+                                 int width, ComputePool pool) {
         SplittableRandom init = new SplittableRandom(SEED);
-        Sequential net = model(model, init);
+        Sequential net = width == 32 ? model(model, init)
+                : new Sequential(List.of(new Linear(width, 256, true, init), new ReLU(), new Linear(256, 8, true, init)));
         Map<String, Parameter> params = Modules.namedParameters(net);
         Optimizer opt = optimizer.equals("sgd")
                 ? Sgd.builder(params).momentum(0.9f).weightDecay(5e-4f).build()
@@ -77,20 +89,21 @@ class EngineEquivalenceTest {
         boolean anySparse = sparseEngine && !SparseEngines.forceSparse(net).isEmpty();
         boolean anySparseConv = false;
         for (Layer l : net.children()) anySparseConv |= l instanceof Conv2d conv && conv.usesSparseEngine();
-        ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), ComputePool.serial(), SEED).training(true);
+        ExecutionContext ctx = new ExecutionContext(Backend.get().kernels(), pool, SEED).training(true);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         SplittableRandom data = new SplittableRandom(SEED + 1);
+        int batch = width == 32 ? BATCH : 32;
         for (int step = 1; step <= STEPS; step++) {
-            Tensor x = input(model, BATCH);
+            Tensor x = input(model, batch, width);
             for (int i = 0; i < x.size(); i++) x.data()[i] = (float) data.nextGaussian();
-            int[] labels = new int[BATCH];
-            for (int i = 0; i < BATCH; i++) labels[i] = data.nextInt(8);
+            int[] labels = new int[batch];
+            for (int i = 0; i < batch; i++) labels[i] = data.nextInt(8);
             ctx.denseWeightGradients(training.needsDenseGradient(step));
             opt.zeroGrad();
             loss.forward(net.forward(x, ctx), labels);
             net.backward(loss.backward(), ctx);
-            opt.step(lr.at(step - 1, STEPS));
-            training.onStep(1, step, 0.0, BATCH);
+            opt.step(lr.at(step - 1, STEPS), pool);
+            training.onStep(1, step, 0.0, batch);
         }
         List<float[]> masks = new ArrayList<>();
         List<float[]> weights = new ArrayList<>();
@@ -111,6 +124,28 @@ class EngineEquivalenceTest {
             }
         }
         return new Outcome(masks, weights, anySparse, anySparseConv);
+    }
+
+    /**
+     * The sparse engine's step split over 3 threads (transposes, W^T gather, products, optimizer) gives the same
+     * bits as on one thread: every split writes each element from one thread in a fixed order.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("threadCases")
+    void sparseEngineResultsDoNotDependOnThreads(SparsityMethodContractTest.Case c, String optimizer) {
+        Outcome serial = train(c, optimizer, true, "mlp", 1024, ComputePool.serial());
+        Outcome threaded;
+        try (ComputePool pool = ComputePool.ofThreads(3)) {
+            threaded = train(c, optimizer, true, "mlp", 1024, pool);
+        }
+        for (int i = 0; i < serial.masks().size(); i++) {
+            assertThat(threaded.masks().get(i)).as("%s, %s: mask of layer %d", c.label(), optimizer, i).isEqualTo(serial.masks().get(i));
+            assertThat(threaded.weights().get(i)).as("%s, %s: weights of layer %d", c.label(), optimizer, i).isEqualTo(serial.weights().get(i));
+        }
+    }
+
+    static Stream<Object[]> threadCases() {
+        return SparsityMethodContractTest.methods().flatMap(c -> Stream.of(new Object[] {c, "sgd"}, new Object[] {c, "adamw"}));
     }
 
     @ParameterizedTest(name = "{0}, {1}, {2}")

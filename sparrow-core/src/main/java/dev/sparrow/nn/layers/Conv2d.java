@@ -267,7 +267,7 @@ public final class Conv2d implements SparseEngineLayer, FlopCounting {
             int nnz = sparse.nonzeros();
             // a repack may change the number of active weights (GMP prunes gradually)
             if (packedGrads.length < slices || packedGrads[0].length != nnz) packedGrads = new float[slices][nnz];
-            if (inputGradient) sparse.gatherTransposed();
+            if (inputGradient) sparse.gatherTransposed(ctx.pool());
         }
         ctx.pool().parallelFor(slices, 1, backwardTask);
         if (packed) {

@@ -4,6 +4,7 @@ import dev.sparrow.kernel.Kernels;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.FlopCounting;
 import dev.sparrow.nn.Parameter;
+import dev.sparrow.nn.StepPhases;
 import dev.sparrow.nn.init.Init;
 import dev.sparrow.tensor.Tensor;
 
@@ -115,7 +116,9 @@ public final class Linear implements SparseEngineLayer, FlopCounting {
         int batch = input.dim(0);
         Kernels k = ctx.kernels();
         float[] g = gradOutput.data();
+        long t = StepPhases.now(ctx.phases());
         if (bias != null) k.sumRows(batch, out, g, 0, out, bias.grad().data(), 0);
+        StepPhases.lap(ctx.phases(), StepPhases.Phase.BIAS_GRAD, t);
         if (inputGradient) gradInput = Buffers.ensure(gradInput, batch, inSample);
         if (usesSparseEngine()) {
             sparse.backward(gradOutput, input, inputGradient ? gradInput : null, ctx);

@@ -25,6 +25,9 @@ import java.util.Arrays;
  * rebuilt from it here (O(nnz + rows)).
  */
 final class PackedRows {
+    private static final int GATHER_GRAIN = 8192;
+    private final ComputePool.RangeTask gatherTask = this::gather;
+
     private final Parameter weight;
     private final String name;
     private final int rows;
@@ -104,12 +107,24 @@ final class PackedRows {
     /** Whether {@link #inputGradient} runs (W^T fits 16-bit indices); else {@link #fusedBackward}. */
     boolean transposable() { return csrT != null; }
 
-    /** Gathers the current packed values into W^T's order: once per backward, before {@link #inputGradient}. */
-    void gatherTransposed() {
+    /**
+     * Gathers the current packed values into W^T's order: once per backward, before {@link #inputGradient};
+     * split over the pool by nonzeros when there are enough of them.
+     */
+    void gatherTransposed(ComputePool pool) {
+        int nnz = byColumn.length;
+        if (pool.threads() <= 1 || nnz < GATHER_GRAIN * 2) {
+            gather(0, nnz);
+        } else {
+            pool.parallelFor(nnz, GATHER_GRAIN, gatherTask);
+        }
+    }
+
+    private void gather(int from, int to) {
         int[] order = byColumn;
         float[] w = weight.packedValues();
         float[] wt = valuesByColumn;
-        for (int j = 0; j < order.length; j++) wt[j] = w[order[j]];
+        for (int j = from; j < to; j++) wt[j] = w[order[j]];
     }
 
     /** dx (cols, ld) = W^T dy (rows, ld), each row of dx accumulated in registers over its nonzeros and stored once. */

@@ -3,6 +3,8 @@ package dev.sparrow.nn.layers;
 import dev.sparrow.kernel.ComputePool;
 import dev.sparrow.nn.ExecutionContext;
 import dev.sparrow.nn.Parameter;
+import dev.sparrow.nn.StepPhases;
+import dev.sparrow.nn.StepPhases.Phase;
 import dev.sparrow.sparse.Csr;
 import dev.sparrow.sparse.SparseTrainingKernels;
 import dev.sparrow.tensor.Tensor;
@@ -35,6 +37,7 @@ final class SparseLinearEngine {
     private float[] yt;   // (out, batch)
     private float[] dyt;  // (out, batch)
     private float[] dxt;  // (in, batch)
+    private final Transposer transposer = new Transposer();
 
     SparseLinearEngine(Linear layer) {
         this.layer = layer;
@@ -56,33 +59,50 @@ final class SparseLinearEngine {
     }
 
     void forward(Tensor x, Tensor output, ExecutionContext ctx) {
+        StepPhases ph = ctx.phases();
+        long t = StepPhases.now(ph);
         packed.refresh();
+        t = StepPhases.lap(ph, Phase.INDEX_REBUILD, t);
         int b = x.dim(0);
         buffers(b);
-        transpose(x.data(), b, in, xt);
+        transposer.transpose(x.data(), b, in, xt, ctx.pool());
+        t = StepPhases.lap(ph, Phase.TRANSPOSES, t);
         Parameter bias = layer.bias();
         packed.forward(xt, b, yt, bias == null ? null : bias.value().data(), ctx.pool());
-        transpose(yt, out, b, output.data());
+        t = StepPhases.lap(ph, Phase.FORWARD_SPMM, t);
+        transposer.transpose(yt, out, b, output.data(), ctx.pool());
+        StepPhases.lap(ph, Phase.TRANSPOSES, t);
     }
 
     /** @param gradInput where dX goes, or null when nobody reads it (then only the weight gradient is computed) */
     void backward(Tensor gradOutput, Tensor input, Tensor gradInput, ExecutionContext ctx) {
+        StepPhases ph = ctx.phases();
+        long t = StepPhases.now(ph);
         packed.refresh();
+        t = StepPhases.lap(ph, Phase.INDEX_REBUILD, t);
         int b = batch;
         float[] g = gradOutput.data();
-        transpose(g, b, out, dyt);
         ComputePool pool = ctx.pool();
+        transposer.transpose(g, b, out, dyt, pool);
+        t = StepPhases.lap(ph, Phase.TRANSPOSES, t);
         float[] dw = weight.packedGrads();
         if (gradInput == null) {
             packed.weightGradient(dyt, xt, b, dw, pool);
+            t = StepPhases.lap(ph, Phase.WEIGHT_GRAD, t);
         } else if (packed.transposable()) {
             packed.weightGradient(dyt, xt, b, dw, pool);
-            packed.gatherTransposed();
+            t = StepPhases.lap(ph, Phase.WEIGHT_GRAD, t);
+            packed.gatherTransposed(pool);
+            t = StepPhases.lap(ph, Phase.WT_GATHER, t);
             packed.inputGradient(dyt, b, dxt, pool);
-            transpose(dxt, in, b, gradInput.data());
+            t = StepPhases.lap(ph, Phase.INPUT_GRAD, t);
+            transposer.transpose(dxt, in, b, gradInput.data(), pool);
+            t = StepPhases.lap(ph, Phase.TRANSPOSES, t);
         } else {
             packed.fusedBackward(dyt, xt, b, dw, dxt, pool);
-            transpose(dxt, in, b, gradInput.data());
+            t = StepPhases.lap(ph, Phase.INPUT_GRAD, t);
+            transposer.transpose(dxt, in, b, gradInput.data(), pool);
+            t = StepPhases.lap(ph, Phase.TRANSPOSES, t);
         }
         if (ctx.denseWeightGradients()) {
             // dW (out, in) += dYᵀ (out, batch) · X (batch, in), for the method that reads it this step
@@ -92,18 +112,8 @@ final class SparseLinearEngine {
         }
     }
 
-    /** dst (cols, rows) = src (rows, cols) transposed, in 32 x 32 blocks. */
+    /** dst (cols, rows) = src (rows, cols) transposed, on the calling thread (see {@link Transposer}). */
     static void transpose(float[] src, int rows, int cols, float[] dst) {
-        final int bs = 32;
-        for (int r0 = 0; r0 < rows; r0 += bs) {
-            int r1 = Math.min(rows, r0 + bs);
-            for (int c0 = 0; c0 < cols; c0 += bs) {
-                int c1 = Math.min(cols, c0 + bs);
-                for (int r = r0; r < r1; r++) {
-                    int s = r * cols;
-                    for (int c = c0; c < c1; c++) dst[c * rows + r] = src[s + c];
-                }
-            }
-        }
+        Transposer.run(src, rows, cols, dst, 0, Integer.MAX_VALUE / 64);
     }
 }
