@@ -163,4 +163,10 @@ final class VectorSparseKernels implements SparseKernels {
                     blockFrom, blockTo);
         }
     }
+
+    @Override
+    public void pixelTileConv(PixelTileConv w, float[] in, int inOff, int count, float[] acc, int accOff, int ldAcc,
+                              int blockFrom, int blockTo) {
+        VectorConvKernels.pixelTileConv(w, in, inOff, count, acc, accOff, ldAcc, blockFrom, blockTo);
+    }
 }
