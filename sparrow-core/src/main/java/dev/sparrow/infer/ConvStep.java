@@ -266,19 +266,30 @@ final class ConvStep extends Step {
         }
     }
 
+    /** Pixels per pass of the transposes: their accumulator rows (pixels x ld floats) stay in L1 across the channels. */
+    private static final int TRANSPOSE_PIXELS = 16;
+
     /** out[dst + oc·pixels + i] = acc[src + i·ld + oc] + bias[oc], for oc < rows and i < pixels. */
     private static void transpose(float[] acc, int src, int ld, float[] bias, float[] out, int dst, int rows, int pixels) {
-        for (int oc = 0; oc < rows; oc++) {
-            float b = bias == null ? 0f : bias[oc];
-            for (int i = 0, a = src + oc, o = dst + oc * pixels; i < pixels; i++, a += ld) out[o + i] = acc[a] + b;
+        for (int i0 = 0; i0 < pixels; i0 += TRANSPOSE_PIXELS) {
+            int n = Math.min(TRANSPOSE_PIXELS, pixels - i0);
+            for (int oc = 0; oc < rows; oc++) {
+                float b = bias == null ? 0f : bias[oc];
+                for (int i = 0, a = src + i0 * ld + oc, o = dst + oc * pixels + i0; i < n; i++, a += ld) out[o + i] = acc[a] + b;
+            }
         }
     }
 
     /** As {@link #transpose}, then ReLU. */
     private static void transposeRelu(float[] acc, int src, int ld, float[] bias, float[] out, int dst, int rows, int pixels) {
-        for (int oc = 0; oc < rows; oc++) {
-            float b = bias == null ? 0f : bias[oc];
-            for (int i = 0, a = src + oc, o = dst + oc * pixels; i < pixels; i++, a += ld) out[o + i] = Math.max(acc[a] + b, 0f);
+        for (int i0 = 0; i0 < pixels; i0 += TRANSPOSE_PIXELS) {
+            int n = Math.min(TRANSPOSE_PIXELS, pixels - i0);
+            for (int oc = 0; oc < rows; oc++) {
+                float b = bias == null ? 0f : bias[oc];
+                for (int i = 0, a = src + i0 * ld + oc, o = dst + oc * pixels + i0; i < n; i++, a += ld) {
+                    out[o + i] = Math.max(acc[a] + b, 0f);
+                }
+            }
         }
     }
 
