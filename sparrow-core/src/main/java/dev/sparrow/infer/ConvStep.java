@@ -118,7 +118,7 @@ final class ConvStep extends Step {
                 tapOrigin + (geometry.kh - 1) * rowStride + geometry.kw + ShiftedPlaneConv.POSITION_MULTIPLE);
         this.tiled = path != Path.TILED ? null : PixelTileConv.ofDense(name, weights.toDense(), weights.rows(),
                 geometry.channels, geometry.kh, geometry.kw, channelStride, rowStride, pixelList(geometry, maxGroup,
-                        imageFloats, rowStride));
+                        imageFloats, rowStride), PixelTileConv.vectorsFor(weights.rows()));
         this.ldAcc = tiled != null ? tiled.paddedRows() : roundUp(Math.multiplyExact(maxGroup, imageFloats));
         // dense weights get the register-blocked dense form (4 channels per input load); sparse ones the CSR walk
         this.direct = !direct ? null : weights.format().equals("dense")
@@ -358,8 +358,8 @@ final class ConvStep extends Step {
         double density = (double) weights.nnz() / ((double) weights.rows() * weights.cols());
         sb.append(String.format(" density %.3f format %s", density, weights.format()));
         if (direct != null) sb.append(direct.dense() ? ", direct dense" : ", direct").append(" (shifted padded planes, no im2col)");
-        if (tiled != null) sb.append(", direct pixel-tiled (").append(PixelTileConv.BLOCK).append(" channels x ")
-                .append(PixelTileConv.PIXELS).append(" pixels, no im2col)");
+        if (tiled != null) sb.append(", direct pixel-tiled (").append(tiled.block()).append(" channels x ")
+                .append(tiled.tilePixels()).append(" pixels, no im2col)");
         if (maxGroup > 1) sb.append(", ").append(maxGroup).append(" images per call");
         if (pathTiming != null) sb.append(", ").append(pathTiming);
         if (!structures.isEmpty()) sb.append(" mask has ").append(structures);

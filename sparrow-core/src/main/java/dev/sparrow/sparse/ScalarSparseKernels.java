@@ -273,7 +273,7 @@ public final class ScalarSparseKernels implements SparseKernels {
     @Override
     public void pixelTileConv(PixelTileConv w, float[] in, int inOff, int count, float[] acc, int accOff, int ldAcc,
                               int blockFrom, int blockTo) {
-        int m = PixelTileConv.BLOCK;
+        int m = w.block;
         for (int r = blockFrom * m; r < blockTo * m; r++) {
             int wb = r / m * w.taps * m + r % m;
             for (int i = 0; i < count; i++) {

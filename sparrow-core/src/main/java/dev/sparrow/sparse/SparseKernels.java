@@ -92,7 +92,7 @@ public interface SparseKernels {
 
     /**
      * The pixel-tiled dense convolution ({@link PixelTileConv}): pixels [0, count) of its pixel list, the output
-     * channels of blocks [blockFrom, blockTo) ({@link PixelTileConv#BLOCK} each), pixel-major into acc.
+     * channels of blocks [blockFrom, blockTo) ({@link PixelTileConv#block()} each), pixel-major into acc.
      */
     void pixelTileConv(PixelTileConv w, float[] in, int inOff, int count, float[] acc, int accOff, int ldAcc,
                        int blockFrom, int blockTo);

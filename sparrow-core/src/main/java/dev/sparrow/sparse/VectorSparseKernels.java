@@ -167,6 +167,7 @@ final class VectorSparseKernels implements SparseKernels {
     @Override
     public void pixelTileConv(PixelTileConv w, float[] in, int inOff, int count, float[] acc, int accOff, int ldAcc,
                               int blockFrom, int blockTo) {
-        VectorConvKernels.pixelTileConv(w, in, inOff, count, acc, accOff, ldAcc, blockFrom, blockTo);
+        if (w.vectors == 3) VectorConvKernels.pixelTileConv3(w, in, inOff, count, acc, accOff, ldAcc, blockFrom, blockTo);
+        else VectorConvKernels.pixelTileConv(w, in, inOff, count, acc, accOff, ldAcc, blockFrom, blockTo);
     }
 }

@@ -37,14 +37,16 @@ class PixelTileConvTest {
     void everyBackendMatchesTheReference() {
         long seed = 12000;
         for (int[] sh : SHAPES) {
-            for (int threads : new int[]{1, 2}) {
-                check(sh, threads, seed++, false);
-                check(sh, threads, seed++, true);
+            for (int vectors : new int[]{2, 3}) {
+                for (int threads : new int[]{1, 2}) {
+                    check(sh, vectors, threads, seed++, false);
+                    check(sh, vectors, threads, seed++, true);
+                }
             }
         }
     }
 
-    private static void check(int[] sh, int threads, long seed, boolean zeroInput) {
+    private static void check(int[] sh, int vectors, int threads, long seed, boolean zeroInput) {
         int rows = sh[0], channels = sh[1], h = sh[2], w = sh[3], k = sh[4], s = sh[5], p = sh[6], images = sh[7];
         int outH = (h + 2 * p - k) / s + 1, outW = (w + 2 * p - k) / s + 1;
         // each image padded on every side by p, images stacked per channel; plus some slack between channels
@@ -57,7 +59,7 @@ class PixelTileConvTest {
         for (int j = 0, i = 0; j < images; j++) {
             for (int oy = 0; oy < outH; oy++) for (int ox = 0; ox < outW; ox++) pixels[i++] = j * imageFloats + oy * s * rowStride + ox * s;
         }
-        PixelTileConv conv = PixelTileConv.ofDense("conv", wt, rows, channels, k, k, channelStride, rowStride, pixels);
+        PixelTileConv conv = PixelTileConv.ofDense("conv", wt, rows, channels, k, k, channelStride, rowStride, pixels, vectors);
         int inOff = 5;
         float[] in = new float[inOff + channels * channelStride + 2];
         float[][][][] img = new float[images][channels][h][w];
@@ -74,7 +76,7 @@ class PixelTileConvTest {
                 try (ComputePool pool = ComputePool.ofThreads(threads)) {
                     conv.accumulate(kernels, in, inOff, n, acc, accOff, ld, pool);
                 }
-                String where = kernels.name() + " shape " + java.util.Arrays.toString(sh) + " threads " + threads + " count " + n
+                String where = kernels.name() + " vectors " + vectors + " shape " + java.util.Arrays.toString(sh) + " threads " + threads + " count " + n
                         + " seed " + seed;
                 for (int i = 0; i < n; i++) {
                     int j = i / (outH * outW), oy = i / outW % outH, ox = i % outW;
@@ -100,6 +102,12 @@ class PixelTileConvTest {
     }
 
     @Test
+    void formForFewChannelsIsTheSmallerBlock() {
+        assertThat(PixelTileConv.vectorsFor(1)).isEqualTo(2);
+        assertThat(PixelTileConv.vectorsFor(512)).isEqualTo(3);
+    }
+
+    @Test
     void rejectsBadCalls() {
         float[] wt = new float[2 * 9];
         PixelTileConv conv = PixelTileConv.ofDense("c", wt, 2, 1, 3, 3, 50, 7, new int[]{0, 1, 2});
@@ -114,5 +122,7 @@ class PixelTileConvTest {
         }
         assertThatThrownBy(() -> PixelTileConv.ofDense("c", new float[5], 2, 1, 3, 3, 50, 7, new int[]{0}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weights");
+        assertThatThrownBy(() -> PixelTileConv.ofDense("c", wt, 2, 1, 3, 3, 50, 7, new int[]{0}, 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vectors");
     }
 }
