@@ -5,6 +5,7 @@ import dev.sparrow.kernel.KernelCall;
 import dev.sparrow.nn.layers.Im2col;
 import dev.sparrow.sparse.SparseKernels;
 import dev.sparrow.sparse.PackedWeights;
+import dev.sparrow.sparse.PixelTileConv;
 import dev.sparrow.sparse.ShiftedPlaneConv;
 
 /**
@@ -26,7 +27,9 @@ import dev.sparrow.sparse.ShiftedPlaneConv;
  * columns, so a 4x4 image takes 5x5 positions instead of 6x6), each nonzero weight adds a shifted run
  * of them to its output channel, and the valid positions go back to NCHW with bias and ReLU. That writes the
  * input once instead of kh·kw times; the planner times both ways per layer ({@link ConvPathChooser}). Dense
- * weights run direct too, as kh·kw shifted GEMMs accumulated in registers ({@link ShiftedPlaneConv#ofDense}).
+ * weights run direct too, as kh·kw shifted GEMMs accumulated in registers ({@link ShiftedPlaneConv#ofDense}), or
+ * pixel-tiled ({@link PixelTileConv}: output channels as the vector, a list of valid output pixels broadcast from the
+ * same padded planes, any stride), which computes no padding positions, so it also covers 4x4 images and stride 2.
  */
 final class ConvStep extends Step {
     /** Columns per kernel call that grouping aims at (the training-time Conv2d uses the same). */
@@ -46,8 +49,13 @@ final class ConvStep extends Step {
     final Autotuner.Result tuning;
     /** The structures found in the mask (empty when declared or not looked for). */
     final java.util.List<dev.sparrow.sparse.Structure> structures;
+    /** How a step runs: im2col + {@link #weights}, shifted planes, or pixel tiles. */
+    enum Path { IM2COL, SHIFTED, TILED }
+
     /** The direct convolution's taps, or null: im2col and {@link #weights}. */
     final ShiftedPlaneConv direct;
+    /** The pixel-tiled dense convolution, or null. */
+    final PixelTileConv tiled;
     /**
      * The direct layout: zero rows and columns {@code gap} wide between images and between rows (one gap serves as
      * the bottom padding of an image and the top of the next, and as the right padding of a row and the left of the
@@ -74,8 +82,21 @@ final class ConvStep extends Step {
     ConvStep(String name, PackedWeights weights, float[] bias, boolean relu, boolean batchNormFolded, Im2col geometry,
              int maxBatch, SparseKernels kernels, ComputePool pool, Autotuner.Result tuning,
              java.util.List<dev.sparrow.sparse.Structure> structures, boolean direct) {
+        this(name, weights, bias, relu, batchNormFolded, geometry, maxBatch, kernels, pool, tuning, structures,
+                direct ? Path.SHIFTED : Path.IM2COL);
+    }
+
+    /** On {@code path}: shifted planes need stride 1, pixel tiles dense weights. */
+    ConvStep(String name, PackedWeights weights, float[] bias, boolean relu, boolean batchNormFolded, Im2col geometry,
+             int maxBatch, SparseKernels kernels, ComputePool pool, Autotuner.Result tuning,
+             java.util.List<dev.sparrow.sparse.Structure> structures, Path path) {
         super(geometry.channels * geometry.height * geometry.width, weights.rows() * geometry.cols());
+        boolean direct = path == Path.SHIFTED;
+        boolean padded = path != Path.IM2COL;
         if (direct && geometry.stride != 1) throw new IllegalArgumentException(name + ": the direct convolution needs stride 1");
+        if (path == Path.TILED && !weights.format().equals("dense")) {
+            throw new IllegalArgumentException(name + ": the pixel-tiled convolution needs dense weights");
+        }
         this.name = name;
         this.weights = weights;
         this.bias = bias;
@@ -91,13 +112,16 @@ final class ConvStep extends Step {
         this.rowStride = geometry.width + gap;
         this.imageRows = geometry.height + gap;
         this.imageFloats = Math.multiplyExact(imageRows, rowStride);
-        this.maxGroup = direct ? group(imageFloats, maxBatch) : group(pixels, maxBatch);
+        this.maxGroup = padded ? group(imageFloats, maxBatch) : group(pixels, maxBatch);
         this.channelStride = Math.addExact(Math.multiplyExact(gap + maxGroup * imageRows, rowStride), gap);
         this.tapOrigin = (gap - p) * rowStride + gap - p;
         // the kernel reads up to its largest tap offset past the last position (see ShiftedPlaneConv#accumulate)
         this.padFloats = Math.addExact(Math.multiplyExact(geometry.channels, channelStride),
                 tapOrigin + (geometry.kh - 1) * rowStride + geometry.kw + ShiftedPlaneConv.POSITION_MULTIPLE);
-        this.ldAcc = roundUp(Math.multiplyExact(maxGroup, imageFloats));
+        this.tiled = path != Path.TILED ? null : PixelTileConv.ofDense(name, weights.toDense(), weights.rows(),
+                geometry.channels, geometry.kh, geometry.kw, channelStride, rowStride, pixelList(geometry, maxGroup,
+                        imageFloats, rowStride), PixelTileConv.vectorsFor(weights.rows()));
+        this.ldAcc = tiled != null ? tiled.paddedRows() : roundUp(Math.multiplyExact(maxGroup, imageFloats));
         // dense weights get the register-blocked dense form (4 channels per input load); sparse ones the CSR walk
         this.direct = !direct ? null : weights.format().equals("dense")
                 ? ShiftedPlaneConv.ofDense(name, weights.toDense(), weights.rows(), geometry.channels, geometry.kh,
@@ -110,6 +134,18 @@ final class ConvStep extends Step {
         this.structures = structures;
     }
 
+    /** Where output pixel (j, oy, ox) of a group's image j reads its tap (0, 0, 0), from the padded planes' origin. */
+    private static int[] pixelList(Im2col g, int images, int imageFloats, int rowStride) {
+        int s = g.stride, n = g.outH * g.outW;
+        int[] list = new int[Math.multiplyExact(images, n)];
+        for (int j = 0, i = 0; j < images; j++) {
+            for (int oy = 0; oy < g.outH; oy++) {
+                for (int ox = 0; ox < g.outW; ox++) list[i++] = j * imageFloats + oy * s * rowStride + ox * s;
+            }
+        }
+        return list;
+    }
+
     /** Images per kernel call for outputs of {@code pixels} pixels and batches of up to {@code batch}. */
     static int group(int pixels, int batch) {
         return Math.max(1, Math.min(batch, TARGET_COLUMNS / pixels));
@@ -117,7 +153,7 @@ final class ConvStep extends Step {
 
     /** Floats of column buffer one call needs: one group per thread (0 for a lone pointwise image). */
     int columnFloats() {
-        if (direct != null) return Math.multiplyExact(pool.threads(), padFloats);
+        if (direct != null || tiled != null) return Math.multiplyExact(pool.threads(), padFloats);
         if (pointwise && maxGroup == 1) return 0;
         return Math.multiplyExact(pool.threads(), geometry.rows() * maxGroup * pixels);
     }
@@ -125,6 +161,7 @@ final class ConvStep extends Step {
     /** Floats of output staging one call needs: grouped outputs before they go back to NCHW. */
     int stagingFloats() {
         if (direct != null) return Math.multiplyExact(pool.threads(), Math.multiplyExact(weights.rows(), ldAcc));
+        if (tiled != null) return Math.multiplyExact(pool.threads(), Math.multiplyExact(maxGroup * pixels, ldAcc));
         return maxGroup == 1 ? 0 : Math.multiplyExact(pool.threads(), weights.rows() * maxGroup * pixels);
     }
 
@@ -167,6 +204,10 @@ final class ConvStep extends Step {
             directGroup(ws, slot, in, out, first, count, kernelPool);
             return;
         }
+        if (tiled != null) {
+            tiledGroup(ws, slot, in, out, first, count, kernelPool);
+            return;
+        }
         int width = count * pixels;
         float[] cols = in;
         int colOff = first * inFeatures;
@@ -198,8 +239,8 @@ final class ConvStep extends Step {
         return Math.addExact(positions, m - 1) / m * m;
     }
 
-    /** Images [first, first + count) through the direct convolution, with buffer set {@code slot}. */
-    private void directGroup(Workspace ws, int slot, float[] in, float[] out, int first, int count, ComputePool kernelPool) {
+    /** Images [first, first + count) into buffer set {@code slot}'s padded planes; returns where they start. */
+    private int padGroup(Workspace ws, int slot, float[] in, int first, int count) {
         float[] pad = ws.columns;
         int padOff = slot * padFloats;
         int h = geometry.height, w = geometry.width;
@@ -210,6 +251,54 @@ final class ConvStep extends Step {
                 padImage(in, (first + j) * inFeatures + c * h * w, h, w, gap, pad, base + (gap + j * imageRows) * rowStride);
             }
         }
+        return padOff;
+    }
+
+    /** Images [first, first + count) through the pixel-tiled convolution, with buffer set {@code slot}. */
+    private void tiledGroup(Workspace ws, int slot, float[] in, float[] out, int first, int count, ComputePool kernelPool) {
+        int padOff = padGroup(ws, slot, in, first, count);
+        float[] acc = ws.convOutputs;
+        int accOff = slot * maxGroup * pixels * ldAcc;
+        tiled.accumulate(kernels, ws.columns, padOff + tapOrigin, count * pixels, acc, accOff, ldAcc, kernelPool);
+        int rows = weights.rows();
+        for (int j = 0; j < count; j++) {
+            int dst = (first + j) * outFeatures, src = accOff + j * pixels * ldAcc;
+            if (relu) transposeRelu(acc, src, ldAcc, bias, out, dst, rows, pixels);
+            else transpose(acc, src, ldAcc, bias, out, dst, rows, pixels);
+        }
+    }
+
+    /** Pixels per pass of the transposes: their accumulator rows (pixels x ld floats) stay in L1 across the channels. */
+    private static final int TRANSPOSE_PIXELS = 16;
+
+    /** out[dst + oc·pixels + i] = acc[src + i·ld + oc] + bias[oc], for oc < rows and i < pixels. */
+    private static void transpose(float[] acc, int src, int ld, float[] bias, float[] out, int dst, int rows, int pixels) {
+        for (int i0 = 0; i0 < pixels; i0 += TRANSPOSE_PIXELS) {
+            int n = Math.min(TRANSPOSE_PIXELS, pixels - i0);
+            for (int oc = 0; oc < rows; oc++) {
+                float b = bias == null ? 0f : bias[oc];
+                for (int i = 0, a = src + i0 * ld + oc, o = dst + oc * pixels + i0; i < n; i++, a += ld) out[o + i] = acc[a] + b;
+            }
+        }
+    }
+
+    /** As {@link #transpose}, then ReLU. */
+    private static void transposeRelu(float[] acc, int src, int ld, float[] bias, float[] out, int dst, int rows, int pixels) {
+        for (int i0 = 0; i0 < pixels; i0 += TRANSPOSE_PIXELS) {
+            int n = Math.min(TRANSPOSE_PIXELS, pixels - i0);
+            for (int oc = 0; oc < rows; oc++) {
+                float b = bias == null ? 0f : bias[oc];
+                for (int i = 0, a = src + i0 * ld + oc, o = dst + oc * pixels + i0; i < n; i++, a += ld) {
+                    out[o + i] = Math.max(acc[a] + b, 0f);
+                }
+            }
+        }
+    }
+
+    /** Images [first, first + count) through the direct convolution, with buffer set {@code slot}. */
+    private void directGroup(Workspace ws, int slot, float[] in, float[] out, int first, int count, ComputePool kernelPool) {
+        float[] pad = ws.columns;
+        int padOff = padGroup(ws, slot, in, first, count);
         int outH = geometry.outH, outW = geometry.outW;
         int positions = roundUp(((count - 1) * imageRows + outH - 1) * rowStride + outW);
         float[] acc = ws.convOutputs;
@@ -271,6 +360,8 @@ final class ConvStep extends Step {
         double density = (double) weights.nnz() / ((double) weights.rows() * weights.cols());
         sb.append(String.format(" density %.3f format %s", density, weights.format()));
         if (direct != null) sb.append(direct.dense() ? ", direct dense" : ", direct").append(" (shifted padded planes, no im2col)");
+        if (tiled != null) sb.append(", direct pixel-tiled (").append(tiled.block()).append(" channels x ")
+                .append(tiled.tilePixels()).append(" pixels, no im2col)");
         if (maxGroup > 1) sb.append(", ").append(maxGroup).append(" images per call");
         if (pathTiming != null) sb.append(", ").append(pathTiming);
         if (!structures.isEmpty()) sb.append(" mask has ").append(structures);

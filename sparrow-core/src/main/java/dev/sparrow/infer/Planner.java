@@ -36,6 +36,8 @@ final class Planner {
      */
     static final String CONV_LAYOUT_PROPERTY = "sparrow.sparseInput.convLayout";
     static final boolean DIRECT_CONV = !"false".equals(System.getProperty("sparrow.conv.direct"));
+    /** -Dsparrow.conv.tiled=false leaves the pixel-tiled dense convolution out of the conv path timing. */
+    static final boolean TILED_CONV = !"false".equals(System.getProperty("sparrow.conv.tiled"));
 
     private final InferenceSession.Builder b;
     private final ModelGraph g;
@@ -244,13 +246,24 @@ final class Planner {
                 pool, choice.tuning(), choice.detected());
         boolean forced = b.forced.containsKey(n.name()) || b.forced.containsKey("*");
         boolean dense = choice.matrix().format().equals("dense");
-        if (b.tuning && (!forced || dense) && DIRECT_CONV && geometry.stride == 1) {
-            // a stride-1 convolution may run direct over padded planes instead: timed against im2col here. A forced
+        if (b.tuning && (!forced || dense) && DIRECT_CONV && (geometry.stride == 1 || dense)) {
+            // a convolution may run direct over padded planes instead: timed against im2col here. A forced
             // sparse format keeps its own kernel (the direct one is a CSR walk); forced dense weights stay dense either way
-            // (the direct form multiplies every weight too), so "dense everywhere" still gets the faster conv path
-            ConvStep direct = new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize,
-                    b.sparseKernels, pool, choice.tuning(), choice.detected(), true);
-            step = ConvPathChooser.faster(step, direct, b.batchSize, pool.threads(), b.tuningTimer());
+            // (the direct forms multiply every weight too), so "dense everywhere" still gets the faster conv path.
+            // Shifted planes need stride 1; dense weights also have the pixel-tiled kernel, for any stride
+            List<String> names = new ArrayList<>(List.of("im2col"));
+            List<ConvStep> steps = new ArrayList<>(List.of(step));
+            if (geometry.stride == 1) {
+                names.add("direct");
+                steps.add(new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize,
+                        b.sparseKernels, pool, choice.tuning(), choice.detected(), ConvStep.Path.SHIFTED));
+            }
+            if (dense && TILED_CONV) {
+                names.add("tiled");
+                steps.add(new ConvStep(n.name(), choice.matrix(), bias, relu, bnFolded, geometry, b.batchSize,
+                        b.sparseKernels, pool, choice.tuning(), choice.detected(), ConvStep.Path.TILED));
+            }
+            if (steps.size() > 1) step = ConvPathChooser.fastest(names, steps, b.batchSize, pool.threads(), b.tuningTimer());
         }
         return step;
     }

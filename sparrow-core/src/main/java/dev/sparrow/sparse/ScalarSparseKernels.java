@@ -269,4 +269,19 @@ public final class ScalarSparseKernels implements SparseKernels {
             }
         }
     }
+
+    @Override
+    public void pixelTileConv(PixelTileConv w, float[] in, int inOff, int count, float[] acc, int accOff, int ldAcc,
+                              int blockFrom, int blockTo) {
+        int m = w.block;
+        for (int r = blockFrom * m; r < blockTo * m; r++) {
+            int wb = r / m * w.taps * m + r % m;
+            for (int i = 0; i < count; i++) {
+                int base = inOff + w.pixels[i];
+                float s = 0f;
+                for (int t = 0; t < w.taps; t++) s += w.packed[wb + t * m] * in[base + w.offsets[t]];
+                acc[accOff + i * ldAcc + r] = s;
+            }
+        }
+    }
 }

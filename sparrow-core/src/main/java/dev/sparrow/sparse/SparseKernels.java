@@ -89,4 +89,11 @@ public interface SparseKernels {
      */
     void denseShiftedPlaneConv(ShiftedPlaneConv w, float[] in, int inOff, int positions, float[] acc, int accOff,
                                int ldAcc, int blockFrom, int blockTo);
+
+    /**
+     * The pixel-tiled dense convolution ({@link PixelTileConv}): pixels [0, count) of its pixel list, the output
+     * channels of blocks [blockFrom, blockTo) ({@link PixelTileConv#block()} each), pixel-major into acc.
+     */
+    void pixelTileConv(PixelTileConv w, float[] in, int inOff, int count, float[] acc, int accOff, int ldAcc,
+                       int blockFrom, int blockTo);
 }

@@ -163,4 +163,158 @@ final class VectorConvKernels {
             }
         }
     }
+
+    /**
+     * Pixels per chunk of the pixel-tiled kernel: a block's taps run over a chunk's tiles before the next block, so the
+     * chunk's input window stays in L1/L2 across the blocks while one block's weights (taps x 2 vectors) stay in L2
+     * across the tiles.
+     */
+    private static final int PIXEL_CHUNK = 8 * PixelTileConv.PIXELS;
+
+    /**
+     * {@link PixelTileConv}: pixels [0, count) of blocks [blockFrom, blockTo). Per tap: the tap's offset, two aligned
+     * loads of the block's weights, six broadcasts of the pixels' inputs, twelve FMAs. A short last tile repeats its
+     * last pixel and stores only the real ones.
+     */
+    static void pixelTileConv(PixelTileConv w, float[] in, int inOff, int count, float[] acc, int accOff, int ldAcc,
+                              int blockFrom, int blockTo) {
+        final int m = 2 * L;
+        float[] wp = w.packed;
+        int[] offs = w.offsets;
+        int[] pix = w.pixels;
+        int taps = w.taps, last = count - 1;
+        for (int c0 = 0; c0 < count; c0 += PIXEL_CHUNK) {
+            int cEnd = Math.min(count, c0 + PIXEL_CHUNK);
+            for (int b = blockFrom; b < blockTo; b++) {
+                int wb = b * taps * m;
+                for (int i = c0; i < cEnd; i += PixelTileConv.PIXELS) {
+                    int p0 = inOff + pix[i];
+                    int p1 = inOff + pix[Math.min(i + 1, last)];
+                    int p2 = inOff + pix[Math.min(i + 2, last)];
+                    int p3 = inOff + pix[Math.min(i + 3, last)];
+                    int p4 = inOff + pix[Math.min(i + 4, last)];
+                    int p5 = inOff + pix[Math.min(i + 5, last)];
+                    FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+                    FloatVector a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+                    for (int t = 0, wi = wb; t < taps; t++, wi += m) {
+                        int o = offs[t];
+                        FloatVector w0 = FloatVector.fromArray(F, wp, wi);
+                        FloatVector w1 = FloatVector.fromArray(F, wp, wi + L);
+                        FloatVector v = FloatVector.broadcast(F, in[p0 + o]);
+                        a00 = w0.fma(v, a00);
+                        a01 = w1.fma(v, a01);
+                        v = FloatVector.broadcast(F, in[p1 + o]);
+                        a10 = w0.fma(v, a10);
+                        a11 = w1.fma(v, a11);
+                        v = FloatVector.broadcast(F, in[p2 + o]);
+                        a20 = w0.fma(v, a20);
+                        a21 = w1.fma(v, a21);
+                        v = FloatVector.broadcast(F, in[p3 + o]);
+                        a30 = w0.fma(v, a30);
+                        a31 = w1.fma(v, a31);
+                        v = FloatVector.broadcast(F, in[p4 + o]);
+                        a40 = w0.fma(v, a40);
+                        a41 = w1.fma(v, a41);
+                        v = FloatVector.broadcast(F, in[p5 + o]);
+                        a50 = w0.fma(v, a50);
+                        a51 = w1.fma(v, a51);
+                    }
+                    int o = accOff + i * ldAcc + b * m;
+                    a00.intoArray(acc, o);
+                    a01.intoArray(acc, o + L);
+                    if (i + 1 < cEnd) {
+                        a10.intoArray(acc, o + ldAcc);
+                        a11.intoArray(acc, o + ldAcc + L);
+                    }
+                    if (i + 2 < cEnd) {
+                        a20.intoArray(acc, o + 2 * ldAcc);
+                        a21.intoArray(acc, o + 2 * ldAcc + L);
+                    }
+                    if (i + 3 < cEnd) {
+                        a30.intoArray(acc, o + 3 * ldAcc);
+                        a31.intoArray(acc, o + 3 * ldAcc + L);
+                    }
+                    if (i + 4 < cEnd) {
+                        a40.intoArray(acc, o + 4 * ldAcc);
+                        a41.intoArray(acc, o + 4 * ldAcc + L);
+                    }
+                    if (i + 5 < cEnd) {
+                        a50.intoArray(acc, o + 5 * ldAcc);
+                        a51.intoArray(acc, o + 5 * ldAcc + L);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Pixels per chunk of the 3-vector kernel (a multiple of its 4-pixel tile). */
+    private static final int PIXEL_CHUNK_3 = 12 * PixelTileConv.PIXELS_3;
+
+    /**
+     * The 3-vector form of {@link #pixelTileConv}: 3 vectors of output channels x 4 pixels, per tap three weight loads
+     * and four broadcasts per 12 FMAs (2 + 6 for the 2-vector form), and a 4x4 image is four whole tiles.
+     */
+    static void pixelTileConv3(PixelTileConv w, float[] in, int inOff, int count, float[] acc, int accOff, int ldAcc,
+                               int blockFrom, int blockTo) {
+        final int m = 3 * L;
+        float[] wp = w.packed;
+        int[] offs = w.offsets;
+        int[] pix = w.pixels;
+        int taps = w.taps, last = count - 1;
+        for (int c0 = 0; c0 < count; c0 += PIXEL_CHUNK_3) {
+            int cEnd = Math.min(count, c0 + PIXEL_CHUNK_3);
+            for (int b = blockFrom; b < blockTo; b++) {
+                int wb = b * taps * m;
+                for (int i = c0; i < cEnd; i += PixelTileConv.PIXELS_3) {
+                    int p0 = inOff + pix[i];
+                    int p1 = inOff + pix[Math.min(i + 1, last)];
+                    int p2 = inOff + pix[Math.min(i + 2, last)];
+                    int p3 = inOff + pix[Math.min(i + 3, last)];
+                    FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+                    FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+                    for (int t = 0, wi = wb; t < taps; t++, wi += m) {
+                        int o = offs[t];
+                        FloatVector w0 = FloatVector.fromArray(F, wp, wi);
+                        FloatVector w1 = FloatVector.fromArray(F, wp, wi + L);
+                        FloatVector w2 = FloatVector.fromArray(F, wp, wi + 2 * L);
+                        FloatVector v = FloatVector.broadcast(F, in[p0 + o]);
+                        a00 = w0.fma(v, a00);
+                        a01 = w1.fma(v, a01);
+                        a02 = w2.fma(v, a02);
+                        v = FloatVector.broadcast(F, in[p1 + o]);
+                        a10 = w0.fma(v, a10);
+                        a11 = w1.fma(v, a11);
+                        a12 = w2.fma(v, a12);
+                        v = FloatVector.broadcast(F, in[p2 + o]);
+                        a20 = w0.fma(v, a20);
+                        a21 = w1.fma(v, a21);
+                        a22 = w2.fma(v, a22);
+                        v = FloatVector.broadcast(F, in[p3 + o]);
+                        a30 = w0.fma(v, a30);
+                        a31 = w1.fma(v, a31);
+                        a32 = w2.fma(v, a32);
+                    }
+                    int o = accOff + i * ldAcc + b * m;
+                    a00.intoArray(acc, o);
+                    a01.intoArray(acc, o + L);
+                    a02.intoArray(acc, o + 2 * L);
+                    if (i + 1 < cEnd) {
+                        a10.intoArray(acc, o + ldAcc);
+                        a11.intoArray(acc, o + ldAcc + L);
+                        a12.intoArray(acc, o + ldAcc + 2 * L);
+                    }
+                    if (i + 2 < cEnd) {
+                        a20.intoArray(acc, o + 2 * ldAcc);
+                        a21.intoArray(acc, o + 2 * ldAcc + L);
+                        a22.intoArray(acc, o + 2 * ldAcc + 2 * L);
+                    }
+                    if (i + 3 < cEnd) {
+                        a30.intoArray(acc, o + 3 * ldAcc);
+                        a31.intoArray(acc, o + 3 * ldAcc + L);
+                        a32.intoArray(acc, o + 3 * ldAcc + 2 * L);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -163,4 +163,11 @@ final class VectorSparseKernels implements SparseKernels {
                     blockFrom, blockTo);
         }
     }
+
+    @Override
+    public void pixelTileConv(PixelTileConv w, float[] in, int inOff, int count, float[] acc, int accOff, int ldAcc,
+                              int blockFrom, int blockTo) {
+        if (w.vectors == 3) VectorConvKernels.pixelTileConv3(w, in, inOff, count, acc, accOff, ldAcc, blockFrom, blockTo);
+        else VectorConvKernels.pixelTileConv(w, in, inOff, count, acc, accOff, ldAcc, blockFrom, blockTo);
+    }
 }

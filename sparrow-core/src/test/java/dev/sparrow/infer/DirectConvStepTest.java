@@ -61,6 +61,29 @@ class DirectConvStepTest {
         }
     }
 
+    /** As {@link #GEOMETRIES} plus stride: the pixel-tiled kernel covers stride 2 too. */
+    private static final int[][] TILED = {
+            {3, 7, 5, 3, 1, 4, 1}, {5, 4, 4, 3, 1, 9, 1}, {2, 9, 6, 5, 2, 3, 2}, {4, 6, 7, 3, 0, 5, 2}, {3, 5, 5, 1, 0, 6, 1},
+            {1, 1, 1, 3, 1, 2, 1}, {16, 32, 32, 3, 1, 8, 2}, {3, 5, 6, 1, 1, 4, 1}, {2, 5, 4, 3, 2, 3, 1},
+            {13, 8, 8, 3, 1, 20, 2}, {6, 8, 8, 1, 0, 17, 2}, {9, 4, 4, 3, 1, 33, 1},
+    };
+
+    /** Dense weights through the pixel-tiled kernel against the same dense step through im2col and the packed GEMM. */
+    @Test
+    void tiledMatchesIm2col() {
+        long seed = 9900;
+        for (SparseKernels kernels : backends()) {
+            for (int[] g : TILED) {
+                for (int threads : new int[]{1, 2}) {
+                    for (int batch : new int[]{1, 3, 8}) {
+                        compare(kernels, g, threads, batch, seed++, false, true, ConvStep.Path.TILED);
+                    }
+                    compare(kernels, g, threads, 2, seed++, true, true, ConvStep.Path.TILED);
+                }
+            }
+        }
+    }
+
     private static List<SparseKernels> backends() {
         Backend v = Backend.vectorOrNull();
         return v == null ? List.of(SparseKernels.of(Backend.scalar()))
@@ -77,8 +100,13 @@ class DirectConvStepTest {
 
     private static void compare(SparseKernels kernels, int[] g, int threads, int batch, long seed, boolean zeroInput,
                                 boolean dense) {
+        compare(kernels, g, threads, batch, seed, zeroInput, dense, ConvStep.Path.SHIFTED);
+    }
+
+    private static void compare(SparseKernels kernels, int[] g, int threads, int batch, long seed, boolean zeroInput,
+                                boolean dense, ConvStep.Path path) {
         SplittableRandom rng = new SplittableRandom(seed);
-        Im2col geometry = new Im2col(g[0], g[1], g[2], g[3], g[3], 1, g[4]);
+        Im2col geometry = new Im2col(g[0], g[1], g[2], g[3], g[3], g.length > 6 ? g[6] : 1, g[4]);
         int rows = g[5], cols = geometry.rows();
         float[] values = new float[rows * cols], mask = new float[rows * cols];
         for (int i = 0; i < values.length; i++) {
@@ -96,13 +124,14 @@ class DirectConvStepTest {
         if (bias != null) for (int r = 0; r < rows; r++) bias[r] = (float) rng.nextDouble(-0.5, 0.5);
         float[] in = new float[batch * geometry.channels * geometry.height * geometry.width];
         if (!zeroInput) for (int i = 0; i < in.length; i++) in[i] = (float) rng.nextDouble(-2, 2);
-        String where = kernels.name() + (dense ? " dense" : "") + " geometry " + java.util.Arrays.toString(g) + " threads " + threads + " batch "
+        String where = kernels.name() + (dense ? " dense" : "") + " " + path + " geometry " + java.util.Arrays.toString(g) + " threads " + threads + " batch "
                 + batch + " relu " + relu + " bias " + (bias != null) + " seed " + seed;
         System.out.println("DirectConvStepTest: " + where);
         try (ComputePool pool = ComputePool.ofThreads(threads)) {
             ConvStep viaIm2col = new ConvStep("conv", csr, bias, relu, false, geometry, batch, kernels, pool, null, List.of());
-            ConvStep direct = new ConvStep("conv", csr, bias, relu, false, geometry, batch, kernels, pool, null, List.of(), true);
-            assertThat(direct.direct.dense()).as(where).isEqualTo(dense);
+            ConvStep direct = new ConvStep("conv", csr, bias, relu, false, geometry, batch, kernels, pool, null, List.of(), path);
+            if (path == ConvStep.Path.SHIFTED) assertThat(direct.direct.dense()).as(where).isEqualTo(dense);
+            else assertThat(direct.tiled).as(where).isNotNull();
             float[] want = run(viaIm2col, in, batch, threads);
             float[] got = run(direct, in, batch, threads);
             for (int i = 0; i < want.length; i++) {
