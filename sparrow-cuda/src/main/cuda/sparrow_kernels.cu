@@ -552,6 +552,129 @@ KC_ENTRY(block4, float, (Block4{vals, idx, kp}), 2, 1)
 KC_ENTRY(block4, float, (Block4{vals, idx, kp}), 2, 2)
 KC_ENTRY(block4, float, (Block4{vals, idx, kp}), 4, 1)
 
+// The chunked kernel with each unit's entries split over G lane groups (round 4, issue 14): the same block tile
+// (BT = 32*V batch columns, X^T chunk staged in shared memory) but a warp's lanes form G groups of 32/G lanes;
+// group g walks entries g, g+G, g+2G, ... of each unit, each lane holding V*G batch columns, so a unit has G
+// independent weight-load -> shared-load -> FMA chains instead of one. The groups' partial sums are added with
+// shuffles at the end. Shared reads stay conflict-free: a 64/128-bit access is served in phases of 16/8 lanes,
+// never wider than a group.
+template <int V, int RW, int G, class F>
+__device__ __forceinline__ void spmm_kcg(const F f, const unsigned short* __restrict__ bnd, int units,
+                                         const float* __restrict__ X, float* __restrict__ Y,
+                                         const float* __restrict__ bias, int rows, int cols, int batch, int relu) {
+    constexpr int BT = 32 * V;
+    constexpr int R = F::R;
+    constexpr int LG = 32 / G;   // lanes per group
+    constexpr int VG = V * G;    // batch columns per lane
+    extern __shared__ float4 smem4[];
+    float* sX = reinterpret_cast<float*>(smem4);
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
+    const int g = lane / LG, sl = lane % LG;
+    const int uBase = (blockIdx.x * nwarps + warp) * RW;
+    const int b0 = blockIdx.y * BT;
+    const int nch = (cols + KC - 1) / KC;
+    float acc[RW][R][VG];
+#pragma unroll
+    for (int i = 0; i < RW; i++)
+#pragma unroll
+        for (int r = 0; r < R; r++)
+#pragma unroll
+            for (int v = 0; v < VG; v++) acc[i][r][v] = 0.f;
+    const bool vec = (batch & 3) == 0 && b0 + BT <= batch;
+    const float* xs = sX + sl * VG;
+    for (int ch = 0; ch < nch; ch++) {
+        const int c0 = ch * KC;
+        __syncthreads();
+        if (vec) {
+            for (int e = threadIdx.x; e < KC * BT / 4; e += blockDim.x) {
+                int c = e / (BT / 4), q = e % (BT / 4), gc = c0 + c;
+                smem4[e] = gc < cols ? __ldg(reinterpret_cast<const float4*>(X + (size_t) gc * batch + b0) + q)
+                                     : make_float4(0.f, 0.f, 0.f, 0.f);
+            }
+        } else {
+            for (int e = threadIdx.x; e < KC * BT; e += blockDim.x) {
+                int c = e / BT, b = e % BT, gc = c0 + c;
+                sX[e] = (gc < cols && b0 + b < batch) ? __ldg(X + (size_t) gc * batch + b0 + b) : 0.f;
+            }
+        }
+        __syncthreads();
+        int s[RW], en[RW];
+#pragma unroll
+        for (int i = 0; i < RW; i++) {
+            int u = uBase + i;
+            bool ok = u < units;
+            s[i] = ok ? (int) __ldg(bnd + (size_t) ch * units + u) : 0;
+            en[i] = ok ? (int) __ldg(bnd + (size_t) (ch + 1) * units + u) : 0;
+        }
+#pragma unroll
+        for (int i = 0; i < RW; i++) {
+            const long long base = f.base(uBase + i);
+#pragma unroll 2
+            for (int p = s[i] + g; p < en[i]; p += G) {
+                float w[R];
+                int c;
+                f.entry(base + p, w, c);
+                const float* xp = xs + (c - c0) * BT;
+                float xv[VG];
+                if constexpr (VG % 4 == 0) {
+#pragma unroll
+                    for (int q = 0; q < VG / 4; q++) {
+                        float4 t = reinterpret_cast<const float4*>(xp)[q];
+                        xv[4 * q] = t.x; xv[4 * q + 1] = t.y; xv[4 * q + 2] = t.z; xv[4 * q + 3] = t.w;
+                    }
+                } else {
+                    float2 t = *reinterpret_cast<const float2*>(xp);
+                    xv[0] = t.x; xv[1] = t.y;
+                }
+#pragma unroll
+                for (int r = 0; r < R; r++)
+#pragma unroll
+                    for (int v = 0; v < VG; v++) acc[i][r][v] = fmaf(w[r], xv[v], acc[i][r][v]);
+            }
+        }
+    }
+    // add the groups' partial sums (lanes sl, sl + LG, ... hold the same columns)
+#pragma unroll
+    for (int off = LG; off < 32; off *= 2)
+#pragma unroll
+        for (int i = 0; i < RW; i++)
+#pragma unroll
+            for (int r = 0; r < R; r++)
+#pragma unroll
+                for (int v = 0; v < VG; v++) acc[i][r][v] += __shfl_xor_sync(0xffffffffu, acc[i][r][v], off);
+    // group g writes columns [g*V, g*V + V) of each lane's VG
+#pragma unroll
+    for (int i = 0; i < RW; i++) {
+        int u = uBase + i;
+        if (u >= units) break;
+#pragma unroll
+        for (int r = 0; r < R; r++) {
+            int row = u * R + r;
+            if (row >= rows) break;
+            float bv = bias ? bias[row] : 0.f;
+            float* yr = Y + (size_t) row * batch;
+#pragma unroll
+            for (int v = 0; v < VG; v++) {
+                int b = b0 + sl * VG + v;
+                if (v / V == g && b < batch) yr[b] = act(acc[i][r][v], bv, relu);
+            }
+        }
+    }
+}
+
+#define KCG_ENTRY(NAME, T, MAKE, V, RW, G)                                                                 \
+    extern "C" __global__ void __launch_bounds__(1024) NAME##_kcg##V##_##RW##_##G(const T* __restrict__ vals, \
+            const unsigned short* __restrict__ idx, int kp, const unsigned short* __restrict__ bnd, int units, \
+            const float* __restrict__ X, float* __restrict__ Y, const float* __restrict__ bias, int rows,   \
+            int cols, int batch, int relu) {                                                              \
+        spmm_kcg<V, RW, G>(MAKE, bnd, units, X, Y, bias, rows, cols, batch, relu);                        \
+    }
+#define KCG_SET(NAME, T, MAKE)                                                                             \
+    KCG_ENTRY(NAME, T, MAKE, 1, 1, 2) KCG_ENTRY(NAME, T, MAKE, 1, 2, 2) KCG_ENTRY(NAME, T, MAKE, 1, 1, 4)   \
+    KCG_ENTRY(NAME, T, MAKE, 1, 2, 4) KCG_ENTRY(NAME, T, MAKE, 2, 1, 2) KCG_ENTRY(NAME, T, MAKE, 2, 2, 2)   \
+    KCG_ENTRY(NAME, T, MAKE, 2, 1, 4) KCG_ENTRY(NAME, T, MAKE, 4, 1, 2)
+KCG_SET(condensed, float, (CondensedP<float>{vals, idx, kp}))
+
 // A timing aid: keeps the stream busy for ns nanoseconds so that the launches queued after it run
 // back to back (their host-side launch cost stays out of the events around them).
 extern "C" __global__ void spin_ns(long long ns) {
