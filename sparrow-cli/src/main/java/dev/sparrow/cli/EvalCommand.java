@@ -121,14 +121,15 @@ final class EvalCommand implements Callable<Integer> {
                 boolean wasTraining = ctx.training();
                 ctx.training(false);
                 Evaluator.Result r;
-                if (onCpu) {
+                // a checkpoint runs its model's forward pass on the CPU; on a device, as an inference session there
+                // (where the device is unavailable, one line says why and the forward pass runs, untuned and at once)
+                if (onCpu || device.unavailable(this.spec.commandLine().getErr()) != null) {
                     try {
                         r = evaluate(loader, confusion, x -> model.forward(x, ctx));
                     } finally {
                         ctx.training(wasTraining);
                     }
                 } else {
-                    // the model as an inference session on the device (or on the CPU, saying why)
                     try (Predictor session = device.open(InferenceSession.builder(model, test.sampleShape()).batchSize(batchSize)
                             .pool(pool), this.spec.commandLine().getErr())) {
                         r = evaluate(loader, confusion, session::predict);
