@@ -49,6 +49,8 @@ for m in ["resnet_pruned90", "cnn_bn_pruned90", "mlp_pruned90"]:
 PY
 } 2>&1 | grep -v "^WARNING" | tee $OUT/e2e.txt
 # round 4: the chunked kernel with each unit's entries over G lane groups, against cuBLAS and round 2's kernels
-[ "${SKIP_KBENCH:-0}" = 1 ] || timeout ${KBENCH_S:-100} $J -cp $CP dev.sparrow.cuda.bench.CudaKernelBench \
-  --shapes 768x3072,3072x768,4096x4096 --batches 256 --groups --rounds 40 2>&1 | grep -v "^WARNING" > $OUT/kernel-bench.txt
-tail -62 $OUT/kernel-bench.txt
+if [ "${SKIP_KBENCH:-0}" != 1 ]; then
+  timeout ${KBENCH_S:-100} $J -cp $CP dev.sparrow.cuda.bench.CudaKernelBench --shapes ${SHAPES:-768x3072,3072x768,4096x4096} \
+    --batches 256 --groups --rounds ${ROUNDS:-40} 2>&1 | grep -v "^WARNING" > $OUT/kernel-bench.txt
+  tail -62 $OUT/kernel-bench.txt
+fi
