@@ -418,7 +418,7 @@ public abstract sealed class CudaMatrix implements AutoCloseable permits CudaMat
         private final int kp;
         private final long bytes;
         long vals, idx, bnd;
-        private int[] tuned; // {V, RW, warps per block[, lane groups]}, or {0} = round-1 tile kernel (fp32 condensed)
+        private int[] tuned; // {V, RW, warps per block}, or {0} = round-1 tile kernel (fp32 condensed)
         private int gemvLanes;
 
         Chunked(CudaDevice device, MaskedWeights w, long nnz, String kernel, String format, int unitRows, int units,
@@ -437,8 +437,7 @@ public abstract sealed class CudaMatrix implements AutoCloseable permits CudaMat
 
         /**
          * Fixes the kernel choice: "V,RW,W" (batched: V batch columns per lane, RW units per warp, W warps
-         * per block), "V,RW,W,G" (the same with each unit's entries split over G lane groups, {@code _kcg};
-         * fp32 condensed only), "tile" (round 1's full-width tile kernel; fp32 condensed only), "gemvL" (batch 1:
+         * per block), "tile" (round 1's full-width tile kernel; fp32 condensed only), "gemvL" (batch 1:
          * L = 32, 16 or 8 lanes per row), or null for the heuristic.
          */
         public synchronized Chunked tune(String spec) {
@@ -450,12 +449,7 @@ public abstract sealed class CudaMatrix implements AutoCloseable permits CudaMat
                 return this;
             }
             String[] p = spec.split(",");
-            if (p.length == 4 && !kernel.equals("condensed")) {
-                throw new IllegalArgumentException(spec + ": lane groups (V,RW,W,G) are fp32 condensed only");
-            }
-            tuned = p.length == 4
-                    ? new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3])}
-                    : new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+            tuned = new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
             return this;
         }
 
@@ -500,8 +494,8 @@ public abstract sealed class CudaMatrix implements AutoCloseable permits CudaMat
             }
             int v = c[0], rw = c[1], wpb = c[2];
             args.i64(bnd).i32(units).i64(xt).i64(yt).i64(bias).i32(rows).i32(cols).i32(batch).i32(relu ? 1 : 0);
-            String name = c.length == 4 ? kernel + "_kcg" + v + "_" + rw + "_" + c[3] : kernel + "_kc" + v + "_" + rw;
-            device.launch(name, ceilDiv(units, wpb * rw), ceilDiv(batch, 32 * v), 32 * wpb, KC * 32 * v * 4, stream, args);
+            device.launch(kernel + "_kc" + v + "_" + rw, ceilDiv(units, wpb * rw), ceilDiv(batch, 32 * v), 32 * wpb,
+                    KC * 32 * v * 4, stream, args);
         }
     }
 

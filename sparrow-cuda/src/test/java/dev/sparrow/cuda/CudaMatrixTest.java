@@ -82,16 +82,13 @@ class CudaMatrixTest {
         String[] configs = {"1,1,4", "1,2,8", "1,4,32", "1,8,16", "2,1,8", "2,2,32", "2,4,16", "2,8,4", "4,1,8",
                 "4,2,4", "4,4,8", "tile"};
         String[] blockConfigs = {"1,1,8", "1,2,32", "1,4,4", "2,1,16", "2,2,8", "4,1,4"};
-        // round 4: entries split over 2 or 4 lane groups (fp32 condensed)
-        String[] groupConfigs = {"1,1,8,2", "1,2,32,2", "1,1,4,4", "1,2,16,4", "2,1,8,2", "2,2,32,2", "2,1,4,4", "4,1,8,2"};
         for (int[] sh : shapes) {
             for (String spec : List.of("condensed", "condensed-bf16", "block4")) {
                 MaskedWeights w = weights(spec.equals("block4") ? "block4" : "fanin", sh[0], sh[1], 0.9,
                         !spec.equals("block4"), rnd);
                 if (spec.endsWith("-bf16")) w = bf16Rounded(w);
                 String cpu = spec.equals("block4") ? "csr" : "condensed";
-                String[] cfgs = spec.equals("block4") ? blockConfigs : spec.equals("condensed") ? concat(configs, groupConfigs) : configs;
-                for (String cfg : cfgs) {
+                for (String cfg : spec.equals("block4") ? blockConfigs : configs) {
                     if (cfg.equals("tile") && !spec.equals("condensed")) continue;
                     for (int batch : new int[] {5, 130}) {
                         float[] bias = random(sh[0], rnd);
@@ -192,12 +189,6 @@ class CudaMatrixTest {
     void driverErrorsNameTheCallAndTheError() {
         assertThatThrownBy(() -> device.allocate(1L << 50)).isInstanceOf(CudaException.class)
                 .hasMessageStartingWith("cuMemAlloc_v2(" + (1L << 50) + " bytes) failed: CUDA_ERROR_OUT_OF_MEMORY");
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
     }
 
     static void check(String gpuSpec, String cpuSpec, MaskedWeights w, float[] xt, int batch, float[] bias, boolean relu) {

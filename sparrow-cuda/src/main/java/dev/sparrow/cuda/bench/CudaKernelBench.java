@@ -25,8 +25,7 @@ import java.util.SplittableRandom;
  * per-launch time over the rounds after warm-up rounds. Outputs are checked against the dense one.
  *
  * <pre>java ... dev.sparrow.cuda.bench.CudaKernelBench [--shapes 768x3072,3072x768,4096x4096]
- *     [--batches 1,256] [--sparsity 0.9] [--nm 2:20] [--rounds 100] [--warmup 10] [--launches 10] [--hot]
- *     [--sweep] [--groups]</pre>
+ *     [--batches 1,256] [--sparsity 0.9] [--nm 2:20] [--rounds 100] [--warmup 10] [--launches 10] [--hot]</pre>
  */
 public final class CudaKernelBench {
 
@@ -36,7 +35,7 @@ public final class CudaKernelBench {
         String shapes = "768x3072,3072x768,4096x4096", batches = "1,256", nmSpec = "2:20";
         double sparsity = 0.9;
         int rounds = 100, warmup = 10, launches = 10;
-        boolean hot = false, sweep = false, groups = false;
+        boolean hot = false, sweep = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--shapes" -> shapes = args[++i];
@@ -48,7 +47,6 @@ public final class CudaKernelBench {
                 case "--launches" -> launches = Integer.parseInt(args[++i]);
                 case "--hot" -> hot = true;
                 case "--sweep" -> sweep = true;
-                case "--groups" -> groups = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -96,12 +94,6 @@ public final class CudaKernelBench {
                         for (String t : List.of("1,1,32", "1,2,32", "1,4,32", "2,1,32", "2,2,32", "2,2,16", "4,1,32")) {
                             cands.add(new Candidate("block4 " + t, copies(dev, "block4", blockW, hot, t), false));
                         }
-                    }
-                }
-                if (groups && batch > 1) { // round 4: each unit's entries over G lane groups (_kcg)
-                    for (String t : List.of("1,1,32,2", "1,2,32,2", "1,1,32,4", "1,2,32,4", "2,1,32,2", "2,2,32,2",
-                            "2,1,32,4", "4,1,32,2", "1,2,16,4", "2,2,16,2")) {
-                        cands.add(new Candidate("condensed g " + t, copies(dev, "condensed", fanin, hot, t), false));
                     }
                 }
                 table.addAll(measure(dev, cublas, cands, rows, cols, batch, bias, rounds, warmup, launches, rnd));
