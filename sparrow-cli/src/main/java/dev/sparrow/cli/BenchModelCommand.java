@@ -62,11 +62,8 @@ final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the random input batch (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu",
-            description = "cuda: the whole session on the GPU (sparrow-cuda; formats timed per layer there) against the CPU "
-                    + "session, outputs compared; where no GPU is usable it says why in one line and runs the CPU bench "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String device;
+    @CommandLine.Mixin
+    DeviceOption device;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -78,11 +75,9 @@ final class BenchModelCommand implements Callable<Integer> {
         List<Integer> batchList = parseBatches(batches);
         int t = ThreadsOption.check(threads);
         ModelBench.Settings settings = new ModelBench.Settings(t, warmupMillis, measureMillis, tuneMillis, seed);
-        if (!device.equals("cpu") && !device.equals("cuda")) throw new UserInputException("--device is cpu or cuda, got '" + device + "'");
-        if (device.equals("cuda")) {
-            String gpuUnusable = dev.sparrow.cuda.CudaSession.unsupportedReason();
-            if (gpuUnusable == null) return CudaModelBench.run(checkpoint, batchList, settings, spec.commandLine().getOut());
-            spec.commandLine().getOut().println("--device cuda: " + gpuUnusable + "; running on the CPU");
+        // cuda: the GPU session beside the CPU one (CudaModelBench); where no GPU is usable, one line says why
+        if (device.device() == dev.sparrow.infer.Device.CUDA && device.unavailable(spec.commandLine().getErr()) == null) {
+            return CudaModelBench.run(checkpoint, batchList, settings, spec.commandLine().getOut());
         }
         if (ModelFormat.anyAccepts(checkpoint)) return graphModel(batchList, settings);
         dev.sparrow.infer.SavedModel saved = InferenceSession.loadModel(checkpoint);

@@ -1,6 +1,8 @@
 package dev.sparrow.cli;
 
+import dev.sparrow.infer.Device;
 import dev.sparrow.infer.InferenceSession;
+import dev.sparrow.infer.Predictor;
 import dev.sparrow.infer.ModelFormat;
 import dev.sparrow.onnx.OnnxImporter;
 import dev.sparrow.onnx.OnnxModelFile;
@@ -51,6 +53,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    DeviceOption device;
+
     @Option(names = "--noise", paramLabel = "LEVELS",
             description = "Comma-separated fractions of pixels to replace by noise, e.g. 0.0,0.1,0.2,0.3,0.4,0.5.")
     String noise;
@@ -79,6 +84,8 @@ final class EvalCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         if (batchSize < 1) throw new UserInputException("--batch-size is " + batchSize + "; expected >= 1");
         double[] levels = noise != null ? NoiseLevels.parse(noise) : null;
+        boolean onCpu = device.device() == Device.CPU;
+        if (levels != null && !onCpu) throw new UserInputException("--noise runs on the CPU only; drop --device " + device.device);
         if (ModelFormat.anyAccepts(checkpoint)) {
             if (levels != null) throw new UserInputException("--noise is for checkpoints; " + checkpoint + " is a model file");
             return evalModelFile();
@@ -114,10 +121,19 @@ final class EvalCommand implements Callable<Integer> {
                 boolean wasTraining = ctx.training();
                 ctx.training(false);
                 Evaluator.Result r;
-                try {
-                    r = evaluate(loader, confusion, x -> model.forward(x, ctx));
-                } finally {
-                    ctx.training(wasTraining);
+                // a checkpoint runs its model's forward pass on the CPU; on a device, as an inference session there
+                // (where the device is unavailable, one line says why and the forward pass runs, untuned and at once)
+                if (onCpu || device.unavailable(this.spec.commandLine().getErr()) != null) {
+                    try {
+                        r = evaluate(loader, confusion, x -> model.forward(x, ctx));
+                    } finally {
+                        ctx.training(wasTraining);
+                    }
+                } else {
+                    try (Predictor session = device.open(InferenceSession.builder(model, test.sampleShape()).batchSize(batchSize)
+                            .pool(pool), this.spec.commandLine().getErr())) {
+                        r = evaluate(loader, confusion, session::predict);
+                    }
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 report(r, seconds, confusion, config.model(), epoch, RunPlots.label(config,
@@ -150,7 +166,8 @@ final class EvalCommand implements Callable<Integer> {
         } else {
             builder = InferenceSession.builder(checkpoint);
         }
-        try (InferenceSession session = builder.batchSize(batchSize).threads(threads.orAllCores()).build();
+        try (Predictor session = device.open(builder.batchSize(batchSize).threads(threads.orAllCores()),
+                spec.commandLine().getErr());
              DataLoader loader = TrainingRun.evalLoader(test, batchSize, mean, std)) {
             if (!java.util.Arrays.equals(session.sampleShape(), test.sampleShape())) {
                 throw new UserInputException(checkpoint + " takes samples of " + java.util.Arrays.toString(session.sampleShape())

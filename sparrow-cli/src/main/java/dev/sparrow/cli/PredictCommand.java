@@ -6,6 +6,7 @@ import dev.sparrow.data.NpyArray;
 import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.infer.InferenceSession;
 import dev.sparrow.infer.Prediction;
+import dev.sparrow.infer.Predictor;
 import dev.sparrow.infer.SavedModel;
 import dev.sparrow.io.Checkpoint;
 import dev.sparrow.io.ModelSpec;
@@ -55,6 +56,9 @@ final class PredictCommand implements Callable<Integer> {
             description = "A CSV column to ignore (default: ${DEFAULT-VALUE}).")
     String labelColumn;
 
+    @CommandLine.Mixin
+    DeviceOption device;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -64,6 +68,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (json && raw) throw new UserInputException("--json and --raw are alternatives; give one");
+        device.device(); // a bad --device is refused before the model is read
         if (!Files.exists(model)) throw new UserInputException(model + ": no such file");
         InferenceSession.Builder builder;
         ModelSpec m;
@@ -85,7 +90,7 @@ final class PredictCommand implements Callable<Integer> {
         List<Input> inputs = new ArrayList<>();
         for (Path f : files) inputs.addAll(read(f, m));
         PrintWriter out = spec.commandLine().getOut();
-        try (InferenceSession session = builder.tuning(false).build()) {
+        try (Predictor session = device.open(builder.tuning(false), spec.commandLine().getErr())) {
             int k = Math.min(TOP, m.classes());
             for (Input in : inputs) {
                 if (raw) {

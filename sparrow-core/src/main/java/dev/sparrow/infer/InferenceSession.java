@@ -21,7 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
 
 /**
  * Runs a model for inference: a Sparrow model (lowered into a {@link ModelGraph}, each weight's mask kept) or a
@@ -39,7 +42,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * workspaces (waiting when all are busy), so the overloads that take an output array allocate nothing
  * in steady state. The session copies the weights it packs: the model may be trained on afterwards.
  */
-public final class InferenceSession implements AutoCloseable {
+public final class InferenceSession implements Predictor {
     private final int[] sampleShape;
     private final int sampleSize;
     private final int outputSize;
@@ -178,23 +181,17 @@ public final class InferenceSession implements AutoCloseable {
     public Optional<ModelSpec> spec() { return Optional.ofNullable(spec); }
 
     /**
-     * The {@code k} most probable classes for one raw sample (pixels in [0, 1], or features as read):
-     * the sample is normalised as the spec says, run, and the outputs turned into probabilities (softmax).
-     * An image file becomes such a sample with {@code ImageFiles.sample(ImageFiles.read(file), spec.sampleShape())}
-     * (package {@code data}: resized and turned to gray or RGB as the model takes it).
-     *
-     * @param rawSample one sample of {@link #sampleSize()} values, not normalised
-     * @param k         how many classes, at most the output size
-     * @return the top {@code k} classes, most probable first, named from the spec when there is one
+     * {@inheritDoc} An image file becomes such a sample with {@code ImageFiles.sample(ImageFiles.read(file),
+     * spec.sampleShape())} (package {@code data}: resized and turned to gray or RGB as the model takes it).
      */
+    @Override
     public List<Prediction> classify(float[] rawSample, int k) {
-        if (rawSample == null) throw new IllegalArgumentException("sample is null");
-        float[] x = rawSample.clone();
-        if (spec != null) {
-            spec.normalize(x, 0, x.length);
-        }
-        return Prediction.topK(predict(x), k, spec == null ? null : spec.classNames());
+        return Predictor.super.classify(rawSample, k);
     }
+
+    /** {@link Device#CPU}. */
+    @Override
+    public Device device() { return Device.CPU; }
 
     public int sampleSize() { return sampleSize; }
 
@@ -382,6 +379,10 @@ public final class InferenceSession implements AutoCloseable {
         ModelSpec spec;
         WinnerSelection winnerSelection = WinnerSelection.EXACT;
         boolean sparseInput = true;
+        private Device device = Device.CPU;
+        private Consumer<String> fallback = Builder::noteOnce;
+        Iterable<DeviceProvider> providers; // null: ServiceLoader (tests give their own)
+        private static final Set<String> NOTED = ConcurrentHashMap.newKeySet();
 
         private Builder(Layer model, ModelGraph graph, int[] sampleShape) {
             if (model == null && graph == null) throw new IllegalArgumentException("model is null");
@@ -553,7 +554,82 @@ public final class InferenceSession implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The device {@link #open()} builds on (default {@link Device#CPU}). A device other than the CPU is found
+         * through its {@link DeviceProvider} (e.g. sparrow-cuda for {@link Device#CUDA}); the batch size, tuning and
+         * spec apply there too, the CPU's threads, formats and kernels only to the CPU session.
+         */
+        public Builder device(Device device) {
+            if (device == null) throw new IllegalArgumentException("device is null");
+            this.device = device;
+            return this;
+        }
+
+        /**
+         * Who hears the one line said when {@link #open()} falls back to the CPU (default: standard error, each
+         * distinct line once per JVM).
+         */
+        public Builder onFallback(Consumer<String> listener) {
+            if (listener == null) throw new IllegalArgumentException("listener is null");
+            this.fallback = listener;
+            return this;
+        }
+
+        /**
+         * The session on the builder's {@link #device}: the CPU session for {@link Device#CPU}; otherwise the
+         * device's provider builds it, and where there is no provider on the class path, the provider says the
+         * device is unsupported here (no driver, no GPU, ...) or refuses the model (an op it cannot run), the CPU
+         * session is built instead and one line says why ({@link #onFallback}).
+         *
+         * @return the session; {@link Predictor#device()} says where it runs
+         */
+        public Predictor open() {
+            if (device == Device.CPU) return buildCpu();
+            String why;
+            Optional<DeviceProvider> provider = providers != null ? DeviceProvider.find(device, providers)
+                    : DeviceProvider.find(device);
+            if (provider.isEmpty()) {
+                why = DeviceProvider.missing(device);
+            } else {
+                Optional<String> unsupported = provider.get().unsupportedReason();
+                if (unsupported.isPresent()) {
+                    why = unsupported.get();
+                } else {
+                    LoweredModel lowered = graph != null ? new LoweredModel(graph, Map.of()) : LoweredModel.of(model, sampleShape);
+                    try {
+                        return provider.get().open(new DeviceRequest(lowered, batchSize, tuning, spec));
+                    } catch (UnsupportedOperationException e) {
+                        why = String.valueOf(e.getMessage());
+                    }
+                }
+            }
+            fallback.accept(fallbackLine(device, why));
+            return buildCpu();
+        }
+
+        /** The line said when a session for {@code device} runs on the CPU instead, for {@code reason}. */
+        public static String fallbackLine(Device device, String reason) {
+            String oneLine = reason == null ? "unknown reason" : reason.strip().replaceAll("\\s*\\R\\s*", "; ");
+            return "device " + device + " unavailable: " + oneLine + "; the session runs on the CPU";
+        }
+
+        private static void noteOnce(String line) {
+            if (NOTED.add(line)) System.err.println("sparrow: " + line);
+        }
+
+        /**
+         * The CPU session. Where {@link #device} is not the CPU, use {@link #open()}, which builds on it (or falls
+         * back here, saying why).
+         */
         public InferenceSession build() {
+            if (device != Device.CPU) {
+                throw new IllegalStateException("device is " + device + ": open() builds the session there; build() only"
+                        + " builds the CPU session");
+            }
+            return buildCpu();
+        }
+
+        private InferenceSession buildCpu() {
             ComputePool p = pool != null ? pool : ComputePool.ofThreads(threads);
             try {
                 if (graph != null) return new Planner(this, graph, null, p).plan();

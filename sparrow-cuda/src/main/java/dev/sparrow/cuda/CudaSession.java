@@ -4,8 +4,11 @@ import dev.sparrow.graph.GraphNode;
 import dev.sparrow.graph.ModelGraph;
 import dev.sparrow.graph.Op;
 import dev.sparrow.infer.BatchNormFolding;
+import dev.sparrow.infer.Device;
 import dev.sparrow.infer.LoweredModel;
 import dev.sparrow.infer.PlanNode;
+import dev.sparrow.infer.Predictor;
+import dev.sparrow.io.ModelSpec;
 import dev.sparrow.nn.Layer;
 import dev.sparrow.sparse.MaskedWeights;
 import dev.sparrow.tensor.Tensor;
@@ -19,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,7 +40,7 @@ import java.util.Set;
  * {@link Builder#build()} throws {@link UnsupportedOperationException} with {@link CudaBackend#reason()}'s line;
  * {@link #unsupportedReason()} asks first without building.
  */
-public final class CudaSession implements AutoCloseable {
+public final class CudaSession implements Predictor {
     /** Default GPU formats tried per Dense layer (plus {@code cublas} when libcublas is found). */
     public static final List<String> DEFAULT_CANDIDATES = List.of("dense", "condensed", "csr", "block4");
     /** Floats per chunk (at least) of the input's pinned staging: the host copy of one overlaps the upload of the last. */
@@ -47,6 +51,7 @@ public final class CudaSession implements AutoCloseable {
                               Map<String, Double> candidateMicros) {}
 
     private final CudaDevice device;
+    private final ModelSpec spec;
     private final Cublas cublas;
     private final CudaStream stream;
     private final int[] sampleShape;
@@ -73,6 +78,7 @@ public final class CudaSession implements AutoCloseable {
 
     private CudaSession(Builder b, CudaDevice device, Cublas cublas) {
         this.device = device;
+        this.spec = b.spec;
         this.cublas = cublas;
         this.sampleShape = b.graph.inputShape();
         this.sampleSize = Tensor.checkedSize(sampleShape);
@@ -124,6 +130,12 @@ public final class CudaSession implements AutoCloseable {
         return new Builder(l.graph(), l.masks());
     }
 
+    /** A builder for a lowered model: its graph, and its masks (a weight without one: its zeros are its mask). */
+    public static Builder builder(LoweredModel model) {
+        if (model == null) throw new IllegalArgumentException("model is null");
+        return new Builder(model.graph(), model.masks());
+    }
+
     /** Null where a GPU session can be built here, else the one-line reason (no driver, no device, ...). */
     public static String unsupportedReason() {
         CudaBackend b = CudaBackend.load();
@@ -134,7 +146,14 @@ public final class CudaSession implements AutoCloseable {
     public int sampleSize() { return sampleSize; }
     public int outputSize() { return outputSize; }
     public int maxBatch() { return maxBatch; }
-    public CudaDevice device() { return device; }
+    /** The GPU this session runs on. */
+    public CudaDevice cudaDevice() { return device; }
+    /** {@link Device#CUDA}. */
+    @Override
+    public Device device() { return Device.CUDA; }
+    /** The spec given to the builder (class names, input normalisation), if any. */
+    @Override
+    public Optional<ModelSpec> spec() { return Optional.ofNullable(spec); }
     /** One description per step, in execution order (layout "CN" = [features][batch]). */
     public List<PlanNode> plan() { return nodes; }
     /** The format chosen for each Dense node, in graph order. */
@@ -874,6 +893,7 @@ public final class CudaSession implements AutoCloseable {
         CudaBackend backend;
         boolean useCublas = true;
         boolean graphs = !"off".equals(System.getProperty("sparrow.cuda.graphs"));
+        ModelSpec spec;
 
         private Builder(ModelGraph graph, Map<String, float[]> masks) {
             this.graph = graph;
@@ -921,6 +941,16 @@ public final class CudaSession implements AutoCloseable {
         /** Whether calls replay a CUDA graph of the whole chain per batch size (default on; -Dsparrow.cuda.graphs=off). */
         public Builder graphs(boolean on) {
             this.graphs = on;
+            return this;
+        }
+
+        /** What the model is (class names, input normalisation), for {@link #classify}; its sample shape must be the graph's. */
+        public Builder spec(ModelSpec spec) {
+            if (spec != null && !Arrays.equals(spec.sampleShape(), graph.inputShape())) {
+                throw new IllegalArgumentException("spec's sample shape " + Arrays.toString(spec.sampleShape())
+                        + " is not the graph's " + Arrays.toString(graph.inputShape()));
+            }
+            this.spec = spec;
             return this;
         }
 
