@@ -65,6 +65,16 @@ public final class SideBySideTimer {
                     20_000L, 10);
         }
 
+        /**
+         * As {@link #forTuning}, then a wait for the JIT after the warm-ups: for a choice made once per run from
+         * a cold JVM (the training engines), where code still interpreted or in C1 reads several times too slow.
+         */
+        public static Plan forTuningAfterJit(long budgetMillis) {
+            Plan p = forTuning(budgetMillis);
+            return new Plan(p.warmupCalls(), p.warmupMinNanos(), p.warmupMaxNanos(), p.minRounds(), p.maxRounds(),
+                    p.budgetNanos(), p.minSampleNanos(), p.pruneAfter(), true);
+        }
+
         /** For a benchmark: a longer warm-up and {@code measureMillis} of interleaved rounds. */
         public static Plan forBenchmark(long warmupMillis, long measureMillis) {
             return new Plan(2_000, warmupMillis * 1_000_000L, 10 * warmupMillis * 1_000_000L, 7, 201,
