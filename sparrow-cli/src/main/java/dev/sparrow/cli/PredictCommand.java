@@ -1,6 +1,7 @@
 package dev.sparrow.cli;
 
 import dev.sparrow.data.CsvData;
+import dev.sparrow.data.ImageFileNames;
 import dev.sparrow.data.ImageFiles;
 import dev.sparrow.data.NpyArray;
 import dev.sparrow.graph.ModelGraph;
@@ -145,7 +146,7 @@ final class PredictCommand implements Callable<Integer> {
         if (Files.isDirectory(f)) throw new UserInputException(f + ": is a directory; give the files");
         String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
         List<Input> out = new ArrayList<>();
-        if (ImageFiles.isImage(f)) {
+        if (ImageFileNames.isImage(f)) {
             int[] s = m.sampleShape();
             if (s.length != 3 || (s[0] != 1 && s[0] != 3)) {
                 throw new UserInputException(f + ": an image, but the model takes samples of shape "

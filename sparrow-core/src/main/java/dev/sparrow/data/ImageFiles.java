@@ -7,21 +7,18 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Set;
 
 /** Reads one image file (PNG, JPEG, GIF through javax.imageio) as grayscale or RGB bytes in CHW order. */
 public final class ImageFiles {
-    /** The file name endings read as images. */
-    public static final Set<String> EXTENSIONS = Set.of("png", "jpg", "jpeg", "gif");
+    /** The file name endings read as images ({@link ImageFileNames#EXTENSIONS}). */
+    public static final Set<String> EXTENSIONS = ImageFileNames.EXTENSIONS;
 
     private ImageFiles() {}
 
     /** Whether {@code file}'s name ends with an image extension. */
     public static boolean isImage(Path file) {
-        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        int dot = n.lastIndexOf('.');
-        return dot >= 0 && EXTENSIONS.contains(n.substring(dot + 1));
+        return ImageFileNames.isImage(file);
     }
 
     /**
