@@ -75,10 +75,14 @@ public final class SideBySideTimer {
                     p.budgetNanos(), p.minSampleNanos(), p.pruneAfter(), true);
         }
 
-        /** For a benchmark: a longer warm-up and {@code measureMillis} of interleaved rounds. */
+        /**
+         * For a benchmark: a longer warm-up, a wait for the JIT to settle, and {@code measureMillis} of interleaved
+         * rounds (with the default 500 ms warm-up on a loaded machine a model was once timed at 20x its own per-step
+         * profile: C2 had not finished compiling).
+         */
         public static Plan forBenchmark(long warmupMillis, long measureMillis) {
             return new Plan(2_000, warmupMillis * 1_000_000L, 10 * warmupMillis * 1_000_000L, 7, 201,
-                    measureMillis * 1_000_000L, 1_000_000L, Integer.MAX_VALUE);
+                    measureMillis * 1_000_000L, 1_000_000L, Integer.MAX_VALUE, true);
         }
 
         /**
