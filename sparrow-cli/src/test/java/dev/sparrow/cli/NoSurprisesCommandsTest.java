@@ -150,7 +150,8 @@ class NoSurprisesCommandsTest {
 
     @Test
     void theProgressBarKeepsABarAndTheLossAtEightyColumns() {
-        List<String> lines = new ArrayList<>();
+        // the bar renders from its own thread as well as from refresh(): the list must take both
+        List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
         ProgressBarConsumer eighty = new ProgressBarConsumer() {
             @Override
             public int getMaxRenderedLength() {
@@ -172,7 +173,10 @@ class NoSurprisesCommandsTest {
             bar.stepTo(54_000);
             bar.refresh();
         }
-        String last = lines.getLast().replace("\r", "");
+        String last;
+        synchronized (lines) {
+            last = lines.getLast().replace("\r", "");
+        }
         assertThat(last.length()).as(last).isLessThanOrEqualTo(80);
         assertThat(last).contains("epoch 12/15").contains("54000/54000").contains("loss 0.4321").containsPattern("\\[=+]");
         assertThat(last.substring(last.indexOf('['), last.indexOf(']') + 1).length()).as(last).isGreaterThanOrEqualTo(10);
