@@ -4,8 +4,6 @@ import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.ComputePool;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,14 +15,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * padding, short last tiles and chunks, all-zero inputs, both vector widths (the build runs sparse.*Test at 512 bits).
  */
 class PixelTileConvTest {
-
-    private static List<SparseKernels> backends() {
-        List<SparseKernels> list = new ArrayList<>();
-        list.add(SparseKernels.of(Backend.scalar()));
-        Backend v = Backend.vectorOrNull();
-        if (v != null) list.add(SparseKernels.of(v));
-        return list;
-    }
 
     /** rows, channels, height, width, kernel, stride, padding, images. */
     private static final int[][] SHAPES = {
@@ -69,7 +59,7 @@ class PixelTileConvTest {
             in[inOff + c * channelStride + j * imageFloats + (y + p) * rowStride + x + p] = v;
         }
         int count = pixels.length, ld = conv.paddedRows() + 3, accOff = 2;
-        for (SparseKernels kernels : backends()) {
+        for (SparseKernels kernels : SparseKernelsTest.backends()) {
             for (int n : new int[]{count, Math.max(1, count - 7)}) {
                 float[] acc = new float[accOff + n * ld + 4];
                 java.util.Arrays.fill(acc, Float.NaN);

@@ -4,7 +4,6 @@ import dev.sparrow.kernel.Backend;
 import dev.sparrow.kernel.ComputePool;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -13,14 +12,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The direct convolution's kernel, every backend against a double-precision reference over the same taps. */
 class ShiftedPlaneConvTest {
-
-    private static List<SparseKernels> backends() {
-        List<SparseKernels> list = new ArrayList<>();
-        list.add(SparseKernels.of(Backend.scalar()));
-        Backend v = Backend.vectorOrNull();
-        if (v != null) list.add(SparseKernels.of(v));
-        return list;
-    }
 
     /** rows, channels, kh, kw, row stride, positions: odd sizes, wide tiles with and without a one-vector tail. */
     private static final int[][] SHAPES = {
@@ -67,7 +58,7 @@ class ShiftedPlaneConvTest {
             }
         }
         try (ComputePool pool = ComputePool.ofThreads(threads)) {
-            for (SparseKernels k : backends()) for (ShiftedPlaneConv form : List.of(conv, dense)) {
+            for (SparseKernels k : SparseKernelsTest.backends()) for (ShiftedPlaneConv form : List.of(conv, dense)) {
                 float[] acc = new float[accOff + rows * ldAcc];
                 java.util.Arrays.fill(acc, Float.NaN); // every position must be written
                 form.accumulate(k, in, inOff, positions, acc, accOff, ldAcc, pool);
